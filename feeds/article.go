@@ -1,0 +1,63 @@
+// Package feeds holds Tributary's article model and the feeds built from it:
+// selecting, merging, de-duplicating, sorting, limiting and rendering them as
+// RSS 2.0, Atom 1.0 and JSON Feed 1.1. It is pure: no network, no database.
+package feeds
+
+import "time"
+
+// Article is one story, normalized from whatever format its source used.
+// Summary and Content hold sanitized HTML; Title is plain text.
+type Article struct {
+	// ID is stable across fetches: the item's guid/id when present, else its link.
+	ID string
+	// Source is the configured name of the source the article came from.
+	Source string
+	// Origin is the URL the source was fetched from (feed or page URL); it is
+	// used to tell which source is on the story's own site when merging.
+	Origin string
+	// Title is plain text (no markup, entities decoded).
+	Title string
+	// Link is the absolute URL of the story.
+	Link string
+	// Summary is a short sanitized HTML description.
+	Summary string
+	// Content is the full sanitized HTML body.
+	Content    string
+	Authors    []Author
+	Image      *Image
+	Enclosures []Enclosure
+	Categories []string
+	// Published is when the story was first published; Updated when it last
+	// changed. Either may be zero when the source did not say.
+	Published time.Time
+	Updated   time.Time
+	// FetchedAt is when Tributary first saw the story.
+	FetchedAt time.Time
+}
+
+// Author is a person credited with an article.
+type Author struct {
+	Name   string
+	Email  string
+	URL    string // profile page
+	Avatar string // image URL
+	Bio    string // plain text
+}
+
+// Image is an article's lead image.
+type Image struct {
+	URL     string
+	Caption string // plain text
+	Credit  string // plain text, e.g. "FBI" from "Image from FBI"
+	Type    string // MIME type, e.g. image/jpeg, when known
+	Width   int
+	Height  int
+	Length  int64 // size in bytes, when known
+}
+
+// Enclosure is a media file attached to an article (podcast audio, images).
+type Enclosure struct {
+	URL    string
+	Type   string
+	Length int64
+}

@@ -1,0 +1,82 @@
+// Package store defines where articles and per-source state are kept. The
+// Store interface is implemented by store/sqlite (embedded, the default) and
+// store/postgres; both pass the conformance suite in store/storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// ErrNotFound is returned when a requested record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Store keeps articles and the fetch state of each source. Implementations
+// are safe for concurrent use.
+type Store interface {
+	// UpsertArticles stores the articles of one source. An article whose
+	// (source, id) is already stored replaces the older version when its
+	// content differs and is counted as updated; otherwise it is unchanged.
+	// The article's FetchedAt is kept from the first time it was stored.
+	UpsertArticles(ctx context.Context, arts []feeds.Article) (UpsertResult, error)
+	// Articles returns stored articles matching q, newest first (by
+	// published date, falling back to the fetch time).
+	Articles(ctx context.Context, q Query) ([]feeds.Article, error)
+	// Article returns one article by source and id, or ErrNotFound.
+	Article(ctx context.Context, source, id string) (feeds.Article, error)
+	// SourceState returns the saved fetch state of a source; a source never
+	// fetched yields a zero SourceState with its Name set and no error.
+	SourceState(ctx context.Context, source string) (SourceState, error)
+	// SaveSourceState records the fetch state of a source.
+	SaveSourceState(ctx context.Context, st SourceState) error
+	// Version returns a counter that increases whenever stored articles
+	// change (in this process or any other sharing the store) and the time
+	// of that change. Renderers cache output until it moves.
+	Version(ctx context.Context) (Version, error)
+	// Close releases the store.
+	Close() error
+}
+
+// Query selects articles.
+type Query struct {
+	// Sources restricts the result to these source names; empty means all.
+	Sources []string
+	// Limit caps the number of articles; 0 means no limit.
+	Limit int
+}
+
+// UpsertResult counts what UpsertArticles did.
+type UpsertResult struct {
+	New, Updated, Unchanged int
+}
+
+// Version identifies a state of the stored articles.
+type Version struct {
+	Counter   int64
+	ChangedAt time.Time
+}
+
+// SourceState is what Tributary remembers about a source between fetches.
+type SourceState struct {
+	Name string
+	// HTTP validators from the last successful response, sent back as
+	// If-None-Match / If-Modified-Since.
+	ETag         string
+	LastModified string
+	// LastAttempt is when the last fetch started; LastSuccess when one last
+	// succeeded (including 304 Not Modified).
+	LastAttempt time.Time
+	LastSuccess time.Time
+	// LastStatus is "new", "updated", "unchanged" or "failed".
+	LastStatus string
+	// LastError is the reason of the last failure, empty after a success.
+	LastError string
+	// Failures counts consecutive failed fetches.
+	Failures int
+	// NextAttempt is the earliest time the source should be fetched again
+	// (backoff, Retry-After, Cache-Control max-age); zero means any time.
+	NextAttempt time.Time
+}
