@@ -33,6 +33,23 @@ type Article struct {
 	Updated   time.Time
 	// FetchedAt is when Tributary first saw the story.
 	FetchedAt time.Time
+	// Page records the full-text extraction of the story's page, for
+	// sources with fulltext enabled; nil when none was attempted. It is
+	// bookkeeping, never rendered.
+	Page *PageState
+}
+
+// PageState records fetching and extracting an article's own page.
+type PageState struct {
+	// ExtractedAt is when the page was last extracted successfully.
+	ExtractedAt time.Time
+	// ETag and LastModified are the page's validators, for conditional GETs.
+	ETag         string
+	LastModified string
+	// Error is the reason of the last failed attempt, empty after a success.
+	Error string
+	// Attempts counts consecutive failed attempts.
+	Attempts int
 }
 
 // Author is a person credited with an article.

@@ -79,4 +79,7 @@ type SourceState struct {
 	// NextAttempt is the earliest time the source should be fetched again
 	// (backoff, Retry-After, Cache-Control max-age); zero means any time.
 	NextAttempt time.Time
+	// Boilerplate holds the normalized text of paragraphs learned to be
+	// site furniture for this source (calls to comment, follow, subscribe).
+	Boilerplate []string
 }
