@@ -1,0 +1,133 @@
+// Package schedule runs jobs on cron schedules (robfig/cron/v3) through a
+// bounded worker pool. A job never overlaps itself: a trigger that fires
+// while the previous run of the same job is still going is skipped.
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Func is the work of a job. It receives the scheduler's context, which is
+// cancelled when Stop gives up waiting.
+type Func func(ctx context.Context)
+
+// Scheduler triggers jobs on their cron specs and runs at most Workers of
+// them at once. Create it with New, add jobs, then Start; Stop undoes Start.
+type Scheduler struct {
+	cron    *cron.Cron
+	log     *slog.Logger
+	slots   chan struct{}
+	jobs    []*job
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	started bool
+}
+
+type job struct {
+	name    string
+	fn      Func
+	mu      sync.Mutex
+	running bool
+}
+
+// New returns a Scheduler running at most workers jobs at once (at least 1).
+func New(workers int, logger *slog.Logger) *Scheduler {
+	if workers < 1 {
+		workers = 1
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Scheduler{
+		cron:  cron.New(cron.WithParser(cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor))),
+		log:   logger,
+		slots: make(chan struct{}, workers),
+	}
+}
+
+// Add registers a job named name on the cron spec. It must be called
+// before Start.
+func (s *Scheduler) Add(name, spec string, fn Func) error {
+	if s.started {
+		return fmt.Errorf("schedule: add %q: scheduler already started", name)
+	}
+	j := &job{name: name, fn: fn}
+	if _, err := s.cron.AddFunc(spec, func() { s.trigger(j) }); err != nil {
+		return fmt.Errorf("schedule: add %q: invalid spec %q: %w", name, spec, err)
+	}
+	s.jobs = append(s.jobs, j)
+	return nil
+}
+
+// Start begins triggering jobs. With runNow, every job is also triggered
+// once immediately (start-up fetch), still through the worker pool.
+func (s *Scheduler) Start(ctx context.Context, runNow bool) {
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.started = true
+	s.cron.Start()
+	if runNow {
+		for _, j := range s.jobs {
+			s.trigger(j)
+		}
+	}
+}
+
+// trigger runs j in its own goroutine once a worker slot is free, unless a
+// run of j is already queued or running.
+func (s *Scheduler) trigger(j *job) {
+	j.mu.Lock()
+	if j.running {
+		j.mu.Unlock()
+		s.log.Debug("job still running, trigger skipped", slog.String("job", j.name))
+		return
+	}
+	j.running = true
+	j.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer func() {
+			j.mu.Lock()
+			j.running = false
+			j.mu.Unlock()
+		}()
+		select {
+		case s.slots <- struct{}{}:
+		case <-s.ctx.Done():
+			return
+		}
+		defer func() { <-s.slots }()
+		if s.ctx.Err() != nil {
+			return
+		}
+		j.fn(s.ctx)
+	}()
+}
+
+// Stop stops triggering and waits for running jobs to finish. When ctx ends
+// first, the jobs' context is cancelled and Stop still waits for them to
+// return, then reports ctx's error.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	if !s.started {
+		return nil
+	}
+	<-s.cron.Stop().Done()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		s.cancel()
+		<-done
+	}
+	s.cancel()
+	return err
+}

@@ -1,0 +1,147 @@
+package schedule
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestStartRunsEveryJobOnceImmediately(t *testing.T) {
+	s := New(2, nil)
+	var mu sync.Mutex
+	ran := map[string]int{}
+	done := make(chan struct{}, 3)
+	for _, name := range []string{"a", "b", "c"} {
+		if err := s.Add(name, "@every 1h", func(context.Context) {
+			mu.Lock()
+			ran[name]++
+			mu.Unlock()
+			done <- struct{}{}
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Start(context.Background(), true)
+	for range 3 {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("start-up runs did not happen")
+		}
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if ran[name] != 1 {
+			t.Errorf("job %s ran %d times, want 1", name, ran[name])
+		}
+	}
+}
+
+func TestWorkerPoolBoundsConcurrency(t *testing.T) {
+	const workers = 2
+	s := New(workers, nil)
+	var inFlight, peak atomic.Int32
+	release := make(chan struct{})
+	started := make(chan struct{}, 6)
+	for range 6 {
+		if err := s.Add("job", "@every 1h", func(context.Context) {
+			n := inFlight.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			started <- struct{}{}
+			<-release
+			inFlight.Add(-1)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Start(context.Background(), true)
+	for range workers {
+		<-started
+	}
+	// Give a third job the chance to (wrongly) start before releasing.
+	select {
+	case <-started:
+		t.Fatal("a third job started while two held the workers")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p := peak.Load(); p != workers {
+		t.Fatalf("peak concurrency %d, want %d", p, workers)
+	}
+}
+
+func TestJobNeverOverlapsItself(t *testing.T) {
+	s := New(4, nil)
+	var runs atomic.Int32
+	release := make(chan struct{})
+	j := &job{name: "slow", fn: func(context.Context) { runs.Add(1); <-release }}
+	s.jobs = append(s.jobs, j)
+	s.Start(context.Background(), false)
+	s.trigger(j)
+	for range 5 { // triggers while the first run is still going are skipped
+		s.trigger(j)
+	}
+	close(release)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := runs.Load(); n != 1 {
+		t.Fatalf("job ran %d times, want 1", n)
+	}
+}
+
+func TestStopCancelsJobsAfterDeadline(t *testing.T) {
+	s := New(1, nil)
+	cancelled := make(chan struct{})
+	if err := s.Add("stuck", "@every 1h", func(ctx context.Context) {
+		<-ctx.Done()
+		close(cancelled)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), true)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.Stop(ctx); err == nil {
+		t.Fatal("Stop returned nil although the job outlived its deadline")
+	}
+	select {
+	case <-cancelled:
+	default:
+		t.Fatal("Stop returned before the job saw its context cancelled")
+	}
+}
+
+func TestAddRejectsBadSpec(t *testing.T) {
+	s := New(1, nil)
+	if err := s.Add("bad", "61 * * * *", func(context.Context) {}); err == nil {
+		t.Fatal("invalid cron spec accepted")
+	}
+}
+
+func TestCronTriggers(t *testing.T) {
+	s := New(1, nil)
+	fired := make(chan struct{}, 10)
+	if err := s.Add("tick", "@every 1s", func(context.Context) { fired <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), false)
+	defer s.Stop(context.Background())
+	select {
+	case <-fired:
+	case <-time.After(10 * time.Second):
+		t.Fatal("cron trigger never fired")
+	}
+}
