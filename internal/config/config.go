@@ -1,0 +1,464 @@
+// Package config reads Tributary's config.yaml into a Config: it expands
+// ${VAR} references, parses the YAML strictly (an unknown key is an error),
+// fills in defaults, resolves relative file paths against the directory of
+// the configuration file and validates everything at once. Every problem is
+// a *FieldError naming the file, the line and the field path, such as
+//
+//	config.yaml:14: sources[2].schedule: invalid cron spec "*/99 * * *": ...
+//
+// Only cmd/tributary imports this package; the other parts receive plain
+// values taken from the Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Defaults applied by Load and Parse to keys missing from the file.
+const (
+	DefaultListen             = "127.0.0.1:8080"
+	DefaultTitle              = "Tributary"
+	DefaultLogLevel           = "info"
+	DefaultDriver             = "sqlite"
+	DefaultSQLiteDSN          = "tributary.db"
+	DefaultSchedule           = "@every 30m"
+	DefaultTimeout            = 20 * time.Second
+	DefaultConnectTimeout     = 10 * time.Second
+	DefaultMaxBodySize        = 15 << 20
+	DefaultMaxRedirects       = 10
+	DefaultPerHostConcurrency = 2
+	DefaultWorkers            = 4
+	DefaultMaxItemsPerSource  = 1000
+	DefaultFeedLimit          = 50
+	MaxFeedLimit              = 10000
+)
+
+// Source kinds.
+const (
+	// KindFeed is a syndication feed (RSS, Atom, JSON Feed); an HTML page
+	// that advertises a feed with <link rel="alternate"> is followed to it.
+	KindFeed = "feed"
+	// KindPage is a listing page scraped with CSS selectors.
+	KindPage = "page"
+)
+
+// Storage drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// Config is the whole configuration file. Load and Parse fill every default,
+// so callers read values without checking for zero.
+type Config struct {
+	// Listen is the HTTP address `tributary serve` listens on, host:port
+	// (default 127.0.0.1:8080; ":8080" listens on every interface).
+	Listen string `yaml:"listen"`
+	// BaseURL is the absolute http(s) URL prefix written into feeds and
+	// links, without a trailing slash. Default "http://" + listen (with
+	// "localhost" when listen has no host). Set it when serving behind a
+	// proxy or on a public name.
+	BaseURL string `yaml:"base_url"`
+	// Title is the site title shown on the index page (default "Tributary").
+	Title string `yaml:"title"`
+	// LogLevel is one of debug, info, warn, error (default info).
+	LogLevel string `yaml:"log_level"`
+	// Storage selects the database.
+	Storage Storage `yaml:"storage"`
+	// Schedule is when sources are fetched unless a source sets its own:
+	// a standard 5-field cron spec ("*/15 * * * *") or a descriptor
+	// ("@hourly", "@every 1h30m"). Default "@every 30m".
+	Schedule string `yaml:"schedule"`
+	// Fetch tunes the HTTP client that fetches sources; every key optional.
+	Fetch Fetch `yaml:"fetch"`
+	// Sources are where stories come from; at least one.
+	Sources []Source `yaml:"sources"`
+	// Feeds are the feeds Tributary publishes; at least one.
+	Feeds []Feed `yaml:"feeds"`
+
+	// Path is the configuration file this Config was read from, as given to
+	// Load or Parse; relative paths in the file are resolved against its
+	// directory. Empty for a Config built in Go.
+	Path string `yaml:"-"`
+
+	// pos maps field paths ("sources[2].url") to their line in Path.
+	pos map[string]int
+	// reported holds the paths whose value was already refused while
+	// parsing, so Validate does not repeat the problem in other words.
+	reported map[string]bool
+}
+
+// Storage selects and locates the database.
+type Storage struct {
+	// Driver is "sqlite" (default, embedded) or "postgres".
+	Driver string `yaml:"driver"`
+	// DSN locates the database. For sqlite a file path, relative to the
+	// configuration file's directory (default tributary.db); Load makes it
+	// absolute. ":memory:" and "file:" URIs are passed through. For postgres
+	// (required) a postgres:// URL or a "host=... dbname=..." key=value
+	// string.
+	DSN string `yaml:"dsn"`
+}
+
+// Fetch tunes the HTTP client that fetches sources and article pages.
+type Fetch struct {
+	// Timeout bounds a whole request, body included (Go duration, default 20s).
+	Timeout time.Duration `yaml:"timeout"`
+	// ConnectTimeout bounds dialing and the TLS handshake (default 10s).
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	// MaxBodySize caps a response body in bytes: an integer or a string
+	// with a unit, "15MiB", "512KiB", "2MB" (default 15MiB).
+	MaxBodySize int64 `yaml:"max_body_size"`
+	// MaxRedirects is how many redirects a request follows; 0 follows none
+	// (default 10).
+	MaxRedirects int `yaml:"max_redirects"`
+	// PerHostConcurrency is how many requests may be in flight to one host
+	// at once (default 2).
+	PerHostConcurrency int `yaml:"per_host_concurrency"`
+	// Workers is how many sources are fetched at once (default 4).
+	Workers int `yaml:"workers"`
+	// UserAgent is the User-Agent header; empty means the caller's default,
+	// "Tributary/VERSION (+URL)".
+	UserAgent string `yaml:"user_agent"`
+	// AllowPrivateNetworks permits fetching from loopback, private and
+	// link-local addresses (default false: refused at dial time).
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// MaxItemsPerSource is how many items are kept from one fetch of one
+	// source (default 1000).
+	MaxItemsPerSource int `yaml:"max_items_per_source"`
+}
+
+// Source is one place stories come from.
+type Source struct {
+	// Name identifies the source: a unique slug, [a-z0-9][a-z0-9_-]*.
+	// Required.
+	Name string `yaml:"name"`
+	// URL is an http(s) URL, or a local file: a path (relative to the
+	// configuration file's directory) or a file:// URL. Load turns a local
+	// file into an absolute path, and the file must exist. Required.
+	URL string `yaml:"url"`
+	// Schedule overrides the top-level schedule for this source (same
+	// syntax). Load fills it with the top-level schedule when empty.
+	Schedule string `yaml:"schedule"`
+	// Tags label the source (slugs); feeds can select sources by tag.
+	Tags []string `yaml:"tags"`
+	// Kind is "feed" (default: RSS, Atom or JSON Feed; an HTML page that
+	// advertises a feed is followed) or "page" (a listing page scraped with
+	// Selectors).
+	Kind string `yaml:"kind"`
+	// FullText fetches each item's page and extracts the full article.
+	FullText bool `yaml:"fulltext"`
+	// Remove lists CSS selectors whose elements are removed from extracted
+	// content, like ".share" or "#comments".
+	Remove []string `yaml:"remove"`
+	// Selectors tell how to scrape a listing page; required for kind: page
+	// and not allowed otherwise.
+	Selectors Selectors `yaml:"selectors"`
+	// Enabled is false to skip the source everywhere: it is not fetched and
+	// no feed selects it (default true).
+	Enabled bool `yaml:"enabled"`
+}
+
+// Selectors locate the parts of each item on a listing page. Each value is
+// a CSS selector, optionally followed by @attribute to read an attribute
+// instead of the text: "h2 a@href".
+type Selectors struct {
+	// Item matches each item's element; the others are searched inside it.
+	// Required.
+	Item string `yaml:"item"`
+	// Title is the item's title.
+	Title string `yaml:"title"`
+	// Link is the item's URL, usually "a@href". Required.
+	Link string `yaml:"link"`
+	// Summary is the item's summary.
+	Summary string `yaml:"summary"`
+	// Image is the item's image URL, like "img@src".
+	Image string `yaml:"image"`
+	// Date is the item's publication date, like "time@datetime".
+	Date string `yaml:"date"`
+}
+
+// Feed is one feed Tributary publishes, at /feeds/NAME.rss, .atom and .json.
+type Feed struct {
+	// Name identifies the feed and names its URLs: a unique slug,
+	// [a-z0-9][a-z0-9_-]*. Required.
+	Name string `yaml:"name"`
+	// Title is the feed's title (default: the name).
+	Title string `yaml:"title"`
+	// Description is the feed's description.
+	Description string `yaml:"description"`
+	// Sources selects sources by name; each must exist.
+	Sources []string `yaml:"sources"`
+	// Tags selects every source carrying one of these tags; each must be
+	// used by some source. With neither Sources nor Tags a feed takes every
+	// enabled source; with both, the union.
+	Tags []string `yaml:"tags"`
+	// Limit is how many of the newest items the feed holds (default 50,
+	// 1 to 10000).
+	Limit int `yaml:"limit"`
+}
+
+// UnmarshalYAML decodes a source, defaulting Enabled to true and Kind to
+// feed for keys the file leaves out.
+func (s *Source) UnmarshalYAML(decode func(any) error) error {
+	type plain Source
+	p := plain{Enabled: true, Kind: KindFeed}
+	if err := decode(&p); err != nil {
+		return err
+	}
+	*s = Source(p)
+	return nil
+}
+
+// UnmarshalYAML decodes a feed, defaulting Limit for a file that leaves it
+// out (an explicit 0 stays 0 and fails validation).
+func (f *Feed) UnmarshalYAML(decode func(any) error) error {
+	type plain Feed
+	p := plain{Limit: DefaultFeedLimit}
+	if err := decode(&p); err != nil {
+		return err
+	}
+	*f = Feed(p)
+	return nil
+}
+
+// Load reads the configuration file at path, expands ${VAR} and
+// ${VAR:-default} from the process environment, parses it strictly, fills
+// defaults and validates it. Problems in the file are returned together as
+// an Errors value (see Errors); a file that cannot be read is a plain error.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse is Load on data already read; path names the file in messages and
+// anchors relative file paths (the current directory when path is empty).
+// The Config is returned only when it is valid.
+func Parse(data []byte, path string) (*Config, error) {
+	return parse(data, path, os.LookupEnv)
+}
+
+// parse is Parse with the environment as a parameter.
+func parse(data []byte, path string, lookup func(string) (string, bool)) (*Config, error) {
+	data, errs := expandEnv(data, path, lookup)
+	if len(errs) > 0 {
+		return nil, errs.orNil()
+	}
+	c := defaults()
+	c.Path = path
+	root, errs := parseYAML(data, path)
+	if len(errs) > 0 {
+		return nil, errs.orNil()
+	}
+	sc := newSchema(path)
+	if root != nil && !sc.check(root, configType, "") {
+		sc.abort = true
+	}
+	c.pos = sc.pos
+	if sc.abort {
+		return nil, sc.errs.orNil()
+	}
+	c.reported = make(map[string]bool, len(sc.errs))
+	for _, fe := range sc.errs {
+		c.reported[fe.Path] = true
+	}
+	if root != nil {
+		opts := []yaml.DecodeOption{
+			yaml.CustomUnmarshaler(sizeFromYAML),
+			// The schema walk has reported and pruned unknown keys; Strict
+			// is a second line of defence.
+			yaml.Strict(),
+			yaml.AllowFieldPrefixes(extensionPrefix),
+			// The parser refuses duplicate keys; this only lets a key
+			// override one merged in with "<<", as YAML intends.
+			yaml.AllowDuplicateMapKey(),
+		}
+		if err := yaml.NodeToValue(root, c, opts...); err != nil {
+			return nil, append(sc.errs, yamlError(path, "decode", err)).orNil()
+		}
+	}
+	c.setDefaults()
+	c.resolvePaths()
+	errs = sc.errs
+	var verrs Errors
+	if errors.As(c.Validate(), &verrs) {
+		errs = append(errs, verrs...)
+	}
+	if err := errs.orNil(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// defaults returns the Config a file is decoded onto: keys the file leaves
+// out keep these values.
+func defaults() *Config {
+	return &Config{
+		Listen:   DefaultListen,
+		Title:    DefaultTitle,
+		LogLevel: DefaultLogLevel,
+		Storage:  Storage{Driver: DefaultDriver},
+		Schedule: DefaultSchedule,
+		Fetch: Fetch{
+			Timeout:            DefaultTimeout,
+			ConnectTimeout:     DefaultConnectTimeout,
+			MaxBodySize:        DefaultMaxBodySize,
+			MaxRedirects:       DefaultMaxRedirects,
+			PerHostConcurrency: DefaultPerHostConcurrency,
+			Workers:            DefaultWorkers,
+			MaxItemsPerSource:  DefaultMaxItemsPerSource,
+		},
+	}
+}
+
+// setDefaults fills the defaults that depend on other values, and those
+// whose zero value the file may spell out (an empty string means unset).
+func (c *Config) setDefaults() {
+	c.Listen = strings.TrimSpace(c.Listen)
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.BaseURL == "" {
+		host := c.Listen
+		if h, port, err := net.SplitHostPort(c.Listen); err == nil && h == "" {
+			host = net.JoinHostPort("localhost", port)
+		}
+		c.BaseURL = "http://" + host
+	}
+	c.BaseURL = strings.TrimRight(strings.TrimSpace(c.BaseURL), "/")
+	if c.Title == "" {
+		c.Title = DefaultTitle
+	}
+	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
+	if c.LogLevel == "" {
+		c.LogLevel = DefaultLogLevel
+	}
+	if c.Storage.Driver == "" {
+		c.Storage.Driver = DefaultDriver
+	}
+	if c.Storage.Driver == DriverSQLite && c.Storage.DSN == "" {
+		c.Storage.DSN = DefaultSQLiteDSN
+	}
+	c.Schedule = strings.TrimSpace(c.Schedule)
+	if c.Schedule == "" {
+		c.Schedule = DefaultSchedule
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		s.Schedule = strings.TrimSpace(s.Schedule)
+		if s.Schedule == "" {
+			s.Schedule = c.Schedule
+		}
+		if s.Kind == "" {
+			s.Kind = KindFeed
+		}
+	}
+	for i := range c.Feeds {
+		if c.Feeds[i].Title == "" {
+			c.Feeds[i].Title = c.Feeds[i].Name
+		}
+	}
+}
+
+// resolvePaths makes local file paths (sqlite DSN, file sources) absolute,
+// relative to the directory of the configuration file.
+func (c *Config) resolvePaths() {
+	dir := c.dir()
+	if c.Storage.Driver == DriverSQLite {
+		c.Storage.DSN = resolveFile(dir, c.Storage.DSN)
+	}
+	for i := range c.Sources {
+		c.Sources[i].URL = resolveSourceURL(dir, c.Sources[i].URL)
+	}
+}
+
+// dir is the absolute directory relative paths are resolved against.
+func (c *Config) dir() string {
+	dir := filepath.Dir(c.Path)
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// resolveFile makes a sqlite path absolute; special names pass through.
+func resolveFile(dir, p string) string {
+	if p == "" || p == ":memory:" || strings.HasPrefix(p, "file:") || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// resolveSourceURL turns a local source (a path or a file:// URL) into an
+// absolute path and leaves every other URL alone for Validate to judge.
+func resolveSourceURL(dir, raw string) string {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return s
+	}
+	if scheme, rest, ok := strings.Cut(s, ":"); ok && len(scheme) > 1 && isScheme(scheme) {
+		switch strings.ToLower(scheme) {
+		case "http", "https":
+			return strings.ToLower(scheme) + ":" + rest
+		case "file":
+		default:
+			return s
+		}
+		// file:///abs, file://localhost/abs, file:rel
+		rest = strings.TrimPrefix(rest, "//localhost")
+		if strings.HasPrefix(rest, "//") && !strings.HasPrefix(rest, "///") {
+			return s // file://host/path: a remote host; Validate refuses it
+		}
+		rest = strings.TrimPrefix(rest, "//")
+		if p, err := url.PathUnescape(rest); err == nil {
+			rest = p
+		}
+		s = rest
+	}
+	if filepath.IsAbs(s) {
+		return filepath.Clean(s)
+	}
+	return filepath.Join(dir, s)
+}
+
+// isScheme reports whether s is a URL scheme: a letter then letters,
+// digits, '+', '-' or '.'.
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// IsFile reports whether the source is a local file; URL is then an
+// absolute path (after Load), otherwise an http(s) URL.
+func (s Source) IsFile() bool {
+	return !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://")
+}
+
+// Source returns the source called name.
+func (c *Config) Source(name string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}

@@ -1,0 +1,459 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// exported returns a copy of c without the position bookkeeping, for
+// comparing with an expected Config.
+func exported(c *Config) Config {
+	cp := *c
+	cp.pos, cp.reported = nil, nil
+	return cp
+}
+
+// writeFile creates dir/name (and its parents) holding content.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// mustLoad loads path and fails the test on any error.
+func mustLoad(t *testing.T, path string) *Config {
+	t.Helper()
+	c, err := Load(path)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", path, err)
+	}
+	return c
+}
+
+func TestLoadFullExample(t *testing.T) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mustLoad(t, "testdata/full.yaml")
+	want := Config{
+		Listen:   "127.0.0.1:9090",
+		BaseURL:  "https://news.example.org",
+		Title:    "My news",
+		LogLevel: "debug",
+		Storage:  Storage{Driver: "sqlite", DSN: filepath.Join(dir, "data", "news.db")},
+		Schedule: "@every 1h",
+		Fetch: Fetch{
+			Timeout:              30 * time.Second,
+			ConnectTimeout:       5 * time.Second,
+			MaxBodySize:          2 << 20,
+			MaxRedirects:         0,
+			PerHostConcurrency:   3,
+			Workers:              8,
+			UserAgent:            "NewsBot/1.0",
+			AllowPrivateNetworks: true,
+			MaxItemsPerSource:    200,
+		},
+		Sources: []Source{
+			{
+				Name:     "go-blog",
+				URL:      "https://go.dev/blog/feed.atom",
+				Schedule: "*/15 * * * *",
+				Tags:     []string{"go", "programming"},
+				Kind:     "feed",
+				FullText: true,
+				Remove:   []string{".share", "#comments"},
+				Enabled:  true,
+			},
+			{
+				Name:     "local-notes",
+				URL:      filepath.Join(dir, "feeds", "notes.xml"),
+				Schedule: "@every 1h",
+				Tags:     []string{"notes"},
+				Kind:     "feed",
+				Enabled:  true,
+			},
+			{
+				Name:     "acme-news",
+				URL:      "https://acme.example.com/news",
+				Schedule: "@every 1h",
+				Kind:     "page",
+				Selectors: Selectors{
+					Item: "article.post", Title: "h2 a", Link: "h2 a@href",
+					Summary: ".excerpt", Image: "img@src", Date: "time@datetime",
+				},
+				Enabled: false,
+			},
+		},
+		Feeds: []Feed{
+			{Name: "all", Title: "Everything", Description: "Every story from every source", Limit: 50},
+			{Name: "go", Title: "go", Sources: []string{"go-blog"}, Tags: []string{"notes"}, Limit: 10},
+		},
+		Path: "testdata/full.yaml",
+	}
+	got := exported(c)
+	// goccy decodes an absent list as an empty one; treat both alike.
+	for i := range got.Sources {
+		s := &got.Sources[i]
+		if len(s.Tags) == 0 {
+			s.Tags = nil
+		}
+		if len(s.Remove) == 0 {
+			s.Remove = nil
+		}
+	}
+	for i := range got.Feeds {
+		f := &got.Feeds[i]
+		if len(f.Sources) == 0 {
+			f.Sources = nil
+		}
+		if len(f.Tags) == 0 {
+			f.Tags = nil
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)
+	}
+	if !c.Sources[1].IsFile() || c.Sources[0].IsFile() {
+		t.Errorf("IsFile: local-notes %v, go-blog %v; want true, false", c.Sources[1].IsFile(), c.Sources[0].IsFile())
+	}
+	if got := c.FeedSources(c.Feeds[0]); !reflect.DeepEqual(got, []string{"go-blog", "local-notes"}) {
+		t.Errorf("FeedSources(all) = %v, want the enabled sources", got)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mustLoad(t, "testdata/minimal.yaml")
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"listen", c.Listen, "127.0.0.1:8080"},
+		{"base_url", c.BaseURL, "http://127.0.0.1:8080"},
+		{"title", c.Title, "Tributary"},
+		{"log_level", c.LogLevel, "info"},
+		{"storage.driver", c.Storage.Driver, "sqlite"},
+		{"storage.dsn", c.Storage.DSN, filepath.Join(dir, "tributary.db")},
+		{"schedule", c.Schedule, "@every 30m"},
+		{"fetch.timeout", c.Fetch.Timeout, 20 * time.Second},
+		{"fetch.connect_timeout", c.Fetch.ConnectTimeout, 10 * time.Second},
+		{"fetch.max_body_size", c.Fetch.MaxBodySize, int64(15 << 20)},
+		{"fetch.max_redirects", c.Fetch.MaxRedirects, 10},
+		{"fetch.per_host_concurrency", c.Fetch.PerHostConcurrency, 2},
+		{"fetch.workers", c.Fetch.Workers, 4},
+		{"fetch.user_agent", c.Fetch.UserAgent, ""},
+		{"fetch.allow_private_networks", c.Fetch.AllowPrivateNetworks, false},
+		{"fetch.max_items_per_source", c.Fetch.MaxItemsPerSource, 1000},
+		{"sources[0].schedule", c.Sources[0].Schedule, "@every 30m"},
+		{"sources[0].kind", c.Sources[0].Kind, "feed"},
+		{"sources[0].enabled", c.Sources[0].Enabled, true},
+		{"sources[0].fulltext", c.Sources[0].FullText, false},
+		{"feeds[0].title", c.Feeds[0].Title, "all"},
+		{"feeds[0].limit", c.Feeds[0].Limit, 50},
+	}
+	for _, tc := range checks {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("%s = %#v, want %#v", tc.name, tc.got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDerivedDefaults(t *testing.T) {
+	tests := []struct {
+		name, yaml  string
+		wantBaseURL string
+	}{
+		{"listen with host", "listen: 10.0.0.5:80\n", "http://10.0.0.5:80"},
+		{"listen without host", "listen: \":9000\"\n", "http://localhost:9000"},
+		{"trailing slashes trimmed", "base_url: https://example.org/news//\n", "https://example.org/news"},
+		{"empty values mean default", "listen:\nbase_url: \"\"\nfetch:\n", "http://127.0.0.1:8080"},
+	}
+	const rest = "sources: [{name: a, url: \"https://a.example/feed\"}]\nfeeds: [{name: all}]\n"
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte(tc.yaml+rest), filepath.Join(t.TempDir(), "config.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.BaseURL != tc.wantBaseURL {
+				t.Errorf("BaseURL = %q, want %q", c.BaseURL, tc.wantBaseURL)
+			}
+			if c.Fetch.Workers != DefaultWorkers {
+				t.Errorf("Fetch.Workers = %d, want the default %d", c.Fetch.Workers, DefaultWorkers)
+			}
+		})
+	}
+}
+
+func TestSizes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{
+		{"1048576", 1 << 20},
+		{"15MiB", 15 << 20},
+		{"\"512KiB\"", 512 << 10},
+		{"2MB", 2_000_000},
+		{"1.5 GiB", 3 << 29},
+		{"100b", 100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			src := "fetch:\n  max_body_size: " + tc.in + "\nsources: [{name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n"
+			c, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Fetch.MaxBodySize != tc.want {
+				t.Errorf("max_body_size %s = %d, want %d", tc.in, c.Fetch.MaxBodySize, tc.want)
+			}
+		})
+	}
+}
+
+func TestEnvExpansion(t *testing.T) {
+	t.Setenv("TRIB_PORT", "9191")
+	t.Setenv("TRIB_WORKERS", "7")
+	t.Setenv("TRIB_EMPTY", "")
+	t.Setenv("TRIB_FEED_URL", "https://env.example.com/feed.xml")
+	dir := t.TempDir()
+	path := writeFile(t, dir, "config.yaml", `# ${TRIB_UNSET} in a comment is left alone
+listen: 127.0.0.1:${TRIB_PORT}
+title: "${TRIB_TITLE:-Default title}"
+log_level: ${TRIB_EMPTY:-warn}   # ${TRIB_UNSET_TOO}
+fetch:
+  workers: ${TRIB_WORKERS}
+  user_agent: "cost $${NOT_A_VAR}"
+sources:
+  - name: env
+    url: "${TRIB_FEED_URL}"
+feeds:
+  - name: all
+`)
+	c := mustLoad(t, path)
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"listen", c.Listen, "127.0.0.1:9191"},
+		{"title", c.Title, "Default title"},
+		{"log_level", c.LogLevel, "warn"},
+		{"fetch.workers", c.Fetch.Workers, 7},
+		{"fetch.user_agent", c.Fetch.UserAgent, "cost ${NOT_A_VAR}"},
+		{"sources[0].url", c.Sources[0].URL, "https://env.example.com/feed.xml"},
+	}
+	for _, tc := range checks {
+		if tc.got != tc.want {
+			t.Errorf("%s = %#v, want %#v", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestEnvErrors(t *testing.T) {
+	t.Setenv("TRIB_MULTILINE", "a\nb")
+	tests := []struct {
+		name     string
+		yaml     string
+		wantLine int
+		wantMsg  string
+	}{
+		{"unset", "title: x\nlisten: ${TRIB_SURELY_UNSET}\n", 2, "variable TRIB_SURELY_UNSET is not set"},
+		{"unterminated", "\n\ntitle: ${TRIB\n", 3, "unterminated"},
+		{"bad name", "title: ${1X}\n", 1, "invalid variable reference"},
+		{"newline", "title: x\n\n\ntitle: ${TRIB_MULTILINE}\n", 4, "line break"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml), "config.yaml")
+			errs := asErrors(t, err)
+			if len(errs) != 1 || errs[0].Line != tc.wantLine || !strings.Contains(errs[0].Error(), tc.wantMsg) {
+				t.Fatalf("got %v, want one error on line %d containing %q", err, tc.wantLine, tc.wantMsg)
+			}
+		})
+	}
+}
+
+func TestRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	feed := writeFile(t, dir, "feeds/local.xml", "<rss/>")
+	writeFile(t, dir, "feeds/other file.xml", "<rss/>")
+	path := writeFile(t, dir, "conf/config.yaml", `storage:
+  dsn: ../db/news.db
+sources:
+  - name: relative
+    url: ../feeds/local.xml
+  - name: absolute
+    url: `+feed+`
+  - name: file-url
+    url: file://`+filepath.Join(dir, "feeds", "other%20file.xml")+`
+feeds:
+  - name: all
+`)
+	// Load must not depend on the working directory.
+	t.Chdir(t.TempDir())
+	c := mustLoad(t, path)
+	want := map[string]string{
+		"relative": feed,
+		"absolute": feed,
+		"file-url": filepath.Join(dir, "feeds", "other file.xml"),
+	}
+	for name, url := range want {
+		s, ok := c.Source(name)
+		if !ok {
+			t.Fatalf("Source(%q) not found", name)
+		}
+		if s.URL != url || !s.IsFile() {
+			t.Errorf("source %s URL = %q (IsFile %v), want %q", name, s.URL, s.IsFile(), url)
+		}
+	}
+	if wantDSN := filepath.Join(dir, "db", "news.db"); c.Storage.DSN != wantDSN {
+		t.Errorf("storage.dsn = %q, want %q", c.Storage.DSN, wantDSN)
+	}
+	if _, ok := c.Source("missing"); ok {
+		t.Error(`Source("missing") found a source`)
+	}
+}
+
+func TestStorageDSNPassThrough(t *testing.T) {
+	tests := []struct{ driver, dsn string }{
+		{"sqlite", ":memory:"},
+		{"sqlite", "file:test.db?cache=shared"},
+		{"sqlite", "/var/lib/tributary/news.db"},
+		{"postgres", "postgres://u:p@127.0.0.1:5432/news?sslmode=disable"},
+		{"postgres", "host=127.0.0.1 dbname=news"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dsn, func(t *testing.T) {
+			src := "storage:\n  driver: " + tc.driver + "\n  dsn: \"" + tc.dsn + "\"\nsources: [{name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n"
+			c, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Storage.DSN != tc.dsn {
+				t.Errorf("DSN = %q, want it unchanged %q", c.Storage.DSN, tc.dsn)
+			}
+		})
+	}
+}
+
+func TestAnchorsAndMerge(t *testing.T) {
+	src := `x-defaults: &defaults
+  fulltext: true
+  tags: [news]
+sources:
+  - <<: *defaults
+    name: a
+    url: https://a.example/feed
+  - <<: *defaults
+    name: b
+    url: https://b.example/feed
+    fulltext: false
+feeds:
+  - name: news
+    tags: [news]
+`
+	c, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Sources[0].FullText || c.Sources[1].FullText {
+		t.Errorf("fulltext = %v, %v; want merged true, overridden false", c.Sources[0].FullText, c.Sources[1].FullText)
+	}
+	if got := c.FeedSources(c.Feeds[0]); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Errorf("FeedSources = %v, want [a b]", got)
+	}
+}
+
+func TestFeedSources(t *testing.T) {
+	c := &Config{Sources: []Source{
+		{Name: "zeta", Tags: []string{"go"}, Enabled: true},
+		{Name: "alpha", Tags: []string{"rust"}, Enabled: true},
+		{Name: "off", Tags: []string{"go"}, Enabled: false},
+		{Name: "mid", Enabled: true},
+	}}
+	tests := []struct {
+		name string
+		feed Feed
+		want []string
+	}{
+		{"neither key takes every enabled source", Feed{}, []string{"alpha", "mid", "zeta"}},
+		{"by name", Feed{Sources: []string{"mid"}}, []string{"mid"}},
+		{"by tag skips disabled", Feed{Tags: []string{"go"}}, []string{"zeta"}},
+		{"union of names and tags", Feed{Sources: []string{"mid", "zeta"}, Tags: []string{"rust", "go"}}, []string{"alpha", "mid", "zeta"}},
+		{"disabled only", Feed{Sources: []string{"off"}}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.FeedSources(tc.feed); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("FeedSources(%+v) = %v, want %v", tc.feed, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Load(missing) = %v, want an error wrapping os.ErrNotExist", err)
+	}
+}
+
+func TestParseEmptyFile(t *testing.T) {
+	for _, src := range []string{"", "# just a comment\n", "---\n"} {
+		_, err := Parse([]byte(src), "config.yaml")
+		errs := asErrors(t, err)
+		got := paths(errs)
+		if want := []string{"sources", "feeds"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("Parse(%q) problems at %v, want %v: %v", src, got, want, err)
+		}
+	}
+}
+
+// asErrors fails unless err is an Errors value and returns it.
+func asErrors(t *testing.T, err error) Errors {
+	t.Helper()
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("error %v (%T) is not a config.Errors", err, err)
+	}
+	return errs
+}
+
+// paths lists the field paths of errs.
+func paths(errs Errors) []string {
+	var ps []string
+	for _, e := range errs {
+		ps = append(ps, e.Path)
+	}
+	return ps
+}
+
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("testdata/full.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data, "testdata/full.yaml"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

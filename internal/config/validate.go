@@ -1,0 +1,382 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+	"github.com/robfig/cron/v3"
+)
+
+// slugPattern is the shape of source, feed and tag names.
+const slugPattern = `^[a-z0-9][a-z0-9_-]*$`
+
+var (
+	slugRE = regexp.MustCompile(slugPattern)
+	attrRE = regexp.MustCompile(`^[A-Za-z_:][-A-Za-z0-9_:.]*$`)
+)
+
+// validator collects problems with the line of their field.
+type validator struct {
+	c    *Config
+	errs Errors
+}
+
+// at records a problem at path, located at the line of path or of its
+// nearest ancestor present in the file.
+func (v *validator) at(path string, format string, args ...any) {
+	if v.c.reported[path] {
+		return
+	}
+	v.errs = append(v.errs, &FieldError{File: v.c.Path, Path: path, Line: v.c.line(path), Err: fmt.Errorf(format, args...)})
+}
+
+// line returns the line of path in the file, or of its nearest ancestor
+// when path itself is absent; 0 when nothing is known.
+func (c *Config) line(path string) int {
+	for p := path; p != ""; p = parentPath(p) {
+		if l, ok := c.pos[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+// Validate checks the whole configuration and returns every problem found
+// as an Errors value, ordered by line, or nil. It expects the defaults Load
+// fills; a Config built in Go gets no line numbers. It checks that local
+// source files exist, so its answer can change with the filesystem.
+func (c *Config) Validate() error {
+	v := &validator{c: c}
+	v.server()
+	v.storage()
+	v.schedule("schedule", c.Schedule)
+	v.fetch()
+	v.sources()
+	v.feeds()
+	return v.errs.orNil()
+}
+
+func (v *validator) server() {
+	c := v.c
+	if err := checkListen(c.Listen); err != nil {
+		v.at("listen", "invalid address %q: %v", c.Listen, err)
+	}
+	if err := checkBaseURL(c.BaseURL); err != nil {
+		v.at("base_url", "invalid URL %q: %v", c.BaseURL, err)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		v.at("log_level", "unknown level %q: want debug, info, warn or error", c.LogLevel)
+	}
+}
+
+// checkListen accepts host:port with a numeric port; the host may be empty
+// (every interface), an IP address or a name.
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port, like 127.0.0.1:8080 or :8080")
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("bad host %q", host)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+// checkBaseURL accepts an absolute http(s) URL with a host and no query or
+// fragment.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.Unwrap(err) // url.Error repeats the URL
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("want an absolute http:// or https:// URL")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return errors.New("missing host")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must not have a query or fragment")
+	}
+	return nil
+}
+
+func (v *validator) storage() {
+	st := v.c.Storage
+	switch st.Driver {
+	case DriverSQLite:
+		if st.DSN == "" {
+			v.at("storage.dsn", "required")
+		}
+	case DriverPostgres:
+		if st.DSN == "" {
+			v.at("storage.dsn", "required for driver postgres: a postgres:// URL or key=value string")
+			return
+		}
+		if strings.Contains(st.DSN, "://") {
+			u, err := url.Parse(st.DSN)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				// Do not echo the DSN: it may hold a password.
+				v.at("storage.dsn", "want a postgres:// or postgresql:// URL or a key=value string")
+			}
+		} else if !strings.Contains(st.DSN, "=") {
+			v.at("storage.dsn", "want a postgres:// URL or a key=value string like \"host=localhost dbname=tributary\"")
+		}
+	default:
+		v.at("storage.driver", "unknown driver %q: want sqlite or postgres", st.Driver)
+	}
+}
+
+// schedule checks a cron spec with robfig/cron's standard parser, which
+// also takes descriptors (@hourly, @every 1h30m).
+func (v *validator) schedule(path, spec string) {
+	if _, err := cron.ParseStandard(spec); err != nil {
+		v.at(path, "invalid cron spec %q: %v", spec, err)
+	}
+}
+
+func (v *validator) fetch() {
+	f := v.c.Fetch
+	if f.Timeout <= 0 {
+		v.at("fetch.timeout", "must be positive, got %s", f.Timeout)
+	}
+	if f.ConnectTimeout <= 0 {
+		v.at("fetch.connect_timeout", "must be positive, got %s", f.ConnectTimeout)
+	}
+	if f.MaxBodySize <= 0 {
+		v.at("fetch.max_body_size", "must be positive, got %d", f.MaxBodySize)
+	}
+	if f.MaxRedirects < 0 {
+		v.at("fetch.max_redirects", "must not be negative, got %d", f.MaxRedirects)
+	}
+	if f.PerHostConcurrency < 1 {
+		v.at("fetch.per_host_concurrency", "must be at least 1, got %d", f.PerHostConcurrency)
+	}
+	if f.Workers < 1 {
+		v.at("fetch.workers", "must be at least 1, got %d", f.Workers)
+	}
+	if f.MaxItemsPerSource < 1 {
+		v.at("fetch.max_items_per_source", "must be at least 1, got %d", f.MaxItemsPerSource)
+	}
+	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		v.at("fetch.user_agent", "must not contain control characters")
+	}
+}
+
+func (v *validator) sources() {
+	c := v.c
+	if len(c.Sources) == 0 {
+		v.at("sources", "at least one source is required")
+		return
+	}
+	seen := map[string]int{}
+	for i, s := range c.Sources {
+		p := fmt.Sprintf("sources[%d]", i)
+		if v.name(p+".name", "source", s.Name) {
+			if first, dup := seen[s.Name]; dup {
+				v.at(p+".name", "duplicate source name %q (first used by sources[%d]%s)", s.Name, first, v.onLine(fmt.Sprintf("sources[%d]", first)))
+			} else {
+				seen[s.Name] = i
+			}
+		}
+		v.sourceURL(p+".url", s.URL)
+		if s.Schedule != c.Schedule { // the top-level spec is checked once
+			v.schedule(p+".schedule", s.Schedule)
+		}
+		for j, tag := range s.Tags {
+			if !slugRE.MatchString(tag) {
+				v.at(fmt.Sprintf("%s.tags[%d]", p, j), "invalid tag %q: want a slug matching %s", tag, slugPattern)
+			}
+		}
+		for j, sel := range s.Remove {
+			if _, err := cascadia.Compile(sel); err != nil {
+				v.at(fmt.Sprintf("%s.remove[%d]", p, j), "invalid CSS selector %q: %v", sel, err)
+			}
+		}
+		v.kind(p, s)
+	}
+}
+
+// onLine formats " on line N" for path, or nothing when unknown.
+func (v *validator) onLine(path string) string {
+	if l := v.c.line(path); l > 0 {
+		return fmt.Sprintf(" on line %d", l)
+	}
+	return ""
+}
+
+// name checks a required slug and reports whether it is valid.
+func (v *validator) name(path, what, name string) bool {
+	switch {
+	case name == "":
+		v.at(path, "required: a %s name like my-%s", what, what)
+		return false
+	case !slugRE.MatchString(name):
+		v.at(path, "invalid %s name %q: want a slug matching %s", what, name, slugPattern)
+		return false
+	}
+	return true
+}
+
+// sourceURL checks an http(s) URL, or a local file that must exist.
+func (v *validator) sourceURL(path, raw string) {
+	if raw == "" {
+		v.at(path, "required: an http(s) URL or a local file path")
+		return
+	}
+	if strings.HasPrefix(raw, "/") { // resolved local file
+		fi, err := os.Stat(raw)
+		switch {
+		case err != nil && errors.Is(err, os.ErrNotExist):
+			v.at(path, "local file %s does not exist (a source is an http(s) URL, a file:// URL or a file path)", raw)
+		case err != nil:
+			v.at(path, "local file: %v", err)
+		case fi.IsDir():
+			v.at(path, "local file %s is a directory", raw)
+		}
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		v.at(path, "invalid URL %q: %v", raw, errors.Unwrap(err))
+	case u.Scheme == "file":
+		v.at(path, "invalid URL %q: a file:// URL must not name a remote host", raw)
+	case u.Scheme != "http" && u.Scheme != "https":
+		v.at(path, "invalid URL %q: unsupported scheme %q (want http, https or file)", raw, u.Scheme)
+	case u.Hostname() == "":
+		v.at(path, "invalid URL %q: missing host", raw)
+	}
+}
+
+// kind checks the source kind and the selectors it requires or forbids.
+func (v *validator) kind(p string, s Source) {
+	_, hasSelectors := v.c.pos[p+".selectors"]
+	hasSelectors = hasSelectors || s.Selectors != Selectors{}
+	switch s.Kind {
+	case KindFeed:
+		if hasSelectors {
+			v.at(p+".selectors", "only allowed with kind: page")
+		}
+	case KindPage:
+		if !hasSelectors {
+			v.at(p+".selectors", "required for kind: page (at least item and link)")
+			return
+		}
+		sel := s.Selectors
+		if sel.Item == "" {
+			v.at(p+".selectors.item", "required for kind: page")
+		}
+		if sel.Link == "" {
+			v.at(p+".selectors.link", "required for kind: page")
+		}
+		for _, f := range []struct{ key, val string }{
+			{"item", sel.Item}, {"title", sel.Title}, {"link", sel.Link},
+			{"summary", sel.Summary}, {"image", sel.Image}, {"date", sel.Date},
+		} {
+			if f.val == "" {
+				continue
+			}
+			css, attr := splitSelector(f.val)
+			if f.key == "item" && attr != "" {
+				v.at(p+".selectors.item", "the item selector cannot read an attribute (%q)", "@"+attr)
+			}
+			if _, err := cascadia.Compile(css); err != nil {
+				v.at(p+".selectors."+f.key, "invalid CSS selector %q: %v", css, err)
+			}
+		}
+	default:
+		v.at(p+".kind", "unknown kind %q: want feed or page", s.Kind)
+	}
+}
+
+// splitSelector splits "css@attr" at its last '@' when what follows is an
+// attribute name, so an '@' inside an attribute selector
+// (a[href*="@example"]) stays part of the CSS.
+func splitSelector(s string) (css, attr string) {
+	i := strings.LastIndexByte(s, '@')
+	if i < 0 || !attrRE.MatchString(s[i+1:]) {
+		return strings.TrimSpace(s), ""
+	}
+	return strings.TrimSpace(s[:i]), s[i+1:]
+}
+
+func (v *validator) feeds() {
+	c := v.c
+	if len(c.Feeds) == 0 {
+		v.at("feeds", "at least one feed is required")
+		return
+	}
+	tags := map[string]bool{}
+	for _, s := range c.Sources {
+		for _, t := range s.Tags {
+			tags[t] = true
+		}
+	}
+	seen := map[string]int{}
+	for i, f := range c.Feeds {
+		p := fmt.Sprintf("feeds[%d]", i)
+		if v.name(p+".name", "feed", f.Name) {
+			if first, dup := seen[f.Name]; dup {
+				v.at(p+".name", "duplicate feed name %q (first used by feeds[%d]%s)", f.Name, first, v.onLine(fmt.Sprintf("feeds[%d]", first)))
+			} else {
+				seen[f.Name] = i
+			}
+		}
+		if f.Limit < 1 || f.Limit > MaxFeedLimit {
+			v.at(p+".limit", "must be from 1 to %d, got %d", MaxFeedLimit, f.Limit)
+		}
+		badRef := false
+		for j, name := range f.Sources {
+			if _, ok := c.Source(name); !ok {
+				badRef = true
+				v.at(fmt.Sprintf("%s.sources[%d]", p, j), "unknown source %q", name)
+			}
+		}
+		for j, tag := range f.Tags {
+			if !tags[tag] {
+				badRef = true
+				v.at(fmt.Sprintf("%s.tags[%d]", p, j), "no source has tag %q", tag)
+			}
+		}
+		// A feed that names unknown sources or tags already has an error;
+		// saying it also selects nothing would only repeat it.
+		if !badRef && len(c.Sources) > 0 && len(c.FeedSources(f)) == 0 {
+			v.at(p, "selects no source: every source it would take is disabled")
+		}
+	}
+}
+
+// FeedSources returns the names of the enabled sources feed f selects,
+// sorted: those named in f.Sources plus those carrying one of f.Tags, or
+// every enabled source when f names neither.
+func (c *Config) FeedSources(f Feed) []string {
+	all := len(f.Sources) == 0 && len(f.Tags) == 0
+	var names []string
+	for _, s := range c.Sources {
+		if !s.Enabled {
+			continue
+		}
+		if all || slices.Contains(f.Sources, s.Name) || slices.ContainsFunc(s.Tags, func(t string) bool {
+			return slices.Contains(f.Tags, t)
+		}) {
+			names = append(names, s.Name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}

@@ -1,0 +1,488 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// problem is one expected FieldError.
+type problem struct {
+	line int
+	path string
+	msg  string // a substring of the message
+}
+
+// parseProblems parses src as dir/config.yaml and returns its problems; the
+// test fails if it parses cleanly or fails in another way.
+func parseProblems(t *testing.T, dir, src string) Errors {
+	t.Helper()
+	c, err := Parse([]byte(src), filepath.Join(dir, "config.yaml"))
+	if err == nil {
+		t.Fatalf("Parse succeeded (%+v), want problems", c)
+	}
+	if c != nil {
+		t.Errorf("Parse returned a Config along with %v", err)
+	}
+	return asErrors(t, err)
+}
+
+// checkProblems compares errs with want, in order, by line and path.
+func checkProblems(t *testing.T, errs Errors, want []problem) {
+	t.Helper()
+	ok := len(errs) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		e, w := errs[i], want[i]
+		ok = e.Line == w.line && e.Path == w.path && strings.Contains(e.Err.Error(), w.msg)
+	}
+	if !ok {
+		var b strings.Builder
+		for _, w := range want {
+			b.WriteString("\n  line " + strconv.Itoa(w.line) + " " + w.path + ": ..." + w.msg + "...")
+		}
+		t.Errorf("got problems:\n%v\nwant:%s", errs, b.String())
+	}
+}
+
+func TestValidationErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []problem
+	}{
+		{"unknown top-level key", `listen: 127.0.0.1:8080
+titel: News
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "titel", `unknown key "titel" (did you mean "title"?)`}}},
+
+		{"unknown key in a source", `sources:
+  - name: a
+    url: https://a.example/
+    fulltext: true
+    full_text: true
+feeds: [{name: all}]
+`, []problem{{5, "sources[0].full_text", `unknown key "full_text"`}}},
+
+		{"unknown key in selectors", `sources:
+  - name: a
+    url: https://a.example/
+    kind: page
+    selectors:
+      item: li
+      link: a@href
+      author: .by
+feeds: [{name: all}]
+`, []problem{{8, "sources[0].selectors.author", `unknown key "author"`}}},
+
+		{"duplicate source name", `sources:
+  - name: a
+    url: https://a.example/
+  - name: b
+    url: https://b.example/
+  - name: a
+    url: https://c.example/
+feeds: [{name: all}]
+`, []problem{{6, "sources[2].name", `duplicate source name "a" (first used by sources[0] on line 2)`}}},
+
+		{"duplicate feed name", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+  - name: other
+  - name: all
+    title: Again
+`, []problem{{5, "feeds[2].name", `duplicate feed name "all" (first used by feeds[0] on line 3)`}}},
+
+		{"bad top-level schedule", `schedule: "0 25 * * *"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "schedule", `invalid cron spec "0 25 * * *"`}}},
+
+		{"bad source schedule", `sources:
+  - name: a
+    url: https://a.example/
+  - name: b
+    url: https://b.example/
+    schedule: "@every banana"
+feeds: [{name: all}]
+`, []problem{{6, "sources[1].schedule", `invalid cron spec "@every banana"`}}},
+
+		{"four-field cron spec", `sources:
+  - name: a
+    url: https://a.example/
+    schedule: "*/15 * * *"
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].schedule", `invalid cron spec "*/15 * * *"`}}},
+
+		{"ftp url", `sources:
+  - name: a
+    url: ftp://files.example.com/feed.xml
+feeds: [{name: all}]
+`, []problem{{3, "sources[0].url", `unsupported scheme "ftp"`}}},
+
+		{"not a url", `sources:
+  - name: a
+    url: not a url
+feeds: [{name: all}]
+`, []problem{{3, "sources[0].url", `not a url does not exist`}}},
+
+		{"url without host", `sources:
+  - name: a
+
+    url: https:///feed.xml
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].url", `missing host`}}},
+
+		{"missing local file", `sources:
+  - name: a
+    url: feeds/missing.xml
+feeds: [{name: all}]
+`, []problem{{3, "sources[0].url", `feeds/missing.xml does not exist`}}},
+
+		{"missing url", `sources:
+  - name: a
+    tags: [x]
+feeds: [{name: all}]
+`, []problem{{2, "sources[0].url", `required`}}},
+
+		{"bad tag slug", `sources:
+  - name: a
+    url: https://a.example/
+    tags:
+      - ok
+      - Not OK
+feeds: [{name: all}]
+`, []problem{{6, "sources[0].tags[1]", `invalid tag "Not OK"`}}},
+
+		{"bad source name", `sources:
+  - name: -a
+    url: https://a.example/
+feeds: [{name: all}]
+`, []problem{{2, "sources[0].name", `invalid source name "-a"`}}},
+
+		{"feed names an unknown source", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+    sources:
+      - a
+      - b
+`, []problem{{6, "feeds[0].sources[1]", `unknown source "b"`}}},
+
+		{"feed names an unknown tag", `sources: [{name: a, url: "https://a.example/", tags: [go]}]
+feeds:
+  - name: all
+    tags: [go, rust]
+`, []problem{{4, "feeds[0].tags[1]", `no source has tag "rust"`}}},
+
+		{"feed selects nothing", `sources:
+  - name: a
+    url: https://a.example/
+    enabled: false
+  - name: b
+    url: https://b.example/
+feeds:
+  - name: all
+  - name: only-a
+    sources: [a]
+`, []problem{{9, "feeds[1]", `selects no source`}}},
+
+		{"no feeds key", `sources: [{name: a, url: "https://a.example/"}]
+`, []problem{{0, "feeds", `at least one feed is required`}}},
+
+		{"empty feeds list", `sources: [{name: a, url: "https://a.example/"}]
+feeds: []
+`, []problem{{2, "feeds", `at least one feed is required`}}},
+
+		{"no sources", `title: x
+sources:
+feeds: [{name: all}]
+`, []problem{{2, "sources", `at least one source is required`}}},
+
+		{"page without selectors", `sources:
+  - name: a
+    url: https://a.example/
+    kind: page
+feeds: [{name: all}]
+`, []problem{{2, "sources[0].selectors", `required for kind: page`}}},
+
+		{"page without link selector", `sources:
+  - name: a
+    url: https://a.example/
+    kind: page
+    selectors:
+      item: li
+      title: h2
+feeds: [{name: all}]
+`, []problem{{5, "sources[0].selectors.link", `required for kind: page`}}},
+
+		{"selectors on a feed", `sources:
+  - name: a
+    url: https://a.example/
+    selectors:
+      item: li
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].selectors", `only allowed with kind: page`}}},
+
+		{"bad selector", `sources:
+  - name: a
+    url: https://a.example/
+    kind: page
+    selectors:
+      item: li
+      link: "a[href@href"
+feeds: [{name: all}]
+`, []problem{{7, "sources[0].selectors.link", `invalid CSS selector "a[href"`}}},
+
+		{"unknown kind", `sources:
+  - name: a
+    url: https://a.example/
+    kind: podcast
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].kind", `unknown kind "podcast"`}}},
+
+		{"bad CSS selector in remove", `sources:
+  - name: a
+    url: https://a.example/
+    remove:
+      - .share
+      - "div > > p"
+feeds: [{name: all}]
+`, []problem{{6, "sources[0].remove[1]", `invalid CSS selector "div > > p"`}}},
+
+		{"bad listen address", `listen: localhost
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+base_url: http://news.example.org
+`, []problem{{1, "listen", `invalid address "localhost"`}}},
+
+		{"listen port out of range", `listen: 127.0.0.1:70000
+base_url: http://news.example.org
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "listen", `port "70000"`}}},
+
+		{"relative base_url", `base_url: /news
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "base_url", `want an absolute http:// or https:// URL`}}},
+
+		{"base_url with query", `
+
+base_url: https://news.example.org/?x=1
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{3, "base_url", `query or fragment`}}},
+
+		{"bad storage driver", `storage:
+  driver: mysql
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "storage.driver", `unknown driver "mysql"`}}},
+
+		{"postgres without dsn", `storage:
+  driver: postgres
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "storage.dsn", `required for driver postgres`}}},
+
+		{"postgres dsn of another database", `storage:
+  driver: postgres
+  dsn: mysql://root:secret@db/news
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{3, "storage.dsn", `want a postgres:// or postgresql:// URL`}}},
+
+		{"bad log level", `log_level: verbose
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "log_level", `unknown level "verbose"`}}},
+
+		{"bad size", `fetch:
+  timeout: 5s
+  max_body_size: 15 potatoes
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{3, "fetch.max_body_size", `invalid size "15 potatoes": unknown unit "potatoes"`}}},
+
+		{"bad duration", `fetch:
+  timeout: 5 minutes
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "fetch.timeout", `invalid duration "5 minutes"`}}},
+
+		{"duration without unit", `fetch:
+  connect_timeout: 10
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "fetch.connect_timeout", `a unit is required, like 10s`}}},
+
+		{"zero workers", `fetch:
+  workers: 0
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "fetch.workers", `must be at least 1`}}},
+
+		{"not an integer", `fetch:
+  max_redirects: lots
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "fetch.max_redirects", `want an integer, found "lots"`}}},
+
+		{"not a boolean", `sources:
+  - name: a
+    url: https://a.example/
+    enabled: "no"
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].enabled", `want true or false`}}},
+
+		{"list where a string belongs", `title: [a, b]
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "title", `want a string, found a list`}}},
+
+		{"negative limit", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+    limit: -5
+`, []problem{{4, "feeds[0].limit", `must be from 1 to 10000, got -5`}}},
+
+		{"limit too large", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+    limit: 10001
+`, []problem{{4, "feeds[0].limit", `must be from 1 to 10000, got 10001`}}},
+
+		{"source entry that is not a mapping", `sources:
+  - https://a.example/
+feeds: [{name: all}]
+`, []problem{{2, "sources[0]", `want a mapping of keys`}}},
+
+		{"document that is not a mapping", `- listen
+- title
+`, []problem{{1, "", `want a mapping of keys, found a list`}}},
+
+		{"two documents", `title: a
+---
+title: b
+`, []problem{{3, "", `single YAML document`}}},
+
+		{"yaml syntax error", `sources:
+  - name: a
+    url: "https://a.example/
+feeds: [{name: all}]
+`, []problem{{3, "", `syntax error: `}}},
+
+		{"duplicate key", `title: a
+listen: 127.0.0.1:1
+title: b
+`, []problem{{3, "", `syntax error: mapping key "title" already defined`}}},
+
+		{"several problems at once", `listen: nowhere
+storage:
+  driver: oracle
+fetch:
+  timeout: soon
+  max_body_size: 15 potatoes
+  wokers: 3
+sources:
+  - name: a
+    url: ftp://a.example/
+    schedule: "* * *"
+  - name: a
+    url: https://b.example/
+    tags: [Bad]
+feeds:
+  - name: all
+    sources: [nope]
+    limit: -1
+`, []problem{
+			{1, "listen", `invalid address`},
+			{3, "storage.driver", `unknown driver "oracle"`},
+			{5, "fetch.timeout", `invalid duration "soon"`},
+			{6, "fetch.max_body_size", `invalid size "15 potatoes"`},
+			{7, "fetch.wokers", `unknown key "wokers" (did you mean "workers"?)`},
+			{10, "sources[0].url", `unsupported scheme "ftp"`},
+			{11, "sources[0].schedule", `invalid cron spec "* * *"`},
+			{12, "sources[1].name", `duplicate source name "a"`},
+			{14, "sources[1].tags[0]", `invalid tag "Bad"`},
+			{17, "feeds[0].sources[0]", `unknown source "nope"`},
+			{18, "feeds[0].limit", `must be from 1 to 10000`},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := parseProblems(t, t.TempDir(), tc.yaml)
+			checkProblems(t, errs, tc.want)
+		})
+	}
+}
+
+func TestFieldErrorFormat(t *testing.T) {
+	src := `# Sources fetched every half hour,
+# except c.
+sources:
+  - name: a
+    url: https://a.example/
+  - name: b
+    url: https://b.example/
+
+  # The third source is busy.
+  - name: c
+    url: https://c.example/
+    tags:
+      - busy
+    schedule: "*/99 * * *"
+feeds:
+  - name: all
+`
+	_, err := Parse([]byte(src), "config.yaml")
+	errs := asErrors(t, err)
+	const want = `config.yaml:14: sources[2].schedule: invalid cron spec "*/99 * * *": `
+	if len(errs) != 1 || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error = %q, want one line starting %q", err, want)
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Line != 14 || fe.Path != "sources[2].schedule" || fe.File != "config.yaml" {
+		t.Errorf("errors.As(*FieldError) = %+v", fe)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("one problem spans several lines: %q", err)
+	}
+}
+
+func TestSyntaxErrorIsOneLine(t *testing.T) {
+	_, err := Parse([]byte("title: x\nsources:\n  - name: [a\n"), "config.yaml")
+	errs := asErrors(t, err)
+	if len(errs) != 1 || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "config.yaml:") {
+		t.Fatalf("syntax error = %q, want one line starting config.yaml:LINE", err)
+	}
+	if errs[0].Line < 3 {
+		t.Errorf("syntax error on line %d, want line 3 or later", errs[0].Line)
+	}
+}
+
+func TestValidateBuiltConfig(t *testing.T) {
+	dir := t.TempDir()
+	feed := writeFile(t, dir, "feed.xml", "<rss/>")
+	c := defaults()
+	c.Sources = []Source{{Name: "a", URL: feed, Kind: KindFeed, Schedule: DefaultSchedule, Enabled: true}}
+	c.Feeds = []Feed{{Name: "all", Limit: 10}}
+	c.setDefaults()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate() = %v, want nil", err)
+	}
+	if err := os.Remove(feed); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Validate()
+	errs := asErrors(t, err)
+	if len(errs) != 1 || errs[0].Path != "sources[0].url" || errs[0].Line != 0 {
+		t.Fatalf("Validate() after removing the file = %v, want one sources[0].url problem without a line", err)
+	}
+	if got := errs[0].Error(); !strings.HasPrefix(got, "sources[0].url: local file") {
+		t.Errorf("message %q, want it to start with the path", got)
+	}
+}
