@@ -1,0 +1,318 @@
+// Package sources is where articles come from: it fetches syndication feeds
+// (RSS, Atom, JSON Feed) and web pages through a fetcher it is handed, and
+// turns their bytes into []feeds.Article. It never opens a database or a
+// listener.
+package sources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// Doer sends HTTP requests. *http.Client satisfies it, and so does the
+// project's fetch client, which adds timeouts, body caps, address policy and
+// file:// URLs.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Kinds of source understood by Fetch.
+const (
+	KindFeed = "feed"
+	KindPage = "page"
+)
+
+// MaxBodyBytes caps how much of a response Fetch reads, whatever the Doer
+// enforces itself.
+const MaxBodyBytes = 32 << 20
+
+// Request says what to fetch and how to read it.
+type Request struct {
+	// Source is the configured name of the source, copied to each article.
+	Source string
+	// URL is the feed or page to fetch.
+	URL string
+	// ETag and LastModified are the validators of the previous fetch; when
+	// set they make the request conditional.
+	ETag         string
+	LastModified string
+	// MaxItems caps the articles returned (the first ones in document
+	// order); 0 means DefaultMaxItems.
+	MaxItems int
+	// Kind is KindFeed (the default) or KindPage (scrape with Selectors).
+	Kind string
+	// Selectors pick the articles out of a page when Kind is KindPage.
+	Selectors Selectors
+}
+
+// Selectors locate articles in an HTML page. Each is a CSS selector,
+// optionally followed by "@attr" to read an attribute instead of the text
+// ("a.permalink@href", "time@datetime"); a selector of only "@attr" reads the
+// item element itself.
+type Selectors struct {
+	// Item matches one element per article; required.
+	Item string
+	// Title, Link, Summary, Image and Date are relative to the item. Empty
+	// ones fall back to sensible defaults (see Scrape).
+	Title   string
+	Link    string
+	Summary string
+	Image   string
+	Date    string
+}
+
+// Result is what a fetch produced.
+type Result struct {
+	// Articles are in document order.
+	Articles []feeds.Article
+	// NotModified is true when the server answered 304 to the conditional
+	// request; Articles is then empty and the validators are the request's.
+	NotModified bool
+	// ETag and LastModified are the validators to send next time. After
+	// feed discovery (FeedURL set) they are empty: they belong to FeedURL,
+	// not to the page that was requested.
+	ETag         string
+	LastModified string
+	// URL is the final URL of the document that was parsed, after redirects
+	// and after feed discovery.
+	URL string
+	// FeedURL is the feed advertised by the requested HTML page and parsed
+	// instead of it; empty when no discovery took place. Fetching it
+	// directly next time saves a request.
+	FeedURL string
+	// Title and Link describe the feed (or page) as a whole.
+	Title string
+	Link  string
+	// RetryAfter is the server's Retry-After, 0 when absent.
+	RetryAfter time.Duration
+	// MaxAge is the Cache-Control max-age of the response, 0 when absent.
+	MaxAge time.Duration
+}
+
+// HTTPError is returned by Fetch when the server answers with a status other
+// than 2xx or 304.
+type HTTPError struct {
+	URL        string
+	StatusCode int
+	// RetryAfter is the server's Retry-After (delay-seconds or HTTP date),
+	// 0 when absent.
+	RetryAfter time.Duration
+}
+
+// Error returns e.g. "http 503 Service Unavailable from https://example.com/feed".
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("http %d %s from %s", e.StatusCode, http.StatusText(e.StatusCode), e.URL)
+}
+
+// acceptFeed prefers feeds, then generic XML/JSON, then HTML (to discover
+// a feed in it).
+const acceptFeed = "application/feed+json, application/atom+xml, application/rss+xml, " +
+	"application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, " +
+	"text/html;q=0.5, */*;q=0.1"
+
+const acceptPage = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+
+// Fetch gets req.URL through d and turns it into articles. The request is
+// conditional when req carries validators: a 304 yields NotModified with
+// those validators kept. Any other non-2xx status is an *HTTPError. A 2xx
+// body is parsed as a feed (see Parse); when it is an HTML page instead,
+// Kind "page" scrapes it with req.Selectors (see Scrape), otherwise the
+// first feed the page advertises with <link rel="alternate"> is fetched and
+// parsed (Result.FeedURL says which). A page advertising none is an error
+// saying so.
+func Fetch(ctx context.Context, d Doer, req Request) (Result, error) {
+	now := time.Now()
+	kind := strings.ToLower(strings.TrimSpace(req.Kind))
+	if kind == "" {
+		kind = KindFeed
+	}
+	if kind != KindFeed && kind != KindPage {
+		return Result{}, fmt.Errorf("fetch %s: unknown kind %q (want %q or %q)", req.URL, req.Kind, KindFeed, KindPage)
+	}
+	if kind == KindPage && strings.TrimSpace(req.Selectors.Item) == "" {
+		return Result{}, fmt.Errorf("fetch %s: kind page needs an item selector", req.URL)
+	}
+	accept := acceptFeed
+	if kind == KindPage {
+		accept = acceptPage
+	}
+	resp, err := get(ctx, d, req.URL, accept, req.ETag, req.LastModified)
+	if err != nil {
+		return Result{}, err
+	}
+	if resp.notModified {
+		return Result{
+			NotModified:  true,
+			ETag:         firstNonEmpty(resp.etag, req.ETag),
+			LastModified: firstNonEmpty(resp.lastModified, req.LastModified),
+			URL:          resp.url,
+			RetryAfter:   resp.retryAfter,
+			MaxAge:       resp.maxAge,
+		}, nil
+	}
+
+	if kind == KindPage {
+		arts, title, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.url, req.Source, req.Selectors, now)
+		if err != nil {
+			return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
+		}
+		if req.MaxItems > 0 && len(arts) > req.MaxItems {
+			arts = arts[:req.MaxItems]
+		}
+		return resp.result(Result{Articles: arts, Title: title, Link: resp.url}), nil
+	}
+
+	res, err := parse(resp.body, resp.contentType, resp.url, req.Source, now, req.MaxItems)
+	if err == nil {
+		return resp.result(res), nil
+	}
+	if !errors.Is(err, ErrNotFeed) || !isHTML(resp.body, resp.contentType) {
+		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
+	}
+
+	feedURL := discoverFeed(htmlToUTF8(resp.body, resp.contentType), resp.url)
+	if feedURL == "" {
+		return Result{}, fmt.Errorf("fetch %s: no feed found in HTML page %s (set kind: page with selectors to scrape it)", req.URL, resp.url)
+	}
+	fresp, err := get(ctx, d, feedURL, acceptFeed, "", "")
+	if err != nil {
+		return Result{}, fmt.Errorf("fetch feed advertised by %s: %w", req.URL, err)
+	}
+	res, err = parse(fresp.body, fresp.contentType, fresp.url, req.Source, now, req.MaxItems)
+	if err != nil {
+		return Result{}, fmt.Errorf("fetch feed %s advertised by %s: %w", feedURL, req.URL, err)
+	}
+	res = fresp.result(res)
+	res.FeedURL = feedURL
+	res.ETag, res.LastModified = "", ""
+	return res, nil
+}
+
+// response is what get keeps of an HTTP response.
+type response struct {
+	url          string // final URL after redirects
+	contentType  string
+	body         []byte
+	notModified  bool
+	etag         string
+	lastModified string
+	retryAfter   time.Duration
+	maxAge       time.Duration
+}
+
+// result fills the response metadata into r.
+func (resp *response) result(r Result) Result {
+	r.URL = resp.url
+	r.ETag = resp.etag
+	r.LastModified = resp.lastModified
+	r.RetryAfter = resp.retryAfter
+	r.MaxAge = resp.maxAge
+	return r
+}
+
+// get performs one GET and reads the body of a 2xx answer. A status other
+// than 2xx or 304 is an *HTTPError.
+func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string) (*response, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	hreq.Header.Set("Accept", accept)
+	if etag != "" {
+		hreq.Header.Set("If-None-Match", etag)
+	}
+	if lastModified != "" {
+		hreq.Header.Set("If-Modified-Since", lastModified)
+	}
+	hresp, err := d.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	defer hresp.Body.Close()
+
+	resp := &response{
+		url:          rawURL,
+		contentType:  hresp.Header.Get("Content-Type"),
+		etag:         hresp.Header.Get("ETag"),
+		lastModified: hresp.Header.Get("Last-Modified"),
+		retryAfter:   parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now()),
+		maxAge:       parseMaxAge(hresp.Header.Values("Cache-Control")),
+	}
+	if hresp.Request != nil && hresp.Request.URL != nil {
+		resp.url = hresp.Request.URL.String()
+	}
+	switch {
+	case hresp.StatusCode == http.StatusNotModified:
+		resp.notModified = true
+		return resp, nil
+	case hresp.StatusCode < 200 || hresp.StatusCode > 299:
+		_, _ = io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10)) // lets the connection be reused
+		return nil, &HTTPError{URL: resp.url, StatusCode: hresp.StatusCode, RetryAfter: resp.retryAfter}
+	}
+	body, err := io.ReadAll(io.LimitReader(hresp.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, fmt.Errorf("fetch %s: body larger than %d bytes", rawURL, MaxBodyBytes)
+	}
+	resp.body = body
+	return resp, nil
+}
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
+// (relative to now). Absent, invalid or past values are 0.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(365*24*3600))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// parseMaxAge reads max-age from Cache-Control values; no-store and
+// no-cache mean 0.
+func parseMaxAge(values []string) time.Duration {
+	var age time.Duration
+	for _, v := range values {
+		for _, d := range strings.Split(v, ",") {
+			d = strings.ToLower(strings.TrimSpace(d))
+			switch {
+			case d == "no-store" || d == "no-cache":
+				return 0
+			case strings.HasPrefix(d, "max-age="):
+				n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(d, "max-age="), `"`), 10, 64)
+				if err == nil && n > 0 {
+					age = time.Duration(min(n, int64(365*24*3600))) * time.Second
+				}
+			}
+		}
+	}
+	return age
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,432 @@
+package sources
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// DefaultMaxItems is how many items Parse keeps from one document (the first
+// ones in document order) when the request does not say.
+const DefaultMaxItems = 1000
+
+// MaxTitleRunes is the length titles are truncated to.
+const MaxTitleRunes = 1000
+
+const (
+	maxCategories     = 50
+	maxCategoryRunes  = 200
+	maxAuthors        = 20
+	maxAuthorFieldLen = 500
+)
+
+// ErrNotFeed is returned (wrapped) by Parse when the document is neither an
+// RSS, Atom nor JSON feed, for instance an HTML page.
+var ErrNotFeed = errors.New("document is not an RSS, Atom or JSON feed")
+
+// Parse turns the bytes of an RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed
+// 1.0/1.1 document into articles, in document order, keeping at most
+// DefaultMaxItems. contentType is the HTTP Content-Type (its charset is used
+// when the document does not declare one); feedURL is where the document
+// came from and the base for relative links; source names the configured
+// source; now is the fetch time (FetchedAt, and the bound for future dates).
+// A document that a strict XML reader would reject is repaired (invalid
+// bytes, forbidden characters, bare ampersands, leading junk) before Parse
+// gives up. It returns an error wrapping ErrNotFeed when the document is not
+// a feed at all.
+func Parse(data []byte, contentType, feedURL, source string, now time.Time) (Result, error) {
+	return parse(data, contentType, feedURL, source, now, DefaultMaxItems)
+}
+
+func parse(data []byte, contentType, feedURL, source string, now time.Time, maxItems int) (Result, error) {
+	if maxItems <= 0 {
+		maxItems = DefaultMaxItems
+	}
+	feed, err := decodeFeed(data, contentType, maxItems)
+	if err != nil {
+		return Result{}, err
+	}
+	base, _ := url.Parse(strings.TrimSpace(feedURL))
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	c := &converter{base: base, source: source, origin: feedURL, now: now}
+	c.feedAuthors = c.feedLevelAuthors(feed)
+
+	res := Result{
+		URL:   feedURL,
+		Title: truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
+		Link:  safeURL(c.base, feed.Link),
+	}
+	origs := originalItems(feed)
+	seen := make(map[string]bool, min(len(feed.Items), maxItems))
+	res.Articles = make([]feeds.Article, 0, min(len(feed.Items), maxItems))
+	for i, it := range feed.Items {
+		if len(res.Articles) >= maxItems {
+			break
+		}
+		var orig any
+		if i < len(origs) {
+			orig = origs[i]
+		}
+		a, ok := c.article(it, orig)
+		if !ok || seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
+		res.Articles = append(res.Articles, a)
+	}
+	return res, nil
+}
+
+// newGofeed returns a parser that keeps the format-specific feed (for author
+// URLs, avatars and content types the universal model drops) and skips
+// gofeed's own per-item HTML parse for images, which this package does
+// itself only when no declared image exists.
+func newGofeed() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	return p
+}
+
+// decodeFeed parses data with gofeed, repairing it once when it is rejected.
+// Only the first maxItems items (and some slack for empty and duplicate
+// ones) of an XML document are parsed.
+func decodeFeed(data []byte, contentType string, maxItems int) (*gofeed.Feed, error) {
+	if isJSON(data) {
+		f, err := newGofeed().Parse(bytes.NewReader(prepareJSON(data, contentType)))
+		if err != nil {
+			return nil, fmt.Errorf("parse json feed: %w", err)
+		}
+		if jf, ok := f.OriginalFeed().(*jsonfeed.Feed); ok && len(f.Items) == 0 &&
+			!strings.Contains(jf.Version, "jsonfeed.org") {
+			return nil, fmt.Errorf("parse json feed: %w", ErrNotFeed)
+		}
+		return f, nil
+	}
+	data = cutAfterItems(prepareXML(data, contentType), maxItems+maxItems/10+10)
+	f, err := newGofeed().Parse(bytes.NewReader(data))
+	if err == nil {
+		return f, nil
+	}
+	repaired := repairXML(data)
+	f, err = newGofeed().Parse(bytes.NewReader(repaired))
+	if err == nil {
+		return f, nil
+	}
+	if closed := closeTruncated(repaired); closed != nil {
+		if f, cerr := newGofeed().Parse(bytes.NewReader(closed)); cerr == nil {
+			return f, nil
+		}
+	}
+	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		return nil, fmt.Errorf("parse feed: %w", ErrNotFeed)
+	}
+	return nil, fmt.Errorf("parse feed: %w", err)
+}
+
+// originalItems returns the format-specific items, index-aligned with
+// feed.Items.
+func originalItems(feed *gofeed.Feed) []any {
+	var out []any
+	switch f := feed.OriginalFeed().(type) {
+	case *rss.Feed:
+		for _, it := range f.Items {
+			out = append(out, it)
+		}
+	case *atom.Feed:
+		for _, it := range f.Entries {
+			out = append(out, it)
+		}
+	case *jsonfeed.Feed:
+		for _, it := range f.Items {
+			out = append(out, it)
+		}
+	}
+	if len(out) != len(feed.Items) {
+		return nil
+	}
+	return out
+}
+
+// converter turns gofeed items of one document into articles.
+type converter struct {
+	base        *url.URL // the feed URL, nil when unknown
+	source      string
+	origin      string
+	now         time.Time
+	feedAuthors []feeds.Author
+}
+
+func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
+	a := feeds.Article{
+		Source:    c.source,
+		Origin:    c.origin,
+		Title:     plainTitle(it.Title),
+		FetchedAt: c.now,
+	}
+
+	a.Link = safeURL(c.base, c.itemLink(it, orig))
+	itemBase := c.base
+	if u, err := url.Parse(a.Link); err == nil && a.Link != "" && u.IsAbs() {
+		itemBase = u
+	}
+
+	summary, content := it.Description, it.Content
+	summaryIsText, contentIsText := false, false
+	switch o := orig.(type) {
+	case *atom.Entry:
+		summaryIsText = !looksLikeHTML(summary)
+		if o.Content != nil {
+			t := strings.ToLower(o.Content.Type)
+			contentIsText = (t == "" || t == "text" || t == "text/plain") && !looksLikeHTML(content)
+		}
+	case *jsonfeed.Item:
+		summaryIsText = true
+		content, contentIsText = o.ContentHTML, false
+		if content == "" {
+			content, contentIsText = o.ContentText, true
+		}
+	}
+	a.Summary = sanitize(summary, summaryIsText, itemBase)
+	a.Content = sanitize(content, contentIsText, itemBase)
+
+	a.Authors = c.itemAuthors(it, orig)
+	a.Enclosures = c.enclosures(it)
+	a.Categories = cleanCategories(it.Categories)
+	a.Image = c.itemImage(it, orig, a.Enclosures, a.Content, a.Summary)
+
+	a.Published = c.date(it.PublishedParsed, it.Published)
+	a.Updated = c.date(it.UpdatedParsed, it.Updated)
+
+	guid := strings.TrimSpace(feeds.StripControl(it.GUID))
+	switch {
+	case guid != "":
+		a.ID = guid
+	case a.Link != "":
+		a.ID = a.Link
+	case a.Title == "" && a.Summary == "" && a.Content == "" && len(a.Enclosures) == 0:
+		return feeds.Article{}, false
+	default:
+		a.ID = hashID(a.Title, it.Published, a.Summary, a.Content)
+	}
+	return a, true
+}
+
+// itemLink picks the story URL: the link, else an RSS guid that is a
+// permalink URL, else the first link of any kind; JSON items fall back to
+// external_url.
+func (c *converter) itemLink(it *gofeed.Item, orig any) string {
+	if l := strings.TrimSpace(it.Link); l != "" {
+		return l
+	}
+	switch o := orig.(type) {
+	case *rss.Item:
+		if o.GUID != nil && !strings.EqualFold(o.GUID.IsPermalink, "false") {
+			if g := strings.TrimSpace(o.GUID.Value); strings.HasPrefix(g, "http://") || strings.HasPrefix(g, "https://") {
+				return g
+			}
+		}
+	case *jsonfeed.Item:
+		if o.ExternalURL != "" {
+			return o.ExternalURL
+		}
+	}
+	for _, l := range it.Links {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+func (c *converter) date(parsed *time.Time, raw string) time.Time {
+	if parsed != nil && !parsed.IsZero() {
+		return plausible(*parsed, c.now)
+	}
+	if t, ok := parseDate(raw); ok {
+		return plausible(t, c.now)
+	}
+	return time.Time{}
+}
+
+// hashID derives a stable id for an item that has neither guid nor link.
+func hashID(title, published, summary, content string) string {
+	h := sha256.New()
+	h.Write([]byte(title))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.TrimSpace(published)))
+	if title == "" && strings.TrimSpace(published) == "" {
+		h.Write([]byte{0})
+		h.Write([]byte(summary))
+		h.Write([]byte{0})
+		h.Write([]byte(content))
+	}
+	return "urn:sha256:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// plainTitle turns a title into plain text of at most MaxTitleRunes runes.
+func plainTitle(s string) string {
+	// Bound the work on absurd titles before tokenizing them.
+	if limit := MaxTitleRunes * 16; len(s) > limit {
+		s = s[:limit]
+	}
+	return truncateRunes(feeds.PlainText(s), MaxTitleRunes)
+}
+
+// truncateRunes shortens s to at most n runes, ending with an ellipsis when
+// it was cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			break
+		}
+		count++
+	}
+	return strings.TrimSpace(s[:i]) + "…"
+}
+
+var htmlTagRe = regexp.MustCompile(`(?i)<(/?[a-z][a-z0-9]*)(\s[^<>]*)?/?>|&(#\d+|#x[0-9a-f]+|[a-z]+);`)
+
+// looksLikeHTML reports whether s contains a tag or an entity; Atom text
+// constructs that do are treated as HTML, as many generators omit the type.
+func looksLikeHTML(s string) bool {
+	return htmlTagRe.MatchString(s)
+}
+
+// sanitize returns safe HTML for s: plain text is escaped (blank lines become
+// paragraphs, newlines line breaks), HTML goes through feeds.SanitizeHTML with
+// relative URLs resolved against base.
+func sanitize(s string, isText bool, base *url.URL) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	if isText {
+		return textToHTML(s)
+	}
+	return feeds.SanitizeHTML(s, base)
+}
+
+var blankLinesRe = regexp.MustCompile(`\n\s*\n`)
+
+// textToHTML escapes plain text into HTML paragraphs.
+func textToHTML(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(feeds.StripControl(s), "\r\n", "\n"))
+	if s == "" {
+		return ""
+	}
+	paras := blankLinesRe.Split(s, -1)
+	if len(paras) == 1 && !strings.Contains(s, "\n") {
+		return html.EscapeString(s)
+	}
+	var b strings.Builder
+	for _, p := range paras {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(html.EscapeString(p), "\n", "<br>"))
+		b.WriteString("</p>")
+	}
+	return b.String()
+}
+
+// safeURL resolves ref against base and returns it, or "" when it is empty
+// or uses a scheme that runs code (javascript:, vbscript:, data:).
+func safeURL(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(feeds.StripControl(ref))
+	if ref == "" {
+		return ""
+	}
+	abs := feeds.ResolveURL(base, ref)
+	u, err := url.Parse(abs)
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "javascript", "vbscript", "data":
+		return ""
+	}
+	return abs
+}
+
+// httpURL is safeURL restricted to http and https URLs (for images).
+func httpURL(base *url.URL, ref string) string {
+	abs := safeURL(base, ref)
+	if strings.HasPrefix(abs, "http://") || strings.HasPrefix(abs, "https://") {
+		return abs
+	}
+	return ""
+}
+
+func (c *converter) enclosures(it *gofeed.Item) []feeds.Enclosure {
+	var out []feeds.Enclosure
+	seen := map[string]bool{}
+	for _, e := range it.Enclosures {
+		if e == nil {
+			continue
+		}
+		u := safeURL(c.base, e.URL)
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		out = append(out, feeds.Enclosure{
+			URL:    u,
+			Type:   strings.TrimSpace(e.Type),
+			Length: parseLength(e.Length),
+		})
+	}
+	return out
+}
+
+// parseLength parses a byte count; anything else is 0.
+func parseLength(s string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// cleanCategories trims, de-duplicates (case-insensitively, keeping the
+// first spelling) and bounds categories.
+func cleanCategories(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range in {
+		c = truncateRunes(feeds.PlainText(c), maxCategoryRunes)
+		k := strings.ToLower(c)
+		if c == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, c)
+		if len(out) == maxCategories {
+			break
+		}
+	}
+	return out
+}

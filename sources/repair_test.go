@@ -1,0 +1,135 @@
+package sources
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestStripDoctype(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"none", `<?xml version="1.0"?><rss/>`, `<?xml version="1.0"?><rss/>`},
+		{"external only", `<?xml version="1.0"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/rss-0.91.dtd">
+<rss>&nbsp;</rss>`, `<?xml version="1.0"?>
+
+<rss>&nbsp;</rss>`},
+		{"simple entity expanded, escaped", `<!DOCTYPE r [<!ENTITY co "Acme > Co">]><r a="&co;">&co;</r>`, `<r a="Acme &gt; Co">Acme &gt; Co</r>`},
+		{"nested entity dropped", `<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r>&b;|&a;</r>`, `<r>|x</r>`},
+		{"external entity dropped", `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>[&x;]</r>`, `<r>[]</r>`},
+		{"brackets and comments in subset", `<!-- c --><!DOCTYPE r [<!-- ] > --><!ENTITY q "]>">]><r>&q;</r>`, `<!-- c --><r>]&gt;</r>`},
+		{"doctype after root ignored", `<r><!DOCTYPE x></r>`, `<r><!DOCTYPE x></r>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(stripDoctype([]byte(tt.in))); got != tt.want {
+				t.Errorf("stripDoctype:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRepairXML(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"bare ampersand", `<t>A & B &amp; C &#38; &#x26; &copy;</t>`, `<t>A &amp; B &amp; C &#38; &#x26; &copy;</t>`},
+		{"cdata untouched", `<t><![CDATA[a & b < c]]> & d</t>`, `<t><![CDATA[a & b < c]]> &amp; d</t>`},
+		{"bare less-than", `<t>1 < 2 <3</t>`, `<t>1 &lt; 2 &lt;3</t>`},
+		{"forbidden characters", "<t>a\x01b\x1fc\uFFFEd\xffe</t>", "<t>abcd\uFFFDe</t>"},
+		{"forbidden char refs", `<t>&#0;&#x1F;&#9;&#1114112;</t>`, `<t>&#9;</t>`},
+		{"junk before declaration", "Warning: <b>x</b>\n<?xml version=\"1.0\"?><rss/>", `<?xml version="1.0"?><rss/>`},
+		{"junk before root", "garbage <feed xmlns=\"x\"/>", `<feed xmlns="x"/>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(repairXML([]byte(tt.in))); got != tt.want {
+				t.Errorf("repairXML:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCloseTruncated(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"complete", `<a><b/></a>`, ""},
+		{"open elements", `<rss><channel><item><title>x</title></item>`, `<rss><channel><item><title>x</title></item></channel></rss>`},
+		{"prefixed root", `<rdf:RDF xmlns:rdf="u"><item>x</item>`, `<rdf:RDF xmlns:rdf="u"><item>x</item></rdf:RDF>`},
+		{"cut inside a tag", `<rss><channel><item><ti`, `<rss><channel><item></item></channel></rss>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(closeTruncated([]byte(tt.in))); got != tt.want {
+				t.Errorf("closeTruncated:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCutAfterItems(t *testing.T) {
+	doc := `<rss><channel><item><description><![CDATA[</item></item></item>]]></description></item><item>2</item><item>3</item></channel></rss>`
+	got := string(cutAfterItems([]byte(doc), 2))
+	want := `<rss><channel><item><description><![CDATA[</item></item></item>]]></description></item><item>2</item></channel></rss>`
+	if got != want {
+		t.Errorf("cutAfterItems:\n got %q\nwant %q", got, want)
+	}
+	if got := cutAfterItems([]byte(doc), 3); !bytes.Equal(got, []byte(doc)) {
+		t.Errorf("cutAfterItems with enough room changed the document: %q", got)
+	}
+}
+
+func TestToUTF8(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        []byte
+		doc, http string
+		want      string
+	}{
+		{"valid utf-8 ignores labels", []byte("caf\xc3\xa9"), "iso-8859-1", "koi8-r", "café"},
+		{"document label", []byte("caf\xe9"), "iso-8859-1", "", "café"},
+		{"http label", []byte("caf\xe9"), "", "windows-1252", "café"},
+		{"document label wins", []byte("\x93q\x94"), "windows-1252", "koi8-r", "“q”"},
+		{"utf-8 label: replacement char", []byte("caf\xe9!"), "utf-8", "iso-8859-1", "caf\uFFFD!"},
+		{"no label: replacement char", []byte("caf\xe9!"), "", "", "caf\uFFFD!"},
+		{"unknown label", []byte("caf\xe9!"), "x-klingon", "", "caf\uFFFD!"},
+		{"bom stripped", []byte("\xef\xbb\xbfhi"), "", "", "hi"},
+		{"utf-16le bom", []byte("\xff\xfeh\x00i\x00"), "", "", "hi"},
+		{"utf-16be bom", []byte("\xfe\xff\x00h\x00i"), "", "", "hi"},
+		{"utf-16le no bom", []byte("<\x00?\x00x\x00"), "", "", "<?x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(toUTF8(tt.in, tt.doc, tt.http)); got != tt.want {
+				t.Errorf("toUTF8 = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrepareXMLRewritesDeclaration(t *testing.T) {
+	in := []byte("<?xml version='1.1' encoding='ISO-8859-1'?><rss>caf\xe9</rss>")
+	want := `<?xml version="1.0" encoding="UTF-8"?><rss>café</rss>`
+	if got := string(prepareXML(in, "")); got != want {
+		t.Errorf("prepareXML = %q, want %q", got, want)
+	}
+}
+
+func TestTruncateRunes(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"ééééééééééé", 5, "éééé…"},
+		{"hello world", 7, "hello…"},
+	} {
+		if got := truncateRunes(tt.in, tt.n); got != tt.want {
+			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,297 @@
+package sources
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// attrSuffixRe matches the "@attr" ending of a selector.
+var attrSuffixRe = regexp.MustCompile(`@([A-Za-z_:][-A-Za-z0-9_:.]*)$`)
+
+// field is one compiled sub-selector: css (nil for the item itself) and the
+// attribute to read ("" for the text or inner HTML).
+type field struct {
+	css  cascadia.Selector
+	attr string
+	set  bool
+}
+
+func compileField(name, s string) (field, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return field{}, nil
+	}
+	f := field{set: true}
+	if m := attrSuffixRe.FindStringSubmatchIndex(s); m != nil {
+		f.attr = strings.ToLower(s[m[2]:m[3]])
+		s = strings.TrimSpace(s[:m[0]])
+	}
+	if s == "" {
+		return f, nil
+	}
+	css, err := cascadia.Compile(s)
+	if err != nil {
+		return field{}, fmt.Errorf("selector %s %q: %w", name, s, err)
+	}
+	f.css = css
+	return f, nil
+}
+
+// find returns the first element the field selects within item.
+func (f field) find(item *goquery.Selection) *goquery.Selection {
+	if f.css == nil {
+		return item
+	}
+	return item.FindMatcher(f.css).First()
+}
+
+// value returns the field's attribute, or the element's plain text.
+func (f field) value(item *goquery.Selection) string {
+	s := f.find(item)
+	if s.Length() == 0 {
+		return ""
+	}
+	if f.attr != "" {
+		v, _ := s.Attr(f.attr)
+		return strings.TrimSpace(v)
+	}
+	h, err := s.Html()
+	if err != nil {
+		return ""
+	}
+	return feeds.PlainText(h)
+}
+
+// scraper holds the compiled selectors of one page.
+type scraper struct {
+	item                              cascadia.Selector
+	title, link, summary, image, date field
+}
+
+var (
+	defaultTitle = cascadia.MustCompile("h1, h2, h3, h4, h5, h6")
+	defaultLink  = cascadia.MustCompile("a[href]")
+	defaultImage = cascadia.MustCompile("img")
+	defaultDate  = cascadia.MustCompile("time")
+)
+
+func newScraper(sel Selectors) (*scraper, error) {
+	if strings.TrimSpace(sel.Item) == "" {
+		return nil, fmt.Errorf("scrape: item selector is empty")
+	}
+	item, err := cascadia.Compile(strings.TrimSpace(sel.Item))
+	if err != nil {
+		return nil, fmt.Errorf("scrape: selector item %q: %w", sel.Item, err)
+	}
+	s := &scraper{item: item}
+	for _, f := range []struct {
+		name string
+		src  string
+		dst  *field
+	}{
+		{"title", sel.Title, &s.title},
+		{"link", sel.Link, &s.link},
+		{"summary", sel.Summary, &s.summary},
+		{"image", sel.Image, &s.image},
+		{"date", sel.Date, &s.date},
+	} {
+		if *f.dst, err = compileField(f.name, f.src); err != nil {
+			return nil, fmt.Errorf("scrape: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Scrape turns an HTML listing page into articles, one per element matching
+// sel.Item, in document order. Sub-selectors are relative to the item;
+// "css@attr" reads an attribute, otherwise Title and Date read the text and
+// Summary keeps the inner HTML (sanitized, URLs made absolute). Empty
+// sub-selectors default to: Title, the first heading (else the first link's
+// text); Link, the item's own href or its first a[href]; Image, the first
+// <img> that is not a tracking pixel (src, data-src or srcset); Date, the
+// first <time> (datetime, else text); Summary, none. The ID is the absolute
+// link, else a hash of title and date. Dates are parsed leniently; implausible
+// ones (before 1995, after now+48h) become zero. The page's charset is read
+// from its BOM or <meta>; pageURL (or <base href>) resolves relative URLs.
+func Scrape(data []byte, pageURL, source string, sel Selectors, now time.Time) ([]feeds.Article, error) {
+	arts, _, err := scrapeUTF8(htmlToUTF8(data, ""), pageURL, source, sel, now)
+	return arts, err
+}
+
+// scrapeUTF8 is Scrape on a page already decoded to UTF-8; it also returns
+// the page title.
+func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Time) ([]feeds.Article, string, error) {
+	sc, err := newScraper(sel)
+	if err != nil {
+		return nil, "", err
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", fmt.Errorf("scrape: parse html: %w", err)
+	}
+	base, _ := url.Parse(strings.TrimSpace(pageURL))
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
+		if u, err := url.Parse(strings.TrimSpace(href)); err == nil {
+			if base != nil {
+				u = base.ResolveReference(u)
+			}
+			if u.IsAbs() {
+				base = u
+			}
+		}
+	}
+	title := plainTitle(doc.Find("title").First().Text())
+
+	var arts []feeds.Article
+	seen := map[string]bool{}
+	doc.FindMatcher(sc.item).Each(func(_ int, item *goquery.Selection) {
+		if len(arts) >= DefaultMaxItems {
+			return
+		}
+		a, ok := sc.article(item, base, source, pageURL, now)
+		if !ok || seen[a.ID] {
+			return
+		}
+		seen[a.ID] = true
+		arts = append(arts, a)
+	})
+	return arts, title, nil
+}
+
+func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageURL string, now time.Time) (feeds.Article, bool) {
+	a := feeds.Article{Source: source, Origin: pageURL, FetchedAt: now}
+
+	// Title
+	switch {
+	case sc.title.set:
+		a.Title = plainTitle(sc.title.value(item))
+	default:
+		if h := item.FindMatcher(defaultTitle).First(); h.Length() > 0 {
+			a.Title = plainTitle(h.Text())
+		} else if goquery.NodeName(item) == "a" {
+			a.Title = plainTitle(item.Text())
+		} else {
+			a.Title = plainTitle(item.FindMatcher(defaultLink).First().Text())
+		}
+	}
+
+	// Link
+	var link string
+	switch {
+	case sc.link.set && sc.link.attr == "":
+		// A selector without @attr means the element's href.
+		link, _ = sc.link.find(item).Attr("href")
+	case sc.link.set:
+		link = sc.link.value(item)
+	default:
+		if href, ok := item.Attr("href"); ok && goquery.NodeName(item) == "a" {
+			link = href
+		} else {
+			link, _ = item.FindMatcher(defaultLink).First().Attr("href")
+		}
+	}
+	if link = strings.TrimSpace(link); !strings.HasPrefix(link, "#") {
+		a.Link = safeURL(base, link)
+	}
+
+	// Summary
+	if sc.summary.set {
+		if sc.summary.attr != "" {
+			a.Summary = textToHTML(sc.summary.value(item))
+		} else if s := sc.summary.find(item); s.Length() > 0 {
+			if h, err := s.Html(); err == nil {
+				a.Summary = feeds.SanitizeHTML(h, base)
+			}
+		}
+	}
+
+	// Image
+	a.Image = sc.scrapeImage(item, base)
+
+	// Date
+	var dateRaw string
+	switch {
+	case sc.date.set:
+		dateRaw = sc.date.value(item)
+	default:
+		if t := item.FindMatcher(defaultDate).First(); t.Length() > 0 {
+			if v, ok := t.Attr("datetime"); ok && strings.TrimSpace(v) != "" {
+				dateRaw = v
+			} else {
+				dateRaw = t.Text()
+			}
+		}
+	}
+	if t, ok := parseDate(dateRaw); ok {
+		a.Published = plausible(t, now)
+	}
+
+	switch {
+	case a.Link != "":
+		a.ID = a.Link
+	case a.Title == "" && a.Summary == "":
+		return feeds.Article{}, false
+	default:
+		a.ID = hashID(a.Title, dateRaw, a.Summary, "")
+	}
+	return a, true
+}
+
+// scrapeImage reads the image field: an attribute when "@attr" is given,
+// else the src of the selected <img> (or of the first <img> inside it).
+func (sc *scraper) scrapeImage(item *goquery.Selection, base *url.URL) *feeds.Image {
+	if sc.image.set && sc.image.attr != "" {
+		if u := httpURL(base, sc.image.value(item)); u != "" {
+			return &feeds.Image{URL: u}
+		}
+		return nil
+	}
+	var imgs *goquery.Selection
+	switch {
+	case sc.image.set:
+		s := sc.image.find(item)
+		if goquery.NodeName(s) == "img" {
+			imgs = s
+		} else {
+			imgs = s.FindMatcher(defaultImage)
+		}
+	default:
+		imgs = item.FindMatcher(defaultImage)
+	}
+	var img *feeds.Image
+	imgs.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		w, h := dimAttr(s.AttrOr("width", "")), dimAttr(s.AttrOr("height", ""))
+		if w == 0 || w == 1 || h == 0 || h == 1 {
+			return true
+		}
+		// Lazy-loading pages put a placeholder in src and the image in
+		// data-src or srcset.
+		src := strings.TrimSpace(s.AttrOr("src", ""))
+		if src == "" || strings.HasPrefix(src, "data:") {
+			src = strings.TrimSpace(s.AttrOr("data-src", ""))
+		}
+		if src == "" {
+			if f := strings.Fields(s.AttrOr("srcset", "")); len(f) > 0 {
+				src = f[0]
+			}
+		}
+		if u := httpURL(base, src); u != "" {
+			img = &feeds.Image{URL: u, Width: max(w, 0), Height: max(h, 0)}
+			return false
+		}
+		return true
+	})
+	return img
+}
