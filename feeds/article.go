@@ -48,8 +48,10 @@ type PageState struct {
 	LastModified string
 	// Error is the reason of the last failed attempt, empty after a success.
 	Error string
-	// Attempts counts consecutive failed attempts.
-	Attempts int
+	// Attempts counts consecutive failed attempts; AttemptedAt is when the
+	// last attempt, failed or not, was made.
+	Attempts    int
+	AttemptedAt time.Time
 }
 
 // Author is a person credited with an article.

@@ -3,12 +3,14 @@ package feeds
 import (
 	"bytes"
 	"net/url"
-	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // policy is built once; bluemonday policies are safe for concurrent use once
@@ -34,16 +36,145 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 // resolved against base (when base is not nil), then everything outside an
 // allow-list is removed (scripts, styles, event handlers, javascript: and
 // data: URLs, iframes, objects, forms) together with C0 control characters,
-// which are invalid in XML.
+// which are invalid in XML, and tracking pixels (images at most 1x1).
 func SanitizeHTML(s string, base *url.URL) string {
 	s = StripControl(s)
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	if base != nil {
-		s = ResolveHTMLURLs(s, base)
+	if base != nil || containsFold(s, "<img") {
+		s = rewriteHTML(s, base, true)
 	}
-	return strings.TrimSpace(policy().Sanitize(s))
+	return strings.TrimSpace(postSanitize(policy().Sanitize(s)))
+}
+
+// postSanitize covers what bluemonday's policy cannot express: it checks
+// URLs only in the attributes of the elements it calls "linkable", so
+// srcset, video poster and source src/srcset pass unchecked. An img, source
+// or track left without any URL is dropped, as bluemonday itself does. The
+// input is bluemonday's own well-formed output, so re-serializing its tokens
+// is safe.
+func postSanitize(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var out bytes.Buffer
+	out.Grow(len(s))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out.String()
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			kept := tok.Attr[:0]
+			for _, a := range tok.Attr {
+				if safeAttrURL(a) {
+					kept = append(kept, a)
+				}
+			}
+			if len(kept) == len(tok.Attr) {
+				out.Write(z.Raw())
+				continue
+			}
+			tok.Attr = kept
+			if isMediaSource(tok.DataAtom) && !hasURLAttr(kept) {
+				continue
+			}
+			out.WriteString(tok.String())
+		default:
+			out.Write(z.Raw())
+		}
+	}
+}
+
+// isMediaSource tells the void elements that are pointless without a URL.
+func isMediaSource(a atom.Atom) bool {
+	return a == atom.Img || a == atom.Source || a == atom.Track
+}
+
+func hasURLAttr(attrs []html.Attribute) bool {
+	for _, a := range attrs {
+		if a.Key == "src" || a.Key == "srcset" {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the ASCII lowercase substr in any
+// letter case, without allocating.
+func containsFold(s, substr string) bool {
+	n := len(substr)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i] == substr[0] && strings.EqualFold(s[i:i+n], substr) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTrackingPixel reports whether an img's declared size is at most 1x1
+// (a missing or unparseable dimension is not small).
+func isTrackingPixel(attrs []html.Attribute) bool {
+	w, h := -1, -1
+	for _, a := range attrs {
+		switch a.Key {
+		case "width":
+			w = pixels(a.Val)
+		case "height":
+			h = pixels(a.Val)
+		}
+	}
+	return w >= 0 && w <= 1 && h >= 0 && h <= 1
+}
+
+func pixels(v string) int {
+	v = strings.TrimSuffix(strings.TrimSpace(strings.ToLower(v)), "px")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// safeAttrURL reports whether attribute a, when it holds URLs, holds only
+// relative or http(s) URLs (mailto too in href). Other attributes are safe.
+func safeAttrURL(a html.Attribute) bool {
+	switch a.Key {
+	case "href":
+		return safeURL(a.Val, true)
+	case "src", "poster", "cite", "longdesc", "action", "formaction", "background", "data", "codebase", "xlink:href", "dynsrc", "lowsrc":
+		return safeURL(a.Val, false)
+	case "srcset":
+		for _, c := range strings.Split(a.Val, ",") {
+			f := strings.Fields(c)
+			if len(f) > 0 && !safeURL(f[0], false) {
+				return false
+			}
+		}
+		return true
+	}
+	return true
+}
+
+func safeURL(v string, mailto bool) bool {
+	v = strings.TrimSpace(v)
+	if strings.ContainsAny(v, " \t\n\r") {
+		return false
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "", "http", "https":
+		return true
+	case "mailto":
+		return mailto
+	}
+	return false
 }
 
 // urlAttrs are the attributes whose value is a URL (srcset is handled apart).
@@ -51,6 +182,13 @@ var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "cite"
 
 // ResolveHTMLURLs rewrites the relative URLs of an HTML fragment against base.
 func ResolveHTMLURLs(s string, base *url.URL) string {
+	return rewriteHTML(s, base, false)
+}
+
+// rewriteHTML resolves the relative URLs of an HTML fragment against base
+// (when not nil) and, with dropPixels, removes tracking pixels. It runs
+// before bluemonday, which would drop a width of "1px" and so hide a pixel.
+func rewriteHTML(s string, base *url.URL, dropPixels bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var out bytes.Buffer
 	out.Grow(len(s) + 64)
@@ -61,8 +199,14 @@ func ResolveHTMLURLs(s string, base *url.URL) string {
 			return out.String()
 		case html.StartTagToken, html.SelfClosingTagToken:
 			tok := z.Token()
+			if dropPixels && tok.DataAtom == atom.Img && isTrackingPixel(tok.Attr) {
+				continue
+			}
 			changed := false
 			for i, a := range tok.Attr {
+				if base == nil {
+					break
+				}
 				switch {
 				case urlAttrs[a.Key]:
 					if r := ResolveURL(base, a.Val); r != a.Val {
@@ -112,27 +256,90 @@ func resolveSrcset(base *url.URL, v string) string {
 	return strings.Join(parts, ", ")
 }
 
-var controlRe = regexp.MustCompile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]")
-
 // StripControl removes characters that XML 1.0 forbids (C0 controls other
 // than tab, newline and carriage return; DEL; U+FFFE and U+FFFF) and
 // replaces invalid UTF-8 with U+FFFD.
 func StripControl(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if !controlRe.MatchString(s) {
+	if !needsStrip(s) {
 		return s
 	}
-	return controlRe.ReplaceAllString(s, "")
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if !xmlChar(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
-var spaceRe = regexp.MustCompile(`\s+`)
+// needsStrip is StripControl's fast path: one pass over the bytes, no
+// allocation, for the common string that is already clean.
+func needsStrip(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20:
+			if c != '\t' && c != '\n' && c != '\r' {
+				return true
+			}
+		case c == 0x7F:
+			return true
+		case c == 0xEF:
+			// U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+			if i+2 < len(s) && s[i+1] == 0xBF && (s[i+2] == 0xBE || s[i+2] == 0xBF) {
+				return true
+			}
+		}
+	}
+	return !utf8.ValidString(s)
+}
+
+// xmlChar reports whether r may appear in an XML 1.0 document; DEL, though
+// allowed by XML, is removed as the control character it is.
+func xmlChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20 || r == 0x7F:
+		return false
+	case r == 0xFFFE || r == 0xFFFF:
+		return false
+	}
+	return true
+}
+
+// collapseSpace replaces each run of ASCII whitespace (what RE2's \s
+// matches: tab, newline, form feed, carriage return, space) with one space
+// and trims both ends. It is PlainText's hot path, several times faster
+// than a regexp.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\t', '\n', '\f', '\r', ' ':
+			space = b.Len() > 0
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // PlainText turns an HTML fragment (or text with entities) into plain text:
 // tags removed, entities decoded, whitespace collapsed.
 func PlainText(s string) string {
 	s = StripControl(s)
 	if !strings.ContainsAny(s, "<&") {
-		return strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
+		return collapseSpace(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
@@ -140,7 +347,7 @@ func PlainText(s string) string {
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return strings.TrimSpace(spaceRe.ReplaceAllString(b.String(), " "))
+			return collapseSpace(b.String())
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())

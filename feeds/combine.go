@@ -1,0 +1,311 @@
+package feeds
+
+import (
+	"cmp"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// Combine merges articles from several sources into one feed's items: the
+// same story (same canonical link, see CanonicalLink; or, without a link,
+// the same Source and ID) appears once, as its most complete version, sorted
+// newest first (by Published, else FetchedAt; ties by ID), at most limit of
+// them (0 means no limit).
+//
+// Of the copies of a story, the preferred one comes from the story's own
+// site (its Origin's registrable domain is the link's), then the one with
+// the longest content, then the longest summary. What it lacks (title,
+// summary, content, authors, image, dates) is filled from the others in the
+// same order; categories and enclosures are the union of all copies. The
+// input is not modified and the output shares no slices with it.
+func Combine(arts []Article, limit int) []Article {
+	groups := make(map[string]int, len(arts))
+	var out [][]*Article
+	for i := range arts {
+		a := &arts[i]
+		k := dedupeKey(a)
+		if g, ok := groups[k]; ok {
+			out[g] = append(out[g], a)
+			continue
+		}
+		groups[k] = len(out)
+		out = append(out, []*Article{a})
+	}
+	res := make([]Article, len(out))
+	for i, g := range out {
+		res[i] = merge(g)
+	}
+	slices.SortStableFunc(res, func(a, b Article) int {
+		if c := sortDate(b).Compare(sortDate(a)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Source, b.Source); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Link, b.Link)
+	})
+	if limit > 0 && len(res) > limit {
+		res = res[:limit:limit]
+	}
+	return res
+}
+
+func dedupeKey(a *Article) string {
+	if l := CanonicalLink(a.Link); l != "" {
+		return "link\x00" + l
+	}
+	return "id\x00" + a.Source + "\x00" + a.ID
+}
+
+func sortDate(a Article) time.Time {
+	if !a.Published.IsZero() {
+		return a.Published
+	}
+	return a.FetchedAt
+}
+
+// merge returns the most complete version of one story from its copies.
+func merge(copies []*Article) Article {
+	if len(copies) > 1 {
+		copies = slices.Clone(copies)
+		slices.SortStableFunc(copies, preferred)
+	}
+	m := *copies[0]
+	m.Authors = slices.Clone(m.Authors)
+	m.Categories = slices.Clone(m.Categories)
+	m.Enclosures = slices.Clone(m.Enclosures)
+	if m.Image != nil {
+		im := *m.Image
+		m.Image = &im
+	}
+	if m.Page != nil {
+		p := *m.Page
+		m.Page = &p
+	}
+	for _, o := range copies[1:] {
+		fillFrom(&m, o)
+	}
+	return m
+}
+
+// preferred orders the copies of a story, best first.
+func preferred(a, b *Article) int {
+	if c := boolCmp(onOwnSite(b), onOwnSite(a)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(len(b.Content), len(a.Content)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(len(b.Summary), len(a.Summary)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Source, b.Source)
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// onOwnSite reports whether a was fetched from the site its link is on.
+func onOwnSite(a *Article) bool {
+	lh, oh := hostOf(a.Link), hostOf(a.Origin)
+	return lh != "" && oh != "" && registrableDomain(lh) == registrableDomain(oh)
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+}
+
+// registrableDomain returns host's eTLD+1 ("bbc.co.uk" for
+// "feeds.bbc.co.uk"), or host itself for an IP address, a bare public
+// suffix or a single label such as localhost.
+func registrableDomain(host string) string {
+	if net.ParseIP(host) != nil {
+		return host
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return host
+	}
+	return d
+}
+
+// fillFrom fills what m lacks from o, another copy of the same story.
+func fillFrom(m *Article, o *Article) {
+	if m.Title == "" {
+		m.Title = o.Title
+	}
+	if m.Summary == "" {
+		m.Summary = o.Summary
+	}
+	if m.Content == "" {
+		m.Content = o.Content
+	}
+	if m.Link == "" {
+		m.Link = o.Link
+	}
+	m.Authors = mergeAuthors(m.Authors, o.Authors)
+	switch {
+	case o.Image == nil:
+	case m.Image == nil:
+		im := *o.Image
+		m.Image = &im
+	case CanonicalLink(m.Image.URL) == CanonicalLink(o.Image.URL):
+		fillImage(m.Image, o.Image)
+	}
+	m.Categories = unionFold(m.Categories, o.Categories)
+	for _, e := range o.Enclosures {
+		if !slices.ContainsFunc(m.Enclosures, func(x Enclosure) bool { return x.URL == e.URL }) {
+			m.Enclosures = append(m.Enclosures, e)
+		}
+	}
+	if m.Published.IsZero() {
+		m.Published = o.Published
+	}
+	if o.Updated.After(m.Updated) {
+		m.Updated = o.Updated
+	}
+	// FetchedAt is when Tributary first saw the story, from any source.
+	if m.FetchedAt.IsZero() || (!o.FetchedAt.IsZero() && o.FetchedAt.Before(m.FetchedAt)) {
+		m.FetchedAt = o.FetchedAt
+	}
+}
+
+// mergeAuthors keeps m's authors, completing each from o's author of the
+// same name; o's authors are used only when m has none.
+func mergeAuthors(m, o []Author) []Author {
+	if len(m) == 0 {
+		return slices.Clone(o)
+	}
+	for i := range m {
+		for _, x := range o {
+			if !strings.EqualFold(strings.TrimSpace(m[i].Name), strings.TrimSpace(x.Name)) {
+				continue
+			}
+			a := &m[i]
+			a.Email = cmp.Or(a.Email, x.Email)
+			a.URL = cmp.Or(a.URL, x.URL)
+			a.Avatar = cmp.Or(a.Avatar, x.Avatar)
+			a.Bio = cmp.Or(a.Bio, x.Bio)
+			break
+		}
+	}
+	return m
+}
+
+func fillImage(m, o *Image) {
+	m.Caption = cmp.Or(m.Caption, o.Caption)
+	m.Credit = cmp.Or(m.Credit, o.Credit)
+	m.Type = cmp.Or(m.Type, o.Type)
+	if m.Width == 0 && m.Height == 0 {
+		m.Width, m.Height = o.Width, o.Height
+	}
+	m.Length = cmp.Or(m.Length, o.Length)
+}
+
+// unionFold appends to m the strings of o not already in it, ignoring case.
+func unionFold(m, o []string) []string {
+	for _, s := range o {
+		if !slices.ContainsFunc(m, func(x string) bool { return strings.EqualFold(x, s) }) {
+			m = append(m, s)
+		}
+	}
+	return m
+}
+
+// CanonicalLink returns the form of link used to recognize the same story
+// behind different URLs: scheme and host lowercased, http taken as https,
+// default port, "www." prefix, fragment, tracking parameters (utm_*,
+// fbclid, gclid and the like) and a trailing slash (except the root's)
+// dropped, remaining query parameters sorted. A link that is not an
+// absolute URL is returned trimmed. It is a key for comparison, not a URL
+// to publish.
+func CanonicalLink(link string) string {
+	link = strings.TrimSpace(link)
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" {
+		return link
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme == "http" {
+		scheme = "https"
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host = strings.TrimPrefix(host, "www.")
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6 literal
+	}
+	if p := u.Port(); p != "" && p != "80" && p != "443" {
+		host += ":" + p
+	}
+	var b strings.Builder
+	b.Grow(len(link))
+	b.WriteString(scheme)
+	b.WriteString("://")
+	if u.User != nil {
+		b.WriteString(u.User.String())
+		b.WriteByte('@')
+	}
+	b.WriteString(host)
+	p := u.EscapedPath()
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	if p == "" {
+		p = "/"
+	}
+	b.WriteString(p)
+	if q := canonicalQuery(u.RawQuery); q != "" {
+		b.WriteByte('?')
+		b.WriteString(q)
+	}
+	return b.String()
+}
+
+func canonicalQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		return raw
+	}
+	for k := range vals {
+		if isTrackingParam(k) {
+			delete(vals, k)
+		}
+	}
+	return vals.Encode() // sorted by key
+}
+
+func isTrackingParam(k string) bool {
+	k = strings.ToLower(k)
+	if strings.HasPrefix(k, "utm_") || strings.HasPrefix(k, "_hs") || strings.HasPrefix(k, "pk_") {
+		return true
+	}
+	switch k {
+	case "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+		"igshid", "mc_cid", "mc_eid", "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id",
+		"vero_id", "vero_conv", "__s", "ref_src", "ref_url", "cmpid", "s_cid", "wt.mc_id", "rss", "at_medium", "at_campaign":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,96 @@
+package feeds
+
+import (
+	"encoding/xml"
+	"fmt"
+	"time"
+
+	gf "github.com/gorilla/feeds"
+)
+
+// RSS 2.0 is built by gorilla/feeds and extended here. gorilla's RssFeed and
+// RssItem are embedded; where they fall short, a field of the outer struct
+// with the same XML name replaces theirs (encoding/xml, like Go's field
+// promotion, prefers the shallower field). What gorilla gets wrong or lacks:
+//   - <author> holds a name, but RSS requires an email: dc:creator instead,
+//     one per author;
+//   - one <category> at most, and the item's are never filled;
+//   - content:encoded as CDATA, which carries control characters through
+//     raw (invalid XML): escaped text instead, for description too;
+//   - no atom:link rel="self" (feed validators and WebSub want it), no
+//     dc, media or atom namespaces, no media:content for the lead image,
+//     no item update date (atom:updated, as Blogger writes it).
+
+type rssRoot struct {
+	XMLName   xml.Name    `xml:"rss"`
+	Version   string      `xml:"version,attr"`
+	NSContent string      `xml:"xmlns:content,attr"`
+	NSDC      string      `xml:"xmlns:dc,attr"`
+	NSMedia   string      `xml:"xmlns:media,attr"`
+	NSAtom    string      `xml:"xmlns:atom,attr"`
+	Channel   *rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	*gf.RssFeed
+	Self  *rssAtomLink `xml:"atom:link"`
+	Items []*rssItem   `xml:"item"`
+}
+
+type rssAtomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+type rssItem struct {
+	*gf.RssItem
+	Link        string        `xml:"link,omitempty"` // gorilla writes an empty one
+	Description xmlText       `xml:"description"`
+	Content     xmlText       `xml:"content:encoded,omitempty"`
+	Updated     string        `xml:"atom:updated,omitempty"`
+	Creators    []string      `xml:"dc:creator"`
+	Categories  []string      `xml:"category"`
+	Media       *mediaContent `xml:"media:content"`
+}
+
+// RenderRSS renders f as RSS 2.0 with the content, dc, media and atom
+// extensions.
+func RenderRSS(f Feed) ([]byte, error) {
+	fi, items := prepare(f)
+	ch := (&gf.Rss{Feed: gorillaFeed(fi, items)}).RssFeed()
+	if ch.Description == "" {
+		ch.Description = ch.Title // required by RSS 2.0
+	}
+	ch.Generator = fi.generator
+	out := &rssChannel{RssFeed: ch, Items: make([]*rssItem, len(items))}
+	if fi.self != "" {
+		out.Self = &rssAtomLink{Href: fi.self, Rel: "self", Type: "application/rss+xml"}
+	}
+	for i := range items {
+		it := &items[i]
+		ri := &rssItem{RssItem: ch.Items[i], Link: it.link, Content: xmlText(it.content), Categories: it.categories, Media: newMediaContent(it.image)}
+		ri.Description = xmlText(it.summary)
+		if ri.Description == "" {
+			ri.Description = xmlText(it.content)
+		}
+		if !it.updated.IsZero() {
+			ri.Updated = it.updated.Format(time.RFC3339)
+		}
+		for _, a := range it.authors {
+			if n := authorName(a); n != "" {
+				ri.Creators = append(ri.Creators, n)
+			}
+		}
+		out.Items[i] = ri
+	}
+	ch.Items = nil // replaced by out.Items
+	b, err := marshalXML(&rssRoot{
+		Version: "2.0", NSContent: nsContent, NSDC: nsDC, NSMedia: nsMedia, NSAtom: nsAtom,
+		Channel: out,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("render rss: %w", err)
+	}
+	return b, nil
+}
