@@ -1,0 +1,34 @@
+// Package fetch is Tributary's polite HTTP client. Every source fetches
+// through a *Client, which enforces one policy for all of them:
+//
+//   - Identity: a User-Agent naming Tributary is sent unless the request
+//     carries its own.
+//   - Politeness: at most Options.PerHostConcurrency requests are in flight
+//     to one host name; a slot is taken before the request is sent and given
+//     back when the response body is closed (or the request fails or ends).
+//   - Bounded cost: connecting, the TLS handshake and waiting for response
+//     headers each have their own timeout, and the whole request, body
+//     included, must finish within Options.Timeout, counted from the moment
+//     a host slot is obtained so that queuing politely is not punished.
+//     Bodies are decompressed by the client itself (gzip, deflate) and capped
+//     at Options.MaxBodySize decompressed bytes, so compression bombs end
+//     with ErrTooLarge instead of exhausting memory.
+//   - Redirects: at most Options.MaxRedirects, only to http and https.
+//   - Address policy: unless Options.AllowPrivateNetworks is set, the
+//     client refuses to connect to loopback, private, link-local, CGNAT,
+//     multicast and other non-public addresses. The check runs on the address
+//     actually dialed, so DNS names resolving to internal addresses, DNS
+//     rebinding and redirects cannot get around it. A source configured with
+//     an internal URL is still reachable: its requests carry that URL's origin
+//     (WithAllowedOrigin or Options.AllowedOrigins) and may connect to exactly
+//     that host and port, wherever it points; redirects elsewhere are checked
+//     as usual.
+//   - Local files: file:///path URLs are served from disk, with the usual
+//     conditional-request handling (If-Modified-Since yields 304); a redirect
+//     can never lead to a file: URL.
+//
+// Conditional GET (If-None-Match, If-Modified-Since) is the caller's job:
+// the client passes those headers and 304 responses through untouched.
+// RetryAfter and MaxAge read the response headers a caller needs to decide
+// when to come back.
+package fetch

@@ -1,0 +1,27 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// ErrTooLarge is returned (wrapped) by a response body read once the
+	// decompressed body exceeds Options.MaxBodySize.
+	ErrTooLarge = errors.New("fetch: response body too large")
+	// ErrTooManyRedirects is returned (wrapped) by Do when a request would
+	// follow more than Options.MaxRedirects redirects.
+	ErrTooManyRedirects = errors.New("fetch: too many redirects")
+	// ErrBlockedAddress is returned (wrapped) by Do when the address to
+	// connect to is not public and neither Options.AllowPrivateNetworks nor
+	// an allowed origin permits it.
+	ErrBlockedAddress = errors.New("fetch: blocked non-public address")
+)
+
+// timeoutError is the cause given to a request's context when
+// Options.Timeout elapses; it matches context.DeadlineExceeded.
+func timeoutError(d time.Duration) error {
+	return fmt.Errorf("fetch: request exceeded timeout of %s: %w", d, context.DeadlineExceeded)
+}
