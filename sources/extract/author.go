@@ -1,0 +1,586 @@
+package extract
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+var (
+	// rxBylinePrefix is what precedes a name in a byline.
+	rxBylinePrefix = regexp.MustCompile(`(?i)^(?:(?:written|posted|published|reported|authored|words|story|text|article)\s+by|by|author|authors|from|posted)\s*[:\-–—]?\s+`)
+	// rxDateTail is a date following a name in a byline.
+	rxDateTail = regexp.MustCompile(`(?i)\s+(?:on\s+|updated\s+|published\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[-/.]\d).*$`)
+	// rxNameSplit separates the names of several authors.
+	rxNameSplit = regexp.MustCompile(`\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*|,\s*|;\s*)`)
+	// rxJobTitle marks a byline part that is a job title, not a name.
+	rxJobTitle = regexp.MustCompile(`(?i)\b(?:writer|editor|reporter|correspondent|staff|contributor|columnist|journalist|intern|producer|desk)\b`)
+	// rxAboutAuthor is the heading of an author box that names no one.
+	rxAboutAuthor = regexp.MustCompile(`(?i)^about (?:the |this )?(?:authors?|writers?|contributors?|reporters?|columnists?)\s*:?$`)
+	// rxAboutName is the heading of an author box that names the author.
+	rxAboutName = regexp.MustCompile(`(?i)^(?:about|more about|more from|written by|posted by|by)\s+(.+?)\s*:?$`)
+	// rxProfileLink matches the paths of author profile pages.
+	rxProfileLink = regexp.MustCompile(`(?i)/(?:author|authors|people|person|staff|profile|profiles|writer|writers|contributor|contributors|by|journalist|journalists|reporters?)/[^/?#]+`)
+	// rxNotName matches link texts that are not names ("View all posts").
+	rxNotName = regexp.MustCompile(`(?i)^(?:view|see|more|all|read|follow|posts|articles|website|contact|email|twitter|facebook)\b`)
+)
+
+// cleanName turns the text of a byline into a name: prefixes like "By"
+// removed, a trailing date or "| section" dropped. It returns "" for what
+// cannot be a name (too long, a URL, a job title).
+func cleanName(s string) string {
+	s = feeds.PlainText(s)
+	for {
+		t := rxBylinePrefix.ReplaceAllString(s, "")
+		if t == s {
+			break
+		}
+		s = t
+	}
+	for _, sep := range []string{"|", "•", "·", " — ", " – ", " - ", "\n"} {
+		if i := strings.Index(s, sep); i > 0 {
+			s = s[:i]
+		}
+	}
+	s = rxDateTail.ReplaceAllString(s, "")
+	s = strings.Trim(s, " ,;:.-–—|")
+	if s == "" || isURL(s) || utf8.RuneCountInString(s) > 80 || len(strings.Fields(s)) > 8 {
+		return ""
+	}
+	return s
+}
+
+// splitNames reads the authors named in a byline or meta author: "By Jane
+// Doe and John Smith", "Jane Doe, Staff Writer".
+func splitNames(s string) []feeds.Author {
+	s = cleanName(s)
+	if s == "" {
+		return nil
+	}
+	var out []feeds.Author
+	seen := make(map[string]bool)
+	for _, part := range rxNameSplit.Split(s, -1) {
+		part = cleanName(part)
+		if part == "" || rxJobTitle.MatchString(part) || seen[strings.ToLower(part)] {
+			continue
+		}
+		seen[strings.ToLower(part)] = true
+		out = append(out, feeds.Author{Name: part})
+	}
+	return out
+}
+
+// isBoxClass reports whether n's class or id names an author box.
+func isBoxClass(n *html.Node) bool {
+	for _, t := range append(strings.Fields(strings.ToLower(attr(n, "class"))), strings.ToLower(attr(n, "id"))) {
+		switch t {
+		case "author-bio", "author-box", "about-author", "author-description", "author-info",
+			"author-card", "author-profile", "author-details", "author-about", "saboxplugin-wrap",
+			"abh_box", "post-author-box", "entry-author-box", "bio-box", "author-bio-box",
+			"authorbox", "author-block", "author-wrap", "author-bio-section":
+			return true
+		}
+	}
+	if hasClass(n, "h-card") && firstElement(n, func(e *html.Node) bool { return hasClass(e, "p-note") }) != nil {
+		return true
+	}
+	return false
+}
+
+// authorBox is an "About the author" block: who it describes and the
+// nodes to remove from the story.
+type authorBox struct {
+	nodes  []*html.Node
+	author feeds.Author
+}
+
+// findClassBoxes returns the author boxes marked by their class.
+func findClassBoxes(doc *html.Node, base *url.URL) []authorBox {
+	var out []authorBox
+	walk(doc, func(n *html.Node) bool {
+		if !isBoxClass(n) {
+			return true
+		}
+		out = append(out, authorBox{nodes: []*html.Node{n}, author: parseBox(n, base)})
+		return false
+	})
+	return out
+}
+
+// headingName reads the name from an author box heading: "About Jane Doe"
+// gives "Jane Doe", "About the author" gives "" and ok; other text gives
+// !ok.
+func headingName(s string) (name string, ok bool) {
+	if rxAboutAuthor.MatchString(s) {
+		return "", true
+	}
+	if m := rxAboutName.FindStringSubmatch(s); m != nil {
+		if n := cleanName(m[1]); n != "" && isNameLike(n) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// isNameLike reports whether s looks like a person's or an organization's
+// name: one to five words, each starting with an upper-case letter.
+func isNameLike(s string) bool {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 5 {
+		return false
+	}
+	for _, w := range f {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) && !strings.ContainsAny(w, ".'") {
+			return false
+		}
+	}
+	return true
+}
+
+// parseBox reads the author an author box describes: name, profile link,
+// avatar and bio.
+func parseBox(box *html.Node, base *url.URL) feeds.Author {
+	var a feeds.Author
+	var skip []*html.Node
+	nameEl := firstElement(box, func(n *html.Node) bool {
+		if attr(n, "itemprop") == "name" {
+			return true
+		}
+		for _, c := range []string{"author-name", "author-title", "author-box-title", "fn", "p-name", "saboxplugin-authorname", "author-box-name", "author-heading"} {
+			if hasClass(n, c) {
+				return true
+			}
+		}
+		return false
+	})
+	if nameEl != nil {
+		skip = append(skip, nameEl)
+		t := text(nameEl)
+		if n, ok := headingName(t); ok {
+			a.Name = n
+		} else {
+			a.Name = cleanName(t)
+		}
+	}
+	walk(box, func(n *html.Node) bool {
+		if isHeading(n) || n.DataAtom == atom.Strong && utf8.RuneCountInString(text(n)) < 60 && n.Parent != nil && text(n.Parent) == text(n) {
+			skip = append(skip, n)
+			if name, ok := headingName(text(n)); ok && a.Name == "" {
+				a.Name = name
+			}
+			return false
+		}
+		return true
+	})
+	// Profile link: rel=author, a u-url, a link to an author page, or the
+	// link around the name.
+	if l := firstElement(box, func(n *html.Node) bool {
+		if n.DataAtom != atom.A {
+			return false
+		}
+		return strings.Contains(" "+attr(n, "rel")+" ", " author ") || hasClass(n, "u-url") || hasClass(n, "url") || rxProfileLink.MatchString(attr(n, "href"))
+	}); l != nil {
+		a.URL = attr(l, "href")
+	} else if nameEl != nil {
+		for p := nameEl; p != nil && p != box.Parent; p = p.Parent {
+			if p.DataAtom == atom.A {
+				a.URL = attr(p, "href")
+				break
+			}
+		}
+		if a.URL == "" {
+			if l := firstElement(nameEl, func(n *html.Node) bool { return n.DataAtom == atom.A }); l != nil {
+				a.URL = attr(l, "href")
+			}
+		}
+	}
+	if img := firstElement(box, func(n *html.Node) bool { return n.DataAtom == atom.Img }); img != nil {
+		a.Avatar = imgSrc(img, base)
+		if a.Name == "" && (hasClass(img, "u-photo") || hasClass(img, "avatar") || hasClass(img, "photo")) {
+			a.Name = cleanName(attr(img, "alt"))
+			if !isNameLike(a.Name) {
+				a.Name = ""
+			}
+		}
+	}
+	// Bio: the element marked as such, else the box's text without its
+	// heading, name and link lists.
+	bioEl := firstElement(box, func(n *html.Node) bool {
+		if attr(n, "itemprop") == "description" {
+			return true
+		}
+		for _, c := range []string{"p-note", "author-description", "author-bio-text", "saboxplugin-desc", "author-bio-content", "author-box-content", "bio", "author-bio"} {
+			if hasClass(n, c) {
+				return true
+			}
+		}
+		return false
+	})
+	if bioEl == nil {
+		bioEl = box
+	}
+	a.Bio = bioText(bioEl, skip)
+	return a
+}
+
+// bioText is the text of n without the skipped nodes, images, link lists
+// and "View all posts" links.
+func bioText(n *html.Node, skip []*html.Node) string {
+	var b strings.Builder
+	var rec func(*html.Node)
+	rec = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			for _, s := range skip {
+				if s == n {
+					return
+				}
+			}
+			switch n.DataAtom {
+			case atom.Img, atom.Script, atom.Style, atom.Ul, atom.Ol, atom.Nav, atom.Svg, atom.Button, atom.Form:
+				return
+			case atom.A:
+				if rxNotName.MatchString(text(n)) {
+					return
+				}
+			}
+			if hasClass(n, "author-social") || hasClass(n, "social") || hasClass(n, "author-links") {
+				return
+			}
+		}
+		block := n.Type == html.ElementNode && isBlock(n)
+		if block {
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			rec(c)
+		}
+		if block {
+			b.WriteByte(' ')
+		}
+	}
+	rec(n)
+	s := NormalizeText(b.String())
+	if m := rxAboutAuthor.FindString(s); m != "" {
+		s = strings.TrimSpace(s[len(m):])
+	}
+	if utf8.RuneCountInString(s) < 20 {
+		return ""
+	}
+	return s
+}
+
+// maxBoxText bounds the text after an "About the author" heading that is
+// taken for the bio.
+const maxBoxText = 1500
+
+// findHeadingBoxes returns the author boxes that only a heading marks:
+// "About the author", or "About Jane Doe" for a known author, followed by
+// the bio at the end of its container. The subtrees of the nodes in
+// exclude are skipped.
+func findHeadingBoxes(doc *html.Node, base *url.URL, known []string, exclude map[*html.Node]bool, protected func(*html.Node) bool) []authorBox {
+	var out []authorBox
+	walk(doc, func(h *html.Node) bool {
+		if exclude[h] {
+			return false
+		}
+		if !isHeading(h) && !isLabelParagraph(h) {
+			return true
+		}
+		name, ok := headingName(text(h))
+		if !ok || name != "" && !knownName(name, known) {
+			return false
+		}
+		// The bio: the elements after the heading, up to the end of the
+		// container (short), skipping furniture.
+		var sibs []*html.Node
+		total := 0
+		for s := h.NextSibling; s != nil; s = s.NextSibling {
+			if s.Type == html.TextNode && strings.TrimSpace(s.Data) != "" {
+				total += len(s.Data)
+				continue
+			}
+			if s.Type != html.ElementNode || isFurniture(s) || exclude[s] {
+				continue
+			}
+			if isHeading(s) || len(sibs) == 3 {
+				return false
+			}
+			sibs = append(sibs, s)
+			total += len(text(s))
+		}
+		if len(sibs) == 0 || total > maxBoxText {
+			return false
+		}
+		// The whole container is the box when it holds nothing else.
+		nodes := append([]*html.Node{h}, sibs...)
+		parent := h.Parent
+		alone := parent != nil && !protected(parent) && parent.DataAtom != atom.Body
+		for s := h.PrevSibling; s != nil && alone; s = s.PrevSibling {
+			if s.Type == html.ElementNode && !isFurniture(s) || s.Type == html.TextNode && strings.TrimSpace(s.Data) != "" {
+				alone = false
+			}
+		}
+		box := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+		if alone {
+			nodes = []*html.Node{parent}
+		}
+		// Read the box from a detached copy of the heading and bio.
+		for _, n := range append([]*html.Node{h}, sibs...) {
+			box.AppendChild(cloneNode(n))
+		}
+		a := parseBox(box, base)
+		if alone && a.Avatar == "" {
+			if img := firstElement(parent, func(n *html.Node) bool { return n.DataAtom == atom.Img }); img != nil {
+				a.Avatar = imgSrc(img, base)
+			}
+		}
+		if a.Name == "" {
+			a.Name = name
+		}
+		if a.Bio == "" {
+			return false
+		}
+		out = append(out, authorBox{nodes: nodes, author: a})
+		return false
+	})
+	return out
+}
+
+// isLabelParagraph reports whether n is a paragraph that is nothing but a
+// short bold label, the way editors fake headings: <p><strong>About the
+// author</strong></p>.
+func isLabelParagraph(n *html.Node) bool {
+	if n.DataAtom != atom.P && n.DataAtom != atom.Div {
+		return false
+	}
+	// Only the element children are looked at, so that every div of a
+	// deeply nested page is not read whole.
+	var label *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		case c.Type == html.ElementNode && (c.DataAtom == atom.Strong || c.DataAtom == atom.B) && label == nil:
+			label = c
+		default:
+			return false
+		}
+	}
+	if label == nil {
+		return false
+	}
+	t := text(label)
+	return t != "" && utf8.RuneCountInString(t) <= 60
+}
+
+// knownName reports whether name is, or is part of, one of known.
+func knownName(name string, known []string) bool {
+	for _, k := range known {
+		if strings.EqualFold(k, name) || strings.Contains(" "+strings.ToLower(k)+" ", " "+strings.ToLower(name)+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// cloneNode returns a deep copy of n, detached.
+func cloneNode(n *html.Node) *html.Node {
+	c := &html.Node{Type: n.Type, DataAtom: n.DataAtom, Data: n.Data, Namespace: n.Namespace}
+	c.Attr = append([]html.Attribute(nil), n.Attr...)
+	for k := n.FirstChild; k != nil; k = k.NextSibling {
+		c.AppendChild(cloneNode(k))
+	}
+	return c
+}
+
+// isBylineEl reports whether n is marked as a byline or an author name.
+func isBylineEl(n *html.Node) bool {
+	if attr(n, "itemprop") == "author" {
+		return true
+	}
+	if n.DataAtom == atom.A && strings.Contains(" "+attr(n, "rel")+" ", " author ") {
+		return true
+	}
+	for _, t := range append(strings.Fields(strings.ToLower(attr(n, "class"))), strings.ToLower(attr(n, "id"))) {
+		switch t {
+		case "byline", "by-author", "author", "post-author", "entry-author", "author-name", "article-author",
+			"p-author", "article__author", "story-byline", "byline-author", "article-byline", "post-byline", "c-byline":
+			return true
+		}
+	}
+	return false
+}
+
+// isForeign reports whether n is a part of the page that speaks of other
+// stories or other people: comments, related stories, sidebars.
+func isForeign(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Aside, atom.Nav:
+		return true
+	}
+	s := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+	for _, w := range []string{"comment", "respond", "disqus", "related", "sidebar", "widget", "recommend", "more-stories", "read-next"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxBylineText bounds a byline: a longer element is not one.
+const maxBylineText = 200
+
+// findBylines returns the authors the bylines of the story name, and the
+// byline elements to remove from it. scope is where the story lives;
+// the subtrees of the nodes in exclude (author boxes) are skipped.
+func findBylines(scope *html.Node, exclude map[*html.Node]bool) ([]feeds.Author, []*html.Node) {
+	var authors []feeds.Author
+	var nodes []*html.Node
+	seen := make(map[string]bool)
+	add := func(a feeds.Author) {
+		k := strings.ToLower(a.Name)
+		if a.Name == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		authors = append(authors, a)
+	}
+	walk(scope, func(n *html.Node) bool {
+		if isForeign(n) || exclude[n] {
+			return false
+		}
+		if !isBylineEl(n) {
+			return true
+		}
+		t := text(n)
+		if t == "" || utf8.RuneCountInString(t) > maxBylineText {
+			return false
+		}
+		found := bylineAuthors(n)
+		for _, a := range found {
+			add(a)
+		}
+		if n.DataAtom == atom.A {
+			if c := bylineContainer(n); c != nil {
+				nodes = append(nodes, widenByline(c, scope))
+			}
+		} else if len(found) > 0 {
+			nodes = append(nodes, widenByline(n, scope))
+		}
+		return false
+	})
+	return authors, nodes
+}
+
+// bylineAuthors reads the names (and profile links) in a byline element.
+func bylineAuthors(n *html.Node) []feeds.Author {
+	var out []feeds.Author
+	// Microdata names.
+	walk(n, func(e *html.Node) bool {
+		if attr(e, "itemprop") == "name" {
+			a := feeds.Author{Name: cleanName(cmpOr(attr(e, "content"), text(e)))}
+			for p := e; p != nil && p != n.Parent; p = p.Parent {
+				if p.DataAtom == atom.A {
+					a.URL = attr(p, "href")
+					break
+				}
+			}
+			if a.URL == "" {
+				if u := firstElement(n, func(e *html.Node) bool { return attr(e, "itemprop") == "url" }); u != nil {
+					a.URL = cmpOr(attr(u, "href"), attr(u, "content"))
+				}
+			}
+			if a.Name != "" {
+				out = append(out, a)
+			}
+			return false
+		}
+		return true
+	})
+	if len(out) > 0 {
+		return out
+	}
+	// Links to profiles.
+	walk(n, func(e *html.Node) bool {
+		if e.DataAtom != atom.A {
+			return true
+		}
+		href := attr(e, "href")
+		if strings.Contains(" "+attr(e, "rel")+" ", " author ") || hasClass(e, "url") || hasClass(e, "fn") ||
+			hasClass(e, "author") || hasClass(e, "u-url") || hasClass(e, "p-author") || rxProfileLink.MatchString(href) {
+			t := text(e)
+			if name := cleanName(t); name != "" && !rxNotName.MatchString(t) {
+				out = append(out, feeds.Author{Name: name, URL: href})
+			}
+		}
+		return false
+	})
+	if len(out) > 0 {
+		return out
+	}
+	if fn := firstElement(n, func(e *html.Node) bool { return hasClass(e, "fn") || hasClass(e, "p-name") }); fn != nil {
+		if name := cleanName(text(fn)); name != "" {
+			return []feeds.Author{{Name: name}}
+		}
+	}
+	return splitNames(text(n))
+}
+
+// bylineContainer returns the short element around an author link that is
+// the byline ("By <a rel=author>Jane Doe</a> · July 10"), or nil when the
+// link sits in prose.
+func bylineContainer(a *html.Node) *html.Node {
+	for p := a.Parent; p != nil; p = p.Parent {
+		switch p.DataAtom {
+		case atom.P, atom.Div, atom.Span, atom.Li, atom.Address:
+			t := text(p)
+			if utf8.RuneCountInString(t) > 150 {
+				return nil
+			}
+			l := strings.ToLower(t)
+			if strings.HasPrefix(l, "by ") || strings.HasPrefix(l, "by:") || t == text(a) {
+				return p
+			}
+			return nil
+		case atom.Body, atom.Article, atom.Main:
+			return nil
+		}
+	}
+	return nil
+}
+
+// rxMetaLeftover is what may remain of a story's meta line once its
+// byline and dates are gone: separators and labels.
+var rxMetaLeftover = regexp.MustCompile(`(?i)^(?:[\s·•|,/–—-]|posted|published|updated|on|at|and)*$`)
+
+// widenByline returns the element to remove for byline b: b itself, or
+// the meta line around it when that line holds nothing else than dates and
+// separators ("By Jane Doe · <time>November 5</time>").
+func widenByline(b, scope *html.Node) *html.Node {
+	target := b
+	for p := b.Parent; p != nil && p != scope; p = p.Parent {
+		switch p.DataAtom {
+		case atom.P, atom.Div, atom.Span, atom.Li, atom.Address:
+		default:
+			return target
+		}
+		t := target
+		rest := NormalizeText(textWithout(p, func(n *html.Node) bool { return n == t || n.DataAtom == atom.Time }))
+		if rest != "" && !rxMetaLeftover.MatchString(rest) && parseDate(rest).IsZero() {
+			return target
+		}
+		target = p
+	}
+	return target
+}

@@ -1,0 +1,260 @@
+package extract
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// list holds the values a page gives for one field, most trusted first.
+type list []string
+
+// add appends s when it is not blank.
+func (l *list) add(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		*l = append(*l, s)
+	}
+}
+
+// first returns the most trusted value, or "".
+func (l list) first() string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
+}
+
+// imageCand is an image a page names: in its metadata or in its markup.
+type imageCand struct {
+	url           string
+	width, height int
+	caption       string
+	credit        string
+	// captioned is true for an image in a figure with a caption element,
+	// even when the caption held only the credit.
+	captioned bool
+	// inFigure is true for an image inside a figure.
+	inFigure bool
+}
+
+// candidates gathers what every source of metadata says about each field,
+// in order of trust: JSON-LD, OpenGraph and article:*, Twitter cards,
+// microformats and microdata, bylines, heuristics.
+type candidates struct {
+	title, published, updated, section, excerpt list
+	lang, canonical, siteName                   list
+	// tags and authors hold one group per source.
+	tags    [][]string
+	authors [][]feeds.Author
+	// handles are Twitter creators: used only when no source names a
+	// person, since "@jdoe" is not a name.
+	handles []feeds.Author
+	images  []imageCand
+}
+
+// firstTags returns the tags of the most trusted source that has some,
+// trimmed and de-duplicated case-insensitively.
+func (c *candidates) firstTags() []string {
+	for _, g := range c.tags {
+		seen := make(map[string]bool)
+		var out []string
+		for _, t := range g {
+			t = feeds.PlainText(t)
+			k := strings.ToLower(t)
+			if t == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, t)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// resolveAuthors returns the authors named by the most trusted source that
+// names any, each completed (URL, avatar, bio, e-mail) from every source in
+// order of trust: a record completes an author when it has the same name;
+// for a story with a single author, also when it names part of the name
+// ("About Maria" for Maria Lopez), or names no one and is alone in its
+// source (an og article:author link, an "About the author" box).
+func (c *candidates) resolveAuthors(base *url.URL) []feeds.Author {
+	groups := c.authors
+	var names []string
+	for _, g := range append(groups, c.handles) {
+		seen := make(map[string]bool)
+		for _, a := range g {
+			k := strings.ToLower(a.Name)
+			if a.Name != "" && !seen[k] {
+				seen[k] = true
+				names = append(names, a.Name)
+			}
+		}
+		if len(names) > 0 {
+			break
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	groups = append(groups, c.handles)
+	out := make([]feeds.Author, len(names))
+	for i, name := range names {
+		out[i].Name = name
+		for _, g := range groups {
+			for _, a := range g {
+				same := strings.EqualFold(a.Name, name) ||
+					len(names) == 1 && (a.Name == "" && len(g) == 1 || knownName(a.Name, names))
+				if !same {
+					continue
+				}
+				out[i].Email = cmpOr(out[i].Email, a.Email)
+				out[i].URL = cmpOr(out[i].URL, absURL(base, a.URL))
+				out[i].Avatar = cmpOr(out[i].Avatar, absURL(base, a.Avatar))
+				out[i].Bio = cmpOr(out[i].Bio, a.Bio)
+			}
+		}
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// rxSizeSuffix matches the size WordPress and CDNs append to resized
+// copies of one image ("photo-1024x683.jpg").
+var rxSizeSuffix = regexp.MustCompile(`[-_]\d{2,5}x\d{2,5}$`)
+
+// imageKey identifies an image across its resized copies and hosts: the
+// file name without extension or size suffix.
+func imageKey(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	name := path.Base(p.Path)
+	name = strings.TrimSuffix(name, path.Ext(name))
+	name = rxSizeSuffix.ReplaceAllString(name, "")
+	if name == "" || name == "." || name == "/" {
+		return u
+	}
+	return strings.ToLower(name)
+}
+
+// sameImage reports whether a and b are copies of one image.
+func sameImage(a, b string) bool {
+	return a == b || imageKey(a) == imageKey(b)
+}
+
+// chooseImage picks the lead image: the most trusted metadata image,
+// completed from the other sources naming the same image and from the
+// figure showing it; else the first large image of the content. Its caption
+// comes from the figure, then the metadata; its credit from a credit
+// element or field, else from the caption, which then loses it.
+func (c *candidates) chooseImage(base *url.URL, contentImgs, pageImgs []imageCand) *feeds.Image {
+	var meta []imageCand
+	for _, m := range c.images {
+		if m.url = absURL(base, m.url); m.url != "" {
+			meta = append(meta, m)
+		}
+	}
+	var lead imageCand
+	var same []imageCand
+	switch {
+	case len(meta) > 0:
+		lead = meta[0]
+		for _, m := range meta {
+			if sameImage(m.url, lead.url) {
+				same = append(same, m)
+			}
+		}
+	default:
+		for _, im := range contentImgs {
+			if isLarge(im) {
+				lead = im
+				break
+			}
+		}
+		if lead.url == "" {
+			return nil
+		}
+	}
+	// The figure showing the lead image: in the content first, else
+	// anywhere on the page (a featured image above the story).
+	var fig *imageCand
+	for _, imgs := range [][]imageCand{contentImgs, pageImgs} {
+		for i := range imgs {
+			if imgs[i].inFigure && sameImage(imgs[i].url, lead.url) {
+				fig = &imgs[i]
+				break
+			}
+		}
+		if fig != nil {
+			break
+		}
+	}
+	img := &feeds.Image{URL: lead.url}
+	// Dimensions describe one file: take them from the metadata naming the
+	// lead URL, else from the figure when it shows that very file.
+	dims := same
+	if fig != nil && fig.url == lead.url {
+		dims = append(dims, *fig)
+	}
+	if len(meta) == 0 {
+		dims = []imageCand{lead}
+	}
+	for _, s := range dims {
+		if s.url == lead.url && (s.width > 0 || s.height > 0) {
+			img.Width, img.Height = s.width, s.height
+			break
+		}
+	}
+	// The caption: the figure's, else the metadata's.
+	if fig != nil {
+		same = append([]imageCand{*fig}, same...)
+	} else if len(meta) == 0 {
+		same = []imageCand{lead}
+	}
+	var caption, credit string
+	captionFound := false
+	for _, s := range same {
+		if !captionFound && (s.captioned || s.caption != "") {
+			caption, captionFound = s.caption, true
+		}
+		credit = cmpOr(credit, s.credit)
+	}
+	if pc, rest := ParseCredit(caption); pc != "" {
+		caption = rest
+		credit = cmpOr(credit, pc)
+	}
+	img.Caption = caption
+	img.Credit = credit
+	return img
+}
+
+// isLarge reports whether an image of the content can lead the story:
+// not an icon, avatar or tracking pixel.
+func isLarge(im imageCand) bool {
+	if im.url == "" {
+		return false
+	}
+	if im.width > 0 && im.width < 200 || im.height > 0 && im.height < 100 {
+		return false
+	}
+	l := strings.ToLower(im.url)
+	for _, w := range []string{"avatar", "gravatar", "logo", "icon", "pixel", "spacer", "badge", "emoji", "blank.gif"} {
+		if strings.Contains(l, w) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,170 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Credit forms. Each regexp matches a whole string that is nothing but a
+// credit; the first submatch is the credited party. They are compiled once
+// and never modified.
+var (
+	// "Credit: AP", "Image credit: NASA", "Source: Wikimedia Commons".
+	rxCreditLabel = regexp.MustCompile(`(?i)^(?:(?:photo(?:graph)?|image|picture|pic|video|illustration)s?\s+)?(?:credits?|sources?)\s*[:\-–—]\s*(.+)$`)
+	// "Photo: Jane Doe/Reuters", "Picture: X", "Photograph: X", "Photographer: X".
+	rxCreditNoun = regexp.MustCompile(`(?i)^(?:photo(?:graph)?s?|images?|pictures?|pics?|illustrations?|photographer|artwork)\s*[:|–—]\s*(.+)$`)
+	// "Photo by John Smith/Getty Images", "Illustration by Ann Lee", "Photographed by X".
+	rxCreditBy = regexp.MustCompile(`(?i)^(?:(?:photo(?:graph)?s?|images?|pictures?|illustrations?|video|graphics?|artwork)(?:\s+taken)?|photographed|illustrated)\s+by\s+(.+)$`)
+	// "Image from FBI", "Photo via Twitter" (only short credited parties:
+	// "Image from the FBI's list shows the suspect ..." is a caption).
+	rxCreditFrom = regexp.MustCompile(`(?i)^(?:photo(?:graph)?s?|images?|pictures?|pics?|video|footage|screenshot)\s+(?:from|via)\s+(.+)$`)
+	// "Courtesy of NASA", "Photo courtesy of the White House", "Courtesy: X".
+	rxCreditCourtesy = regexp.MustCompile(`(?i)^(?:(?:photo(?:graph)?s?|images?|pictures?|video)\s+)?courtesy(?:\s+of)?\s*[:\-–—]?\s*(.+)$`)
+	// "© Jane Doe", "(c) 2021 Reuters", "Copyright 2019 The Associated Press. All rights reserved."
+	rxCreditCopyright = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright(?:\s*©)?)\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?\s*[,.]?\s*)?(.+?)(?:[.,]?\s*all rights reserved\.?)?$`)
+	// "AP Photo/Evan Vucci", "Reuters Photo / Jane Doe": the whole string is the credit.
+	rxCreditAgencyPhoto = regexp.MustCompile(`^\p{Lu}[\p{L}.&' ]{0,30}\s+Photos?\s*/\s*\S.*$`)
+	// "Reuters", "Getty Images", "Jane Doe/Reuters", "AFP via Getty Images".
+	rxCreditAgency = regexp.MustCompile(`^(?:(?:\p{Lu}[\p{L}.'-]*\s+){0,3}\p{Lu}[\p{L}.'-]*\s*/\s*)?(?:AP|AFP|Reuters|Getty Images|EPA|EPA-EFE|Shutterstock|iStock|iStockphoto|Alamy|Bloomberg|Xinhua|PA|PA Images|PA Wire|ANP|DPA|dpa|Keystone|Sipa|NurPhoto|Unsplash|Pixabay|Wikimedia Commons)(?:\s*(?:/|via)\s*\S.*)?$`)
+)
+
+// maxCreditLen bounds what may be taken for a credit: longer text is prose.
+const maxCreditLen = 120
+
+// ParseCredit separates a photo credit from an image caption. It
+// recognises the usual credit forms ("Image from FBI", "Photo: Jane
+// Doe/Reuters", "Courtesy of NASA", "Credit: AP", "Image credit: ...",
+// "Picture: ...", "© Jane Doe", "Source: ...", "AP Photo/Evan Vucci"), alone,
+// in a trailing parenthesis ("A crowd. (Photo by John Smith/Getty Images)")
+// or as the last sentence or |-separated part of the caption ("The pad at
+// dawn. Photo: NASA"). It returns the credited party and the caption without
+// the credit; when there is no credit, credit is empty and rest is the
+// caption with its whitespace collapsed.
+func ParseCredit(caption string) (credit string, rest string) {
+	s := NormalizeText(caption)
+	if s == "" {
+		return "", ""
+	}
+	if c, ok := creditOnly(s); ok {
+		return c, ""
+	}
+	// A trailing parenthesised or bracketed credit.
+	if last := s[len(s)-1]; last == ')' || last == ']' {
+		open := byte('(')
+		if last == ']' {
+			open = '['
+		}
+		if i := matchingOpen(s, open, last); i >= 0 {
+			inner := strings.TrimSpace(s[i+1 : len(s)-1])
+			if c, ok := creditOnly(inner); ok {
+				return c, trimSep(s[:i])
+			}
+		}
+	}
+	// A trailing sentence or part: try the longest tail first, so that
+	// "Photo by A. Smith/Reuters" is taken whole rather than "Smith/Reuters".
+	for _, sep := range separators(s) {
+		tail := strings.TrimSpace(s[sep.at+sep.len:])
+		if c, ok := creditOnly(tail); ok {
+			return c, trimSep(s[:sep.at+sep.keep])
+		}
+	}
+	return "", s
+}
+
+// creditOnly reports whether s as a whole is a credit, and returns the
+// credited party.
+func creditOnly(s string) (string, bool) {
+	if s == "" || utf8.RuneCountInString(s) > maxCreditLen+20 {
+		return "", false
+	}
+	for _, rx := range []*regexp.Regexp{rxCreditLabel, rxCreditCourtesy, rxCreditBy, rxCreditNoun, rxCreditCopyright} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			if c := cleanCredit(m[1]); c != "" {
+				return c, true
+			}
+		}
+	}
+	if m := rxCreditFrom.FindStringSubmatch(s); m != nil && len(strings.Fields(m[1])) <= 6 {
+		if c := cleanCredit(m[1]); c != "" {
+			return c, true
+		}
+	}
+	if rxCreditAgencyPhoto.MatchString(s) || rxCreditAgency.MatchString(s) {
+		if c := cleanCredit(s); c != "" {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// cleanCredit trims the punctuation that surrounds a credited party.
+func cleanCredit(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.Trim(s, " ()[]")
+	s = strings.TrimRight(s, " .,;:")
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > maxCreditLen {
+		return ""
+	}
+	return s
+}
+
+// separator is a place in a caption where a trailing credit may start.
+type separator struct {
+	at, len int
+	// keep is how many of its bytes belong to the text before it: a
+	// sentence's full stop stays with the caption.
+	keep int
+}
+
+// separators returns, in order, the places of s after a sentence end
+// (". ", "! ", "? ") or at a " | ", " — ", " – ", " - " or " / "
+// separator.
+func separators(s string) []separator {
+	var out []separator
+	for i := 0; i < len(s); i++ {
+		for _, sep := range [...]struct {
+			s    string
+			keep int
+		}{{". ", 1}, {"! ", 1}, {"? ", 1}, {" | ", 0}, {" — ", 0}, {" – ", 0}, {" - ", 0}, {" / ", 0}} {
+			if strings.HasPrefix(s[i:], sep.s) {
+				out = append(out, separator{at: i, len: len(sep.s), keep: sep.keep})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// matchingOpen returns the index of the bracket that opens the one closing
+// s, or -1.
+func matchingOpen(s string, open, close byte) int {
+	depth := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		switch s[i] {
+		case close:
+			depth++
+		case open:
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// trimSep trims whitespace and dangling separators left after removing a
+// credit.
+func trimSep(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		t := strings.TrimSpace(strings.TrimRight(s, "|–—-/,;:"))
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}

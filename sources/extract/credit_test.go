@@ -1,0 +1,57 @@
+package extract
+
+import "testing"
+
+func TestParseCredit(t *testing.T) {
+	tests := []struct {
+		name, caption, credit, rest string
+	}{
+		{"image from", "Image from FBI", "FBI", ""},
+		{"photo colon", "Photo: Jane Doe/Reuters", "Jane Doe/Reuters", ""},
+		{"courtesy of", "Courtesy of NASA", "NASA", ""},
+		{"trailing photo by in parentheses", "A crowd in Berlin. (Photo by John Smith/Getty Images)", "John Smith/Getty Images", "A crowd in Berlin."},
+		{"credit colon", "Credit: AP", "AP", ""},
+		{"image credit", "Image credit: NASA/JPL-Caltech", "NASA/JPL-Caltech", ""},
+		{"picture colon", "Picture: Tom Jones", "Tom Jones", ""},
+		{"copyright sign", "© Jane Doe", "Jane Doe", ""},
+		{"copyright sign with year", "© 2021 Reuters", "Reuters", ""},
+		{"copyright word", "Copyright 2019 The Associated Press. All rights reserved.", "The Associated Press", ""},
+		{"source", "Source: Wikimedia Commons", "Wikimedia Commons", ""},
+		{"ap photo in parentheses", "(AP Photo/Evan Vucci)", "AP Photo/Evan Vucci", ""},
+		{"caption then ap photo", "President Trump speaks in the Rose Garden. (AP Photo/Evan Vucci)", "AP Photo/Evan Vucci", "President Trump speaks in the Rose Garden."},
+		{"no credit", "A sunset over the bay", "", "A sunset over the bay"},
+		{"photo of is not a credit", "A photo of the crowd in Berlin", "", "A photo of the crowd in Berlin"},
+		{"long from is a caption", "Image from the FBI's most wanted list shows the suspect in a parking lot in 2015", "", "Image from the FBI's most wanted list shows the suspect in a parking lot in 2015"},
+		{"trailing sentence", "The launch pad at dawn. Photo: NASA", "NASA", "The launch pad at dawn."},
+		{"trailing guardian style", "Protesters in Parliament Square. Photograph: Sean Smith/The Guardian", "Sean Smith/The Guardian", "Protesters in Parliament Square."},
+		{"pipe separator", "Firefighters at work | Photo by Jane Doe", "Jane Doe", "Firefighters at work"},
+		{"photo by with initial", "Crowds at the gate. Photo by A. Smith/Reuters", "A. Smith/Reuters", "Crowds at the gate."},
+		{"name slash agency", "Supporters cheer in Des Moines. Evan Vucci/AP", "Evan Vucci/AP", "Supporters cheer in Des Moines."},
+		{"agency in parentheses", "A man walks his dog in the snow (Reuters)", "Reuters", "A man walks his dog in the snow"},
+		{"photo courtesy", "Photo courtesy of the White House", "the White House", ""},
+		{"image via", "Image via Twitter", "Twitter", ""},
+		{"illustration by", "Illustration by Ann Lee", "Ann Lee", ""},
+		{"photo credit", "Photo credit: Jane Doe.", "Jane Doe", ""},
+		{"bracketed credit", "The old mill [Photo: County Archives]", "County Archives", "The old mill"},
+		{"dash separator", "Flooded streets in Venice - Getty Images", "Getty Images", "Flooded streets in Venice"},
+		{"whitespace collapsed", "  Image\n from   FBI ", "FBI", ""},
+		{"empty", "", "", ""},
+		{"parenthesis that is not a credit", "The mayor (left) greets the crowd", "", "The mayor (left) greets the crowd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			credit, rest := ParseCredit(tt.caption)
+			if credit != tt.credit || rest != tt.rest {
+				t.Errorf("ParseCredit(%q) = (%q, %q), want (%q, %q)", tt.caption, credit, rest, tt.credit, tt.rest)
+			}
+		})
+	}
+}
+
+func BenchmarkParseCredit(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ParseCredit("President Trump speaks in the Rose Garden. (AP Photo/Evan Vucci)")
+		ParseCredit("A sunset over the bay, seen from the old pier at the end of the summer")
+	}
+}

@@ -1,0 +1,41 @@
+package extract
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseDate(t *testing.T) {
+	est := time.FixedZone("", -5*3600)
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2017-07-10T08:30:00+00:00", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"2017-07-10T08:30:00Z", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"2017-07-10T08:30:00.123Z", time.Date(2017, 7, 10, 8, 30, 0, 123e6, time.UTC)},
+		{"2019-11-05T14:00:00-05:00", time.Date(2019, 11, 5, 14, 0, 0, 0, est)},
+		{"2019-11-05T14:00:00-0500", time.Date(2019, 11, 5, 14, 0, 0, 0, est)},
+		{"2019-11-05t14:00:00z", time.Date(2019, 11, 5, 14, 0, 0, 0, time.UTC)},
+		{"2017-07-10T08:30:00", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"2017-07-10T08:30", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"2017-07-10 08:30:00", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"2017-07-10 08:30:00 -0500", time.Date(2017, 7, 10, 8, 30, 0, 0, est)},
+		{"2017-07-10", time.Date(2017, 7, 10, 0, 0, 0, 0, time.UTC)},
+		{"Mon, 10 Jul 2017 08:30:00 +0000", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"Mon, 10 Jul 2017 08:30:00 GMT", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"July 10, 2017", time.Date(2017, 7, 10, 0, 0, 0, 0, time.UTC)},
+		{"Monday, July 10, 2017", time.Date(2017, 7, 10, 0, 0, 0, 0, time.UTC)},
+		{"  2017-07-10T08:30:00Z  ", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
+		{"yesterday", time.Time{}},
+		{"", time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := parseDate(tt.in)
+			if !got.Equal(tt.want) {
+				t.Errorf("parseDate(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}

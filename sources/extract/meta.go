@@ -1,0 +1,333 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// metaTag is one <meta> of the page: its property or name, lower-cased,
+// and its content.
+type metaTag struct {
+	key, val string
+}
+
+// readMetas returns the page's <meta property|name content> tags in order.
+func readMetas(doc *html.Node) []metaTag {
+	var out []metaTag
+	walk(doc, func(n *html.Node) bool {
+		if n.DataAtom != atom.Meta {
+			return true
+		}
+		key := attr(n, "property")
+		if key == "" {
+			key = attr(n, "name")
+		}
+		if key == "" {
+			key = attr(n, "http-equiv")
+		}
+		key = strings.ToLower(strings.TrimSpace(key))
+		val := strings.TrimSpace(attr(n, "content"))
+		if key != "" && val != "" {
+			out = append(out, metaTag{key, val})
+		}
+		return false
+	})
+	return out
+}
+
+// metaValues returns the contents of the tags with key, in order.
+func metaValues(metas []metaTag, key string) []string {
+	var out []string
+	for _, m := range metas {
+		if m.key == key {
+			out = append(out, m.val)
+		}
+	}
+	return out
+}
+
+// metaValue returns the content of the first tag with one of keys.
+func metaValue(metas []metaTag, keys ...string) string {
+	for _, k := range keys {
+		for _, m := range metas {
+			if m.key == k {
+				return m.val
+			}
+		}
+	}
+	return ""
+}
+
+// fillOpenGraph adds the OpenGraph and article:* metadata to c.
+func fillOpenGraph(c *candidates, metas []metaTag) {
+	c.title.add(metaValue(metas, "og:title"))
+	c.published.add(metaValue(metas, "article:published_time", "article:published"))
+	c.updated.add(metaValue(metas, "article:modified_time", "og:updated_time", "article:modified"))
+	c.section.add(metaValue(metas, "article:section"))
+	c.excerpt.add(metaValue(metas, "og:description"))
+	c.siteName.add(metaValue(metas, "og:site_name"))
+	c.canonical.add(metaValue(metas, "og:url"))
+	if l := metaValue(metas, "og:locale"); l != "" {
+		c.lang.add(strings.ReplaceAll(l, "_", "-"))
+	}
+	c.tags = append(c.tags, metaValues(metas, "article:tag"))
+	// article:author is a profile URL by the spec, but many sites put the
+	// name there.
+	var authors []feeds.Author
+	for _, v := range metaValues(metas, "article:author") {
+		if isURL(v) {
+			authors = append(authors, feeds.Author{URL: v})
+		} else {
+			authors = append(authors, splitNames(v)...)
+		}
+	}
+	c.authors = append(c.authors, authors)
+	// og:image starts an image; the structured properties that follow it
+	// describe it.
+	var img *imageCand
+	for _, m := range metas {
+		switch m.key {
+		case "og:image", "og:image:url":
+			if img != nil && img.url != "" && img.url != m.val {
+				c.images = append(c.images, *img)
+			}
+			if img == nil || img.url != m.val {
+				img = &imageCand{url: m.val}
+			}
+		case "og:image:secure_url":
+			if img == nil {
+				img = &imageCand{url: m.val}
+			} else if img.url == "" {
+				img.url = m.val
+			}
+		case "og:image:width":
+			if img != nil {
+				img.width = dim(m.val)
+			}
+		case "og:image:height":
+			if img != nil {
+				img.height = dim(m.val)
+			}
+		case "og:image:alt":
+			if img != nil {
+				img.caption = feeds.PlainText(m.val)
+			}
+		}
+	}
+	if img != nil && img.url != "" {
+		c.images = append(c.images, *img)
+	}
+}
+
+// fillTwitter adds the Twitter card metadata to c.
+func fillTwitter(c *candidates, metas []metaTag) {
+	c.title.add(metaValue(metas, "twitter:title"))
+	c.excerpt.add(metaValue(metas, "twitter:description"))
+	if u := metaValue(metas, "twitter:image", "twitter:image:src"); u != "" {
+		c.images = append(c.images, imageCand{url: u, caption: feeds.PlainText(metaValue(metas, "twitter:image:alt"))})
+	}
+	for _, h := range metaValues(metas, "twitter:creator") {
+		h = strings.TrimSpace(h)
+		if isURL(h) {
+			continue
+		}
+		h = strings.TrimPrefix(h, "@")
+		if h != "" && !strings.ContainsAny(h, " /") {
+			c.handles = append(c.handles, feeds.Author{Name: "@" + h, URL: "https://twitter.com/" + h})
+		}
+	}
+}
+
+// fillMicroformats adds h-entry (and classic hentry) and schema.org
+// microdata found in the markup to c.
+func fillMicroformats(c *candidates, doc *html.Node) {
+	entry := firstElement(doc, func(n *html.Node) bool { return hasClass(n, "h-entry") || hasClass(n, "hentry") })
+	if entry != nil {
+		inCard := func(n *html.Node) bool {
+			for p := n.Parent; p != nil && p != entry; p = p.Parent {
+				if hasClass(p, "h-card") || hasClass(p, "vcard") {
+					return true
+				}
+			}
+			return false
+		}
+		if n := firstElement(entry, func(n *html.Node) bool {
+			return (hasClass(n, "p-name") || hasClass(n, "entry-title")) && !hasClass(n, "h-card") && !inCard(n)
+		}); n != nil {
+			c.title.add(text(n))
+		}
+		if n := firstElement(entry, func(n *html.Node) bool { return hasClass(n, "dt-published") || hasClass(n, "published") }); n != nil {
+			c.published.add(dateOf(n))
+		}
+		if n := firstElement(entry, func(n *html.Node) bool { return hasClass(n, "dt-updated") || hasClass(n, "updated") }); n != nil {
+			c.updated.add(dateOf(n))
+		}
+		var cats []string
+		walk(entry, func(n *html.Node) bool {
+			if hasClass(n, "p-category") {
+				cats = append(cats, text(n))
+				return false
+			}
+			return true
+		})
+		c.tags = append(c.tags, cats)
+		var authors []feeds.Author
+		walk(entry, func(n *html.Node) bool {
+			if hasClass(n, "p-author") {
+				if a := hCard(n); a.Name != "" || a.URL != "" {
+					authors = append(authors, a)
+				}
+				return false
+			}
+			return true
+		})
+		c.authors = append(c.authors, authors)
+	}
+	// Microdata.
+	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "headline" }); n != nil {
+		c.title.add(cmpOr(attr(n, "content"), text(n)))
+	}
+	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "datePublished" }); n != nil {
+		c.published.add(dateOf(n))
+	}
+	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "dateModified" }); n != nil {
+		c.updated.add(dateOf(n))
+	}
+	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "articleSection" }); n != nil {
+		c.section.add(cmpOr(attr(n, "content"), text(n)))
+	}
+}
+
+// hCard reads an author from an h-card (or a bare p-author element).
+func hCard(n *html.Node) feeds.Author {
+	var a feeds.Author
+	if p := firstElement(n, func(e *html.Node) bool { return hasClass(e, "p-name") || hasClass(e, "fn") }); p != nil {
+		a.Name = cleanName(text(p))
+	}
+	if u := firstElement(n, func(e *html.Node) bool { return hasClass(e, "u-url") || hasClass(e, "url") }); u != nil {
+		a.URL = attr(u, "href")
+	}
+	if p := firstElement(n, func(e *html.Node) bool { return hasClass(e, "u-photo") || hasClass(e, "photo") }); p != nil {
+		a.Avatar = cmpOr(attr(p, "src"), attr(p, "href"))
+	}
+	if p := firstElement(n, func(e *html.Node) bool { return hasClass(e, "p-note") }); p != nil {
+		a.Bio = text(p)
+	}
+	if e := firstElement(n, func(e *html.Node) bool { return hasClass(e, "u-email") || hasClass(e, "email") }); e != nil {
+		a.Email = strings.TrimPrefix(cmpOr(attr(e, "href"), text(e)), "mailto:")
+	}
+	if n.DataAtom == atom.A {
+		a.URL = cmpOr(a.URL, attr(n, "href"))
+	}
+	if a.Name == "" && !hasClass(n, "h-card") {
+		a.Name = cleanName(text(n))
+	}
+	if a.Name == "" {
+		if img := firstElement(n, func(e *html.Node) bool { return e.DataAtom == atom.Img }); img != nil {
+			a.Name = cleanName(attr(img, "alt"))
+		}
+	}
+	return a
+}
+
+// dateOf reads the date an element carries: datetime, content, title or
+// value attribute, else its text.
+func dateOf(n *html.Node) string {
+	for _, k := range []string{"datetime", "content", "title", "value"} {
+		if v := attr(n, k); v != "" && !parseDate(v).IsZero() {
+			return v
+		}
+	}
+	return text(n)
+}
+
+// fillHead adds what the rest of <head> says: the canonical link, the
+// document language, the description and the site name.
+func fillHead(c *candidates, doc *html.Node, metas []metaTag) {
+	walk(doc, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.Link:
+			for _, rel := range strings.Fields(strings.ToLower(attr(n, "rel"))) {
+				// The link is the page's own statement of its canonical
+				// URL: it wins over og:url and the JSON-LD url, which are
+				// often decorated with tracking parameters.
+				if rel == "canonical" && strings.TrimSpace(attr(n, "href")) != "" {
+					c.canonical = append(list{strings.TrimSpace(attr(n, "href"))}, c.canonical...)
+				}
+			}
+		case atom.Html:
+			c.lang.add(attr(n, "lang"))
+			c.lang.add(attr(n, "xml:lang"))
+		}
+		return true
+	})
+	c.excerpt.add(metaValue(metas, "description"))
+	c.siteName.add(metaValue(metas, "application-name"))
+	c.lang.add(metaValue(metas, "content-language"))
+	c.tags = append(c.tags, strings.Split(metaValue(metas, "news_keywords"), ","))
+}
+
+// fillHeuristics adds the weakest guesses: the first <h1> for the title,
+// <time datetime> elements outside the page furniture for the dates, and
+// the rel=tag links of the story for the tags.
+func fillHeuristics(c *candidates, doc, main *html.Node, furniture map[*html.Node]bool) {
+	root := doc
+	if main != nil {
+		root = main
+	}
+	if h := firstElement(root, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); h != nil {
+		c.title.add(text(h))
+	} else if h := firstElement(doc, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); h != nil {
+		c.title.add(text(h))
+	}
+	var published, updated, other string
+	walk(doc, func(n *html.Node) bool {
+		if furniture[n] {
+			return false
+		}
+		if n.DataAtom != atom.Time || attr(n, "datetime") == "" {
+			return true
+		}
+		v := attr(n, "datetime")
+		switch {
+		case updated == "" && (hasClass(n, "updated") || hasClass(n, "modified") || hasClass(n, "dt-updated")):
+			updated = v
+		case published == "" && (hasAttr(n, "pubdate") || hasClass(n, "published") || hasClass(n, "entry-date") || hasClass(n, "dt-published")):
+			published = v
+		case other == "":
+			other = v
+		}
+		return true
+	})
+	c.published.add(published)
+	c.published.add(other)
+	c.updated.add(updated)
+	if main == nil {
+		return
+	}
+	// Tag links sit in the story's footer, out of the content proper but
+	// inside its <article>.
+	scope := main
+	for p := main; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Article {
+			scope = p
+			break
+		}
+	}
+	var tags []string
+	walk(scope, func(n *html.Node) bool {
+		if n.DataAtom == atom.A {
+			for _, r := range strings.Fields(attr(n, "rel")) {
+				if r == "tag" {
+					tags = append(tags, text(n))
+				}
+			}
+		}
+		return true
+	})
+	c.tags = append(c.tags, tags)
+}
