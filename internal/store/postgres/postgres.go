@@ -1,0 +1,324 @@
+// Package postgres implements store.Store on PostgreSQL with pgx, for
+// deployments where several Tributary daemons share one database.
+//
+// Every upsert locks the single store_version row first, so writers are
+// serialized: each sees the articles committed before it (READ COMMITTED),
+// decides new/updated/unchanged without racing another daemon for the same
+// (source, id), and moves the version in the same transaction. Readers are
+// never blocked. Upserts are short and infrequent (one per source fetch),
+// so the serialization costs nothing noticeable and removes every
+// deadlock and unique-violation path.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+)
+
+var _ store.Store = (*DB)(nil)
+
+// DB is a store.Store on a PostgreSQL database. It is safe for concurrent
+// use, by several processes too.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the PostgreSQL database at dsn (a URL or key=value
+// string, as libpq accepts) and brings its schema up to date. The tables
+// live in the first schema of the search_path, which the DSN may set
+// (search_path=name). Errors name the server and database, never the
+// password.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx masks the password in its parse errors.
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	where := fmt.Sprintf("host=%s port=%d database=%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %s: %w", where, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: connect: %w", where, err)
+	}
+	migs, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", where, err)
+	}
+	if err := migrate(ctx, pool, migs); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", where, err)
+	}
+	return &DB{pool: pool}, nil
+}
+
+// Close closes the connections, waiting for those in use to be released.
+// It may be called more than once.
+func (d *DB) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+const articleColumns = `source, id, origin, title, link, summary, content,
+	authors, image, enclosures, categories, published, updated, fetched_at, page`
+
+type key struct{ source, id string }
+
+// stored is what an upsert needs to know of an article already stored.
+type stored struct {
+	hash, page []byte
+}
+
+// UpsertArticles stores arts in one transaction, in order. An article new
+// to the store is inserted (a zero FetchedAt becomes now); one whose
+// content hash differs replaces the stored one except for FetchedAt; one
+// whose only difference is its Page state gets the new Page but counts as
+// unchanged. The version counter moves once if anything was new or updated.
+func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.UpsertResult, error) {
+	var res store.UpsertResult
+	if len(arts) == 0 {
+		return res, nil
+	}
+	now := time.Now().UTC()
+	rows := make([]row, len(arts))
+	sources := make([]string, len(arts))
+	ids := make([]string, len(arts))
+	for i := range arts {
+		r, err := encode(&arts[i], now)
+		if err != nil {
+			return res, fmt.Errorf("postgres: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
+		}
+		rows[i], sources[i], ids[i] = r, r.source, r.id
+	}
+	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT counter FROM store_version WHERE id = 1 FOR UPDATE`); err != nil {
+			return fmt.Errorf("lock version: %w", err)
+		}
+		have, err := existing(ctx, tx, sources, ids)
+		if err != nil {
+			return err
+		}
+		var b pgx.Batch
+		for _, r := range rows {
+			k := key{r.source, r.id}
+			old, ok := have[k]
+			switch {
+			case !ok:
+				b.Queue(`INSERT INTO articles (`+articleColumns+`, content_hash)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+					r.source, r.id, r.origin, r.title, r.link, r.summary, r.content,
+					jsonArg(r.authors), jsonArg(r.image), jsonArg(r.enclosures), jsonArg(r.categories),
+					ts(r.published), ts(r.updated), ts(r.fetchedAt), jsonArg(r.page), r.hash)
+				res.New++
+			case string(old.hash) != string(r.hash):
+				b.Queue(`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
+					authors = $6, image = $7, enclosures = $8, categories = $9, published = $10, updated = $11,
+					page = $12, content_hash = $13
+					WHERE source = $14 AND id = $15`,
+					r.origin, r.title, r.link, r.summary, r.content,
+					jsonArg(r.authors), jsonArg(r.image), jsonArg(r.enclosures), jsonArg(r.categories),
+					ts(r.published), ts(r.updated), jsonArg(r.page), r.hash, r.source, r.id)
+				res.Updated++
+			default:
+				if !samePage(old.page, r.page) {
+					b.Queue(`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`, jsonArg(r.page), r.source, r.id)
+				}
+				res.Unchanged++
+			}
+			// Later duplicates in the batch compare against this version.
+			have[k] = stored{hash: r.hash, page: r.page}
+		}
+		if res.New+res.Updated > 0 {
+			b.Queue(`UPDATE store_version SET counter = counter + 1, changed_at = greatest(changed_at, $1) WHERE id = 1`,
+				now.Truncate(time.Second))
+		}
+		if b.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.UpsertResult{}, fmt.Errorf("postgres: upsert articles: %w", err)
+	}
+	return res, nil
+}
+
+// existing returns the stored hash and page of those of the given keys
+// that are stored.
+func existing(ctx context.Context, tx pgx.Tx, sources, ids []string) (map[key]stored, error) {
+	rows, err := tx.Query(ctx, `SELECT a.source, a.id, a.content_hash, a.page
+		FROM articles a JOIN unnest($1::text[], $2::text[]) AS k(source, id)
+		ON a.source = k.source AND a.id = k.id`, sources, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read stored: %w", err)
+	}
+	have := make(map[key]stored, len(ids))
+	var (
+		k key
+		s stored
+	)
+	_, err = pgx.ForEachRow(rows, []any{&k.source, &k.id, &s.hash, &s.page}, func() error {
+		have[k] = stored{hash: s.hash, page: s.page}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read stored: %w", err)
+	}
+	return have, nil
+}
+
+// jsonArg passes an encoded JSON column, nil as NULL.
+func jsonArg(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// Articles returns the articles matching q, newest first by published
+// date, falling back to the first fetch time; ties go by source, then id.
+func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	query := `SELECT ` + articleColumns + ` FROM articles`
+	var args []any
+	if len(q.Sources) > 0 {
+		srcs := make([]string, len(q.Sources))
+		for i, s := range q.Sources {
+			srcs[i] = clean(s)
+		}
+		args = append(args, srcs)
+		query += ` WHERE source = ANY($1)`
+	}
+	query += ` ORDER BY sort_time DESC, source, id`
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	rows, err := d.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: articles: %w", err)
+	}
+	defer rows.Close()
+	var out []feeds.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: articles: %w", err)
+	}
+	return out, nil
+}
+
+// Article returns one article, or an error wrapping store.ErrNotFound.
+func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, error) {
+	a, err := scanArticle(d.pool.QueryRow(ctx, `SELECT `+articleColumns+` FROM articles WHERE source = $1 AND id = $2`,
+		clean(source), clean(id)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return feeds.Article{}, fmt.Errorf("postgres: article %s/%s: %w", source, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return feeds.Article{}, fmt.Errorf("postgres: article %s/%s: %w", source, id, err)
+	}
+	return a, nil
+}
+
+func scanArticle(sc pgx.Row) (feeds.Article, error) {
+	var (
+		a                                            feeds.Article
+		authors, image, enclosures, categories, page []byte
+		published, updated, fetchedAt                pgtype.Timestamptz
+	)
+	if err := sc.Scan(&a.Source, &a.ID, &a.Origin, &a.Title, &a.Link, &a.Summary, &a.Content,
+		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page); err != nil {
+		return feeds.Article{}, err
+	}
+	a.Published, a.Updated, a.FetchedAt = fromTS(published), fromTS(updated), fromTS(fetchedAt)
+	if err := decodeParts(&a, authors, image, enclosures, categories, page); err != nil {
+		return feeds.Article{}, fmt.Errorf("%s/%s: %w", a.Source, a.ID, err)
+	}
+	return a, nil
+}
+
+// Version returns the change counter of the stored articles.
+func (d *DB) Version(ctx context.Context) (store.Version, error) {
+	var (
+		v       store.Version
+		changed pgtype.Timestamptz
+	)
+	if err := d.pool.QueryRow(ctx, `SELECT counter, changed_at FROM store_version WHERE id = 1`).Scan(&v.Counter, &changed); err != nil {
+		return store.Version{}, fmt.Errorf("postgres: version: %w", err)
+	}
+	v.ChangedAt = fromTS(changed)
+	return v, nil
+}
+
+// SourceState returns the saved fetch state of source, or a zero state
+// with Name set when the source was never saved.
+func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
+	st := store.SourceState{Name: source}
+	var (
+		attempt, success, next pgtype.Timestamptz
+		boilerplate            []string
+	)
+	err := d.pool.QueryRow(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
+		last_error, failures, next_attempt, boilerplate FROM source_state WHERE name = $1`, clean(source)).
+		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return store.SourceState{}, fmt.Errorf("postgres: source state %s: %w", source, err)
+	}
+	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromTS(attempt), fromTS(success), fromTS(next)
+	if len(boilerplate) > 0 {
+		st.Boilerplate = boilerplate
+	}
+	return st, nil
+}
+
+// SaveSourceState replaces the saved state of st.Name with st.
+func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
+	name := clean(st.Name)
+	if name == "" {
+		return errors.New("postgres: save source state: empty source name")
+	}
+	var boilerplate []byte
+	if bp := cleanAll(st.Boilerplate); bp != nil {
+		var err error
+		if boilerplate, err = marshal(bp); err != nil {
+			return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
+		}
+	}
+	_, err := d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
+			last_status, last_error, failures, next_attempt, boilerplate)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+			last_attempt = excluded.last_attempt, last_success = excluded.last_success,
+			last_status = excluded.last_status, last_error = excluded.last_error,
+			failures = excluded.failures, next_attempt = excluded.next_attempt,
+			boilerplate = excluded.boilerplate`,
+		name, clean(st.ETag), clean(st.LastModified), ts(unix(st.LastAttempt)), ts(unix(st.LastSuccess)),
+		clean(st.LastStatus), clean(st.LastError), st.Failures, ts(unix(st.NextAttempt)), jsonArg(boilerplate))
+	if err != nil {
+		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
+	}
+	return nil
+}

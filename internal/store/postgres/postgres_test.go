@@ -1,0 +1,306 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/storetest"
+)
+
+const defaultTestDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// testDSN returns the server the tests use: $TRIBUTARY_TEST_POSTGRES, or a
+// local default.
+func testDSN() string {
+	if dsn := os.Getenv("TRIBUTARY_TEST_POSTGRES"); dsn != "" {
+		return dsn
+	}
+	return defaultTestDSN
+}
+
+// requireServer connects to the test server, skipping the test when there
+// is none, except under CI=true, where a missing server is a failure.
+func requireServer(tb testing.TB) *pgx.Conn {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, testDSN())
+	if err != nil {
+		msg := "postgres: no test server (set TRIBUTARY_TEST_POSTGRES to a DSN, default " + defaultTestDSN + "): " + err.Error()
+		if os.Getenv("CI") == "true" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// testSchema creates a schema of its own for the test, dropped when it
+// ends, and returns a DSN whose search_path points at it.
+func testSchema(tb testing.TB) string {
+	tb.Helper()
+	conn := requireServer(tb)
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "tributary_test_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(tb, testDSN(), schema)
+}
+
+// withSearchPath adds search_path=schema to dsn, a URL or key=value DSN.
+func withSearchPath(tb testing.TB, dsn, schema string) string {
+	tb.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			tb.Fatalf("parse TRIBUTARY_TEST_POSTGRES: %v", err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
+
+// openDSN opens dsn and closes it when tb ends.
+func openDSN(tb testing.TB, dsn string) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	requireServer(t)
+	var dsns sync.Map // store.Store -> DSN of its schema
+	storetest.Run(t, storetest.Opener{
+		Open: func(t *testing.T) store.Store {
+			dsn := testSchema(t)
+			db := openDSN(t, dsn)
+			dsns.Store(db, dsn)
+			return db
+		},
+		Reopen: func(t *testing.T, s store.Store) store.Store {
+			dsn, ok := dsns.Load(s)
+			if !ok {
+				t.Fatal("Reopen of a store not opened by Open")
+			}
+			return openDSN(t, dsn.(string))
+		},
+	})
+}
+
+func article(src, id string) feeds.Article {
+	return feeds.Article{
+		ID: id, Source: src, Title: "Title " + id, Content: "<p>Body</p>",
+		Published: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
+		FetchedAt: time.Date(2024, 1, 2, 4, 0, 0, 0, time.UTC),
+	}
+}
+
+func wantMigrations(t *testing.T, db *DB) {
+	t.Helper()
+	migs, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, max int
+	if err := db.pool.QueryRow(context.Background(), `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(migs) || max != len(migs) {
+		t.Fatalf("schema_migrations holds %d rows up to version %d, want %d", n, max, len(migs))
+	}
+}
+
+func TestMigrateTwiceIsIdempotent(t *testing.T) {
+	dsn := testSchema(t)
+	ctx := context.Background()
+	for range 3 {
+		db, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpsertArticles(ctx, []feeds.Article{article("s", "1")}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	db := openDSN(t, dsn)
+	wantMigrations(t, db)
+	if arts, err := db.Articles(ctx, store.Query{}); err != nil || len(arts) != 1 {
+		t.Fatalf("Articles = %d, %v; want 1 article", len(arts), err)
+	}
+}
+
+func TestConcurrentOpenOfNewSchema(t *testing.T) {
+	dsn := testSchema(t)
+	var wg sync.WaitGroup
+	dbs := make([]*DB, 4)
+	errs := make([]error, len(dbs))
+	for i := range dbs {
+		wg.Go(func() { dbs[i], errs[i] = Open(context.Background(), dsn) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer dbs[i].Close()
+	}
+	wantMigrations(t, dbs[0])
+}
+
+func TestOpenUpgradesOlderSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := testSchema(t)
+	migs, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(migs) < 2 {
+		t.Fatalf("%d migrations; this test needs at least 2", len(migs))
+	}
+	// A schema as the first release left it: only migration 1, with an
+	// article written by that release.
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, pool, migs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	r, err := encode(&feeds.Article{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}, time.Unix(1700000100, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO articles (source, id, title, published, fetched_at, content_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+		r.source, r.id, r.title, ts(r.published), ts(r.fetchedAt), r.hash); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `SELECT 1 FROM source_state`); err == nil {
+		t.Fatal("source_state exists before migration 2")
+	}
+	pool.Close()
+
+	db := openDSN(t, dsn)
+	wantMigrations(t, db)
+	a, err := db.Article(ctx, "s", "old")
+	if err != nil || a.Title != "From v1" || !a.Published.Equal(time.Unix(1700000000, 0)) {
+		t.Fatalf("article from the older schema: %+v, %v", a, err)
+	}
+	if err := db.SaveSourceState(ctx, store.SourceState{Name: "s", LastStatus: "new"}); err != nil {
+		t.Fatalf("SaveSourceState after upgrade: %v", err)
+	}
+	res, err := db.UpsertArticles(ctx, []feeds.Article{{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}})
+	if err != nil || res != (store.UpsertResult{Unchanged: 1}) {
+		t.Fatalf("re-upsert of the old article = %+v, %v", res, err)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	dsn := testSchema(t)
+	db := openDSN(t, dsn)
+	if _, err := db.pool.Exec(context.Background(), `INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future')`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), dsn)
+	if err == nil || !strings.Contains(err.Error(), "schema version 99 is newer") {
+		t.Fatalf("Open of a newer schema: error %v, want one naming version 99", err)
+	}
+}
+
+func TestSchemasAreIsolated(t *testing.T) {
+	ctx := context.Background()
+	a, b := openDSN(t, testSchema(t)), openDSN(t, testSchema(t))
+	if _, err := a.UpsertArticles(ctx, []feeds.Article{article("s", "1")}); err != nil {
+		t.Fatal(err)
+	}
+	if arts, err := b.Articles(ctx, store.Query{}); err != nil || len(arts) != 0 {
+		t.Fatalf("other schema sees %d articles, %v", len(arts), err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tests := []struct {
+		name, dsn string
+		want      []string
+		notWant   string
+	}{
+		// Nothing listens on port 1 of the loopback address.
+		{"Unreachable", "postgres://tributary:s3cret-pw@127.0.0.1:1/feeds?sslmode=disable&connect_timeout=5",
+			[]string{"postgres: open host=127.0.0.1 port=1 database=feeds: connect:"}, "s3cret-pw"},
+		{"BadDSN", "postgres://tributary:s3cret-pw@127.0.0.1:notaport/feeds",
+			[]string{"postgres: open:"}, "s3cret-pw"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := Open(ctx, tc.dsn)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), tc.notWant) {
+				t.Errorf("error %q reveals the password", err)
+			}
+		})
+	}
+}
+
+func TestMissingSchemaIsClear(t *testing.T) {
+	requireServer(t)
+	_, err := Open(context.Background(), withSearchPath(t, testDSN(), "tributary_no_such_schema"))
+	if err == nil || !strings.Contains(err.Error(), "migrate") {
+		t.Fatalf("Open with a search_path naming no schema: error %v, want a migration error", err)
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	if _, err := loadMigrations(fstest.MapFS{"m/0001_a.sql": file("A"), "m/0003_c.sql": file("C")}, "m"); err == nil ||
+		!strings.Contains(err.Error(), "expected version 2") {
+		t.Fatalf("gap in migrations: error %v", err)
+	}
+	migs, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range migs {
+		if m.version != i+1 || m.sql == "" {
+			t.Fatalf("migration %d: %+v", i, m)
+		}
+	}
+}

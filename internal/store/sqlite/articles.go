@@ -1,0 +1,274 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+)
+
+const articleColumns = `source, id, origin, title, link, summary, content,
+	authors, image, enclosures, categories, published, updated, fetched_at, page`
+
+// UpsertArticles stores arts in one transaction, in order. An article new
+// to the store is inserted (a zero FetchedAt becomes now); one whose
+// content hash differs replaces the stored one except for FetchedAt; one
+// whose only difference is its Page state gets the new Page but counts as
+// unchanged. The version counter moves once if anything was new or updated.
+func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.UpsertResult, error) {
+	var res store.UpsertResult
+	if len(arts) == 0 {
+		return res, nil
+	}
+	now := time.Now().UTC()
+	rows := make([]row, len(arts))
+	for i := range arts {
+		r, err := encode(&arts[i], now)
+		if err != nil {
+			return res, fmt.Errorf("sqlite: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
+		}
+		rows[i] = r
+	}
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res = store.UpsertResult{}
+		stmts := txStmts{tx: tx}
+		defer stmts.close()
+		for _, r := range rows {
+			var (
+				hash []byte
+				page []byte
+			)
+			sel, err := stmts.get(ctx, stmtSelect)
+			if err != nil {
+				return err
+			}
+			err = sel.QueryRowContext(ctx, r.source, r.id).Scan(&hash, &page)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				err = stmts.exec(ctx, stmtInsert,
+					r.source, r.id, r.origin, r.title, r.link, r.summary, r.content,
+					text(r.authors), text(r.image), text(r.enclosures), text(r.categories),
+					r.published, r.updated, r.fetchedAt, text(r.page), r.hash)
+				res.New++
+			case err != nil:
+			case !bytes.Equal(hash, r.hash):
+				err = stmts.exec(ctx, stmtUpdate,
+					r.origin, r.title, r.link, r.summary, r.content,
+					text(r.authors), text(r.image), text(r.enclosures), text(r.categories),
+					r.published, r.updated, text(r.page), r.hash, r.source, r.id)
+				res.Updated++
+			default:
+				if !samePage(page, r.page) {
+					err = stmts.exec(ctx, stmtUpdatePage, text(r.page), r.source, r.id)
+				}
+				res.Unchanged++
+			}
+			if err != nil {
+				return fmt.Errorf("%s/%s: %w", r.source, r.id, err)
+			}
+		}
+		if res.New+res.Updated == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE store_version SET counter = counter + 1,
+			changed_at = max(coalesce(changed_at, 0), ?) WHERE id = 1`, now.Unix())
+		return err
+	})
+	if err != nil {
+		return store.UpsertResult{}, fmt.Errorf("sqlite: upsert articles: %w", err)
+	}
+	return res, nil
+}
+
+// The statements of an upsert, prepared once per transaction when first
+// needed.
+const (
+	stmtSelect = iota
+	stmtInsert
+	stmtUpdate
+	stmtUpdatePage
+	numStmts
+)
+
+// stmtSQL returns the text of statement i. sort_time refers back to the
+// published (?12 on insert, ?10 on update) and fetched_at parameters by
+// number; an unnumbered ? takes the number after the largest so far.
+func stmtSQL(i int) string {
+	switch i {
+	case stmtSelect:
+		return `SELECT content_hash, page FROM articles WHERE source = ? AND id = ?`
+	case stmtInsert:
+		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14))`
+	case stmtUpdate:
+		return `UPDATE articles SET origin = ?, title = ?, link = ?, summary = ?, content = ?,
+			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, content_hash = ?,
+			sort_time = coalesce(?10, fetched_at)
+			WHERE source = ? AND id = ?`
+	default:
+		return `UPDATE articles SET page = ? WHERE source = ? AND id = ?`
+	}
+}
+
+type txStmts struct {
+	tx    *sql.Tx
+	stmts [numStmts]*sql.Stmt
+}
+
+func (s *txStmts) get(ctx context.Context, i int) (*sql.Stmt, error) {
+	if s.stmts[i] == nil {
+		st, err := s.tx.PrepareContext(ctx, stmtSQL(i))
+		if err != nil {
+			return nil, err
+		}
+		s.stmts[i] = st
+	}
+	return s.stmts[i], nil
+}
+
+func (s *txStmts) exec(ctx context.Context, i int, args ...any) error {
+	st, err := s.get(ctx, i)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+func (s *txStmts) close() {
+	for _, st := range s.stmts {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// text stores a JSON column as TEXT, nil as NULL.
+func text(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// Articles returns the articles matching q, newest first by published
+// date, falling back to the first fetch time; ties go by source, then id.
+func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	query, args := articlesQuery(q)
+	rows, err := d.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: articles: %w", err)
+	}
+	defer rows.Close()
+	var out []feeds.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: articles: %w", err)
+	}
+	if q.Limit > 0 {
+		slices.SortFunc(out, compareNewestFirst)
+	}
+	return out, nil
+}
+
+// articlesQuery returns the statement selecting q.
+func articlesQuery(q store.Query) (string, []any) {
+	// With a limit, pick the rows from an index first, then read only
+	// those and put them in order here: having SQLite sort whole rows,
+	// content included, costs more than reading them.
+	var (
+		sb   strings.Builder
+		args []any
+	)
+	sb.WriteString(`SELECT ` + articleColumns + ` FROM articles`)
+	if q.Limit > 0 {
+		sb.WriteString(` WHERE rowid IN (SELECT rowid FROM articles`)
+	}
+	if len(q.Sources) > 0 {
+		// Without statistics the planner picks the primary key for
+		// source IN (...); this index also holds sort_time, so the
+		// selection never touches the table.
+		sb.WriteString(` INDEXED BY articles_source_sort`)
+		sb.WriteString(` WHERE source IN (`)
+		for i, s := range q.Sources {
+			if i > 0 {
+				sb.WriteString(`, `)
+			}
+			sb.WriteString(`?`)
+			args = append(args, clean(s))
+		}
+		sb.WriteString(`)`)
+	}
+	sb.WriteString(` ORDER BY sort_time DESC, source, id`)
+	if q.Limit > 0 {
+		sb.WriteString(` LIMIT ?)`)
+		args = append(args, q.Limit)
+	}
+	return sb.String(), args
+}
+
+// Article returns one article, or an error wrapping store.ErrNotFound.
+func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, error) {
+	a, err := scanArticle(d.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE source = ? AND id = ?`,
+		clean(source), clean(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, err)
+	}
+	return a, nil
+}
+
+// compareNewestFirst orders articles as the articles_sort index does:
+// sort_time descending, then source and id ascending (SQLite's BINARY
+// collation compares bytes, as Go does).
+func compareNewestFirst(a, b feeds.Article) int {
+	ta, tb := a.Published, b.Published
+	if ta.IsZero() {
+		ta = a.FetchedAt
+	}
+	if tb.IsZero() {
+		tb = b.FetchedAt
+	}
+	if c := tb.Compare(ta); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Source, b.Source); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func scanArticle(sc interface{ Scan(...any) error }) (feeds.Article, error) {
+	var (
+		a                                            feeds.Article
+		authors, image, enclosures, categories, page []byte
+		published, updated                           sql.NullInt64
+		fetchedAt                                    int64
+	)
+	if err := sc.Scan(&a.Source, &a.ID, &a.Origin, &a.Title, &a.Link, &a.Summary, &a.Content,
+		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page); err != nil {
+		return feeds.Article{}, err
+	}
+	a.Published = fromUnix(published)
+	a.Updated = fromUnix(updated)
+	a.FetchedAt = time.Unix(fetchedAt, 0).UTC()
+	if err := decodeParts(&a, authors, image, enclosures, categories, page); err != nil {
+		return feeds.Article{}, fmt.Errorf("%s/%s: %w", a.Source, a.ID, err)
+	}
+	return a, nil
+}

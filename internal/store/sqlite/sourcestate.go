@@ -1,0 +1,72 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/tributary/tributary/internal/store"
+)
+
+// SourceState returns the saved fetch state of source, or a zero state
+// with Name set when the source was never saved.
+func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
+	st := store.SourceState{Name: source}
+	var (
+		attempt, success, next sql.NullInt64
+		boilerplate            []byte
+	)
+	err := d.db.QueryRowContext(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
+		last_error, failures, next_attempt, boilerplate FROM source_state WHERE name = ?`, clean(source)).
+		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return store.SourceState{}, fmt.Errorf("sqlite: source state %s: %w", source, err)
+	}
+	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromUnix(attempt), fromUnix(success), fromUnix(next)
+	if boilerplate != nil {
+		if err := json.Unmarshal(boilerplate, &st.Boilerplate); err != nil {
+			return store.SourceState{}, fmt.Errorf("sqlite: source state %s: decode boilerplate: %w", source, err)
+		}
+		if len(st.Boilerplate) == 0 {
+			st.Boilerplate = nil
+		}
+	}
+	return st, nil
+}
+
+// SaveSourceState replaces the saved state of st.Name with st.
+func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
+	name := clean(st.Name)
+	if name == "" {
+		return errors.New("sqlite: save source state: empty source name")
+	}
+	var boilerplate []byte
+	if bp := cleanAll(st.Boilerplate); bp != nil {
+		var err error
+		if boilerplate, err = marshal(bp); err != nil {
+			return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
+		}
+	}
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
+				last_status, last_error, failures, next_attempt, boilerplate)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+				last_attempt = excluded.last_attempt, last_success = excluded.last_success,
+				last_status = excluded.last_status, last_error = excluded.last_error,
+				failures = excluded.failures, next_attempt = excluded.next_attempt,
+				boilerplate = excluded.boilerplate`,
+			name, clean(st.ETag), clean(st.LastModified), unix(st.LastAttempt), unix(st.LastSuccess),
+			clean(st.LastStatus), clean(st.LastError), st.Failures, unix(st.NextAttempt), text(boilerplate))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
+	}
+	return nil
+}
