@@ -20,10 +20,15 @@ type Store interface {
 	// UpsertArticles stores the articles of one source. An article whose
 	// (source, id) is already stored replaces the older version when its
 	// content differs and is counted as updated; otherwise it is unchanged.
-	// The article's FetchedAt is kept from the first time it was stored.
+	// The article's FetchedAt is kept from the first time it was stored
+	// (a zero FetchedAt becomes the time of the first upsert). A change of
+	// Page alone is saved but counts as unchanged and does not move Version,
+	// since Page is never rendered. Articles are applied in order; times are
+	// kept to the second, in UTC; NUL bytes and invalid UTF-8 are cleaned.
 	UpsertArticles(ctx context.Context, arts []feeds.Article) (UpsertResult, error)
 	// Articles returns stored articles matching q, newest first (by
-	// published date, falling back to the fetch time).
+	// published date, falling back to the fetch time; ties by source, then
+	// id).
 	Articles(ctx context.Context, q Query) ([]feeds.Article, error)
 	// Article returns one article by source and id, or ErrNotFound.
 	Article(ctx context.Context, source, id string) (feeds.Article, error)
