@@ -1,0 +1,314 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources/extract"
+)
+
+// completePages fetches and extracts the page of every article that needs
+// it: new ones, ones whose feed entry changed since extraction, and ones
+// whose last extraction failed (after a backoff). Articles already extracted
+// take their stored full text. A failed extraction leaves the feed's summary
+// in place and is recorded on the article for a later retry.
+func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, boilerplate []string, now time.Time) (ok, failed int) {
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, pageWorkers)
+	)
+	for i := range arts {
+		a := &arts[i]
+		if a.Link == "" {
+			continue
+		}
+		stored, err := r.Store.Article(ctx, a.Source, a.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		var prev *feeds.Article
+		if err == nil {
+			prev = &stored
+		}
+		if prev != nil && prev.Page != nil {
+			p := prev.Page
+			if !p.ExtractedAt.IsZero() && !a.Updated.After(p.ExtractedAt) {
+				carryExtracted(a, prev)
+				continue
+			}
+			if p.Error != "" && now.Before(p.AttemptedAt.Add(Backoff(p.Attempts, 0.5))) {
+				carryExtracted(a, prev)
+				continue
+			}
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			err := r.completePage(ctx, src, a, prev, boilerplate, now)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed++
+				r.log().Warn("article extraction failed", "source", src.Name, "url", a.Link, "error", err)
+			} else {
+				ok++
+			}
+		}()
+	}
+	wg.Wait()
+	return ok, failed
+}
+
+// carryExtracted copies a previous extraction onto a fresh feed entry.
+func carryExtracted(a, prev *feeds.Article) {
+	page := *prev.Page
+	a.Page = &page
+	if prev.Page.ExtractedAt.IsZero() {
+		return
+	}
+	a.Content = prev.Content
+	if len(prev.Authors) > 0 {
+		a.Authors = prev.Authors
+	}
+	if prev.Image != nil {
+		a.Image = prev.Image
+	}
+	a.Categories = union(a.Categories, prev.Categories)
+	if a.Summary == "" {
+		a.Summary = prev.Summary
+	}
+}
+
+// completePage fetches one article page (conditionally when it was fetched
+// before) and merges the extraction into a.
+func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Article, boilerplate []string, now time.Time) error {
+	page := &feeds.PageState{AttemptedAt: now}
+	if prev != nil && prev.Page != nil {
+		*page = *prev.Page
+		page.AttemptedAt = now
+	}
+	a.Page = page
+	err := r.extractPage(ctx, src, a, prev, page, boilerplate)
+	if err != nil {
+		page.Error = err.Error()
+		page.Attempts++
+		if prev != nil && prev.Page != nil && !prev.Page.ExtractedAt.IsZero() {
+			// Keep the last good extraction rather than fall back to a teaser.
+			carryExtracted(a, prev)
+			a.Page = page
+		}
+		return err
+	}
+	page.Error, page.Attempts, page.ExtractedAt = "", 0, now
+	return nil
+}
+
+func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Article, page *feeds.PageState, boilerplate []string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Link, nil)
+	if err != nil {
+		return fmt.Errorf("article page: %w", err)
+	}
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+	conditional := prev != nil && !page.ExtractedAt.IsZero()
+	if conditional {
+		if page.ETag != "" {
+			req.Header.Set("If-None-Match", page.ETag)
+		}
+		if page.LastModified != "" {
+			req.Header.Set("If-Modified-Since", page.LastModified)
+		}
+	}
+	resp, err := r.Doer.Do(req)
+	if err != nil {
+		return fmt.Errorf("article page %s: %w", a.Link, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified && conditional {
+		carryExtracted(a, prev)
+		a.Page = page
+		return nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("article page %s: http %s", a.Link, resp.Status)
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "" && !strings.Contains(mt, "html") {
+		return fmt.Errorf("article page %s: not an HTML page (%s)", a.Link, mt)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("article page %s: read: %w", a.Link, err)
+	}
+	final := a.Link
+	if resp.Request != nil && resp.Request.URL != nil {
+		final = resp.Request.URL.String()
+	}
+	res, err := extract.Extract(body, final, extract.Options{
+		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),
+	})
+	if err != nil {
+		return fmt.Errorf("article page %s: extract: %w", a.Link, err)
+	}
+	if strings.TrimSpace(feeds.PlainText(res.Content)) == "" {
+		return fmt.Errorf("article page %s: no article content found", a.Link)
+	}
+	page.ETag, page.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	mergeExtraction(a, res)
+	return nil
+}
+
+// mergeExtraction fills a from its page: the page's full text replaces the
+// teaser; authors and image from the page are richer than the feed's (bio,
+// avatar, caption, credit) and win, keeping what only the feed knew.
+func mergeExtraction(a *feeds.Article, res extract.Result) {
+	if a.Summary == "" {
+		a.Summary = a.Content
+		if a.Summary == "" && res.Excerpt != "" {
+			a.Summary = res.Excerpt
+		}
+	}
+	a.Content = res.Content
+	if a.Title == "" {
+		a.Title = res.Title
+	}
+	if len(res.Authors) > 0 {
+		a.Authors = mergeAuthors(res.Authors, a.Authors)
+	}
+	switch {
+	case res.Image == nil:
+	case a.Image == nil:
+		a.Image = res.Image
+	case a.Image.URL == res.Image.URL || a.Image.Caption == "" && a.Image.Credit == "":
+		img := *res.Image
+		if img.Type == "" {
+			img.Type = a.Image.Type
+		}
+		if img.Length == 0 && img.URL == a.Image.URL {
+			img.Length = a.Image.Length
+		}
+		a.Image = &img
+	}
+	if a.Published.IsZero() {
+		a.Published = res.Published
+	}
+	if a.Updated.IsZero() {
+		a.Updated = res.Updated
+	}
+	extra := slices.Clone(res.Tags)
+	if res.Section != "" {
+		extra = append([]string{res.Section}, extra...)
+	}
+	a.Categories = union(a.Categories, extra)
+}
+
+// mergeAuthors returns page authors completed with the e-mail or links the
+// feed gave for the same name.
+func mergeAuthors(page, feed []feeds.Author) []feeds.Author {
+	out := slices.Clone(page)
+	for i := range out {
+		for _, f := range feed {
+			if !strings.EqualFold(strings.TrimSpace(f.Name), strings.TrimSpace(out[i].Name)) {
+				continue
+			}
+			out[i].Email = cmpOr(out[i].Email, f.Email)
+			out[i].URL = cmpOr(out[i].URL, f.URL)
+			out[i].Avatar = cmpOr(out[i].Avatar, f.Avatar)
+			out[i].Bio = cmpOr(out[i].Bio, f.Bio)
+		}
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// union appends the members of b missing from a (case-insensitively).
+func union(a, b []string) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	out := make([]string, 0, len(a)+len(b))
+	for _, s := range append(slices.Clone(a), b...) {
+		k := strings.ToLower(strings.TrimSpace(s))
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, strings.TrimSpace(s))
+	}
+	return out
+}
+
+// dropBoilerplate learns the paragraphs this source repeats across articles
+// and removes them (and those learned before) from the articles' HTML. When
+// it learns something new, stored articles that still carry it are cleaned
+// too and appended to arts so they are saved again.
+func (r *Runner) dropBoilerplate(ctx context.Context, src Source, st *store.SourceState, arts *[]feeds.Article) (learned bool, err error) {
+	stored, err := r.Store.Articles(ctx, store.Query{Sources: []string{src.Name}, Limit: boilerplateWindow})
+	if err != nil {
+		return false, fmt.Errorf("read stored articles: %w", err)
+	}
+	fresh := make(map[string]bool, len(*arts))
+	docs := make([]string, 0, len(*arts)+len(stored))
+	for _, a := range *arts {
+		fresh[a.ID] = true
+		docs = append(docs, a.Content+"\n"+a.Summary)
+	}
+	for _, a := range stored {
+		if !fresh[a.ID] {
+			docs = append(docs, a.Content+"\n"+a.Summary)
+		}
+	}
+	known := make(map[string]bool, len(st.Boilerplate))
+	for _, p := range st.Boilerplate {
+		known[p] = true
+	}
+	for _, p := range extract.FindBoilerplate(docs, boilerplateMinDocs) {
+		if !known[p] {
+			known[p] = true
+			st.Boilerplate = append(st.Boilerplate, p)
+			learned = true
+		}
+	}
+	if len(st.Boilerplate) > maxBoilerplate {
+		st.Boilerplate = st.Boilerplate[len(st.Boilerplate)-maxBoilerplate:]
+	}
+	if len(st.Boilerplate) == 0 {
+		return false, nil
+	}
+	strip := func(a *feeds.Article) bool {
+		c := extract.StripParagraphs(a.Content, st.Boilerplate)
+		s := extract.StripParagraphs(a.Summary, st.Boilerplate)
+		changed := c != a.Content || s != a.Summary
+		a.Content, a.Summary = c, s
+		return changed
+	}
+	for i := range *arts {
+		strip(&(*arts)[i])
+	}
+	if learned {
+		for _, a := range stored {
+			if !fresh[a.ID] && strip(&a) {
+				*arts = append(*arts, a)
+			}
+		}
+	}
+	return learned, nil
+}
+
+// maxBoilerplate caps the learned paragraphs kept per source.
+const maxBoilerplate = 200

@@ -1,0 +1,258 @@
+// Package pipeline runs one source through Tributary's flow: fetch it
+// (conditionally), parse it into articles, complete them from their pages
+// when full text is on, drop learned boilerplate, store them, and remember
+// the source's state (validators, outcome, backoff) for the next run.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"time"
+
+	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources"
+)
+
+// Source is what the runner needs to know about a configured source.
+type Source struct {
+	Name      string
+	URL       string
+	Kind      string // "feed" (default) or "page"
+	Selectors sources.Selectors
+	FullText  bool
+	Remove    []string
+	MaxItems  int
+}
+
+// Status values of an Outcome, as printed by `tributary fetch`.
+const (
+	StatusNew       = "new"
+	StatusUpdated   = "updated"
+	StatusUnchanged = "unchanged"
+	StatusFailed    = "failed"
+	StatusDeferred  = "deferred"
+)
+
+// Outcome is what one run of a source did.
+type Outcome struct {
+	Source string
+	Status string
+	store.UpsertResult
+	// Pages counts article pages extracted; PageErrors those that failed
+	// (their articles keep the feed's summary and are retried later).
+	Pages, PageErrors int
+	Err               error
+	// NotModified is set when the source answered 304 Not Modified.
+	NotModified bool
+	// NextAttempt is the earliest time the next run will fetch.
+	NextAttempt time.Time
+	Duration    time.Duration
+}
+
+// String renders the outcome as one line for people.
+func (o Outcome) String() string {
+	switch o.Status {
+	case StatusFailed:
+		s := fmt.Sprintf("%s: failed: %v", o.Source, o.Err)
+		if !o.NextAttempt.IsZero() {
+			s += fmt.Sprintf(" (next attempt after %s)", o.NextAttempt.Format(time.RFC3339))
+		}
+		return s
+	case StatusDeferred:
+		return fmt.Sprintf("%s: deferred until %s: %v", o.Source, o.NextAttempt.Format(time.RFC3339), o.Err)
+	}
+	if o.NotModified {
+		return fmt.Sprintf("%s: unchanged (not modified since the last fetch)", o.Source)
+	}
+	s := fmt.Sprintf("%s: %s (%d new, %d updated, %d unchanged)", o.Source, o.Status, o.New, o.Updated, o.Unchanged)
+	if o.Pages+o.PageErrors > 0 {
+		s += fmt.Sprintf(", %d pages extracted", o.Pages)
+		if o.PageErrors > 0 {
+			s += fmt.Sprintf(", %d failed", o.PageErrors)
+		}
+	}
+	return s
+}
+
+// Backoff bounds: the first failure waits BackoffBase, each further one
+// doubles it, up to BackoffMax; ±20% jitter spreads retries out.
+const (
+	BackoffBase = time.Minute
+	BackoffMax  = 24 * time.Hour
+	// boilerplateMinDocs is how many different articles of one source must
+	// share a paragraph verbatim before it is treated as site furniture.
+	boilerplateMinDocs = 3
+	// boilerplateWindow is how many stored articles of a source are looked
+	// at when learning its boilerplate.
+	boilerplateWindow = 30
+	// pageWorkers bounds concurrent page fetches of one source.
+	pageWorkers = 4
+)
+
+// Runner runs sources. Its zero value is not usable: set Doer and Store.
+type Runner struct {
+	Doer  sources.Doer
+	Store store.Store
+	Log   *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Observe, when set, is called with every outcome (metrics).
+	Observe func(Outcome)
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Run fetches src once and stores what it yields. Unless force is set, a
+// source whose backoff or minimum interval has not elapsed is deferred.
+// The error of a failed source is in the Outcome; Run itself never fails.
+func (r *Runner) Run(ctx context.Context, src Source, force bool) Outcome {
+	start := r.now()
+	out := r.run(ctx, src, force, start)
+	out.Duration = r.now().Sub(start)
+	l := r.log().With(slog.String("source", src.Name), slog.String("status", out.Status), slog.Duration("duration", out.Duration))
+	switch out.Status {
+	case StatusFailed:
+		l.Warn("source failed", slog.Any("error", out.Err), slog.Time("next_attempt", out.NextAttempt))
+	case StatusDeferred:
+		l.Debug("source deferred", slog.Time("next_attempt", out.NextAttempt))
+	default:
+		l.Info("source fetched", slog.Int("new", out.New), slog.Int("updated", out.Updated), slog.Int("unchanged", out.Unchanged),
+			slog.Int("pages", out.Pages), slog.Int("page_errors", out.PageErrors))
+	}
+	if r.Observe != nil {
+		r.Observe(out)
+	}
+	return out
+}
+
+func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time) Outcome {
+	out := Outcome{Source: src.Name}
+	st, err := r.Store.SourceState(ctx, src.Name)
+	if err != nil {
+		out.Status, out.Err = StatusFailed, fmt.Errorf("read source state: %w", err)
+		return out
+	}
+	st.Name = src.Name
+	if !force && now.Before(st.NextAttempt) {
+		out.Status, out.NextAttempt = StatusDeferred, st.NextAttempt
+		out.Err = errors.New("backoff")
+		if st.LastError != "" {
+			out.Err = fmt.Errorf("backoff after: %s", st.LastError)
+		}
+		return out
+	}
+	st.LastAttempt = now
+	ctx = fetch.WithAllowedOrigin(ctx, origin(src.URL))
+
+	res, err := sources.Fetch(ctx, r.Doer, sources.Request{
+		Source: src.Name, URL: src.URL, ETag: st.ETag, LastModified: st.LastModified,
+		MaxItems: src.MaxItems, Kind: src.Kind, Selectors: src.Selectors,
+	})
+	if err != nil {
+		return r.fail(ctx, st, out, err, now)
+	}
+	if res.NotModified {
+		out.Status, out.NotModified = StatusUnchanged, true
+		return r.succeed(ctx, st, out, res, now)
+	}
+	arts := res.Articles
+	if src.FullText {
+		out.Pages, out.PageErrors = r.completePages(ctx, src, arts, st.Boilerplate, now)
+	}
+	learned, err := r.dropBoilerplate(ctx, src, &st, &arts)
+	if err != nil {
+		return r.fail(ctx, st, out, err, now)
+	}
+	res2, err := r.Store.UpsertArticles(ctx, arts)
+	if err != nil {
+		return r.fail(ctx, st, out, fmt.Errorf("store articles: %w", err), now)
+	}
+	out.UpsertResult = res2
+	if learned {
+		r.log().Info("learned boilerplate", slog.String("source", src.Name), slog.Int("paragraphs", len(st.Boilerplate)))
+	}
+	switch {
+	case out.New > 0:
+		out.Status = StatusNew
+	case out.Updated > 0:
+		out.Status = StatusUpdated
+	default:
+		out.Status = StatusUnchanged
+	}
+	return r.succeed(ctx, st, out, res, now)
+}
+
+func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome, res sources.Result, now time.Time) Outcome {
+	if res.ETag != "" || res.LastModified != "" || !res.NotModified {
+		st.ETag, st.LastModified = res.ETag, res.LastModified
+	}
+	st.LastSuccess, st.LastStatus, st.LastError, st.Failures = now, out.Status, "", 0
+	st.NextAttempt = time.Time{}
+	if min := max(res.MaxAge, res.RetryAfter); min > 0 {
+		st.NextAttempt = now.Add(min)
+	}
+	out.NextAttempt = st.NextAttempt
+	if err := r.Store.SaveSourceState(context.WithoutCancel(ctx), st); err != nil {
+		out.Status, out.Err = StatusFailed, fmt.Errorf("save source state: %w", err)
+	}
+	return out
+}
+
+func (r *Runner) fail(ctx context.Context, st store.SourceState, out Outcome, err error, now time.Time) Outcome {
+	st.Failures++
+	st.LastStatus, st.LastError = StatusFailed, err.Error()
+	wait := Backoff(st.Failures, rand.Float64())
+	var he *sources.HTTPError
+	if errors.As(err, &he) && he.RetryAfter > wait {
+		wait = he.RetryAfter
+	}
+	st.NextAttempt = now.Add(wait)
+	out.Status, out.Err, out.NextAttempt = StatusFailed, err, st.NextAttempt
+	// The state is saved even when ctx was cancelled mid-fetch, so a
+	// shutdown does not forget the failure count.
+	if serr := r.Store.SaveSourceState(context.WithoutCancel(ctx), st); serr != nil {
+		out.Err = errors.Join(err, fmt.Errorf("save source state: %w", serr))
+	}
+	return out
+}
+
+// Backoff returns how long to wait after the given number of consecutive
+// failures: BackoffBase doubled per failure, capped at BackoffMax, scaled by
+// a jitter factor in [0.8, 1.2) derived from u in [0, 1).
+func Backoff(failures int, u float64) time.Duration {
+	if failures < 1 {
+		return 0
+	}
+	d := BackoffBase
+	for i := 1; i < failures && d < BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, BackoffMax)
+	return time.Duration(float64(d) * (0.8 + 0.4*u))
+}
+
+// origin returns scheme://host[:port] of a URL, or "" when it has none.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

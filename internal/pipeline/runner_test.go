@@ -1,0 +1,185 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/sqlite"
+)
+
+func openStore(t *testing.T, path string) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func rssFeed(items int) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://example.com/</link>`)
+	for i := range items {
+		fmt.Fprintf(&b, `<item><title>Story %d</title><link>http://example.com/%d</link><guid>id-%d</guid><pubDate>Mon, 0%d Jan 2024 10:00:00 GMT</pubDate><description>Body %d</description></item>`, i, i, i, i+1, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	return b.String()
+}
+
+// feedServer serves body with an ETag and counts requests and 304s.
+type feedServer struct {
+	*httptest.Server
+	body          atomic.Value
+	requests, hit atomic.Int32
+}
+
+func newFeedServer(t *testing.T, body string) *feedServer {
+	fs := &feedServer{}
+	fs.body.Store(body)
+	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fs.requests.Add(1)
+		b := fs.body.Load().(string)
+		etag := fmt.Sprintf(`"%x"`, len(b))
+		if r.Header.Get("If-None-Match") == etag {
+			fs.hit.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, b)
+	}))
+	t.Cleanup(fs.Close)
+	return fs
+}
+
+func newRunner(st store.Store) *Runner {
+	// The default policy refuses loopback: the runner must allow the
+	// source's own origin for these tests to fetch at all.
+	return &Runner{Doer: fetch.New(fetch.Options{}), Store: st}
+}
+
+func TestRunStoresThenSendsConditionalGET(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	st := openStore(t, path)
+	srv := newFeedServer(t, rssFeed(3))
+	src := Source{Name: "s", URL: srv.URL + "/feed"}
+
+	out := newRunner(st).Run(ctx, src, false)
+	if out.Status != StatusNew || out.New != 3 || out.Err != nil {
+		t.Fatalf("first run: %+v", out)
+	}
+	if got := out.String(); got != "s: new (3 new, 0 updated, 0 unchanged)" {
+		t.Errorf("outcome line %q", got)
+	}
+	// A restart: a new store handle on the same file still knows the ETag.
+	st.Close()
+	st = openStore(t, path)
+	out = newRunner(st).Run(ctx, src, false)
+	if out.Status != StatusUnchanged || out.New+out.Updated != 0 || out.Err != nil {
+		t.Fatalf("second run: %+v", out)
+	}
+	if srv.hit.Load() != 1 {
+		t.Fatalf("second fetch was not answered 304 (conditional hits %d)", srv.hit.Load())
+	}
+	arts, err := st.Articles(ctx, store.Query{})
+	if err != nil || len(arts) != 3 {
+		t.Fatalf("stored %d articles (%v), want 3", len(arts), err)
+	}
+	// The feed changes: one new story, the others unchanged.
+	srv.body.Store(rssFeed(4))
+	out = newRunner(st).Run(ctx, src, false)
+	if out.Status != StatusNew || out.New != 1 || out.Unchanged != 3 {
+		t.Fatalf("third run: %+v", out)
+	}
+}
+
+func TestRunFailureBacksOffAndRespectsRetryAfter(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "7200")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	r := newRunner(st)
+	r.Now = func() time.Time { return now }
+	src := Source{Name: "busy", URL: srv.URL}
+
+	out := r.Run(ctx, src, false)
+	if out.Status != StatusFailed || out.Err == nil || !strings.Contains(out.Err.Error(), "503") {
+		t.Fatalf("run: %+v", out)
+	}
+	if want := now.Add(2 * time.Hour); out.NextAttempt.Before(want) {
+		t.Fatalf("next attempt %v, want at least %v (Retry-After)", out.NextAttempt, want)
+	}
+	if !strings.Contains(out.String(), "failed: http 503") || !strings.Contains(out.String(), "next attempt after") {
+		t.Errorf("outcome line %q", out.String())
+	}
+	// Within the interval a scheduled run does not touch the server...
+	now = now.Add(time.Hour)
+	if out := r.Run(ctx, src, false); out.Status != StatusDeferred {
+		t.Fatalf("scheduled run during backoff: %+v", out)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("server called %d times, want 1", calls.Load())
+	}
+	// ...but a forced one (tributary fetch) does, and failures accumulate.
+	r.Run(ctx, src, true)
+	stt, err := st.SourceState(ctx, "busy")
+	if err != nil || stt.Failures != 2 || stt.LastError == "" {
+		t.Fatalf("state %+v, %v", stt, err)
+	}
+}
+
+func TestBackoffGrowsAndIsCapped(t *testing.T) {
+	prev := time.Duration(0)
+	for f := 1; f <= 12; f++ {
+		d := Backoff(f, 0.5)
+		if d < prev {
+			t.Fatalf("backoff(%d)=%v shrank from %v", f, d, prev)
+		}
+		prev = d
+	}
+	if got := Backoff(1, 0.5); got != BackoffBase {
+		t.Errorf("first backoff %v, want %v", got, BackoffBase)
+	}
+	if got := Backoff(40, 0.999); got > BackoffMax*12/10 {
+		t.Errorf("backoff not capped: %v", got)
+	}
+	if lo, hi := Backoff(3, 0), Backoff(3, 0.999); lo == hi {
+		t.Errorf("no jitter: %v == %v", lo, hi)
+	}
+}
+
+func TestRunRefusesPrivateRedirectTarget(t *testing.T) {
+	// A source may live on a private address it was configured with, but a
+	// redirect from it to another private address is refused at dial time.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the private redirect target was reached")
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.RedirectHandler(other.URL+"/secret", http.StatusFound))
+	defer srv.Close()
+	out := newRunner(st).Run(ctx, Source{Name: "r", URL: srv.URL}, false)
+	if out.Status != StatusFailed || !errors.Is(out.Err, fetch.ErrBlockedAddress) {
+		t.Fatalf("outcome %+v", out)
+	}
+}
