@@ -1,0 +1,100 @@
+// Package metrics exposes what the daemon does as Prometheus metrics: source
+// fetches by outcome, their duration, articles stored, and HTTP requests.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tributary/tributary/internal/pipeline"
+)
+
+// Metrics holds the collectors of one daemon, on a registry of its own (no
+// package-level default registry).
+type Metrics struct {
+	reg         *prometheus.Registry
+	fetches     *prometheus.CounterVec
+	fetchTime   *prometheus.HistogramVec
+	articles    *prometheus.CounterVec
+	lastSuccess *prometheus.GaugeVec
+	failures    *prometheus.GaugeVec
+	requests    *prometheus.CounterVec
+}
+
+// New registers Tributary's collectors and the Go/process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tributary_source_fetches_total", Help: "Source fetches by outcome (new, updated, unchanged, failed, deferred).",
+		}, []string{"source", "status"}),
+		fetchTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tributary_source_fetch_duration_seconds", Help: "Time to fetch, parse and store one source.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 60},
+		}, []string{"source"}),
+		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tributary_articles_stored_total", Help: "Articles stored, by source and kind (new, updated).",
+		}, []string{"source", "kind"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "tributary_source_last_success_timestamp_seconds", Help: "Unix time of the last successful fetch of a source.",
+		}, []string{"source"}),
+		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "tributary_source_consecutive_failures", Help: "Consecutive failed fetches of a source (0 after a success).",
+		}, []string{"source"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tributary_http_requests_total", Help: "HTTP requests served, by status code.",
+		}, []string{"code"}),
+	}
+	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.requests,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Observe records one source run.
+func (m *Metrics) Observe(o pipeline.Outcome) {
+	m.fetches.WithLabelValues(o.Source, o.Status).Inc()
+	if o.Status == pipeline.StatusDeferred {
+		return
+	}
+	m.fetchTime.WithLabelValues(o.Source).Observe(o.Duration.Seconds())
+	if o.Status == pipeline.StatusFailed {
+		m.failures.WithLabelValues(o.Source).Inc()
+		return
+	}
+	m.failures.WithLabelValues(o.Source).Set(0)
+	m.lastSuccess.WithLabelValues(o.Source).Set(float64(time.Now().Unix()))
+	m.articles.WithLabelValues(o.Source, "new").Add(float64(o.New))
+	m.articles.WithLabelValues(o.Source, "updated").Add(float64(o.Updated))
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Wrap counts the requests h serves by status code.
+func (m *Metrics) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		m.requests.WithLabelValues(strconv.Itoa(sw.code)).Inc()
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,189 @@
+// Package publish turns stored articles into the configured feeds: it selects
+// each feed's articles from the store, combines them (dedupe, merge, sort,
+// limit) and renders them, caching the rendered bytes until the store changes.
+package publish
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+)
+
+// ErrUnknownFeed is returned for a feed name that is not configured.
+var ErrUnknownFeed = errors.New("publish: unknown feed")
+
+// Reader is the part of the store a Publisher needs.
+type Reader interface {
+	Articles(ctx context.Context, q store.Query) ([]feeds.Article, error)
+	Version(ctx context.Context) (store.Version, error)
+}
+
+// Feed describes one published feed.
+type Feed struct {
+	Name        string
+	Title       string
+	Description string
+	// Sources are the source names the feed selects; empty selects none.
+	Sources []string
+	// Limit is the number of newest items published.
+	Limit int
+}
+
+// Options configure a Publisher.
+type Options struct {
+	// BaseURL is the absolute URL prefix of the published site, without a
+	// trailing slash; feeds live at BaseURL/feeds/NAME.EXT.
+	BaseURL   string
+	Generator string
+	Feeds     []Feed
+}
+
+// Rendering is one feed in one format, ready to serve or write.
+type Rendering struct {
+	Body []byte
+	// ETag is a strong validator derived from Body.
+	ETag string
+	// Modified is when the feed's content last changed.
+	Modified time.Time
+	Format   feeds.Format
+}
+
+// Publisher renders the configured feeds from a store. It is safe for
+// concurrent use; renderings are cached until the store's version moves.
+type Publisher struct {
+	r     Reader
+	opts  Options
+	byNam map[string]Feed
+
+	mu    sync.Mutex
+	cache map[cacheKey]*Rendering
+	ver   int64
+}
+
+type cacheKey struct {
+	name   string
+	format feeds.Format
+}
+
+// New returns a Publisher of opts.Feeds reading from r.
+func New(r Reader, opts Options) *Publisher {
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*Rendering{}, ver: -1}
+	for _, f := range opts.Feeds {
+		p.byNam[f.Name] = f
+	}
+	return p
+}
+
+// Feeds returns the configured feeds in configuration order.
+func (p *Publisher) Feeds() []Feed { return p.opts.Feeds }
+
+// FeedURL returns the absolute URL of feed name in format.
+func (p *Publisher) FeedURL(name string, format feeds.Format) string {
+	return p.opts.BaseURL + "/feeds/" + name + "." + format.Ext()
+}
+
+// Render returns feed name in format, from the cache when the store has not
+// changed since it was rendered. Unknown names give ErrUnknownFeed.
+func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
+	f, ok := p.byNam[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
+	}
+	v, err := p.r.Version(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("publish: read store version: %w", err)
+	}
+	key := cacheKey{name, format}
+	p.mu.Lock()
+	if v.Counter != p.ver {
+		clear(p.cache)
+		p.ver = v.Counter
+	}
+	if r, ok := p.cache[key]; ok {
+		p.mu.Unlock()
+		return r, nil
+	}
+	p.mu.Unlock()
+
+	r, err := p.render(ctx, f, format, v)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	if p.ver == v.Counter {
+		p.cache[key] = r
+	}
+	p.mu.Unlock()
+	return r, nil
+}
+
+// Articles returns the combined items of feed name, newest first.
+func (p *Publisher) Articles(ctx context.Context, name string) ([]feeds.Article, error) {
+	f, ok := p.byNam[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
+	}
+	return p.articles(ctx, f)
+}
+
+func (p *Publisher) articles(ctx context.Context, f Feed) ([]feeds.Article, error) {
+	if len(f.Sources) == 0 {
+		return nil, nil
+	}
+	// The same story may come from several sources and is merged into one
+	// item, so read more than the limit to still fill it after de-duplication.
+	arts, err := p.r.Articles(ctx, store.Query{Sources: f.Sources, Limit: f.Limit * 2})
+	if err != nil {
+		return nil, fmt.Errorf("publish: read articles of feed %q: %w", f.Name, err)
+	}
+	return feeds.Combine(arts, f.Limit), nil
+}
+
+func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v store.Version) (*Rendering, error) {
+	items, err := p.articles(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	title := f.Title
+	if title == "" {
+		title = f.Name
+	}
+	out := feeds.Feed{
+		ID:          p.opts.BaseURL + "/feeds/" + f.Name,
+		Title:       title,
+		Description: f.Description,
+		Link:        p.opts.BaseURL + "/",
+		SelfURL:     p.FeedURL(f.Name, format),
+		Generator:   p.opts.Generator,
+		Items:       items,
+	}
+	body, err := feeds.Render(out, format)
+	if err != nil {
+		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+	}
+	sum := sha256.Sum256(body)
+	mod := v.ChangedAt
+	if mod.IsZero() {
+		mod = newest(items)
+	}
+	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: mod.UTC().Truncate(time.Second), Format: format}, nil
+}
+
+func newest(items []feeds.Article) time.Time {
+	var t time.Time
+	for _, a := range items {
+		for _, c := range []time.Time{a.Updated, a.Published, a.FetchedAt} {
+			if c.After(t) {
+				t = c
+			}
+		}
+	}
+	return t
+}

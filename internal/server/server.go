@@ -1,0 +1,215 @@
+// Package server serves the published feeds over HTTP: the feeds in every
+// format with validators (ETag, Last-Modified) and gzip, an index page, an
+// OPML list of the feeds, a health check and Prometheus metrics.
+package server
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/publish"
+)
+
+// Options configure a Server.
+type Options struct {
+	Title string
+	// Publisher renders the feeds.
+	Publisher *publish.Publisher
+	// Health reports whether the daemon can serve (e.g. the store answers);
+	// nil means always healthy.
+	Health func(ctx context.Context) error
+	// Metrics is served at /metrics when not nil.
+	Metrics http.Handler
+	Logger  *slog.Logger
+}
+
+// Server is the HTTP front of Tributary. It implements http.Handler.
+type Server struct {
+	opts Options
+	mux  *http.ServeMux
+	log  *slog.Logger
+
+	gzMu  sync.Mutex
+	gzEnc map[string][]byte // ETag -> gzipped body, bounded by the number of renderings
+}
+
+// New returns a Server; it does not listen (see ListenAndServe).
+func New(opts Options) *Server {
+	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger, gzEnc: map[string][]byte{}}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.mux.HandleFunc("GET /feeds/{file}", s.handleFeed)
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /feeds.opml", s.handleOPML)
+	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", opts.Metrics)
+	}
+	return s
+}
+
+// ServeHTTP dispatches a request. GET routes also answer HEAD.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	dot := strings.LastIndexByte(file, '.')
+	if dot <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	format, ok := feeds.ParseFormat(file[dot+1:])
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	rend, err := s.opts.Publisher.Render(r.Context(), file[:dot], format)
+	switch {
+	case errors.Is(err, publish.ErrUnknownFeed):
+		http.NotFound(w, r)
+		return
+	case err != nil:
+		s.log.Error("render feed", slog.String("feed", file), slog.Any("error", err))
+		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", format.ContentType())
+	h.Set("ETag", rend.ETag)
+	h.Set("Last-Modified", rend.Modified.UTC().Format(http.TimeFormat))
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if notModified(r, rend) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := rend.Body
+	if acceptsGzip(r) {
+		body = s.gzipped(rend)
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+// notModified applies RFC 9110's precedence: If-None-Match when present,
+// else If-Modified-Since.
+func notModified(r *http.Request, rend *publish.Rendering) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			t = strings.TrimPrefix(t, "W/")
+			if t == "*" || t == rend.ETag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !rend.Modified.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// gzipped compresses a rendering once per ETag; the map is reset when it
+// grows past a few dozen entries, since ETags change with the store.
+func (s *Server) gzipped(rend *publish.Rendering) []byte {
+	s.gzMu.Lock()
+	defer s.gzMu.Unlock()
+	if b, ok := s.gzEnc[rend.ETag]; ok {
+		return b
+	}
+	var buf strings.Builder
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	_, _ = zw.Write(rend.Body)
+	_ = zw.Close()
+	if len(s.gzEnc) > 64 {
+		clear(s.gzEnc)
+	}
+	b := []byte(buf.String())
+	s.gzEnc[rend.ETag] = b
+	return b
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.opts.Health != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.opts.Health(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "unhealthy: %v\n", err)
+			return
+		}
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<link rel="alternate" type="text/x-opml" title="All feeds (OPML)" href="/feeds.opml">
+{{range .Feeds}}<link rel="alternate" type="application/atom+xml" title="{{.Title}}" href="{{.Atom}}">
+{{end}}</head><body><h1>{{.Title}}</h1>
+<ul>{{range .Feeds}}<li><strong>{{.Title}}</strong>{{with .Description}}: {{.}}{{end}}
+ (<a href="{{.RSS}}">RSS</a>, <a href="{{.Atom}}">Atom</a>, <a href="{{.JSON}}">JSON Feed</a>)</li>
+{{end}}</ul><p><a href="/feeds.opml">OPML</a></p></body></html>
+`))
+
+type feedLink struct {
+	Title, Description, RSS, Atom, JSON string
+}
+
+func (s *Server) feedLinks() []feedLink {
+	p := s.opts.Publisher
+	var out []feedLink
+	for _, f := range p.Feeds() {
+		t := f.Title
+		if t == "" {
+			t = f.Name
+		}
+		out = append(out, feedLink{t, f.Description, p.FeedURL(f.Name, feeds.RSS), p.FeedURL(f.Name, feeds.Atom), p.FeedURL(f.Name, feeds.JSON)})
+	}
+	return out
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	title := s.opts.Title
+	if title == "" {
+		title = "Tributary"
+	}
+	if err := indexTmpl.Execute(w, struct {
+		Title string
+		Feeds []feedLink
+	}{title, s.feedLinks()}); err != nil {
+		s.log.Error("render index", slog.Any("error", err))
+	}
+}
