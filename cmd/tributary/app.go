@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/tributary/tributary/internal/config"
+	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/pipeline"
+	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/postgres"
+	"github.com/tributary/tributary/internal/store/sqlite"
+	"github.com/tributary/tributary/sources"
+)
+
+// projectURL is written into the User-Agent and the feeds' generator.
+const projectURL = "https://github.com/tributary/tributary"
+
+// loadConfig loads and validates the configuration; problems are usage
+// errors (exit 2), printed one per line with their line numbers.
+func loadConfig(path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, usagef("%s", strings.TrimSpace(err.Error()))
+	}
+	return cfg, nil
+}
+
+// newLogger returns the daemon's structured logger.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openStore opens the configured store.
+func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	switch cfg.Storage.Driver {
+	case "", "sqlite":
+		return sqlite.Open(ctx, cfg.Storage.DSN)
+	case "postgres":
+		return postgres.Open(ctx, cfg.Storage.DSN)
+	}
+	return nil, usagef("unknown storage driver %q", cfg.Storage.Driver)
+}
+
+// newFetcher builds the shared HTTP client from the fetch settings.
+func newFetcher(cfg *config.Config, log *slog.Logger) *fetch.Client {
+	f := cfg.Fetch
+	ua := f.UserAgent
+	if ua == "" {
+		ua = fmt.Sprintf("Tributary/%s (+%s)", version, projectURL)
+	}
+	return fetch.New(fetch.Options{
+		Timeout:              f.Timeout,
+		ConnectTimeout:       f.ConnectTimeout,
+		MaxBodySize:          f.MaxBodySize,
+		MaxRedirects:         cmpOrNone(f.MaxRedirects),
+		PerHostConcurrency:   f.PerHostConcurrency,
+		UserAgent:            ua,
+		AllowPrivateNetworks: f.AllowPrivateNetworks,
+		Logger:               log,
+	})
+}
+
+// pipelineSource turns a configured source into what the runner needs.
+func pipelineSource(cfg *config.Config, s config.Source) pipeline.Source {
+	u := s.URL
+	if s.IsFile() {
+		u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(s.URL)}).String()
+	}
+	return pipeline.Source{
+		Name:     s.Name,
+		URL:      u,
+		Kind:     s.Kind,
+		FullText: s.FullText,
+		Remove:   s.Remove,
+		MaxItems: cfg.Fetch.MaxItemsPerSource,
+		Selectors: sources.Selectors{
+			Item: s.Selectors.Item, Title: s.Selectors.Title, Link: s.Selectors.Link,
+			Summary: s.Selectors.Summary, Image: s.Selectors.Image, Date: s.Selectors.Date,
+		},
+	}
+}
+
+// enabledSources returns the configured sources that are not disabled.
+func enabledSources(cfg *config.Config) []config.Source {
+	var out []config.Source
+	for _, s := range cfg.Sources {
+		if s.Enabled {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// newPublisher returns the publisher of the configured feeds.
+func newPublisher(cfg *config.Config, st store.Store) *publish.Publisher {
+	opts := publish.Options{
+		BaseURL:   cfg.BaseURL,
+		Generator: "Tributary " + version,
+	}
+	for _, f := range cfg.Feeds {
+		opts.Feeds = append(opts.Feeds, publish.Feed{
+			Name: f.Name, Title: f.Title, Description: f.Description,
+			Sources: cfg.FeedSources(f), Limit: f.Limit,
+		})
+	}
+	return publish.New(st, opts)
+}
+
+// closeStore closes st, joining its error to err.
+func closeStore(st store.Store, err *error) {
+	if cerr := st.Close(); cerr != nil {
+		*err = errors.Join(*err, fmt.Errorf("close store: %w", cerr))
+	}
+}
+
+// cmpOrNone maps a configured count of 0 ("follow none") to the fetcher's
+// negative value, since the fetcher reads 0 as "use the default".
+func cmpOrNone(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}

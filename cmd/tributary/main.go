@@ -1,0 +1,156 @@
+// Command tributary pulls stories from the sources listed in config.yaml and
+// republishes them as combined RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds,
+// over HTTP (serve) or as static files (build).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // the command ran, but something it did failed
+	exitUsage   = 2 // bad usage or configuration
+	defaultConf = "config.yaml"
+)
+
+// errUsage marks errors that exit with exitUsage.
+var errUsage = errors.New("usage")
+
+// usageError is a usage or configuration problem: it exits with exitUsage
+// and prints its message alone.
+type usageError struct{ error }
+
+func (usageError) Is(target error) bool { return target == errUsage }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Tributary %s: a feed publisher and aggregator.
+
+Usage:
+  tributary [--config FILE] COMMAND [flags]
+
+Commands:
+  serve               run the daemon: fetch sources on their schedules, serve the feeds over HTTP
+  fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source
+  build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
+  check               validate the configuration and print every problem with its line
+  version             print the version
+
+Run 'tributary COMMAND -h' for the flags of a command. --config defaults to ./config.yaml.
+`
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("tributary", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { fmt.Fprintf(stderr, usage, version) }
+	confPath := global.String("config", defaultConf, "configuration file")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		global.Usage()
+		return exitUsage
+	}
+	cmd, cmdArgs := rest[0], rest[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "fetch":
+		err = cmdFetch(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "build":
+		err = cmdBuild(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "check":
+		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
+	case "version":
+		err = cmdVersion(cmdArgs, stdout, stderr)
+	case "help", "-h", "--help":
+		global.Usage()
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "tributary: unknown command %q\n\n", cmd)
+		global.Usage()
+		return exitUsage
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(stderr, ue.Error())
+		}
+		return exitUsage
+	case errors.Is(err, errSilentFailure):
+		return exitFailed
+	default:
+		fmt.Fprintln(stderr, "tributary:", err)
+		return exitFailed
+	}
+}
+
+// errSilentFailure exits with exitFailed after the command printed why.
+var errSilentFailure = errors.New("failed")
+
+// newFlagSet returns a command's flag set accepting --config too, so that
+// both `tributary --config X fetch` and `tributary fetch --config X` work.
+func newFlagSet(name, synopsis string, confPath *string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(confPath, "config", *confPath, "configuration file")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: tributary %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses a command's flags, mapping parse errors to usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func cmdVersion(args []string, stdout, stderr io.Writer) error {
+	conf := ""
+	fs := newFlagSet("version", "version", &conf, stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "tributary %s\n", version)
+	return nil
+}

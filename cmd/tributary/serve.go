@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/tributary/tributary/internal/config"
+	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/metrics"
+	"github.com/tributary/tributary/internal/pipeline"
+	"github.com/tributary/tributary/internal/schedule"
+	"github.com/tributary/tributary/internal/server"
+	"github.com/tributary/tributary/internal/store"
+)
+
+// Shutdown budgets: HTTP requests in flight get drainTimeout, then running
+// fetches get fetchGrace to finish before their context is cancelled.
+const (
+	drainTimeout = 10 * time.Second
+	fetchGrace   = 20 * time.Second
+)
+
+func cmdServe(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
+	fs := newFlagSet("serve", "serve [--config FILE]", &confPath, stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments")
+	}
+	cfg, err := loadConfig(confPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeStore(st, &err)
+
+	m := metrics.New()
+	d := &daemon{st: st, log: log, metrics: m}
+	if err := d.apply(ctx, cfg); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		d.stop()
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           m.Wrap(d),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving", slog.String("listen", ln.Addr().String()), slog.String("base_url", cfg.BaseURL),
+		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-serveErr:
+			d.stop()
+			return fmt.Errorf("serve: %w", err)
+		case <-hup:
+			d.reload(ctx, confPath)
+		}
+	}
+	log.Info("shutting down")
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(dctx); err != nil {
+		log.Warn("http drain incomplete", slog.Any("error", err))
+	}
+	d.stop()
+	log.Info("stopped")
+	return nil
+}
+
+// daemon holds what a configuration reload replaces: the scheduled jobs and
+// the HTTP handler. The store and the listener stay.
+type daemon struct {
+	st      store.Store
+	log     *slog.Logger
+	metrics *metrics.Metrics
+
+	handler atomic.Pointer[server.Server]
+	sched   *schedule.Scheduler
+	client  *fetch.Client
+	cfg     *config.Config
+}
+
+func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d.handler.Load().ServeHTTP(w, r)
+}
+
+// apply starts serving cfg: a new handler, a new fetcher, and new jobs, each
+// source fetched once at start. The previous jobs must be stopped first.
+func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
+	client := newFetcher(cfg, d.log)
+	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: d.metrics.Observe}
+	sched := schedule.New(cfg.Fetch.Workers, d.log)
+	for _, s := range enabledSources(cfg) {
+		spec := s.Schedule
+		if spec == "" {
+			spec = cfg.Schedule
+		}
+		src := pipelineSource(cfg, s)
+		if err := sched.Add(s.Name, spec, func(ctx context.Context) { runner.Run(ctx, src, false) }); err != nil {
+			client.Close()
+			return usagef("%v", err)
+		}
+	}
+	d.handler.Store(server.New(server.Options{
+		Title:     cfg.Title,
+		Publisher: newPublisher(cfg, d.st),
+		Health:    func(ctx context.Context) error { _, err := d.st.Version(ctx); return err },
+		Metrics:   d.metrics.Handler(),
+		Logger:    d.log,
+	}))
+	sched.Start(context.WithoutCancel(ctx), true)
+	d.sched, d.client, d.cfg = sched, client, cfg
+	return nil
+}
+
+// stop stops the jobs, letting running fetches finish for fetchGrace.
+func (d *daemon) stop() {
+	if d.sched == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), fetchGrace)
+	defer cancel()
+	if err := d.sched.Stop(ctx); err != nil {
+		d.log.Warn("fetches cancelled at shutdown", slog.Any("error", err))
+	}
+	d.client.Close()
+	d.sched = nil
+}
+
+// reload re-reads the configuration. A configuration that does not load
+// or validate is logged and ignored: the running one stays in force.
+func (d *daemon) reload(ctx context.Context, path string) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
+		return
+	}
+	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage {
+		d.log.Warn("reload: listen and storage changes take effect at the next restart")
+	}
+	old := d.cfg
+	d.stop()
+	if err := d.apply(ctx, cfg); err != nil {
+		d.log.Error("reload failed, restoring the previous configuration", slog.Any("error", err))
+		if err := d.apply(ctx, old); err != nil {
+			d.log.Error("restore failed", slog.Any("error", err))
+		}
+		return
+	}
+	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
+}
