@@ -45,7 +45,9 @@ func SanitizeHTML(s string, base *url.URL) string {
 	if base != nil || containsFold(s, "<img") {
 		s = rewriteHTML(s, base, true)
 	}
-	return strings.TrimSpace(postSanitize(policy().Sanitize(s)))
+	// Character references such as &#1; decode to characters XML forbids, and
+	// bluemonday writes decoded text back unescaped: strip them again.
+	return strings.TrimSpace(StripControl(postSanitize(policy().Sanitize(s))))
 }
 
 // postSanitize covers what bluemonday's policy cannot express: it checks
