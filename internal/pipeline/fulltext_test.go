@@ -17,6 +17,7 @@ import (
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources"
 )
 
 // site serves testdata/site: a teaser-only feed and its article pages,
@@ -43,6 +44,12 @@ func newSite(t *testing.T) *site {
 			return
 		}
 		slug := strings.Trim(r.URL.Path, "/")
+		if slug == "press" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			b, _ := os.ReadFile("testdata/site/press.html")
+			w.Write(b)
+			return
+		}
 		s.mu.Lock()
 		s.pageHits[slug]++
 		broken := s.broken[slug]
@@ -255,5 +262,32 @@ func TestBoilerplateLearnedPerSource(t *testing.T) {
 		if len(feeds.PlainText(a.Content)) < 300 {
 			t.Errorf("%s lost its story: %s", a.ID, a.Content)
 		}
+	}
+}
+
+func TestListingPageWithFullText(t *testing.T) {
+	// A site without a feed: its listing page is scraped with selectors and
+	// each item becomes a full article from its own page.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	s := newSite(t)
+	src := Source{
+		Name: "press", URL: s.URL + "/press", Kind: "page", FullText: true,
+		Selectors: sources.Selectors{Item: "article.release", Title: "h2", Link: "h2 a@href", Summary: ".teaser", Date: "time@datetime"},
+	}
+	out := newRunner(st).Run(ctx, src, false)
+	if out.Status != StatusNew || out.New != 2 || out.Pages != 2 {
+		t.Fatalf("run: %+v (%v)", out, out.Err)
+	}
+	arts, err := st.Articles(ctx, store.Query{Sources: []string{"press"}})
+	if err != nil || len(arts) != 2 {
+		t.Fatalf("%d articles, %v", len(arts), err)
+	}
+	a := arts[0]
+	if a.Link != s.URL+"/putin-trump-cyber-pact/" || !a.Published.Equal(time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)) {
+		t.Errorf("scraped link %q published %v", a.Link, a.Published)
+	}
+	if !strings.Contains(feeds.PlainText(a.Content), "impenetrable cyber crime group") || len(a.Authors) == 0 || a.Authors[0].Bio != bio {
+		t.Errorf("not a full article: authors %+v content %q", a.Authors, a.Content)
 	}
 }
