@@ -161,12 +161,26 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	st.LastAttempt = now
 	ctx = fetch.WithAllowedOrigin(ctx, origin(src.URL))
 
-	res, err := sources.Fetch(ctx, r.Doer, sources.Request{
+	req := sources.Request{
 		Source: src.Name, URL: src.URL, ETag: st.ETag, LastModified: st.LastModified,
 		MaxItems: src.MaxItems, Kind: src.Kind, Selectors: src.Selectors,
-	})
+	}
+	discovered := st.FeedURL != "" && st.DiscoveredFrom == src.URL && src.Kind != sources.KindPage
+	if discovered {
+		// The page advertised this feed before: fetch it directly, so its
+		// validators make the request conditional.
+		req.URL = st.FeedURL
+	}
+	res, err := sources.Fetch(ctx, r.Doer, req)
 	if err != nil {
+		if discovered {
+			// The feed may have moved: find it on the page again next time.
+			st.FeedURL, st.DiscoveredFrom, st.ETag, st.LastModified = "", "", "", ""
+		}
 		return r.fail(ctx, st, out, err, now)
+	}
+	if res.FeedURL != "" && res.FeedURL != req.URL {
+		st.FeedURL, st.DiscoveredFrom = res.FeedURL, src.URL
 	}
 	if res.NotModified {
 		out.Status, out.NotModified = StatusUnchanged, true

@@ -183,3 +183,63 @@ func TestRunRefusesPrivateRedirectTarget(t *testing.T) {
 		t.Fatalf("outcome %+v", out)
 	}
 }
+
+func TestDiscoveredFeedIsFetchedDirectlyAndConditionally(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	var pageHits, notModified atomic.Int32
+	feed := rssFeed(2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			pageHits.Add(1)
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>Home</body></html>`)
+		case "/feed.xml":
+			if r.Header.Get("If-None-Match") == `"f1"` {
+				notModified.Add(1)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", `"f1"`)
+			fmt.Fprint(w, feed)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	src := Source{Name: "site", URL: srv.URL + "/"}
+	r := newRunner(st)
+	if out := r.Run(ctx, src, false); out.New != 2 {
+		t.Fatalf("first run: %+v", out)
+	}
+	stt, _ := st.SourceState(ctx, "site")
+	if stt.FeedURL != srv.URL+"/feed.xml" || stt.DiscoveredFrom != src.URL {
+		t.Fatalf("discovery not remembered: %+v", stt)
+	}
+	// The next run fetches the feed itself (learning its ETag), the one
+	// after that is a 304; the page is never fetched again.
+	if out := r.Run(ctx, src, false); out.Status != StatusUnchanged || out.Unchanged != 2 {
+		t.Fatalf("second run: %+v", out)
+	}
+	if out := r.Run(ctx, src, false); !out.NotModified {
+		t.Fatalf("third run not conditional: %+v", out)
+	}
+	if pageHits.Load() != 1 || notModified.Load() != 1 {
+		t.Fatalf("page fetched %d times (want 1), %d conditional hits (want 1)", pageHits.Load(), notModified.Load())
+	}
+	// When the discovered feed disappears, the page is asked again.
+	feedGone := httptest.NewServer(http.NotFoundHandler())
+	defer feedGone.Close()
+	stt, _ = st.SourceState(ctx, "site")
+	stt.FeedURL = feedGone.URL + "/feed.xml"
+	if err := st.SaveSourceState(ctx, stt); err != nil {
+		t.Fatal(err)
+	}
+	if out := r.Run(ctx, src, true); out.Status != StatusFailed {
+		t.Fatalf("run on a vanished feed: %+v", out)
+	}
+	if out := r.Run(ctx, src, true); out.Status == StatusFailed || pageHits.Load() != 2 {
+		t.Fatalf("rediscovery: %+v, page hits %d", out, pageHits.Load())
+	}
+}

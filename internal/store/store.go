@@ -84,6 +84,12 @@ type SourceState struct {
 	// NextAttempt is the earliest time the source should be fetched again
 	// (backoff, Retry-After, Cache-Control max-age); zero means any time.
 	NextAttempt time.Time
+	// FeedURL is the feed advertised by the configured page (its <link
+	// rel="alternate">), fetched directly from then on so that conditional
+	// GETs apply to it; DiscoveredFrom is the configured URL it was found
+	// on, so that a changed configuration discovers again.
+	FeedURL        string
+	DiscoveredFrom string
 	// Boilerplate holds the normalized text of paragraphs learned to be
 	// site furniture for this source (calls to comment, follow, subscribe).
 	Boilerplate []string

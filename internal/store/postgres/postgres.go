@@ -279,8 +279,8 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		boilerplate            []string
 	)
 	err := d.pool.QueryRow(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate FROM source_state WHERE name = $1`, clean(source)).
-		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate)
+		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = $1`, clean(source)).
+		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, nil
 	}
@@ -308,15 +308,17 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 		}
 	}
 	_, err := d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
-			last_status, last_error, failures, next_attempt, boilerplate)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 			last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 			last_status = excluded.last_status, last_error = excluded.last_error,
 			failures = excluded.failures, next_attempt = excluded.next_attempt,
-			boilerplate = excluded.boilerplate`,
+			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url,
+			discovered_from = excluded.discovered_from`,
 		name, clean(st.ETag), clean(st.LastModified), ts(unix(st.LastAttempt)), ts(unix(st.LastSuccess)),
-		clean(st.LastStatus), clean(st.LastError), st.Failures, ts(unix(st.NextAttempt)), jsonArg(boilerplate))
+		clean(st.LastStatus), clean(st.LastError), st.Failures, ts(unix(st.NextAttempt)), jsonArg(boilerplate),
+		clean(st.FeedURL), clean(st.DiscoveredFrom))
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}

@@ -19,8 +19,8 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		boilerplate            []byte
 	)
 	err := d.db.QueryRowContext(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate FROM source_state WHERE name = ?`, clean(source)).
-		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate)
+		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = ?`, clean(source)).
+		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -54,15 +54,17 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
-				last_status, last_error, failures, next_attempt, boilerplate)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 				last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 				last_status = excluded.last_status, last_error = excluded.last_error,
 				failures = excluded.failures, next_attempt = excluded.next_attempt,
-				boilerplate = excluded.boilerplate`,
+				boilerplate = excluded.boilerplate, feed_url = excluded.feed_url,
+				discovered_from = excluded.discovered_from`,
 			name, clean(st.ETag), clean(st.LastModified), unix(st.LastAttempt), unix(st.LastSuccess),
-			clean(st.LastStatus), clean(st.LastError), st.Failures, unix(st.NextAttempt), text(boilerplate))
+			clean(st.LastStatus), clean(st.LastError), st.Failures, unix(st.NextAttempt), text(boilerplate),
+			clean(st.FeedURL), clean(st.DiscoveredFrom))
 		return err
 	})
 	if err != nil {

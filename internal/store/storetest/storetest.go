@@ -695,16 +695,18 @@ func testSourceState(t *testing.T, o Opener) {
 	sameState(load("never"), store.SourceState{Name: "never"})
 
 	full := store.SourceState{
-		Name:         "Le Monde 🌍",
-		ETag:         `W/"5e-abc"`,
-		LastModified: "Wed, 01 May 2024 12:00:00 GMT",
-		LastAttempt:  time.Date(2024, 5, 1, 14, 0, 0, 999, time.FixedZone("CEST", 2*3600)),
-		LastSuccess:  time.Date(2024, 5, 1, 11, 59, 59, 500000000, time.UTC),
-		LastStatus:   "failed",
-		LastError:    "fetch https://example.fr/rss: 503 Service Unavailable — réessayer",
-		Failures:     7,
-		NextAttempt:  time.Date(2024, 5, 1, 13, 0, 0, 0, time.UTC),
-		Boilerplate:  []string{"Abonnez-vous à notre newsletter", "share on x", "日本語のテキスト"},
+		Name:           "Le Monde 🌍",
+		ETag:           `W/"5e-abc"`,
+		LastModified:   "Wed, 01 May 2024 12:00:00 GMT",
+		LastAttempt:    time.Date(2024, 5, 1, 14, 0, 0, 999, time.FixedZone("CEST", 2*3600)),
+		LastSuccess:    time.Date(2024, 5, 1, 11, 59, 59, 500000000, time.UTC),
+		LastStatus:     "failed",
+		LastError:      "fetch https://example.fr/rss: 503 Service Unavailable — réessayer",
+		Failures:       7,
+		NextAttempt:    time.Date(2024, 5, 1, 13, 0, 0, 0, time.UTC),
+		Boilerplate:    []string{"Abonnez-vous à notre newsletter", "share on x", "日本語のテキスト"},
+		FeedURL:        "https://example.fr/rss/une.xml",
+		DiscoveredFrom: "https://example.fr/",
 	}
 	allSet(t, reflect.ValueOf(full), "SourceState")
 	save(full)
