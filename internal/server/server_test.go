@@ -33,7 +33,7 @@ func (c *countingReader) Articles(ctx context.Context, q store.Query) ([]feeds.A
 	return c.Store.Articles(ctx, q)
 }
 
-func setup(t *testing.T) (*httptest.Server, store.Store, *countingReader) {
+func setup(t testing.TB) (*httptest.Server, store.Store, *countingReader) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
