@@ -291,3 +291,75 @@ func TestListingPageWithFullText(t *testing.T) {
 		t.Errorf("not a full article: authors %+v content %q", a.Authors, a.Content)
 	}
 }
+
+func TestCaptionAndCreditInEveryFormat(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	s := newSite(t)
+	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: s.URL + "/feed.xml", FullText: true}, false); out.Pages != 3 {
+		t.Fatalf("run: %+v", out)
+	}
+	a, err := st.Article(ctx, "wire", "fbi-warns-of-phishing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const caption, credit = "Phishing emails imitate official registration notices.", "Jane Doe/Reuters"
+	if a.Image == nil || a.Image.Caption != caption || a.Image.Credit != credit {
+		t.Fatalf("image %+v", a.Image)
+	}
+	pub := publish.New(st, publish.Options{BaseURL: "http://pub.test", Feeds: []publish.Feed{{Name: "all", Sources: []string{"wire"}, Limit: 10}}})
+	for _, format := range feeds.AllFormats() {
+		rend, err := pub.Render(ctx, "all", format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := gofeed.NewParser().ParseString(string(rend.Body))
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		var item *gofeed.Item
+		for _, it := range f.Items {
+			if strings.HasSuffix(it.Link, "/fbi-warns-of-phishing/") {
+				item = it
+			}
+		}
+		if item == nil {
+			t.Fatalf("%s: story missing", format)
+		}
+		switch format {
+		case feeds.JSON:
+			var jf struct {
+				Items []struct {
+					URL string `json:"url"`
+					Ext struct {
+						Image struct{ Caption, Credit string }
+					} `json:"_tributary"`
+				}
+			}
+			if err := json.Unmarshal(rend.Body, &jf); err != nil {
+				t.Fatal(err)
+			}
+			ok := false
+			for _, it := range jf.Items {
+				if strings.HasSuffix(it.URL, "/fbi-warns-of-phishing/") {
+					ok = it.Ext.Image.Caption == caption && it.Ext.Image.Credit == credit
+				}
+			}
+			if !ok {
+				t.Errorf("JSON: caption or credit missing")
+			}
+		default:
+			mc := item.Extensions["media"]["content"]
+			if len(mc) == 0 {
+				t.Fatalf("%s: no media:content", format)
+			}
+			got := map[string]string{}
+			for name, exts := range mc[0].Children {
+				got[name] = exts[0].Value
+			}
+			if mc[0].Attrs["url"] != a.Image.URL || got["credit"] != credit || got["description"] != caption {
+				t.Errorf("%s: media:content %v %v", format, mc[0].Attrs, got)
+			}
+		}
+	}
+}
