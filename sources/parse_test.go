@@ -369,11 +369,13 @@ func TestParseRepairs(t *testing.T) {
 			titles: []string{"Café opens", "Second"},
 		},
 		{
+			// The cut item is dropped: published without its link, it would
+			// come back complete under another id as a duplicate.
 			name: "truncated document keeps the complete items",
 			data: []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><title>One</title><link>https://t.example.com/1</link></item>
 <item><title>Two</title><link>https://t.example.com/2</li`),
-			titles: []string{"One", "Two"},
+			titles: []string{"One"},
 		},
 		{
 			name: "character reference to a forbidden character",

@@ -365,14 +365,23 @@ func xmlChar(r rune) bool {
 
 // closeTruncated salvages a document that ends early or breaks beyond
 // repair: it keeps everything up to the last token the XML reader could
-// read and closes the elements still open there. It returns nil when the
-// document reads to its end with every element closed.
+// read and closes the elements still open there. An item or entry still
+// open there is dropped rather than closed: its text is cut and its guid or
+// link may not have been reached, so it would be published under an id the
+// complete story does not have, and stay as a truncated duplicate once the
+// whole document is fetched again. It returns nil when the document reads to
+// its end with every element closed.
 func closeTruncated(data []byte) []byte {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = false
-	var stack []xml.Name
+	type open struct {
+		name  xml.Name
+		start int64 // offset of the start tag's "<"
+	}
+	var stack []open
 	good := int64(0)
 	for {
+		start := d.InputOffset()
 		tok, err := d.RawToken()
 		if err != nil {
 			if errors.Is(err, io.EOF) && len(stack) == 0 {
@@ -382,10 +391,10 @@ func closeTruncated(data []byte) []byte {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			stack = append(stack, t.Name)
+			stack = append(stack, open{t.Name, start})
 		case xml.EndElement:
 			for i := len(stack) - 1; i >= 0; i-- {
-				if stack[i] == t.Name {
+				if stack[i].name == t.Name {
 					stack = stack[:i]
 					break
 				}
@@ -396,15 +405,21 @@ func closeTruncated(data []byte) []byte {
 	if len(stack) == 0 {
 		return nil
 	}
+	for i, o := range stack {
+		if l := o.name.Local; l == "item" || l == "entry" {
+			good, stack = o.start, stack[:i]
+			break
+		}
+	}
 	out := make([]byte, 0, int(good)+len(stack)*16)
 	out = append(out, data[:good]...)
 	for i := len(stack) - 1; i >= 0; i-- {
 		out = append(out, "</"...)
-		if stack[i].Space != "" {
-			out = append(out, stack[i].Space...)
+		if stack[i].name.Space != "" {
+			out = append(out, stack[i].name.Space...)
 			out = append(out, ':')
 		}
-		out = append(out, stack[i].Local...)
+		out = append(out, stack[i].name.Local...)
 		out = append(out, '>')
 	}
 	return out

@@ -58,7 +58,10 @@ func TestCloseTruncated(t *testing.T) {
 		{"complete", `<a><b/></a>`, ""},
 		{"open elements", `<rss><channel><item><title>x</title></item>`, `<rss><channel><item><title>x</title></item></channel></rss>`},
 		{"prefixed root", `<rdf:RDF xmlns:rdf="u"><item>x</item>`, `<rdf:RDF xmlns:rdf="u"><item>x</item></rdf:RDF>`},
-		{"cut inside a tag", `<rss><channel><item><ti`, `<rss><channel><item></item></channel></rss>`},
+		{"cut inside a tag", `<rss><channel><title>t</title><ti`, `<rss><channel><title>t</title></channel></rss>`},
+		// An unfinished item or entry is dropped, not closed.
+		{"cut inside an item", `<rss><channel><item><title>a</title></item><item><title>b`, `<rss><channel><item><title>a</title></item></channel></rss>`},
+		{"cut inside an entry", "<feed>\n<entry><id>1</id></entry>\n<entry><title type=\"xhtml\"><div><b>cu", "<feed>\n<entry><id>1</id></entry>\n</feed>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
