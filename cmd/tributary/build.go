@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/config"
+	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/sqlite"
 )
 
 func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
@@ -24,7 +29,10 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	// build only reads the store: open it read-only, so that it works on a
+	// read-only file or directory and never creates an empty database
+	// (whose empty feeds would replace the published ones) from a wrong path.
+	st, err := openStoreReadOnly(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -49,22 +57,41 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 			files = append(files, file{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
 		}
 	}
+	// Likewise write and sync every file before renaming any into place: a
+	// full disk or a quota fails the build with all previous outputs intact
+	// rather than with some feeds replaced and others not.
+	tmps := make([]string, 0, len(files))
+	renamed := 0
+	defer func() {
+		for _, tmp := range tmps[renamed:] {
+			os.Remove(tmp)
+		}
+	}()
 	for _, f := range files {
-		if err := writeAtomic(f.path, f.body); err != nil {
+		tmp, err := writeTemp(f.path, f.body)
+		if err != nil {
 			return fmt.Errorf("build: %w", err)
 		}
+		tmps = append(tmps, tmp)
+	}
+	for i, f := range files {
+		if err := os.Rename(tmps[i], f.path); err != nil {
+			return fmt.Errorf("build: replace %s: %w", f.path, err)
+		}
+		renamed++
 		fmt.Fprintln(stdout, f.path)
 	}
 	return nil
 }
 
-// writeAtomic replaces path with body: written to a temporary file in the
-// same directory, synced, then renamed over path, so readers see either the
-// old file or the new one, never a partial one.
-func writeAtomic(path string, body []byte) (err error) {
+// writeTemp writes body to a new temporary file beside path and syncs it,
+// returning its name; renaming it over path then replaces path atomically,
+// so readers see either the old file or the new one, never a partial one.
+// On error no temporary file is left. Errors name path.
+func writeTemp(path string, body []byte) (name string, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}
 	defer func() {
 		if err != nil {
@@ -73,19 +100,37 @@ func writeAtomic(path string, body []byte) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(body); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return err
+		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}
+	// A full disk may only show at sync or close (delayed allocation).
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+		return "", fmt.Errorf("sync %s: %w", path, reason(err))
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
+	return tmp.Name(), nil
+}
+
+// reason strips the temporary file's name from err: the operator needs
+// the output's name, given by the caller, and why ("no space left on
+// device"), not the name of a file that no longer exists.
+func reason(err error) error {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return pe.Err
 	}
-	return nil
+	return err
+}
+
+// openStoreReadOnly opens the configured store for a command that only
+// reads it. PostgreSQL has no read-only mode here: its permissions are the
+// server's business.
+func openStoreReadOnly(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if cfg.Storage.Driver == "" || cfg.Storage.Driver == "sqlite" {
+		return sqlite.OpenReadOnly(ctx, cfg.Storage.DSN)
+	}
+	return openStore(ctx, cfg)
 }

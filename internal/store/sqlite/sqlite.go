@@ -40,7 +40,10 @@ type DB struct {
 	path string
 	// wsem admits one writer of this process at a time; others wait here,
 	// cancellable, rather than spinning in SQLite's busy handler.
-	wsem      chan struct{}
+	wsem chan struct{}
+	// readOnly is set by OpenReadOnly: writes fail before reaching SQLite
+	// and Close skips PRAGMA optimize, which would write statistics.
+	readOnly  bool
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -129,7 +132,9 @@ func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
 		// Keep the query planner's statistics fresh for the next run; a
 		// failure here is no reason to report Close as failed.
-		_, _ = d.db.Exec(`PRAGMA optimize`)
+		if !d.readOnly {
+			_, _ = d.db.Exec(`PRAGMA optimize`)
+		}
 		if err := d.db.Close(); err != nil {
 			d.closeErr = fmt.Errorf("sqlite: close %s: %w", d.path, err)
 		}
@@ -140,6 +145,9 @@ func (d *DB) Close() error {
 // write runs fn in a write (BEGIN IMMEDIATE) transaction, committing when
 // fn returns nil.
 func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if d.readOnly {
+		return errReadOnly
+	}
 	select {
 	case d.wsem <- struct{}{}:
 		defer func() { <-d.wsem }()
