@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	gf "github.com/gorilla/feeds"
@@ -104,7 +105,7 @@ func RenderAtom(f Feed) ([]byte, error) {
 		}
 		for _, a := range it.authors {
 			if n := authorName(a); n != "" {
-				e.Authors = append(e.Authors, gf.AtomAuthor{AtomPerson: gf.AtomPerson{Name: n, Uri: a.URL, Email: a.Email}})
+				e.Authors = append(e.Authors, gf.AtomAuthor{AtomPerson: gf.AtomPerson{Name: n, Uri: a.URL, Email: atomEmail(a.Email)}})
 			}
 		}
 		anonymous = anonymous || len(e.Authors) == 0
@@ -141,6 +142,17 @@ func atomID(id string) string {
 		return id
 	}
 	return "urn:tributary:guid:" + url.PathEscape(id)
+}
+
+// atomEmail returns s when it has the shape RFC 4287's schema requires of
+// an e-mail address (".+@.+" on one line), else "": sources put names,
+// "n/a" or "@handle" in e-mail fields, and one such author made the whole
+// Atom rendering invalid (found by TestRenderProperty).
+func atomEmail(s string) string {
+	if len(s) < 3 || strings.ContainsAny(s, "\r\n") || !strings.Contains(s[1:len(s)-1], "@") {
+		return ""
+	}
+	return s
 }
 
 func atomLength(n int64) string {

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"mime"
 	"net/url"
 	"path"
 	"strings"
@@ -147,12 +148,12 @@ func prepareItem(a *Article) item {
 	}
 	if a.Image != nil && strings.TrimSpace(a.Image.URL) != "" {
 		im := *a.Image
-		im.URL, im.Caption, im.Credit, im.Type = clean(im.URL), clean(im.Caption), clean(im.Credit), clean(im.Type)
+		im.URL, im.Caption, im.Credit, im.Type = clean(im.URL), clean(im.Caption), clean(im.Credit), mediaType(im.Type)
 		im.Width, im.Height, im.Length = max(im.Width, 0), max(im.Height, 0), max(im.Length, 0)
 		it.image = &im
 	}
 	for _, e := range a.Enclosures {
-		e = Enclosure{URL: clean(e.URL), Type: clean(e.Type), Length: max(e.Length, 0)}
+		e = Enclosure{URL: clean(e.URL), Type: mediaType(e.Type), Length: max(e.Length, 0)}
 		if e.URL != "" {
 			it.enclosures = append(it.enclosures, e)
 		}
@@ -184,6 +185,24 @@ func normTime(t time.Time) time.Time {
 	t = t.UTC().Truncate(time.Second)
 	if t.Year() < 1900 || t.Year() > 9999 {
 		return time.Time{}
+	}
+	return t
+}
+
+// mediaType returns t cleaned when it is a MIME type (type/subtype, with
+// parameters or not) and "" otherwise, so that the type is guessed from the
+// URL instead. Sources write "mp3" or "audio/" as an enclosure type; Atom's
+// schema requires "type/subtype" on one line (the W3C suite's
+// invalid_item_enclosure_invalid_type.xml made the Atom rendering invalid),
+// and JSON Feed and RSS readers expect a MIME type too.
+func mediaType(t string) string {
+	t = clean(t)
+	mt, _, err := mime.ParseMediaType(t)
+	if err != nil || strings.ContainsAny(t, "\r\n") {
+		return ""
+	}
+	if typ, sub, ok := strings.Cut(mt, "/"); !ok || typ == "" || sub == "" {
+		return ""
 	}
 	return t
 }

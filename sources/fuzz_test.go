@@ -16,8 +16,13 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, name := range files {
-		if strings.HasSuffix(name, ".html") {
+	// The hostile feeds of robustness_test.go are seeds too.
+	hostile, err := filepath.Glob(filepath.Join("testdata", "hostile", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range append(files, hostile...) {
+		if st, err := os.Stat(name); err != nil || st.IsDir() || strings.HasSuffix(name, ".html") {
 			continue
 		}
 		data, err := os.ReadFile(name)
