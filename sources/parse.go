@@ -365,11 +365,13 @@ func safeURL(base *url.URL, ref string) string {
 	if err != nil {
 		return ""
 	}
+	// An allow-list: links are republished and may be followed (full
+	// text), so file:, javascript:, data: and unknown schemes are dropped.
 	switch strings.ToLower(u.Scheme) {
-	case "javascript", "vbscript", "data":
-		return ""
+	case "http", "https", "mailto", "ftp", "magnet", "gemini":
+		return abs
 	}
-	return abs
+	return ""
 }
 
 // httpURL is safeURL restricted to http and https URLs (for images).

@@ -186,6 +186,9 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		if h := req.URL.Host; h != "" && h != "localhost" {
 			return nil, fmt.Errorf("fetch: do %s: file URL with a remote host", req.URL.Redacted())
 		}
+		if !localFileAllowed(req.Context(), req.URL) {
+			return nil, fmt.Errorf("fetch: do %s: %w", req.URL.Redacted(), ErrLocalFile)
+		}
 	default:
 		return nil, fmt.Errorf("fetch: do %s: unsupported scheme %q", req.URL.Redacted(), req.URL.Scheme)
 	}

@@ -406,6 +406,9 @@ func TestFileURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := "file://" + filepath.ToSlash(path)
+	// Only files the caller names may be read (a configured file source).
+	allowed := WithLocalFile(t.Context(), u)
+	allowed = WithLocalFile(allowed, filepath.Join(dir, "nope.xml"))
 
 	tests := []struct {
 		name       string
@@ -426,7 +429,7 @@ func TestFileURL(t *testing.T) {
 			if !tt.ims.IsZero() {
 				hdr.Set("If-Modified-Since", tt.ims.Format(http.TimeFormat))
 			}
-			resp, b, err := get(t, t.Context(), c, tt.url, hdr)
+			resp, b, err := get(t, allowed, c, tt.url, hdr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -441,9 +444,20 @@ func TestFileURL(t *testing.T) {
 
 	t.Run("size cap", func(t *testing.T) {
 		small := newClient(t, Options{MaxBodySize: 10})
-		_, _, err := get(t, t.Context(), small, u, nil)
+		_, _, err := get(t, allowed, small, u, nil)
 		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("error %v, want ErrTooLarge", err)
+		}
+	})
+
+	t.Run("not allowed", func(t *testing.T) {
+		for _, ctx := range []context.Context{t.Context(), WithLocalFile(t.Context(), filepath.Join(dir, "other.xml"))} {
+			if _, _, err := get(t, ctx, c, u, nil); !errors.Is(err, ErrLocalFile) {
+				t.Errorf("error %v, want ErrLocalFile", err)
+			}
+		}
+		if _, _, err := get(t, allowed, c, "file:///etc/passwd", nil); !errors.Is(err, ErrLocalFile) {
+			t.Errorf("/etc/passwd: error %v, want ErrLocalFile", err)
 		}
 	})
 }

@@ -30,8 +30,8 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 	)
 	for i := range arts {
 		a := &arts[i]
-		if a.Link == "" {
-			continue
+		if !strings.HasPrefix(a.Link, "http://") && !strings.HasPrefix(a.Link, "https://") {
+			continue // only web pages are fetched for their full text
 		}
 		stored, err := r.Store.Article(ctx, a.Source, a.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

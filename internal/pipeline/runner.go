@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tributary/tributary/internal/fetch"
@@ -160,6 +161,9 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	}
 	st.LastAttempt = now
 	ctx = fetch.WithAllowedOrigin(ctx, origin(src.URL))
+	if strings.HasPrefix(src.URL, "file:") {
+		ctx = fetch.WithLocalFile(ctx, src.URL)
+	}
 
 	req := sources.Request{
 		Source: src.Name, URL: src.URL, ETag: st.ETag, LastModified: st.LastModified,

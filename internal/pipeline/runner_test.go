@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -241,5 +242,50 @@ func TestDiscoveredFeedIsFetchedDirectlyAndConditionally(t *testing.T) {
 	}
 	if out := r.Run(ctx, src, true); out.Status == StatusFailed || pageHits.Load() != 2 {
 		t.Fatalf("rediscovery: %+v, page hits %d", out, pageHits.Load())
+	}
+}
+
+func TestDocumentsCannotMakeTributaryReadLocalFiles(t *testing.T) {
+	// A remote document pointing at file: URLs (an item link with full text
+	// on, an advertised feed) must never get a local file read: only a
+	// source configured as a file may be.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	secret := filepath.Join(t.TempDir(), "secret.xml")
+	const marker = "TOP-SECRET-LOCAL-CONTENT"
+	if err := os.WriteFile(secret, []byte(`<rss version="2.0"><channel><title>s</title><item><title>`+marker+`</title><link>http://x.example/</link></item></channel></rss>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/feed":
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><title>Leak</title><guid>leak</guid><link>file://%s</link><description>teaser</description></item></channel></rss>`, secret)
+		case "/page":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<html><head><link rel="alternate" type="application/rss+xml" href="file://%s"></head></html>`, secret)
+		}
+	}))
+	defer srv.Close()
+	r := newRunner(st)
+	out := r.Run(ctx, Source{Name: "links", URL: srv.URL + "/feed", FullText: true}, false)
+	if out.Status != StatusNew || out.Pages+out.PageErrors != 0 {
+		t.Fatalf("feed with a file: link: %+v", out)
+	}
+	out = r.Run(ctx, Source{Name: "discover", URL: srv.URL + "/page"}, false)
+	if out.Status != StatusFailed {
+		t.Fatalf("page advertising a local file: %+v", out)
+	}
+	arts, err := st.Articles(ctx, store.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range arts {
+		if strings.Contains(a.Title+a.Content+a.Summary, marker) || strings.HasPrefix(a.Link, "file:") {
+			t.Fatalf("local file leaked into %+v", a)
+		}
+	}
+	// The configured file source itself is read.
+	if out := r.Run(ctx, Source{Name: "local", URL: "file://" + secret}, false); out.Status != StatusNew {
+		t.Fatalf("configured file source: %+v", out)
 	}
 }
