@@ -111,6 +111,12 @@ func toUTF8(data []byte, docLabel, httpLabel string) []byte {
 	if label == "" {
 		label = httpLabel
 	}
+	if isUTF8Label(label) && legacy8Bit(data) {
+		// Labelled (or defaulting to) UTF-8 but without a single valid
+		// multi-byte sequence: written in a legacy 8-bit charset. Decode it
+		// as windows-1252, as browsers do, rather than lose every accent.
+		label = "windows-1252"
+	}
 	if !isUTF8Label(label) {
 		if enc, _ := charset.Lookup(label); enc != nil {
 			if out, err := enc.NewDecoder().Bytes(data); err == nil {
@@ -119,6 +125,26 @@ func toUTF8(data []byte, docLabel, httpLabel string) []byte {
 		}
 	}
 	return bytes.ToValidUTF8(data, []byte("\uFFFD"))
+}
+
+// legacy8Bit reports whether data has bytes above ASCII but not one valid
+// multi-byte UTF-8 sequence: the mark of Latin-1 or windows-1252 text. One
+// stray invalid byte in real UTF-8 text does not qualify.
+func legacy8Bit(data []byte) bool {
+	invalid := false
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r != utf8.RuneError || size > 1 {
+			return false
+		}
+		invalid = true
+		i++
+	}
+	return invalid
 }
 
 // prepareXML returns an XML document as UTF-8 with a declaration that says
