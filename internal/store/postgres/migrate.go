@@ -5,14 +5,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tributary/tributary/internal/store/schema"
 )
 
 //go:embed migrations/*.sql
@@ -22,53 +19,13 @@ var migrationFiles embed.FS
 // ("tributar" in ASCII), so daemons starting together take turns.
 const migrationLock int64 = 0x7472696275746172
 
-// migration is one numbered schema change, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the migrations of fsys (files *.sql directly in
-// dir), ordered by version. Versions must run 1, 2, 3... without gaps, so
-// a misnamed file fails every test rather than being skipped.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var migs []migration
-	for _, e := range entries {
-		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
-			continue
-		}
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", e.Name())
-		}
-		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		migs = append(migs, migration{version: v, name: strings.TrimSuffix(e.Name(), ".sql"), sql: string(b)})
-	}
-	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
-	for i, m := range migs {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return migs, nil
-}
-
 // migrate applies the migrations not yet recorded in schema_migrations, in
 // one transaction holding an advisory lock: a second daemon starting at
 // the same moment waits for the first, then finds nothing left to do
 // (without the lock, both could run CREATE TABLE and one would fail). The
 // tables go to the first schema of the connection's search_path. A schema
 // migrated by a newer Tributary is refused.
-func migrate(ctx context.Context, pool *pgxpool.Pool, migs []migration) (err error) {
+func migrate(ctx context.Context, pool *pgxpool.Pool, migs []schema.Migration) (err error) {
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)
@@ -100,11 +57,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, migs []migration) (err err
 	for _, m := range migs[current:] {
 		// Without arguments Exec uses the simple protocol, which runs
 		// every statement of the file.
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-			return fmt.Errorf("migrate: record %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			return fmt.Errorf("migrate: record %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

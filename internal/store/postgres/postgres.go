@@ -22,6 +22,8 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/record"
+	"github.com/tributary/tributary/internal/store/schema"
 )
 
 var _ store.Store = (*DB)(nil)
@@ -52,7 +54,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: connect: %w", where, err)
 	}
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", where, err)
@@ -92,15 +94,15 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		return res, nil
 	}
 	now := time.Now().UTC()
-	rows := make([]row, len(arts))
+	rows := make([]record.Row, len(arts))
 	sources := make([]string, len(arts))
 	ids := make([]string, len(arts))
 	for i := range arts {
-		r, err := encode(&arts[i], now)
+		r, err := record.Encode(&arts[i], now)
 		if err != nil {
 			return res, fmt.Errorf("postgres: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
 		}
-		rows[i], sources[i], ids[i] = r, r.source, r.id
+		rows[i], sources[i], ids[i] = r, r.Source, r.ID
 	}
 	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT counter FROM store_version WHERE id = 1 FOR UPDATE`); err != nil {
@@ -112,33 +114,33 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		}
 		var b pgx.Batch
 		for _, r := range rows {
-			k := key{r.source, r.id}
+			k := key{r.Source, r.ID}
 			old, ok := have[k]
 			switch {
 			case !ok:
 				b.Queue(`INSERT INTO articles (`+articleColumns+`, content_hash)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-					r.source, r.id, r.origin, r.title, r.link, r.summary, r.content,
-					jsonArg(r.authors), jsonArg(r.image), jsonArg(r.enclosures), jsonArg(r.categories),
-					ts(r.published), ts(r.updated), ts(r.fetchedAt), jsonArg(r.page), r.hash)
+					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
+					ts(r.Published), ts(r.Updated), ts(r.FetchedAt), jsonArg(r.Page), r.Hash)
 				res.New++
-			case string(old.hash) != string(r.hash):
+			case string(old.hash) != string(r.Hash):
 				b.Queue(`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
 					authors = $6, image = $7, enclosures = $8, categories = $9, published = $10, updated = $11,
 					page = $12, content_hash = $13
 					WHERE source = $14 AND id = $15`,
-					r.origin, r.title, r.link, r.summary, r.content,
-					jsonArg(r.authors), jsonArg(r.image), jsonArg(r.enclosures), jsonArg(r.categories),
-					ts(r.published), ts(r.updated), jsonArg(r.page), r.hash, r.source, r.id)
+					r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
+					ts(r.Published), ts(r.Updated), jsonArg(r.Page), r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
-				if !samePage(old.page, r.page) {
-					b.Queue(`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`, jsonArg(r.page), r.source, r.id)
+				if !record.SamePage(old.page, r.Page) {
+					b.Queue(`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`, jsonArg(r.Page), r.Source, r.ID)
 				}
 				res.Unchanged++
 			}
 			// Later duplicates in the batch compare against this version.
-			have[k] = stored{hash: r.hash, page: r.page}
+			have[k] = stored{hash: r.Hash, page: r.Page}
 		}
 		if res.New+res.Updated > 0 {
 			b.Queue(`UPDATE store_version SET counter = counter + 1, changed_at = greatest(changed_at, $1) WHERE id = 1`,
@@ -182,14 +184,6 @@ func existing(ctx context.Context, tx pgx.Tx, sources, ids []string) (map[key]st
 	return have, nil
 }
 
-// jsonArg passes an encoded JSON column, nil as NULL.
-func jsonArg(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return string(b)
-}
-
 // Articles returns the articles matching q, newest first by published
 // date, falling back to the first fetch time; ties go by source, then id.
 func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
@@ -198,7 +192,7 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 	if len(q.Sources) > 0 {
 		srcs := make([]string, len(q.Sources))
 		for i, s := range q.Sources {
-			srcs[i] = clean(s)
+			srcs[i] = record.Clean(s)
 		}
 		args = append(args, srcs)
 		query += ` WHERE source = ANY($1)`
@@ -230,7 +224,7 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 // Article returns one article, or an error wrapping store.ErrNotFound.
 func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, error) {
 	a, err := scanArticle(d.pool.QueryRow(ctx, `SELECT `+articleColumns+` FROM articles WHERE source = $1 AND id = $2`,
-		clean(source), clean(id)))
+		record.Clean(source), record.Clean(id)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return feeds.Article{}, fmt.Errorf("postgres: article %s/%s: %w", source, id, store.ErrNotFound)
 	}
@@ -251,7 +245,7 @@ func scanArticle(sc pgx.Row) (feeds.Article, error) {
 		return feeds.Article{}, err
 	}
 	a.Published, a.Updated, a.FetchedAt = fromTS(published), fromTS(updated), fromTS(fetchedAt)
-	if err := decodeParts(&a, authors, image, enclosures, categories, page); err != nil {
+	if err := record.DecodeParts(&a, authors, image, enclosures, categories, page); err != nil {
 		return feeds.Article{}, fmt.Errorf("%s/%s: %w", a.Source, a.ID, err)
 	}
 	return a, nil
@@ -279,7 +273,7 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		boilerplate            []string
 	)
 	err := d.pool.QueryRow(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = $1`, clean(source)).
+		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = $1`, record.Clean(source)).
 		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, nil
@@ -296,18 +290,15 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 
 // SaveSourceState replaces the saved state of st.Name with st.
 func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
-	name := clean(st.Name)
+	name := record.Clean(st.Name)
 	if name == "" {
 		return errors.New("postgres: save source state: empty source name")
 	}
-	var boilerplate []byte
-	if bp := cleanAll(st.Boilerplate); bp != nil {
-		var err error
-		if boilerplate, err = marshal(bp); err != nil {
-			return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
-		}
+	boilerplate, err := record.EncodeStrings(st.Boilerplate)
+	if err != nil {
+		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}
-	_, err := d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
+	_, err = d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
 			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
@@ -316,9 +307,9 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 			failures = excluded.failures, next_attempt = excluded.next_attempt,
 			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url,
 			discovered_from = excluded.discovered_from`,
-		name, clean(st.ETag), clean(st.LastModified), ts(unix(st.LastAttempt)), ts(unix(st.LastSuccess)),
-		clean(st.LastStatus), clean(st.LastError), st.Failures, ts(unix(st.NextAttempt)), jsonArg(boilerplate),
-		clean(st.FeedURL), clean(st.DiscoveredFrom))
+		name, record.Clean(st.ETag), record.Clean(st.LastModified), ts(record.Unix(st.LastAttempt)), ts(record.Unix(st.LastSuccess)),
+		record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, ts(record.Unix(st.NextAttempt)), jsonArg(boilerplate),
+		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom))
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/record"
+	"github.com/tributary/tributary/internal/store/schema"
 	"github.com/tributary/tributary/internal/store/storetest"
 )
 
@@ -126,9 +127,14 @@ func article(src, id string) feeds.Article {
 
 func wantMigrations(t *testing.T, db *DB) {
 	t.Helper()
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, m := range migs {
+		if strings.TrimSpace(m.SQL) == "" {
+			t.Fatalf("embedded migration %s is empty", m.Name)
+		}
 	}
 	var n, max int
 	if err := db.pool.QueryRow(context.Background(), `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
@@ -180,7 +186,7 @@ func TestConcurrentOpenOfNewSchema(t *testing.T) {
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
 	dsn := testSchema(t)
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,12 +202,12 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	if err := migrate(ctx, pool, migs[:1]); err != nil {
 		t.Fatal(err)
 	}
-	r, err := encode(&feeds.Article{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}, time.Unix(1700000100, 0))
+	r, err := record.Encode(&feeds.Article{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}, time.Unix(1700000100, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO articles (source, id, title, published, fetched_at, content_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
-		r.source, r.id, r.title, ts(r.published), ts(r.fetchedAt), r.hash); err != nil {
+		r.Source, r.ID, r.Title, ts(r.Published), ts(r.FetchedAt), r.Hash); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pool.Exec(ctx, `SELECT 1 FROM source_state`); err == nil {
@@ -285,22 +291,5 @@ func TestMissingSchemaIsClear(t *testing.T) {
 	_, err := Open(context.Background(), withSearchPath(t, testDSN(), "tributary_no_such_schema"))
 	if err == nil || !strings.Contains(err.Error(), "migrate") {
 		t.Fatalf("Open with a search_path naming no schema: error %v, want a migration error", err)
-	}
-}
-
-func TestLoadMigrations(t *testing.T) {
-	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
-	if _, err := loadMigrations(fstest.MapFS{"m/0001_a.sql": file("A"), "m/0003_c.sql": file("C")}, "m"); err == nil ||
-		!strings.Contains(err.Error(), "expected version 2") {
-		t.Fatalf("gap in migrations: error %v", err)
-	}
-	migs, err := loadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, m := range migs {
-		if m.version != i+1 || m.sql == "" {
-			t.Fatalf("migration %d: %+v", i, m)
-		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/record"
 )
 
 const articleColumns = `source, id, origin, title, link, summary, content,
@@ -28,9 +29,9 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		return res, nil
 	}
 	now := time.Now().UTC()
-	rows := make([]row, len(arts))
+	rows := make([]record.Row, len(arts))
 	for i := range arts {
-		r, err := encode(&arts[i], now)
+		r, err := record.Encode(&arts[i], now)
 		if err != nil {
 			return res, fmt.Errorf("sqlite: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
 		}
@@ -49,29 +50,29 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 			if err != nil {
 				return err
 			}
-			err = sel.QueryRowContext(ctx, r.source, r.id).Scan(&hash, &page)
+			err = sel.QueryRowContext(ctx, r.Source, r.ID).Scan(&hash, &page)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				err = stmts.exec(ctx, stmtInsert,
-					r.source, r.id, r.origin, r.title, r.link, r.summary, r.content,
-					text(r.authors), text(r.image), text(r.enclosures), text(r.categories),
-					r.published, r.updated, r.fetchedAt, text(r.page), r.hash)
+					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
+					r.Published, r.Updated, r.FetchedAt, text(r.Page), r.Hash)
 				res.New++
 			case err != nil:
-			case !bytes.Equal(hash, r.hash):
+			case !bytes.Equal(hash, r.Hash):
 				err = stmts.exec(ctx, stmtUpdate,
-					r.origin, r.title, r.link, r.summary, r.content,
-					text(r.authors), text(r.image), text(r.enclosures), text(r.categories),
-					r.published, r.updated, text(r.page), r.hash, r.source, r.id)
+					r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
+					r.Published, r.Updated, text(r.Page), r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
-				if !samePage(page, r.page) {
-					err = stmts.exec(ctx, stmtUpdatePage, text(r.page), r.source, r.id)
+				if !record.SamePage(page, r.Page) {
+					err = stmts.exec(ctx, stmtUpdatePage, text(r.Page), r.Source, r.ID)
 				}
 				res.Unchanged++
 			}
 			if err != nil {
-				return fmt.Errorf("%s/%s: %w", r.source, r.id, err)
+				return fmt.Errorf("%s/%s: %w", r.Source, r.ID, err)
 			}
 		}
 		if res.New+res.Updated == 0 {
@@ -150,14 +151,6 @@ func (s *txStmts) close() {
 	}
 }
 
-// text stores a JSON column as TEXT, nil as NULL.
-func text(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return string(b)
-}
-
 // Articles returns the articles matching q, newest first by published
 // date, falling back to the first fetch time; ties go by source, then id.
 func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
@@ -208,7 +201,7 @@ func articlesQuery(q store.Query) (string, []any) {
 				sb.WriteString(`, `)
 			}
 			sb.WriteString(`?`)
-			args = append(args, clean(s))
+			args = append(args, record.Clean(s))
 		}
 		sb.WriteString(`)`)
 	}
@@ -223,7 +216,7 @@ func articlesQuery(q store.Query) (string, []any) {
 // Article returns one article, or an error wrapping store.ErrNotFound.
 func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, error) {
 	a, err := scanArticle(d.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE source = ? AND id = ?`,
-		clean(source), clean(id)))
+		record.Clean(source), record.Clean(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, store.ErrNotFound)
 	}
@@ -267,7 +260,7 @@ func scanArticle(sc interface{ Scan(...any) error }) (feeds.Article, error) {
 	a.Published = fromUnix(published)
 	a.Updated = fromUnix(updated)
 	a.FetchedAt = time.Unix(fetchedAt, 0).UTC()
-	if err := decodeParts(&a, authors, image, enclosures, categories, page); err != nil {
+	if err := record.DecodeParts(&a, authors, image, enclosures, categories, page); err != nil {
 		return feeds.Article{}, fmt.Errorf("%s/%s: %w", a.Source, a.ID, err)
 	}
 	return a, nil

@@ -12,6 +12,8 @@ import (
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tributary/tributary/internal/store/schema"
 )
 
 // errReadOnly is what the writes of a DB opened with OpenReadOnly return.
@@ -57,7 +59,7 @@ func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, err
 	}
 	f.Close()
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}

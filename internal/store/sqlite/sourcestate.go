@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/record"
 )
 
 // SourceState returns the saved fetch state of source, or a zero state
@@ -19,7 +19,7 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		boilerplate            []byte
 	)
 	err := d.db.QueryRowContext(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = ?`, clean(source)).
+		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = ?`, record.Clean(source)).
 		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
@@ -28,31 +28,23 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		return store.SourceState{}, fmt.Errorf("sqlite: source state %s: %w", source, err)
 	}
 	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromUnix(attempt), fromUnix(success), fromUnix(next)
-	if boilerplate != nil {
-		if err := json.Unmarshal(boilerplate, &st.Boilerplate); err != nil {
-			return store.SourceState{}, fmt.Errorf("sqlite: source state %s: decode boilerplate: %w", source, err)
-		}
-		if len(st.Boilerplate) == 0 {
-			st.Boilerplate = nil
-		}
+	if st.Boilerplate, err = record.DecodeStrings(boilerplate); err != nil {
+		return store.SourceState{}, fmt.Errorf("sqlite: source state %s: decode boilerplate: %w", source, err)
 	}
 	return st, nil
 }
 
 // SaveSourceState replaces the saved state of st.Name with st.
 func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
-	name := clean(st.Name)
+	name := record.Clean(st.Name)
 	if name == "" {
 		return errors.New("sqlite: save source state: empty source name")
 	}
-	var boilerplate []byte
-	if bp := cleanAll(st.Boilerplate); bp != nil {
-		var err error
-		if boilerplate, err = marshal(bp); err != nil {
-			return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
-		}
+	boilerplate, err := record.EncodeStrings(st.Boilerplate)
+	if err != nil {
+		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
 	}
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
 				last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -62,9 +54,9 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 				failures = excluded.failures, next_attempt = excluded.next_attempt,
 				boilerplate = excluded.boilerplate, feed_url = excluded.feed_url,
 				discovered_from = excluded.discovered_from`,
-			name, clean(st.ETag), clean(st.LastModified), unix(st.LastAttempt), unix(st.LastSuccess),
-			clean(st.LastStatus), clean(st.LastError), st.Failures, unix(st.NextAttempt), text(boilerplate),
-			clean(st.FeedURL), clean(st.DiscoveredFrom))
+			name, record.Clean(st.ETag), record.Clean(st.LastModified), record.Unix(st.LastAttempt), record.Unix(st.LastSuccess),
+			record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, record.Unix(st.NextAttempt), text(boilerplate),
+			record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom))
 		return err
 	})
 	if err != nil {

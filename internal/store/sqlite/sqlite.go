@@ -26,6 +26,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/schema"
 )
 
 var _ store.Store = (*DB)(nil)
@@ -60,7 +61,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

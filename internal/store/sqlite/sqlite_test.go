@@ -7,11 +7,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/record"
+	"github.com/tributary/tributary/internal/store/schema"
 	"github.com/tributary/tributary/internal/store/storetest"
 )
 
@@ -248,9 +249,14 @@ func TestMigrateTwiceIsIdempotent(t *testing.T) {
 
 func wantMigrations(t *testing.T, db *DB) {
 	t.Helper()
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, m := range migs {
+		if strings.TrimSpace(m.SQL) == "" {
+			t.Fatalf("embedded migration %s is empty", m.Name)
+		}
 	}
 	var n, max int
 	if err := db.db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
@@ -286,7 +292,7 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	migs, err := loadMigrations(migrationFiles, "migrations")
+	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,12 +308,12 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	if err := migrate(ctx, raw, migs[:1]); err != nil {
 		t.Fatal(err)
 	}
-	r, err := encode(&feeds.Article{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}, time.Unix(1700000100, 0))
+	r, err := record.Encode(&feeds.Article{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}, time.Unix(1700000100, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`INSERT INTO articles (source, id, title, published, fetched_at, sort_time, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.source, r.id, r.title, r.published, r.fetchedAt, r.published, r.hash); err != nil {
+		r.Source, r.ID, r.Title, r.Published, r.FetchedAt, r.Published, r.Hash); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := raw.Exec(`SELECT 1 FROM source_state`); err == nil {
@@ -342,46 +348,6 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	_, err := Open(context.Background(), path)
 	if err == nil || !strings.Contains(err.Error(), "schema version 99 is newer") || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Open of a newer schema: error %v, want one naming version 99 and the file", err)
-	}
-}
-
-func TestLoadMigrations(t *testing.T) {
-	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
-	tests := []struct {
-		name    string
-		fs      fstest.MapFS
-		want    []string
-		wantErr string
-	}{
-		{"Ordered", fstest.MapFS{"m/0002_b.sql": file("B"), "m/0001_a.sql": file("A"), "m/README": file("x")}, []string{"0001_a", "0002_b"}, ""},
-		{"Gap", fstest.MapFS{"m/0001_a.sql": file("A"), "m/0003_c.sql": file("C")}, nil, "0003_c: expected version 2"},
-		{"Duplicate", fstest.MapFS{"m/0001_a.sql": file("A"), "m/0001_b.sql": file("B")}, nil, "expected version 2"},
-		{"BadName", fstest.MapFS{"m/first.sql": file("A")}, nil, "NNNN_description.sql"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			migs, err := loadMigrations(tc.fs, "m")
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, m := range migs {
-				names = append(names, m.name)
-			}
-			if strings.Join(names, ",") != strings.Join(tc.want, ",") {
-				t.Fatalf("migrations %v, want %v", names, tc.want)
-			}
-		})
-	}
-	// The embedded ones load.
-	if _, err := loadMigrations(migrationFiles, "migrations"); err != nil {
-		t.Fatal(err)
 	}
 }
 
