@@ -59,7 +59,7 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 	failed := 0
 	for _, o := range outcomes {
 		fmt.Fprintln(stdout, o.String())
-		if o.Status == pipeline.StatusFailed {
+		if o.Status == pipeline.StatusFailed || o.Status == pipeline.StatusCancelled {
 			failed++
 		}
 	}

@@ -58,12 +58,13 @@ func New() *Metrics {
 // Observe records one source run.
 func (m *Metrics) Observe(o pipeline.Outcome) {
 	m.fetches.WithLabelValues(o.Source, o.Status).Inc()
-	if o.Status == pipeline.StatusDeferred {
+	if o.Status == pipeline.StatusDeferred || o.Status == pipeline.StatusCancelled {
 		return
 	}
 	m.fetchTime.WithLabelValues(o.Source).Observe(o.Duration.Seconds())
 	if o.Status == pipeline.StatusFailed {
-		m.failures.WithLabelValues(o.Source).Inc()
+		// From the stored count, so it is right after a restart too.
+		m.failures.WithLabelValues(o.Source).Set(float64(o.Failures))
 		return
 	}
 	m.failures.WithLabelValues(o.Source).Set(0)

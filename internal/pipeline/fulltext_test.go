@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -361,5 +362,40 @@ func TestCaptionAndCreditInEveryFormat(t *testing.T) {
 				t.Errorf("%s: media:content %v %v", format, mc[0].Attrs, got)
 			}
 		}
+	}
+}
+
+func TestPageTitleAndDateSurviveRefresh(t *testing.T) {
+	// A feed entry with neither title nor date takes both from its page,
+	// and keeps them on later runs that reuse the extraction.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed" {
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><guid>x</guid><link>%s/story</link><description>teaser</description></item></channel></rss>`, srv.URL)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><meta property="og:title" content="The Real Title"><meta property="article:published_time" content="2021-03-04T05:06:07Z"></head><body><article><h1>The Real Title</h1>`+
+			strings.Repeat(`<p>A long enough paragraph of the story so that readability keeps it as the article body text.</p>`, 5)+`</article></body></html>`)
+	}))
+	defer srv.Close()
+	r := newRunner(st)
+	src := Source{Name: "s", URL: srv.URL + "/feed", FullText: true}
+	if out := r.Run(ctx, src, false); out.New != 1 || out.Pages != 1 {
+		t.Fatalf("first run: %+v", out)
+	}
+	for range 2 {
+		if out := r.Run(ctx, src, false); out.Status != StatusUnchanged {
+			t.Fatalf("refresh: %+v", out)
+		}
+	}
+	a, err := st.Article(ctx, "s", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "The Real Title" || !a.Published.Equal(time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)) {
+		t.Fatalf("title %q published %v", a.Title, a.Published)
 	}
 }

@@ -22,7 +22,7 @@ import (
 // whose last extraction failed (after a backoff). Articles already extracted
 // take their stored full text. A failed extraction leaves the feed's summary
 // in place and is recorded on the article for a later retry.
-func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, boilerplate []string, now time.Time) (ok, failed int) {
+func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, boilerplate []string, now time.Time) (ok, failed int, err error) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -35,7 +35,10 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 		}
 		stored, err := r.Store.Article(ctx, a.Source, a.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			continue
+			// Without the stored version, saving this run would replace a
+			// full text with the teaser: give up the run instead.
+			wg.Wait()
+			return ok, failed, fmt.Errorf("read stored article %s: %w", a.ID, err)
 		}
 		var prev *feeds.Article
 		if err == nil {
@@ -69,7 +72,7 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 		}()
 	}
 	wg.Wait()
-	return ok, failed
+	return ok, failed, nil
 }
 
 // carryExtracted copies a previous extraction onto a fresh feed entry.
@@ -80,6 +83,16 @@ func carryExtracted(a, prev *feeds.Article) {
 		return
 	}
 	a.Content = prev.Content
+	// What the page gave and the feed entry lacks stays.
+	if a.Title == "" {
+		a.Title = prev.Title
+	}
+	if a.Published.IsZero() {
+		a.Published = prev.Published
+	}
+	if a.Updated.IsZero() {
+		a.Updated = prev.Updated
+	}
 	if len(prev.Authors) > 0 {
 		a.Authors = prev.Authors
 	}
@@ -293,6 +306,14 @@ func (r *Runner) dropBoilerplate(ctx context.Context, src Source, st *store.Sour
 	strip := func(a *feeds.Article) bool {
 		c := extract.StripParagraphs(a.Content, st.Boilerplate)
 		s := extract.StripParagraphs(a.Summary, st.Boilerplate)
+		// Furniture surrounds a story; if nothing would be left, what was
+		// learned is wrong for this article and it is kept whole.
+		if c != a.Content && strings.TrimSpace(feeds.PlainText(c)) == "" {
+			c = a.Content
+		}
+		if s != a.Summary && strings.TrimSpace(feeds.PlainText(s)) == "" {
+			s = a.Summary
+		}
 		changed := c != a.Content || s != a.Summary
 		a.Content, a.Summary = c, s
 		return changed

@@ -37,6 +37,7 @@ const (
 	StatusUnchanged = "unchanged"
 	StatusFailed    = "failed"
 	StatusDeferred  = "deferred"
+	StatusCancelled = "cancelled"
 )
 
 // Outcome is what one run of a source did.
@@ -48,6 +49,8 @@ type Outcome struct {
 	// (their articles keep the feed's summary and are retried later).
 	Pages, PageErrors int
 	Err               error
+	// Failures counts the source's consecutive failures, this run included.
+	Failures int
 	// NotModified is set when the source answered 304 Not Modified.
 	NotModified bool
 	// NextAttempt is the earliest time the next run will fetch.
@@ -66,6 +69,8 @@ func (o Outcome) String() string {
 		return s
 	case StatusDeferred:
 		return fmt.Sprintf("%s: deferred until %s: %v", o.Source, o.NextAttempt.Format(time.RFC3339), o.Err)
+	case StatusCancelled:
+		return fmt.Sprintf("%s: cancelled: %v", o.Source, o.Err)
 	}
 	if o.NotModified {
 		return fmt.Sprintf("%s: unchanged (not modified since the last fetch)", o.Source)
@@ -133,6 +138,8 @@ func (r *Runner) Run(ctx context.Context, src Source, force bool) Outcome {
 		l.Warn("source failed", slog.Any("error", out.Err), slog.Time("next_attempt", out.NextAttempt))
 	case StatusDeferred:
 		l.Debug("source deferred", slog.Time("next_attempt", out.NextAttempt))
+	case StatusCancelled:
+		l.Info("source fetch cancelled", slog.Any("error", out.Err))
 	default:
 		l.Info("source fetched", slog.Int("new", out.New), slog.Int("updated", out.Updated), slog.Int("unchanged", out.Unchanged),
 			slog.Int("pages", out.Pages), slog.Int("page_errors", out.PageErrors))
@@ -192,7 +199,10 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	}
 	arts := res.Articles
 	if src.FullText {
-		out.Pages, out.PageErrors = r.completePages(ctx, src, arts, st.Boilerplate, now)
+		out.Pages, out.PageErrors, err = r.completePages(ctx, src, arts, st.Boilerplate, now)
+		if err != nil {
+			return r.fail(ctx, st, out, err, now)
+		}
 	}
 	learned, err := r.dropBoilerplate(ctx, src, &st, &arts)
 	if err != nil {
@@ -223,8 +233,10 @@ func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome,
 	}
 	st.LastSuccess, st.LastStatus, st.LastError, st.Failures = now, out.Status, "", 0
 	st.NextAttempt = time.Time{}
-	if min := max(res.MaxAge, res.RetryAfter); min > 0 {
-		st.NextAttempt = now.Add(min)
+	// A server's minimum interval is honoured up to the backoff cap, so a
+	// year-long max-age cannot silence a source.
+	if wait := min(max(res.MaxAge, res.RetryAfter), BackoffMax); wait > 0 {
+		st.NextAttempt = now.Add(wait)
 	}
 	out.NextAttempt = st.NextAttempt
 	if err := r.Store.SaveSourceState(context.WithoutCancel(ctx), st); err != nil {
@@ -234,15 +246,21 @@ func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome,
 }
 
 func (r *Runner) fail(ctx context.Context, st store.SourceState, out Outcome, err error, now time.Time) Outcome {
+	if ctx.Err() != nil {
+		// Cancelled by a shutdown or reload, not failed: no backoff, no
+		// failure count; the next start fetches it again.
+		out.Status, out.Err = StatusCancelled, err
+		return out
+	}
 	st.Failures++
 	st.LastStatus, st.LastError = StatusFailed, err.Error()
 	wait := Backoff(st.Failures, rand.Float64())
 	var he *sources.HTTPError
 	if errors.As(err, &he) && he.RetryAfter > wait {
-		wait = he.RetryAfter
+		wait = min(he.RetryAfter, BackoffMax)
 	}
 	st.NextAttempt = now.Add(wait)
-	out.Status, out.Err, out.NextAttempt = StatusFailed, err, st.NextAttempt
+	out.Status, out.Err, out.NextAttempt, out.Failures = StatusFailed, err, st.NextAttempt, st.Failures
 	// The state is saved even when ctx was cancelled mid-fetch, so a
 	// shutdown does not forget the failure count.
 	if serr := r.Store.SaveSourceState(context.WithoutCancel(ctx), st); serr != nil {

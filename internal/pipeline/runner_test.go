@@ -289,3 +289,46 @@ func TestDocumentsCannotMakeTributaryReadLocalFiles(t *testing.T) {
 		t.Fatalf("configured file source: %+v", out)
 	}
 }
+
+func TestServerIntervalsAreCapped(t *testing.T) {
+	// A year-long max-age or Retry-After must not silence a source for a
+	// year: both are honoured up to BackoffMax.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=31536000")
+		w.Header().Set("Retry-After", "31536000")
+		w.WriteHeader(status)
+		fmt.Fprint(w, rssFeed(1))
+	}))
+	defer srv.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := newRunner(st)
+	r.Now = func() time.Time { return now }
+	for _, code := range []int{http.StatusOK, http.StatusServiceUnavailable} {
+		status = code
+		out := r.Run(ctx, Source{Name: "s", URL: srv.URL}, true)
+		if out.NextAttempt.After(now.Add(BackoffMax)) || out.NextAttempt.Before(now.Add(time.Hour)) {
+			t.Errorf("status %d: next attempt %v, want within (1h, %v]", code, out.NextAttempt, BackoffMax)
+		}
+	}
+}
+
+func TestCancelledFetchIsNotAFailure(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	out := newRunner(st).Run(ctx, Source{Name: "s", URL: srv.URL}, false)
+	if out.Status != StatusCancelled {
+		t.Fatalf("outcome %+v", out)
+	}
+	stt, err := st.SourceState(context.Background(), "s")
+	if err != nil || stt.Failures != 0 || !stt.NextAttempt.IsZero() {
+		t.Fatalf("a cancelled fetch was recorded as a failure: %+v %v", stt, err)
+	}
+}

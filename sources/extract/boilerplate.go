@@ -69,20 +69,36 @@ func FindBoilerplate(contents []string, minDocs int) []string {
 	}
 	counts := make(map[string]int)
 	var order []string
+	var docs []map[string]bool
 	for _, c := range contents {
 		seen := make(map[string]bool)
+		var all []string
 		walkParagraphs(parseFragment(c), func(_ *html.Node, text string) bool {
+			all = append(all, text)
 			l := utf8.RuneCountInString(text)
 			if l < minBoilerplateLen || l > maxBoilerplateLen || seen[text] {
 				return true
 			}
 			seen[text] = true
+			return true
+		})
+		// The same story published again (under a new id, or edited)
+		// shares most of its paragraphs with its earlier version: it counts
+		// once, or its own text would be learned as furniture.
+		if sameStory(all, docs) {
+			continue
+		}
+		docs = append(docs, setOf(all))
+		for _, text := range all {
+			if !seen[text] {
+				continue
+			}
+			delete(seen, text)
 			if counts[text] == 0 {
 				order = append(order, text)
 			}
 			counts[text]++
-			return true
-		})
+		}
 	}
 	var out []string
 	for _, t := range order {
@@ -91,6 +107,34 @@ func FindBoilerplate(contents []string, minDocs int) []string {
 		}
 	}
 	return out
+}
+
+// sameStory reports whether more than half of the paragraphs of a document
+// appear in one of the documents already counted.
+func sameStory(paras []string, docs []map[string]bool) bool {
+	if len(paras) == 0 {
+		return false
+	}
+	for _, d := range docs {
+		shared := 0
+		for _, p := range paras {
+			if d[p] {
+				shared++
+			}
+		}
+		if shared*2 > len(paras) {
+			return true
+		}
+	}
+	return false
+}
+
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
 }
 
 // StripParagraphs removes from the HTML fragment s the p, div, li and

@@ -83,7 +83,7 @@ func TestFindBoilerplateRules(t *testing.T) {
 		},
 		{
 			name:    "whitespace and nbsp do not matter",
-			docs:    []string{"<p>" + shared + "</p>", "<p>\n  " + strings.ReplaceAll(shared, " ", "&nbsp;\n") + "  </p>"},
+			docs:    []string{"<p>Story one is about ducks.</p><p>" + shared + "</p>", "<p>Story two is about geese.</p><p>\n  " + strings.ReplaceAll(shared, " ", "&nbsp;\n") + "  </p>"},
 			minDocs: 2,
 			want:    []string{shared},
 		},
@@ -120,8 +120,10 @@ func TestFindBoilerplateRules(t *testing.T) {
 		{
 			name: "li, blockquote and div count, in order of first appearance",
 			docs: []string{
-				"<ul><li>Tip line: call 555-0100 with your story ideas.</li></ul><blockquote>Quote of the day from our founder, Ida Wells.</blockquote><div>Reporting by the Courier metro desk staff.</div>",
-				"<div>Reporting by the Courier metro desk staff.</div><blockquote>Quote of the day from our founder, Ida Wells.</blockquote><ul><li>Tip line: call 555-0100 with your story ideas.</li></ul>",
+				"<p>First story: the harbour reopened.</p><p>Boats lined up at dawn to get in.</p><p>Fishermen cheered the news.</p><p>Prices of fish fell by noon.</p>" +
+					"<ul><li>Tip line: call 555-0100 with your story ideas.</li></ul><blockquote>Quote of the day from our founder, Ida Wells.</blockquote><div>Reporting by the Courier metro desk staff.</div>",
+				"<p>Second story: the school fair.</p><p>Children ran the cake stall.</p><p>Parents judged the pets.</p><p>It rained only once.</p>" +
+					"<div>Reporting by the Courier metro desk staff.</div><blockquote>Quote of the day from our founder, Ida Wells.</blockquote><ul><li>Tip line: call 555-0100 with your story ideas.</li></ul>",
 			},
 			minDocs: 2,
 			want: []string{
@@ -237,5 +239,21 @@ func BenchmarkStripParagraphs(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		StripParagraphs(content, paras)
+	}
+}
+
+func TestFindBoilerplateCountsARepublishedStoryOnce(t *testing.T) {
+	story := `<p>The council voted on Tuesday to close the old bridge for repairs next spring.</p>
+<p>Residents will be able to use a temporary ferry service during the works.</p>
+<p>The mayor said the decision had not been taken lightly by anyone involved.</p>`
+	cta := `<p>Support local journalism: become a member of the Gazette today.</p>`
+	other := func(n string) string {
+		return `<p>An entirely different story number ` + n + ` about the city and its people.</p>` + cta
+	}
+	// The same story three times (new guids, an edit) plus two others.
+	docs := []string{story + cta, story + `<p>Update: the vote was unanimous.</p>` + cta, story, other("one"), other("two")}
+	got := FindBoilerplate(docs, 3)
+	if len(got) != 1 || got[0] != NormalizeText("Support local journalism: become a member of the Gazette today.") {
+		t.Fatalf("learned %q, want only the call to action", got)
 	}
 }
