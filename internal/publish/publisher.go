@@ -65,6 +65,9 @@ type Publisher struct {
 	mu    sync.Mutex
 	cache map[cacheKey]*Rendering
 	ver   int64
+	// created bounds Last-Modified from below: a configuration loaded now
+	// may change a feed's bytes without any change in the store.
+	created time.Time
 }
 
 type cacheKey struct {
@@ -74,7 +77,8 @@ type cacheKey struct {
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*Rendering{}, ver: -1}
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*Rendering{}, ver: -1,
+		created: time.Now().UTC().Truncate(time.Second)}
 	for _, f := range opts.Feeds {
 		p.byNam[f.Name] = f
 	}
@@ -169,9 +173,14 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
 	sum := sha256.Sum256(body)
+	// The store's last change (any feed's) is a safe upper bound of when
+	// this feed changed; never earlier than this configuration.
 	mod := v.ChangedAt
 	if mod.IsZero() {
 		mod = newest(items)
+	}
+	if mod.Before(p.created) {
+		mod = p.created
 	}
 	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: mod.UTC().Truncate(time.Second), Format: format}, nil
 }

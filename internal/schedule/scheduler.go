@@ -19,14 +19,17 @@ type Func func(ctx context.Context)
 // Scheduler triggers jobs on their cron specs and runs at most Workers of
 // them at once. Create it with New, add jobs, then Start; Stop undoes Start.
 type Scheduler struct {
-	cron    *cron.Cron
-	log     *slog.Logger
-	slots   chan struct{}
-	jobs    []*job
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	started bool
+	cron   *cron.Cron
+	log    *slog.Logger
+	slots  chan struct{}
+	jobs   []*job
+	ctx    context.Context
+	cancel context.CancelFunc
+	// stopping is closed by Stop: jobs still waiting for a worker give up
+	// instead of starting during the shutdown grace period.
+	stopping chan struct{}
+	wg       sync.WaitGroup
+	started  bool
 }
 
 type job struct {
@@ -45,9 +48,10 @@ func New(workers int, logger *slog.Logger) *Scheduler {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Scheduler{
-		cron:  cron.New(cron.WithParser(cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor))),
-		log:   logger,
-		slots: make(chan struct{}, workers),
+		cron:     cron.New(cron.WithParser(cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor))),
+		log:      logger,
+		slots:    make(chan struct{}, workers),
+		stopping: make(chan struct{}),
 	}
 }
 
@@ -101,8 +105,15 @@ func (s *Scheduler) trigger(j *job) {
 		case s.slots <- struct{}{}:
 		case <-s.ctx.Done():
 			return
+		case <-s.stopping:
+			return
 		}
 		defer func() { <-s.slots }()
+		select {
+		case <-s.stopping:
+			return
+		default:
+		}
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -118,6 +129,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		return nil
 	}
 	<-s.cron.Stop().Done()
+	close(s.stopping)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	var err error

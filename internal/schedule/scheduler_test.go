@@ -145,3 +145,37 @@ func TestCronTriggers(t *testing.T) {
 		t.Fatal("cron trigger never fired")
 	}
 }
+
+func TestStopDropsQueuedJobs(t *testing.T) {
+	// One worker busy, three jobs queued: Stop waits for the running one
+	// only; the queued ones never start.
+	s := New(1, nil)
+	release := make(chan struct{})
+	var started atomic.Int32
+	running := make(chan struct{}, 4)
+	for range 4 {
+		if err := s.Add("job", "@every 1h", func(context.Context) {
+			started.Add(1)
+			running <- struct{}{}
+			<-release
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Start(context.Background(), true)
+	<-running
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.Stop(context.Background()) }()
+	select { // Stop closes the queue before it waits for the running job
+	case <-s.stopping:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop never closed the queue")
+	}
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if n := started.Load(); n != 1 {
+		t.Fatalf("%d jobs started, want only the one running at Stop", n)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,9 +86,16 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	gz := acceptsGzip(r)
+	etag := rend.ETag
+	if gz {
+		// Each encoding is its own representation with its own strong
+		// validator (RFC 9110 8.8.3); both match a conditional request.
+		etag = gzipETag(rend.ETag)
+	}
 	h := w.Header()
 	h.Set("Content-Type", format.ContentType())
-	h.Set("ETag", rend.ETag)
+	h.Set("ETag", etag)
 	h.Set("Last-Modified", rend.Modified.UTC().Format(http.TimeFormat))
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Vary", "Accept-Encoding")
@@ -97,7 +105,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := rend.Body
-	if acceptsGzip(r) {
+	if gz {
 		body = s.gzipped(rend)
 		h.Set("Content-Encoding", "gzip")
 	}
@@ -115,7 +123,7 @@ func notModified(r *http.Request, rend *publish.Rendering) bool {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimSpace(t)
 			t = strings.TrimPrefix(t, "W/")
-			if t == "*" || t == rend.ETag {
+			if t == "*" || t == rend.ETag || t == gzipETag(rend.ETag) {
 				return true
 			}
 		}
@@ -128,14 +136,36 @@ func notModified(r *http.Request, rend *publish.Rendering) bool {
 	return false
 }
 
+// acceptsGzip reports whether Accept-Encoding allows gzip: named (or
+// matched by "*") with a q-value above zero, and not refused by name.
+// gzipETag is the validator of the gzip encoding of a rendering.
+func gzipETag(etag string) string {
+	return strings.TrimSuffix(etag, `"`) + `-gz"`
+}
+
 func acceptsGzip(r *http.Request) bool {
+	gzipQ, starQ := -1.0, -1.0
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
-			return true
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch name = strings.ToLower(strings.TrimSpace(name)); name {
+		case "gzip", "x-gzip":
+			gzipQ = q
+		case "*":
+			starQ = q
 		}
 	}
-	return false
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return starQ > 0
 }
 
 // gzipped compresses a rendering once per ETag; the map is reset when it

@@ -232,3 +232,68 @@ func TestUnhealthyStore(t *testing.T) {
 		t.Fatalf("healthz with a closed store: %d", r.StatusCode)
 	}
 }
+
+func TestAcceptEncoding(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		gzip   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"gzip;q=0.8", true},
+		{"br, gzip;q=0.9", true},
+		{"gzip;q=0", false},
+		{"gzip; q=0.0", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"gzip;q=0, *", false},
+		{"identity", false},
+		{"deflate, br", false},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		if tc.header != "" {
+			r.Header.Set("Accept-Encoding", tc.header)
+		}
+		if got := acceptsGzip(r); got != tc.gzip {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", tc.header, got, tc.gzip)
+		}
+	}
+}
+
+func TestGzipHasItsOwnETagAndBothRevalidate(t *testing.T) {
+	srv, _, _ := setup(t)
+	url := srv.URL + "/feeds/all.atom"
+	plain, _ := get(t, "GET", url, nil)
+	gz, _ := get(t, "GET", url, map[string]string{"Accept-Encoding": "gzip"})
+	pe, ge := plain.Header.Get("ETag"), gz.Header.Get("ETag")
+	if pe == "" || ge == "" || pe == ge {
+		t.Fatalf("plain ETag %q, gzip ETag %q: want two different validators", pe, ge)
+	}
+	for _, etag := range []string{pe, ge} {
+		for _, enc := range []string{"", "gzip"} {
+			if r, _ := get(t, "GET", url, map[string]string{"If-None-Match": etag, "Accept-Encoding": enc}); r.StatusCode != 304 {
+				t.Errorf("If-None-Match %s with Accept-Encoding %q: status %d", etag, enc, r.StatusCode)
+			}
+		}
+	}
+}
+
+func TestLastModifiedIsNeverYearOne(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pub := publish.New(st, publish.Options{BaseURL: "http://x.test", Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: 5}}})
+	srv := httptest.NewServer(New(Options{Publisher: pub}))
+	defer srv.Close()
+	resp, _ := get(t, "GET", srv.URL+"/feeds/all.rss", nil)
+	lm, err := http.ParseTime(resp.Header.Get("Last-Modified"))
+	if err != nil || lm.Year() < 2000 {
+		t.Fatalf("Last-Modified %q on an empty store", resp.Header.Get("Last-Modified"))
+	}
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat)
+	if r, _ := get(t, "GET", srv.URL+"/feeds/all.rss", map[string]string{"If-Modified-Since": old}); r.StatusCode != 200 {
+		t.Fatalf("an old If-Modified-Since got %d on an empty store", r.StatusCode)
+	}
+}
