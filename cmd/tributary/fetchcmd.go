@@ -23,11 +23,18 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 	if fs.NArg() == 0 {
 		srcs = enabledSources(cfg)
 	} else {
+		seen := map[string]bool{}
 		for _, name := range fs.Args() {
 			s, ok := cfg.Source(name)
-			if !ok {
+			switch {
+			case !ok:
 				return usagef("unknown source %q", name)
+			case !s.Enabled:
+				return usagef("source %q is disabled (enabled: false): no feed would publish it", name)
+			case seen[name]:
+				continue
 			}
+			seen[name] = true
 			srcs = append(srcs, s)
 		}
 	}

@@ -315,3 +315,17 @@ func TestUsageAndVersion(t *testing.T) {
 		t.Errorf("missing config: exit %d %q", code, errOut)
 	}
 }
+
+func TestFetchRefusesDisabledSource(t *testing.T) {
+	srv, _ := remote(t)
+	conf := project(t, "127.0.0.1:0", srv.URL)
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, conf, strings.Replace(string(b), "    tags: [news]\n", "    tags: [news]\n    enabled: false\n", 1))
+	code, _, errOut := runCmd(t, context.Background(), "--config", conf, "fetch", "local")
+	if code != exitUsage || !strings.Contains(errOut, `source "local" is disabled`) {
+		t.Fatalf("exit %d: %q", code, errOut)
+	}
+}

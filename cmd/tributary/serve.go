@@ -48,16 +48,19 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	}
 	defer closeStore(st, &err)
 
-	m := metrics.New()
-	d := &daemon{st: st, log: log, metrics: m}
-	if err := d.apply(ctx, cfg); err != nil {
-		return err
-	}
+	// Listen first: a port in use ends serve before any fetch starts.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		d.stop()
 		return fmt.Errorf("serve: %w", err)
 	}
+	m := metrics.New()
+	d := &daemon{st: st, log: log, metrics: m}
+	next, err := d.prepare(cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	d.start(ctx, next)
 	srv := &http.Server{
 		Handler:           m.Wrap(d),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -110,37 +113,49 @@ type daemon struct {
 	cfg     *config.Config
 }
 
+var _ http.Handler = (*daemon)(nil)
+
 func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.handler.Load().ServeHTTP(w, r)
 }
 
-// apply starts serving cfg: a new handler, a new fetcher, and new jobs, each
-// source fetched once at start. The previous jobs must be stopped first.
-func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
+// generation is what one configuration runs: its jobs, fetcher and handler.
+type generation struct {
+	cfg     *config.Config
+	sched   *schedule.Scheduler
+	client  *fetch.Client
+	handler *server.Server
+}
+
+// prepare builds everything cfg needs without starting anything, so a
+// configuration that cannot be applied leaves the running one untouched.
+func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	client := newFetcher(cfg, d.log)
 	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: d.metrics.Observe}
 	sched := schedule.New(cfg.Fetch.Workers, d.log)
 	for _, s := range enabledSources(cfg) {
-		spec := s.Schedule
-		if spec == "" {
-			spec = cfg.Schedule
-		}
 		src := pipelineSource(cfg, s)
-		if err := sched.Add(s.Name, spec, func(ctx context.Context) { runner.Run(ctx, src, false) }); err != nil {
+		if err := sched.Add(s.Name, s.Schedule, func(ctx context.Context) { runner.Run(ctx, src, false) }); err != nil {
 			client.Close()
-			return usagef("%v", err)
+			return nil, usagef("%v", err)
 		}
 	}
-	d.handler.Store(server.New(server.Options{
+	h := server.New(server.Options{
 		Title:     cfg.Title,
 		Publisher: newPublisher(cfg, d.st),
 		Health:    func(ctx context.Context) error { _, err := d.st.Version(ctx); return err },
 		Metrics:   d.metrics.Handler(),
 		Logger:    d.log,
-	}))
-	sched.Start(context.WithoutCancel(ctx), true)
-	d.sched, d.client, d.cfg = sched, client, cfg
-	return nil
+	})
+	return &generation{cfg: cfg, sched: sched, client: client, handler: h}, nil
+}
+
+// start serves g and starts its jobs, each source fetched once at start
+// (sources in backoff are deferred). The previous jobs must be stopped.
+func (d *daemon) start(ctx context.Context, g *generation) {
+	d.handler.Store(g.handler)
+	g.sched.Start(context.WithoutCancel(ctx), true)
+	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg
 }
 
 // stop stops the jobs, letting running fetches finish for fetchGrace.
@@ -165,17 +180,17 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
 		return
 	}
-	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage {
-		d.log.Warn("reload: listen and storage changes take effect at the next restart")
+	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel {
+		d.log.Warn("reload: listen, storage and log_level changes take effect at the next restart")
+		// Keep describing what actually runs.
+		cfg.Listen, cfg.Storage, cfg.LogLevel = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel
 	}
-	old := d.cfg
-	d.stop()
-	if err := d.apply(ctx, cfg); err != nil {
-		d.log.Error("reload failed, restoring the previous configuration", slog.Any("error", err))
-		if err := d.apply(ctx, old); err != nil {
-			d.log.Error("restore failed", slog.Any("error", err))
-		}
+	next, err := d.prepare(cfg)
+	if err != nil {
+		d.log.Error("reload refused, keeping the running configuration", slog.Any("error", err))
 		return
 	}
+	d.stop()
+	d.start(ctx, next)
 	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
 }
