@@ -81,6 +81,8 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, publish.ErrUnknownFeed):
 		http.NotFound(w, r)
 		return
+	case err != nil && r.Context().Err() != nil:
+		return // the client went away; nothing to answer or report
 	case err != nil:
 		s.log.Error("render feed", slog.String("feed", file), slog.Any("error", err))
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
