@@ -63,7 +63,7 @@ type Publisher struct {
 	byNam map[string]Feed
 
 	mu    sync.Mutex
-	cache map[cacheKey]*Rendering
+	cache map[cacheKey]*entry
 	ver   int64
 	// created bounds Last-Modified from below: a configuration loaded now
 	// may change a feed's bytes without any change in the store.
@@ -77,7 +77,7 @@ type cacheKey struct {
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*Rendering{}, ver: -1,
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1,
 		created: time.Now().UTC().Truncate(time.Second)}
 	for _, f := range opts.Feeds {
 		p.byNam[f.Name] = f
@@ -110,22 +110,45 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		clear(p.cache)
 		p.ver = v.Counter
 	}
-	if r, ok := p.cache[key]; ok {
+	e, ok := p.cache[key]
+	if !ok {
+		// The first request after a change renders; the ones arriving
+		// meanwhile wait for its result instead of rendering again.
+		e = &entry{done: make(chan struct{})}
+		p.cache[key] = e
 		p.mu.Unlock()
-		return r, nil
+		// Not the requester's context: its going away must not fail the
+		// render the others are waiting for.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+		e.r, e.err = p.render(rctx, f, format, v)
+		cancel()
+		close(e.done)
+		if e.err != nil {
+			p.mu.Lock()
+			if p.cache[key] == e {
+				delete(p.cache, key) // the next request tries again
+			}
+			p.mu.Unlock()
+		}
+		return e.r, e.err
 	}
 	p.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.r, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
-	r, err := p.render(ctx, f, format, v)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	if p.ver == v.Counter {
-		p.cache[key] = r
-	}
-	p.mu.Unlock()
-	return r, nil
+// renderTimeout bounds one rendering of one feed.
+const renderTimeout = 30 * time.Second
+
+// entry is a cached rendering, or one being made (done still open).
+type entry struct {
+	done chan struct{}
+	r    *Rendering
+	err  error
 }
 
 // Articles returns the combined items of feed name, newest first.
