@@ -399,3 +399,49 @@ func TestPageTitleAndDateSurviveRefresh(t *testing.T) {
 		t.Fatalf("title %q published %v", a.Title, a.Published)
 	}
 }
+
+func TestFullTextFromJSONLDAndBylinePages(t *testing.T) {
+	// The extract package's JSON-LD-only and byline-only pages, served over
+	// HTTP behind a teaser feed: the whole story reaches the store.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	pages := map[string]string{"/berlin": "jsonld.html", "/night-shift": "byline.html"}
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed" {
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title>
+<item><guid>berlin</guid><title>Berlin</title><link>%[1]s/berlin</link><description>teaser</description></item>
+<item><guid>night</guid><title>Night</title><link>%[1]s/night-shift</link><description>teaser</description></item></channel></rss>`, srv.URL)
+			return
+		}
+		b, err := os.ReadFile(filepath.Join("../../sources/extract/testdata", pages[r.URL.Path]))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(b)
+	}))
+	defer srv.Close()
+	if out := newRunner(st).Run(ctx, Source{Name: "mixed", URL: srv.URL + "/feed", FullText: true}, false); out.Pages != 2 {
+		t.Fatalf("run: %+v", out)
+	}
+	for _, tc := range []struct{ id, author, authorURL, bioStart string }{
+		{"berlin", "Anna Keller", srv.URL + "/staff/anna-keller", "Anna Keller is the Ledger's Berlin correspondent."},
+		{"night", "Jane Doe", srv.URL + "/authors/jane", "Jane Doe writes about the harbor"},
+	} {
+		a, err := st.Article(ctx, "mixed", tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Authors) != 1 || a.Authors[0].Name != tc.author || a.Authors[0].URL != tc.authorURL || !strings.HasPrefix(a.Authors[0].Bio, tc.bioStart) {
+			t.Errorf("%s: authors %+v", tc.id, a.Authors)
+		}
+		if a.Image == nil || a.Image.URL == "" || a.Published.IsZero() || len(feeds.PlainText(a.Content)) < 500 {
+			t.Errorf("%s: image %+v, published %v, %d characters of text", tc.id, a.Image, a.Published, len(feeds.PlainText(a.Content)))
+		}
+		if strings.Contains(feeds.PlainText(a.Content), tc.bioStart) {
+			t.Errorf("%s: the bio is still in the content", tc.id)
+		}
+	}
+}
