@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -234,6 +235,13 @@ func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string)
 	}
 	hresp, err := d.Do(hreq)
 	if err != nil {
+		// net/http wraps its errors in *url.Error, repeating the method and
+		// URL this message already names: keep the reason only (redirect
+		// errors name the hop they failed on themselves).
+		var ue *url.Error
+		if errors.As(err, &ue) && ue.URL == rawURL {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
 	defer hresp.Body.Close()
