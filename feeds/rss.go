@@ -3,6 +3,9 @@ package feeds
 import (
 	"encoding/xml"
 	"fmt"
+	"html"
+	"net/url"
+	"path"
 	"time"
 
 	gf "github.com/gorilla/feeds"
@@ -19,7 +22,10 @@ import (
 //     raw (invalid XML): escaped text instead, for description too;
 //   - no atom:link rel="self" (feed validators and WebSub want it), no
 //     dc, media or atom namespaces, no media:content for the lead image,
-//     no item update date (atom:updated, as Blogger writes it).
+//     no item update date (atom:updated, as Blogger writes it);
+//   - an item's <title> and <description> are written even when empty,
+//     which validators flag: RSS wants an item to have one of them, with
+//     content (see itemDescription).
 
 type rssRoot struct {
 	XMLName   xml.Name    `xml:"rss"`
@@ -44,9 +50,12 @@ type rssAtomLink struct {
 }
 
 type rssItem struct {
+	// Title comes before the embedded item so that it keeps its place,
+	// first, in the output.
+	Title string `xml:"title,omitempty"` // gorilla writes an empty one
 	*gf.RssItem
 	Link        string        `xml:"link,omitempty"` // gorilla writes an empty one
-	Description xmlText       `xml:"description"`
+	Description xmlText       `xml:"description,omitempty"`
 	Content     xmlText       `xml:"content:encoded,omitempty"`
 	Updated     string        `xml:"atom:updated,omitempty"`
 	Creators    []string      `xml:"dc:creator"`
@@ -69,11 +78,8 @@ func RenderRSS(f Feed) ([]byte, error) {
 	}
 	for i := range items {
 		it := &items[i]
-		ri := &rssItem{RssItem: ch.Items[i], Link: it.link, Content: xmlText(it.content), Categories: it.categories, Media: newMediaContent(it.image)}
-		ri.Description = xmlText(it.summary)
-		if ri.Description == "" {
-			ri.Description = xmlText(it.content)
-		}
+		ri := &rssItem{Title: it.title, RssItem: ch.Items[i], Link: it.link, Content: xmlText(it.content), Categories: it.categories, Media: newMediaContent(it.image)}
+		ri.Description = xmlText(it.itemDescription(ri.Enclosure))
 		if !it.updated.IsZero() {
 			ri.Updated = it.updated.Format(time.RFC3339)
 		}
@@ -93,4 +99,40 @@ func RenderRSS(f Feed) ([]byte, error) {
 		return nil, fmt.Errorf("render rss: %w", err)
 	}
 	return b, nil
+}
+
+// itemDescription is the RSS description of it: its summary, else its
+// content. An item with neither and no title would break RSS 2.0's rule
+// that an item has a title or a description, so it is described by what it
+// does have, quoted rather than paraphrased: its link, else the file name
+// of its enclosure (enc, as rendered), else its guid. The text is escaped,
+// since a description is HTML.
+func (it *item) itemDescription(enc *gf.RssEnclosure) string {
+	switch {
+	case it.summary != "":
+		return it.summary
+	case it.content != "":
+		return it.content
+	case it.title != "":
+		return ""
+	case it.link != "":
+		return html.EscapeString(it.link)
+	case enc != nil:
+		return html.EscapeString(fileName(enc.Url))
+	}
+	return html.EscapeString(it.id)
+}
+
+// fileName is the last segment of the path of rawURL, unescaped ("Episode
+// 12.mp3"), or rawURL itself when it has none.
+func fileName(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	name := clean(path.Base(u.Path))
+	if name == "" || name == "." || name == "/" {
+		return rawURL
+	}
+	return name
 }

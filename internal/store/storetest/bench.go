@@ -1,0 +1,115 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+)
+
+// BenchOpener returns a store on a new, empty database for a benchmark. It
+// must close the store when b ends (b.Cleanup).
+type BenchOpener func(b *testing.B) store.Store
+
+// BenchUpsert benchmarks UpsertArticles with batches of 50 realistically
+// sized articles, as sub-benchmarks New (every article new) and Unchanged
+// (a re-fetch where all 50 are unchanged, the common case for a polled
+// feed). Each sub-benchmark opens its own store. An implementation calls it
+// from its BenchmarkUpsert, so that -bench Upsert selects it:
+//
+//	func BenchmarkUpsert(b *testing.B) { storetest.BenchUpsert(b, open) }
+func BenchUpsert(b *testing.B, open BenchOpener) {
+	ctx := context.Background()
+	b.Run("New", func(b *testing.B) {
+		s := open(b)
+		n := 0
+		for b.Loop() {
+			batch := make([]feeds.Article, 50)
+			for i := range batch {
+				batch[i] = benchArticle("src", n)
+				n++
+			}
+			if _, err := s.UpsertArticles(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Unchanged", func(b *testing.B) {
+		s := open(b)
+		batch := make([]feeds.Article, 50)
+		for i := range batch {
+			batch[i] = benchArticle("src", i)
+		}
+		if _, err := s.UpsertArticles(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			res, err := s.UpsertArticles(ctx, batch)
+			if err != nil || res.Unchanged != 50 {
+				b.Fatal(res, err)
+			}
+		}
+	})
+}
+
+// BenchArticles benchmarks Articles selecting the newest 50 of 5000 stored
+// articles from 10 sources, as sub-benchmarks All (every source) and
+// TwoSources. The sub-benchmarks share one store, filled once. An
+// implementation calls it from its BenchmarkArticles:
+//
+//	func BenchmarkArticles(b *testing.B) { storetest.BenchArticles(b, open) }
+func BenchArticles(b *testing.B, open BenchOpener) {
+	ctx := context.Background()
+	s := open(b)
+	for src := range 10 {
+		batch := make([]feeds.Article, 500)
+		for i := range batch {
+			batch[i] = benchArticle(fmt.Sprintf("src%d", src), i*10+src)
+		}
+		if _, err := s.UpsertArticles(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		q    store.Query
+	}{
+		{"All", store.Query{Limit: 50}},
+		{"TwoSources", store.Query{Limit: 50, Sources: []string{"src3", "src7"}}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				arts, err := s.Articles(ctx, bc.q)
+				if err != nil || len(arts) != 50 {
+					b.Fatal(len(arts), err)
+				}
+			}
+		})
+	}
+}
+
+// benchArticle is a realistically sized article: ~6 KB of content, two
+// authors, an image, categories.
+func benchArticle(src string, n int) feeds.Article {
+	return feeds.Article{
+		ID:      fmt.Sprintf("https://%s.example/post/%d", src, n),
+		Source:  src,
+		Origin:  "https://" + src + ".example/feed.xml",
+		Title:   fmt.Sprintf("Story number %d about something", n),
+		Link:    fmt.Sprintf("https://%s.example/post/%d", src, n),
+		Summary: "<p>A short summary of the story, a sentence or two long.</p>",
+		Content: strings.Repeat("<p>A paragraph of the story body with some words in it.</p>\n", 100),
+		Authors: []feeds.Author{
+			{Name: "Ann Writer", URL: "https://" + src + ".example/ann", Avatar: "https://" + src + ".example/ann.jpg", Bio: "Writes things."},
+			{Name: "Bob Editor"},
+		},
+		Image:      &feeds.Image{URL: "https://" + src + ".example/img.jpg", Caption: "A caption", Credit: "AP", Width: 1200, Height: 800},
+		Categories: []string{"news", "world"},
+		Published:  time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute),
+		FetchedAt:  time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
+	}
+}
