@@ -182,6 +182,11 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		// validators make the request conditional.
 		req.URL = st.FeedURL
 	}
+	if st.ValidatorsURL != req.URL {
+		// Validators of another URL (the configured one changed, or the
+		// feed was just discovered) must not make this request conditional.
+		req.ETag, req.LastModified = "", ""
+	}
 	res, err := sources.Fetch(ctx, r.Doer, req)
 	if err != nil {
 		if discovered {
@@ -193,6 +198,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	if res.FeedURL != "" && res.FeedURL != req.URL {
 		st.FeedURL, st.DiscoveredFrom = res.FeedURL, src.URL
 	}
+	st.ValidatorsURL = req.URL
 	if res.NotModified {
 		out.Status, out.NotModified = StatusUnchanged, true
 		return r.succeed(ctx, st, out, res, now)

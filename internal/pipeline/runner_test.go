@@ -332,3 +332,32 @@ func TestCancelledFetchIsNotAFailure(t *testing.T) {
 		t.Fatalf("a cancelled fetch was recorded as a failure: %+v %v", stt, err)
 	}
 }
+
+func TestValidatorsAreNotSentToAnotherURL(t *testing.T) {
+	// The operator points a source at a new URL: the old URL's validators
+	// must not make the first request to the new one conditional.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	var conditional atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+			conditional.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"same-etag-everywhere"`)
+		w.Header().Set("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")
+		fmt.Fprint(w, rssFeed(1))
+	}))
+	defer srv.Close()
+	r := newRunner(st)
+	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/old"}, false); out.New != 1 {
+		t.Fatalf("old URL: %+v", out)
+	}
+	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); out.NotModified || conditional.Load() != 0 {
+		t.Fatalf("new URL fetched conditionally: %+v", out)
+	}
+	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); !out.NotModified {
+		t.Fatalf("second fetch of the new URL not conditional: %+v", out)
+	}
+}

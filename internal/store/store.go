@@ -68,9 +68,12 @@ type Version struct {
 type SourceState struct {
 	Name string
 	// HTTP validators from the last successful response, sent back as
-	// If-None-Match / If-Modified-Since.
-	ETag         string
-	LastModified string
+	// If-None-Match / If-Modified-Since; ValidatorsURL is the URL they
+	// came from, so a source whose URL changed is not fetched with another
+	// URL's validators.
+	ETag          string
+	LastModified  string
+	ValidatorsURL string
 	// LastAttempt is when the last fetch started; LastSuccess when one last
 	// succeeded (including 304 Not Modified).
 	LastAttempt time.Time

@@ -273,8 +273,8 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		boilerplate            []string
 	)
 	err := d.pool.QueryRow(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = $1`, record.Clean(source)).
-		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom)
+		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url FROM source_state WHERE name = $1`, record.Clean(source)).
+		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, nil
 	}
@@ -299,17 +299,17 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}
 	_, err = d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
-			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 			last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 			last_status = excluded.last_status, last_error = excluded.last_error,
 			failures = excluded.failures, next_attempt = excluded.next_attempt,
-			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url,
+			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
 			discovered_from = excluded.discovered_from`,
 		name, record.Clean(st.ETag), record.Clean(st.LastModified), ts(record.Unix(st.LastAttempt)), ts(record.Unix(st.LastSuccess)),
 		record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, ts(record.Unix(st.NextAttempt)), jsonArg(boilerplate),
-		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom))
+		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL))
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}

@@ -19,8 +19,8 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 		boilerplate            []byte
 	)
 	err := d.db.QueryRowContext(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from FROM source_state WHERE name = ?`, record.Clean(source)).
-		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom)
+		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url FROM source_state WHERE name = ?`, record.Clean(source)).
+		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -46,17 +46,17 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
-				last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 				last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 				last_status = excluded.last_status, last_error = excluded.last_error,
 				failures = excluded.failures, next_attempt = excluded.next_attempt,
-				boilerplate = excluded.boilerplate, feed_url = excluded.feed_url,
+				boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
 				discovered_from = excluded.discovered_from`,
 			name, record.Clean(st.ETag), record.Clean(st.LastModified), record.Unix(st.LastAttempt), record.Unix(st.LastSuccess),
 			record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, record.Unix(st.NextAttempt), text(boilerplate),
-			record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom))
+			record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL))
 		return err
 	})
 	if err != nil {

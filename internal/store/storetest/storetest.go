@@ -707,6 +707,7 @@ func testSourceState(t *testing.T, o Opener) {
 		Boilerplate:    []string{"Abonnez-vous à notre newsletter", "share on x", "日本語のテキスト"},
 		FeedURL:        "https://example.fr/rss/une.xml",
 		DiscoveredFrom: "https://example.fr/",
+		ValidatorsURL:  "https://example.fr/rss/une.xml",
 	}
 	allSet(t, reflect.ValueOf(full), "SourceState")
 	save(full)
