@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -251,8 +250,8 @@ func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string)
 		contentType:  hresp.Header.Get("Content-Type"),
 		etag:         hresp.Header.Get("ETag"),
 		lastModified: hresp.Header.Get("Last-Modified"),
-		retryAfter:   parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now()),
-		maxAge:       parseMaxAge(hresp.Header.Values("Cache-Control")),
+		retryAfter:   retryAfter(hresp.Header, time.Now()),
+		maxAge:       maxAge(hresp.Header),
 	}
 	if hresp.Request != nil && hresp.Request.URL != nil {
 		resp.url = hresp.Request.URL.String()
@@ -274,46 +273,6 @@ func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string)
 	}
 	resp.body = body
 	return resp, nil
-}
-
-// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
-// (relative to now). Absent, invalid or past values are 0.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(365*24*3600))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// parseMaxAge reads max-age from Cache-Control values; no-store and
-// no-cache mean 0.
-func parseMaxAge(values []string) time.Duration {
-	var age time.Duration
-	for _, v := range values {
-		for _, d := range strings.Split(v, ",") {
-			d = strings.ToLower(strings.TrimSpace(d))
-			switch {
-			case d == "no-store" || d == "no-cache":
-				return 0
-			case strings.HasPrefix(d, "max-age="):
-				n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(d, "max-age="), `"`), 10, 64)
-				if err == nil && n > 0 {
-					age = time.Duration(min(n, int64(365*24*3600))) * time.Second
-				}
-			}
-		}
-	}
-	return age
 }
 
 func firstNonEmpty(s ...string) string {

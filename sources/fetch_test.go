@@ -252,33 +252,6 @@ func TestFetchErrors(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfterAndMaxAge(t *testing.T) {
-	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0}, {"30", 30 * time.Second}, {"-5", 0}, {"abc", 0},
-		{"Sat, 01 Jun 2024 13:00:00 GMT", time.Hour},
-		{"Sat, 01 Jun 2024 11:00:00 GMT", 0},
-	} {
-		if got := parseRetryAfter(tt.in, now); got != tt.want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		in   []string
-		want time.Duration
-	}{
-		{nil, 0}, {[]string{"max-age=60"}, time.Minute}, {[]string{"public", "MAX-AGE=120, must-revalidate"}, 2 * time.Minute},
-		{[]string{"no-store, max-age=60"}, 0}, {[]string{"max-age=x"}, 0},
-	} {
-		if got := parseMaxAge(tt.in); got != tt.want {
-			t.Errorf("parseMaxAge(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestDiscoverFeed(t *testing.T) {
 	tests := []struct {
 		name, page, want string

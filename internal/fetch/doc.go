@@ -29,6 +29,4 @@
 //
 // Conditional GET (If-None-Match, If-Modified-Since) is the caller's job:
 // the client passes those headers and 304 responses through untouched.
-// RetryAfter and MaxAge read the response headers a caller needs to decide
-// when to come back.
 package fetch

@@ -1,4 +1,4 @@
-package fetch
+package sources
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestRetryAfter(t *testing.T) {
+func TestRetryAfterHeader(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -37,14 +37,14 @@ func TestRetryAfter(t *testing.T) {
 			if tt.value != nil {
 				h["Retry-After"] = tt.value
 			}
-			if got := RetryAfter(h, now); got != tt.want {
+			if got := retryAfter(h, now); got != tt.want {
 				t.Errorf("RetryAfter(%q) = %s, want %s", tt.value, got, tt.want)
 			}
 		})
 	}
 }
 
-func TestMaxAge(t *testing.T) {
+func TestMaxAgeHeader(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -80,7 +80,7 @@ func TestMaxAge(t *testing.T) {
 			if tt.age != "" {
 				h.Set("Age", tt.age)
 			}
-			if got := MaxAge(h); got != tt.want {
+			if got := maxAge(h); got != tt.want {
 				t.Errorf("MaxAge(%q, Age %q) = %s, want %s", tt.cc, tt.age, got, tt.want)
 			}
 		})

@@ -1,4 +1,4 @@
-package fetch
+package sources
 
 import (
 	"net/http"
@@ -11,11 +11,11 @@ import (
 // for more than a week is treated as asking for a week.
 const maxDelay = 7 * 24 * time.Hour
 
-// RetryAfter returns how long h's Retry-After header asks the client to
+// retryAfter returns how long h's Retry-After header asks the client to
 // wait, as of now. Both forms are understood: delay-seconds ("120") and an
 // HTTP-date. It returns 0 when the header is absent, invalid or in the
 // past, and caps absurd values at 7 days.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
+func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
@@ -34,12 +34,12 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 	return min(d, maxDelay)
 }
 
-// MaxAge returns how much longer a response with headers h stays fresh:
+// maxAge returns how much longer a response with headers h stays fresh:
 // its Cache-Control max-age (or, when that is absent, s-maxage) minus its
 // Age header. It returns 0 when the response must not be reused
 // (no-store, no-cache), when no lifetime is given, or when it has already
 // expired, and caps absurd values at 7 days.
-func MaxAge(h http.Header) time.Duration {
+func maxAge(h http.Header) time.Duration {
 	var maxAge, sMaxAge string
 	for _, line := range h.Values("Cache-Control") {
 		for _, dir := range strings.Split(line, ",") {
