@@ -86,10 +86,18 @@ func TestJobNeverOverlapsItself(t *testing.T) {
 	s := New(4, nil)
 	var runs atomic.Int32
 	release := make(chan struct{})
-	j := &job{name: "slow", fn: func(context.Context) { runs.Add(1); <-release }}
+	started := make(chan struct{})
+	j := &job{name: "slow", fn: func(context.Context) { runs.Add(1); close(started); <-release }}
 	s.jobs = append(s.jobs, j)
 	s.Start(context.Background(), false)
 	s.trigger(j)
+	// Wait until the first run holds a worker: Stop skips runs that have
+	// not started yet, so stopping earlier would prove nothing.
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first run never started")
+	}
 	for range 5 { // triggers while the first run is still going are skipped
 		s.trigger(j)
 	}
@@ -105,13 +113,20 @@ func TestJobNeverOverlapsItself(t *testing.T) {
 func TestStopCancelsJobsAfterDeadline(t *testing.T) {
 	s := New(1, nil)
 	cancelled := make(chan struct{})
+	started := make(chan struct{})
 	if err := s.Add("stuck", "@every 1h", func(ctx context.Context) {
+		close(started)
 		<-ctx.Done()
 		close(cancelled)
 	}); err != nil {
 		t.Fatal(err)
 	}
 	s.Start(context.Background(), true)
+	select { // a run that has not started yet is skipped by Stop
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the job never started")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := s.Stop(ctx); err == nil {
