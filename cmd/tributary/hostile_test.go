@@ -42,7 +42,8 @@ import (
 )
 
 const (
-	// hostileTimeout is fetch.timeout in the test configurations: short, so
+	// hostileTimeout is fetch.timeout (and connect_timeout, which also
+	// bounds the TLS handshake) in the test configurations: short, so
 	// that the servers that never finish cost seconds, not minutes, yet
 	// long enough for a 15 MiB body to be inflated under the race detector
 	// on a busy machine.
@@ -471,11 +472,11 @@ storage:
 schedule: "@every 1h"
 fetch:
   timeout: %s
-  connect_timeout: 1s
+  connect_timeout: %s
   max_items_per_source: %d
 %s
 sources:
-`, listen, hostileTimeout, maxItems, fetchExtra)
+`, listen, hostileTimeout, hostileTimeout, maxItems, fetchExtra)
 	for _, s := range srcs {
 		fmt.Fprintf(&b, "  - name: %s\n    url: %q\n", s.name, s.url)
 		if s.fulltext {
