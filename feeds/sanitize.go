@@ -347,20 +347,24 @@ func PlainText(s string) string {
 	var b strings.Builder
 	skip := 0
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case html.ErrorToken:
 			return collapseSpace(b.String())
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
 			}
-		case html.StartTagToken:
+		case html.StartTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			switch string(name) {
 			case "script", "style":
-				skip++
-			case "br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6":
-				b.WriteByte(' ')
+				if tt == html.StartTagToken { // <script/> has no content to skip
+					skip++
+				}
+			default:
+				if breaksText(string(name)) {
+					b.WriteByte(' ')
+				}
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
@@ -369,9 +373,24 @@ func PlainText(s string) string {
 				if skip > 0 {
 					skip--
 				}
-			case "p", "div", "li":
-				b.WriteByte(' ')
+			default:
+				if breaksText(string(name)) {
+					b.WriteByte(' ')
+				}
 			}
 		}
 	}
+}
+
+// breaksText tells the elements whose start or end separates words in
+// plain text: line breaks, block elements and table cells, so that
+// "one<br/>two" and "<h2>Title</h2>Body" do not run together.
+func breaksText(name string) bool {
+	switch name {
+	case "br", "hr", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+		"blockquote", "pre", "figure", "figcaption", "table", "tr", "td", "th", "caption",
+		"section", "article", "header", "footer", "aside", "nav", "main", "address", "details", "summary":
+		return true
+	}
+	return false
 }

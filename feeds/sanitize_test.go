@@ -309,6 +309,12 @@ func TestPlainText(t *testing.T) {
 		{"<p>One &amp; <b>two</b></p><p>three</p>", "One & two three"},
 		{"a <script>x()</script>b", "a b"},
 		{"  spaced\n\tout  ", "spaced out"},
+		{"Line one<br />Line two<br/>three<br>four", "Line one Line two three four"},
+		{"<h2>Heading</h2>Body text", "Heading Body text"},
+		{"<table><tr><td>a</td><td>b</td></tr></table>", "a b"},
+		{"<blockquote>Quoted</blockquote>said <figure><img src=x><figcaption>Caption</figcaption></figure>after", "Quoted said Caption after"},
+		{"in<b>line</b> <i>stays</i>", "inline stays"},
+		{"a<script/>b", "ab"},
 	}
 	for _, tt := range tests {
 		checkEqual(t, "PlainText("+tt.in+")", PlainText(tt.in), tt.want)
