@@ -3,7 +3,6 @@ package feeds
 import (
 	"encoding/xml"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -135,13 +134,9 @@ func RenderAtom(f Feed) ([]byte, error) {
 }
 
 // atomID returns id when it is an absolute IRI, as Atom requires, and
-// otherwise a URN made from it, e.g. a bare number guid "1234" becomes
-// "urn:tributary:guid:1234"; the mapping is stable and reversible.
+// otherwise a URN made from it (see ItemID); the mapping is stable.
 func atomID(id string) string {
-	if u, err := url.Parse(id); err == nil && u.Scheme != "" {
-		return id
-	}
-	return "urn:tributary:guid:" + url.PathEscape(id)
+	return ItemID("", id)
 }
 
 // atomEmail returns s when it has the shape RFC 4287's schema requires of

@@ -12,29 +12,40 @@ import (
 )
 
 // Combine merges articles from several sources into one feed's items: the
-// same story (same canonical link, see CanonicalLink; or, without a link,
-// the same Source and ID) appears once, as its most complete version, sorted
-// newest first (by Published, else FetchedAt; ties by ID), at most limit of
-// them (0 means no limit).
+// same story appears once, as its most complete version, sorted newest
+// first (by Published, else FetchedAt; ties by ID), at most limit of them (0
+// means no limit). Two articles are the same story when they share a
+// canonical link (see CanonicalLink) or an id that is unique by design (an
+// http(s), tag: or urn: URI), unless they come from the same source under
+// different ids: a status page or a podcast whose items all link to one
+// page keeps every item.
 //
 // Of the copies of a story, the preferred one comes from the story's own
 // site (its Origin's registrable domain is the link's), then the one with
 // the longest content, then the longest summary. What it lacks (title,
 // summary, content, authors, image, dates) is filled from the others in the
-// same order; categories and enclosures are the union of all copies. The
+// same order; categories and enclosures are the union of all copies. Its
+// ID is the published id (see ItemID) of the copy seen first (earliest
+// FetchedAt), so that it does not change when another source picks the
+// story up later; Source, Origin and Link are the preferred copy's. The
 // input is not modified and the output shares no slices with it.
 func Combine(arts []Article, limit int) []Article {
-	groups := make(map[string]int, len(arts))
+	groups := make(map[string][]int, len(arts)) // dedupe key -> indexes in out
 	var out [][]*Article
 	for i := range arts {
 		a := &arts[i]
-		k := dedupeKey(a)
-		if g, ok := groups[k]; ok {
-			out[g] = append(out[g], a)
-			continue
+		keys := dedupeKeys(a)
+		g := findGroup(groups, out, keys, a)
+		if g < 0 {
+			g = len(out)
+			out = append(out, nil)
 		}
-		groups[k] = len(out)
-		out = append(out, []*Article{a})
+		out[g] = append(out[g], a)
+		for _, k := range keys {
+			if !slices.Contains(groups[k], g) {
+				groups[k] = append(groups[k], g)
+			}
+		}
 	}
 	res := make([]Article, len(out))
 	for i, g := range out {
@@ -58,11 +69,74 @@ func Combine(arts []Article, limit int) []Article {
 	return res
 }
 
-func dedupeKey(a *Article) string {
+// dedupeKeys returns the keys under which a is the same story as another
+// article: its canonical link and its id when that is unique by design; an
+// article with neither is keyed by its source and id.
+func dedupeKeys(a *Article) []string {
+	keys := make([]string, 0, 2)
 	if l := CanonicalLink(a.Link); l != "" {
-		return "link\x00" + l
+		keys = append(keys, "link\x00"+l)
 	}
-	return "id\x00" + a.Source + "\x00" + a.ID
+	if id := strings.TrimSpace(a.ID); globalID(id) {
+		keys = append(keys, "id\x00"+id)
+	}
+	if len(keys) == 0 {
+		keys = append(keys, "src\x00"+a.Source+"\x00"+a.ID)
+	}
+	return keys
+}
+
+// findGroup returns the first group under one of keys that a may join, or
+// -1. A group holding another item of a's source (another id) is not the
+// same story, however alike the links.
+func findGroup(groups map[string][]int, out [][]*Article, keys []string, a *Article) int {
+	for _, k := range keys {
+		for _, g := range groups[k] {
+			if !slices.ContainsFunc(out[g], func(x *Article) bool { return x.Source == a.Source && x.ID != a.ID }) {
+				return g
+			}
+		}
+	}
+	return -1
+}
+
+// globalID reports whether id is unique by design, not only within its
+// feed: an http(s) URL, a tag: URI (RFC 4151) or a URN.
+func globalID(id string) bool {
+	scheme, rest, ok := strings.Cut(id, ":")
+	if !ok || rest == "" {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https":
+		return strings.HasPrefix(rest, "//") && len(rest) > 2
+	case "tag", "urn":
+		return true
+	}
+	return false
+}
+
+// ItemID returns the id under which an article from source is published,
+// the same in RSS, Atom and JSON Feed: id itself when it is an absolute URI
+// (a permalink, a tag: or urn: id), else a URN qualified by the source's
+// name, since an id like "1234" is unique only within its own feed
+// ("urn:tributary:guid:SOURCE:1234"; "urn:tributary:guid:1234" without a
+// source). It returns "" for an empty id.
+func ItemID(source, id string) string {
+	id = clean(id)
+	if id == "" || hasScheme(id) {
+		return id
+	}
+	if source = clean(source); source != "" {
+		return "urn:tributary:guid:" + url.PathEscape(source) + ":" + url.PathEscape(id)
+	}
+	return "urn:tributary:guid:" + url.PathEscape(id)
+}
+
+// hasScheme reports whether id parses as an absolute URI.
+func hasScheme(id string) bool {
+	u, err := url.Parse(id)
+	return err == nil && u.Scheme != ""
 }
 
 func sortDate(a Article) time.Time {
@@ -79,6 +153,8 @@ func merge(copies []*Article) Article {
 		slices.SortStableFunc(copies, preferred)
 	}
 	m := *copies[0]
+	first := slices.MinFunc(copies, seenFirst)
+	m.ID = ItemID(first.Source, first.ID)
 	m.Authors = slices.Clone(m.Authors)
 	m.Categories = slices.Clone(m.Categories)
 	m.Enclosures = slices.Clone(m.Enclosures)
@@ -94,6 +170,21 @@ func merge(copies []*Article) Article {
 		fillFrom(&m, o)
 	}
 	return m
+}
+
+// seenFirst orders copies by when Tributary first saw them (FetchedAt; a
+// zero time last), then by source and id, so the choice is stable.
+func seenFirst(a, b *Article) int {
+	if c := boolCmp(a.FetchedAt.IsZero(), b.FetchedAt.IsZero()); c != 0 {
+		return c
+	}
+	if c := a.FetchedAt.Compare(b.FetchedAt); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Source, b.Source); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // preferred orders the copies of a story, best first.

@@ -62,7 +62,7 @@ func TestCombineDedupe(t *testing.T) {
 				{ID: "1", Source: "a", Link: "https://news.example/s/1", Published: day(1)},
 				{ID: "x", Source: "b", Link: "http://www.news.example/s/1/?utm_source=b#top", Published: day(1)},
 			},
-			want: []string{"a:1"},
+			want: []string{"a:urn:tributary:guid:a:1"},
 		},
 		{
 			name: "different links stay apart",
@@ -70,7 +70,7 @@ func TestCombineDedupe(t *testing.T) {
 				{ID: "1", Source: "a", Link: "https://news.example/s/1", Published: day(1)},
 				{ID: "2", Source: "a", Link: "https://news.example/s/2", Published: day(2)},
 			},
-			want: []string{"a:2", "a:1"},
+			want: []string{"a:urn:tributary:guid:a:2", "a:urn:tributary:guid:a:1"},
 		},
 		{
 			name: "without links: same source and id",
@@ -79,7 +79,7 @@ func TestCombineDedupe(t *testing.T) {
 				{ID: "n1", Source: "notes", Title: "second copy", Published: day(3)},
 				{ID: "n1", Source: "other", Published: day(2)},
 			},
-			want: []string{"notes:n1", "other:n1"},
+			want: []string{"notes:urn:tributary:guid:notes:n1", "other:urn:tributary:guid:other:n1"},
 		},
 		{
 			name: "a link and a linkless article with the same id",
@@ -87,7 +87,7 @@ func TestCombineDedupe(t *testing.T) {
 				{ID: "1", Source: "a", Link: "https://news.example/s/1", Published: day(1)},
 				{ID: "1", Source: "a", Published: day(2)},
 			},
-			want: []string{"a:1", "a:1"},
+			want: []string{"a:urn:tributary:guid:a:1", "a:urn:tributary:guid:a:1"},
 		},
 	}
 	for _, tt := range tests {
@@ -112,9 +112,9 @@ func TestCombineMergePreference(t *testing.T) {
 		want string
 	}{
 		// bbci.co.uk is not bbc.co.uk: the aggregator's fuller copy wins.
-		{"different registrable domain: more content wins", []Article{own, aggregator}, "agg-1"},
-		{"own site wins over more content", []Article{aggregator, ownSubdomain}, "bbc-1"},
-		{"own site wins in either order", []Article{ownSubdomain, aggregator}, "bbc-1"},
+		{"different registrable domain: more content wins", []Article{own, aggregator}, "aggregator"},
+		{"own site wins over more content", []Article{aggregator, ownSubdomain}, "bbc"},
+		{"own site wins in either order", []Article{ownSubdomain, aggregator}, "bbc"},
 		{"more content wins", []Article{short, long}, "l"},
 		{"more content wins in either order", []Article{long, short}, "l"},
 	}
@@ -124,7 +124,7 @@ func TestCombineMergePreference(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("got %d items, want 1", len(got))
 			}
-			checkEqual(t, "chosen id", got[0].ID, tt.want)
+			checkEqual(t, "chosen copy", got[0].Source, tt.want)
 		})
 	}
 }
@@ -153,7 +153,8 @@ func TestCombineFillsIn(t *testing.T) {
 		t.Fatalf("got %d items, want 1", len(got))
 	}
 	m := got[0]
-	checkEqual(t, "id", m.ID, "own")
+	checkEqual(t, "chosen copy", m.Source, "site")
+	checkEqual(t, "id (of the copy seen first)", m.ID, "urn:tributary:guid:agg:agg")
 	checkEqual(t, "title", m.Title, "Story")
 	checkEqual(t, "summary", m.Summary, "<p>Teaser</p>")
 	checkEqual(t, "content (filled)", m.Content, "<p>Full text</p>")
@@ -178,7 +179,8 @@ func TestCombineFillsIn(t *testing.T) {
 	// Missing parts are taken from another copy entirely.
 	bare := Article{ID: "bare", Source: "site", Origin: "https://site.example/feed", Link: "https://site.example/story"}
 	m = Combine([]Article{bare, other}, 0)[0]
-	checkEqual(t, "id", m.ID, "bare")
+	checkEqual(t, "chosen copy", m.Source, "site")
+	checkEqual(t, "id (a copy with a fetch time is seen first)", m.ID, "urn:tributary:guid:agg:agg")
 	checkEqual(t, "title", m.Title, "Story (via agg)")
 	checkEqual(t, "authors", len(m.Authors), 2)
 	checkEqual(t, "image caption", m.Image.Caption, "The scene")
@@ -190,10 +192,13 @@ func TestCombineSortAndLimit(t *testing.T) {
 		{ID: "fetched-only", Source: "a", Link: "https://a.example/f", FetchedAt: day(3)},
 		{ID: "new", Source: "a", Link: "https://a.example/new", Published: day(4)},
 		{ID: "tie-b", Source: "a", Link: "https://a.example/tb", Published: day(2)},
-		{ID: "tie-a", Source: "b", Link: "https://a.example/ta", Published: day(2)},
+		{ID: "tie-a", Source: "a", Link: "https://a.example/ta", Published: day(2)},
 		{ID: "undated", Source: "a", Link: "https://a.example/u"},
 	}
-	want := []string{"a:new", "a:fetched-only", "b:tie-a", "a:tie-b", "a:old", "a:undated"}
+	var want []string
+	for _, id := range []string{"new", "fetched-only", "tie-a", "tie-b", "old", "undated"} {
+		want = append(want, "a:"+ItemID("a", id))
+	}
 	checkEqual(t, "order", ids(Combine(in, 0)), want)
 	// Ties are broken by id, whatever the input order.
 	rev := slices.Clone(in)
@@ -206,5 +211,79 @@ func TestCombineSortAndLimit(t *testing.T) {
 	}
 	if got := Combine(nil, 5); len(got) != 0 {
 		t.Errorf("Combine(nil) = %v", got)
+	}
+}
+
+func TestCombineKeepsItemsOfOneSourceSharingALink(t *testing.T) {
+	// A status page whose items all link to its home page, and a
+	// changelog whose entries differ only by fragment: different stories.
+	in := []Article{
+		{ID: "incident-1", Source: "status", Link: "https://status.example/", Published: day(1)},
+		{ID: "incident-2", Source: "status", Link: "https://status.example/", Published: day(2)},
+		{ID: "incident-3", Source: "status", Link: "https://status.example/", Published: day(3)},
+		{ID: "v1.2", Source: "log", Link: "https://app.example/changelog#v1.2", Published: day(1),
+			Enclosures: []Enclosure{{URL: "https://app.example/1.2.tgz"}}},
+		{ID: "v1.3", Source: "log", Link: "https://app.example/changelog#v1.3", Published: day(2),
+			Enclosures: []Enclosure{{URL: "https://app.example/1.3.tgz"}}},
+		// Another source carrying one of the changelog entries is still
+		// merged into one of them, not into both.
+		{ID: "agg-9", Source: "agg", Link: "https://app.example/changelog", Published: day(2)},
+	}
+	got := Combine(in, 0)
+	checkEqual(t, "items", len(got), 5)
+	for _, a := range got {
+		if a.Source == "log" && len(a.Enclosures) != 1 {
+			t.Errorf("%s: enclosures %v, want its own only", a.ID, a.Enclosures)
+		}
+	}
+}
+
+func TestCombineIDStaysWhenAnotherSourcePicksTheStoryUp(t *testing.T) {
+	link := "https://site.example/story"
+	hn := Article{ID: "https://news.ycombinator.com/item?id=1", Source: "hn", Origin: "https://news.ycombinator.com/rss",
+		Link: link, Summary: "<p>short</p>", FetchedAt: day(1)}
+	lobsters := Article{ID: "https://lobste.rs/s/abc", Source: "lobsters", Origin: "https://lobste.rs/rss",
+		Link: link, Summary: "<p>a little longer</p>", FetchedAt: day(2)}
+	own := Article{ID: "42", Source: "site", Origin: "https://site.example/feed", Link: link,
+		Content: "<p>the whole story</p>", FetchedAt: day(3)}
+	want := hn.ID
+	for _, in := range [][]Article{{hn}, {hn, lobsters}, {lobsters, hn}, {own, lobsters, hn}} {
+		got := Combine(in, 0)
+		if len(got) != 1 {
+			t.Fatalf("%d items, want 1", len(got))
+		}
+		checkEqual(t, fmt.Sprintf("id with %d copies", len(in)), got[0].ID, want)
+	}
+	// The content still comes from the best copy.
+	checkEqual(t, "content", Combine([]Article{own, lobsters, hn}, 0)[0].Content, own.Content)
+}
+
+func TestCombineSameGlobalIDIsOneStory(t *testing.T) {
+	// A FeedBurner-style proxy link in one source, the real link in the
+	// other, the same permalink guid in both.
+	guid := "https://site.example/?p=123"
+	in := []Article{
+		{ID: guid, Source: "direct", Link: "https://site.example/2024/story", FetchedAt: day(1)},
+		{ID: guid, Source: "proxy", Link: "https://feedproxy.example/~r/site/~3/abc/", FetchedAt: day(2)},
+		{ID: "123", Source: "other", Link: "https://other.example/123", FetchedAt: day(1)},
+		{ID: "123", Source: "third", Link: "https://third.example/123", FetchedAt: day(1)},
+	}
+	checkEqual(t, "ids", ids(Combine(in, 0)), []string{
+		"direct:" + guid, "other:urn:tributary:guid:other:123", "third:urn:tributary:guid:third:123"})
+}
+
+func TestItemID(t *testing.T) {
+	tests := []struct{ source, id, want string }{
+		{"a", "https://a.example/p/1", "https://a.example/p/1"},
+		{"a", "tag:a.example,2024:1", "tag:a.example,2024:1"},
+		{"a", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427"},
+		{"a", "1234", "urn:tributary:guid:a:1234"},
+		{"b", "1234", "urn:tributary:guid:b:1234"},
+		{"a", "post 7/x", "urn:tributary:guid:a:post%207%2Fx"},
+		{"", "1234", "urn:tributary:guid:1234"},
+		{"a", "  ", ""},
+	}
+	for _, tt := range tests {
+		checkEqual(t, "ItemID("+tt.source+", "+tt.id+")", ItemID(tt.source, tt.id), tt.want)
 	}
 }

@@ -122,7 +122,9 @@ func RenderJSON(f Feed) ([]byte, error) {
 	jf.Items = nil // replaced by out.Items
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // valid either way; unescaped is what people read
+	// HTML escaping stays on (<, > and & as \u003c, \u003e, \u0026): the
+	// same text once parsed, and a page that inlines the feed in a
+	// <script> element cannot be broken out of by a hostile title.
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		return nil, fmt.Errorf("render json: %w", err)

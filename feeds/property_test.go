@@ -194,10 +194,11 @@ func cleanText(s string) string {
 	return strings.TrimSpace(feeds.StripControl(s))
 }
 
-// wantID is the id the renderings promise for a: its own, else its link;
-// "" when it has neither and gets a derived one.
+// wantID is the id the renderings promise for a: its own as ItemID
+// publishes it, else its link; "" when it has neither and gets a derived
+// one.
 func wantID(a feeds.Article) string {
-	if id := cleanText(a.ID); id != "" {
+	if id := feeds.ItemID(a.Source, a.ID); id != "" {
 		return id
 	}
 	return cleanText(a.Link)
@@ -382,15 +383,11 @@ func renderProblems(f feeds.Feed, format feeds.Format, b []byte) []string {
 		id, link := it.GUID, it.Link
 		wantLink := cleanText(a.Link)
 		if format == feeds.Atom {
-			// Atom ids are IRIs: any other id is written as a URN that
-			// holds it escaped. gofeed reads Atom ids and links as URLs
-			// that xml:base applies to, and writes them back normalized.
-			if rest, ok := strings.CutPrefix(id, "urn:tributary:guid:"); ok {
-				if u, err := url.PathUnescape(rest); err == nil {
-					id = u
-				}
-			}
-			if want := wantID(a); id == gofeedURL(want) {
+			// Atom ids are IRIs: a link used as the id that is not one is
+			// written as a URN (ItemID without a source). gofeed reads
+			// Atom ids and links as URLs that xml:base applies to, and
+			// writes them back normalized.
+			if want := wantID(a); id == gofeedURL(feeds.ItemID("", want)) {
 				id = want
 			}
 			wantLink = gofeedURL(wantLink)

@@ -119,7 +119,7 @@ func prepare(f Feed) (feedInfo, []item) {
 
 func prepareItem(a *Article) item {
 	it := item{
-		id:      clean(a.ID),
+		id:      ItemID(a.Source, a.ID),
 		title:   clean(a.Title),
 		link:    clean(a.Link),
 		source:  clean(a.Source),

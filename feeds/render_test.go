@@ -452,3 +452,20 @@ func wellFormedXML(b []byte) error {
 		}
 	}
 }
+
+// Two sources both numbering their items from 1: a reader that keys items
+// by id must see two items, in every format.
+func TestBareIDsFromTwoSourcesStayDistinct(t *testing.T) {
+	f := Feed{Title: "All", Link: "https://agg.example/", Items: []Article{
+		{ID: "1", Source: "a", Title: "From a", Link: "https://a.example/1", Published: day(2)},
+		{ID: "1", Source: "b", Title: "From b", Link: "https://b.example/1", Published: day(1)},
+	}}
+	for _, format := range []Format{RSS, Atom, JSON} {
+		items := parseGofeed(t, render(t, f, format)).Items
+		if len(items) != 2 {
+			t.Fatalf("%v: %d items, want 2", format, len(items))
+		}
+		checkEqual(t, string(format)+" ids", []string{items[0].GUID, items[1].GUID},
+			[]string{"urn:tributary:guid:a:1", "urn:tributary:guid:b:1"})
+	}
+}

@@ -88,7 +88,11 @@ func TestAtomSchemaCanFail(t *testing.T) {
 	if _, serr := os.Stat(schema); err != nil || serr != nil {
 		requireTool(t, "jing or the Atom schema is missing")
 	}
-	bad := bytes.Replace(render(t, richFeed(), Atom), []byte("<id>urn:tributary:guid:42</id>"), nil, 1)
+	good := render(t, richFeed(), Atom)
+	bad := bytes.Replace(good, []byte("<id>urn:tributary:guid:wire:42</id>"), nil, 1)
+	if bytes.Equal(bad, good) {
+		t.Fatal("the entry id to remove is not in the rendering")
+	}
 	out, err := exec.Command(jing, "-c", schema, writeTemp(t, "bad.atom", bad)).CombinedOutput()
 	if err == nil {
 		t.Fatalf("jing accepted an entry without <id>:\n%s", out)

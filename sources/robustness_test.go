@@ -734,7 +734,7 @@ func TestCheckerCatches(t *testing.T) {
 		{"handler", edit(feeds.RSS, `<item>(?s:.*?)<description>`, "$0&lt;img src=x onerror=alert(1)&gt;"), "onerror"},
 		{"javascript link", edit(feeds.Atom, `href="https://news.example.com/2024/storm"`, `href="java&#9;script:alert(1)//"`), "javascript URL"},
 		{"data image", edit(feeds.Atom, `<content type="html">`, `$0&lt;img src=&#34; DATA:image/svg+xml,x&#34;&gt;`), "data URL"},
-		{"duplicate id", edit(feeds.RSS, `<guid isPermaLink="true">[^<]*</guid>`, `<guid isPermaLink="false">news-1001</guid>`), "repeats the id"},
+		{"duplicate id", edit(feeds.RSS, `<guid isPermaLink="true">[^<]*</guid>`, `<guid isPermaLink="false">urn:tributary:guid:robust:news-1001</guid>`), "repeats the id"},
 		{"secret", edit(feeds.RSS, `<description>`, "${0}"+secret), "/etc/passwd"},
 		{"lost item", func(_ *testing.T, r *rendering) { r.items = append(r.items, r.items[0]) }, "items"},
 	} {

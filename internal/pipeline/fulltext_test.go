@@ -165,7 +165,7 @@ func TestFullTextFromTeaserFeed(t *testing.T) {
 	}
 	found := false
 	for _, it := range jf.Items {
-		if it.ID != "putin-trump-cyber-pact" {
+		if it.ID != feeds.ItemID("wire", "putin-trump-cyber-pact") {
 			continue
 		}
 		found = true
