@@ -122,7 +122,7 @@ func richWants() []want {
 			source: "site-a",
 		},
 		{
-			id: "urn:tributary:guid:wire:42",
+			id:             "urn:tributary:guid:wire:42",
 			link:           "https://wire.example/story?id=42",
 			title:          "Wire story without a date",
 			summary:        "Only a summary &amp; no content.",
