@@ -184,8 +184,10 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	}
 	if st.ValidatorsURL != req.URL {
 		// Validators of another URL (the configured one changed, or the
-		// feed was just discovered) must not make this request conditional.
+		// feed was just discovered) must not make this request
+		// conditional, nor be saved as this URL's if the run fails later.
 		req.ETag, req.LastModified = "", ""
+		st.ETag, st.LastModified = "", ""
 	}
 	res, err := sources.Fetch(ctx, r.Doer, req)
 	if err != nil {

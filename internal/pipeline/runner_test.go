@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/sqlite"
@@ -359,5 +360,53 @@ func TestValidatorsAreNotSentToAnotherURL(t *testing.T) {
 	}
 	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); !out.NotModified {
 		t.Fatalf("second fetch of the new URL not conditional: %+v", out)
+	}
+}
+
+// upsertFailsOnce is a store whose next UpsertArticles fails.
+type upsertFailsOnce struct {
+	store.Store
+	armed atomic.Bool
+}
+
+func (s *upsertFailsOnce) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.UpsertResult, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		return store.UpsertResult{}, errors.New("disk full")
+	}
+	return s.Store.UpsertArticles(ctx, arts)
+}
+
+func TestFailedRunAfterURLChangeDropsOldValidators(t *testing.T) {
+	// The first run against a new URL fetches it, then fails to store: the
+	// old URL's validators must not be saved as the new URL's, or the next
+	// run is answered 304 and the new feed's stories are never stored.
+	ctx := context.Background()
+	st := &upsertFailsOnce{Store: openStore(t, filepath.Join(t.TempDir(), "t.db"))}
+	var conditional atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+			conditional.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"same-etag-everywhere"`)
+		w.Header().Set("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")
+		fmt.Fprint(w, rssFeed(2))
+	}))
+	defer srv.Close()
+	r := newRunner(st)
+	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/old"}, false); out.New != 2 {
+		t.Fatalf("old URL: %+v", out)
+	}
+	st.armed.Store(true)
+	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); out.Status != StatusFailed {
+		t.Fatalf("run with a failing store: %+v", out)
+	}
+	out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, true)
+	if out.NotModified || conditional.Load() != 0 {
+		t.Fatalf("new URL fetched with the old URL's validators after a failed run: %+v", out)
+	}
+	if out.Status == StatusFailed {
+		t.Fatalf("retry failed: %+v", out)
 	}
 }
