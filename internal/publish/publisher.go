@@ -133,6 +133,7 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		return e.r, e.err
 	}
 	p.mu.Unlock()
+	testHookWait()
 	select {
 	case <-e.done:
 		return e.r, e.err
@@ -140,6 +141,10 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		return nil, ctx.Err()
 	}
 }
+
+// testHookWait runs when a request starts waiting for another's rendering;
+// tests replace it to know the request is waiting.
+var testHookWait = func() {}
 
 // renderTimeout bounds one rendering of one feed.
 const renderTimeout = 30 * time.Second

@@ -23,7 +23,11 @@ type slowReader struct {
 
 func (s *slowReader) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
 	s.reads.Add(1)
-	<-s.release
+	select { // like a real store, give up when the context ends
+	case <-s.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	if s.fail.Load() {
 		return nil, errors.New("disk on fire")
 	}
@@ -101,8 +105,12 @@ func TestCancelledRequesterDoesNotFailOthers(t *testing.T) {
 	for r.reads.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
+	waiting := make(chan struct{})
+	testHookWait = func() { close(waiting) }
+	defer func() { testHookWait = func() {} }()
 	second := make(chan error, 1)
 	go func() { _, err := p.Render(context.Background(), "all", feeds.JSON); second <- err }()
+	<-waiting // the second request waits for the first one's rendering
 	cancel()
 	close(r.release)
 	if err := <-second; err != nil {
