@@ -546,3 +546,37 @@ func BenchmarkDo(b *testing.B) {
 		})
 	}
 }
+
+// A local source may be called index.html (a file server would redirect it
+// to "./"), and a directory is an error, never a listing.
+func TestLocalFileNamedIndexAndDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "site", "index.html")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const page = `<html><head><title>Local</title></head><body><p>Hello</p></body></html>`
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, Options{})
+	u := "file://" + filepath.ToSlash(path)
+	resp, b, err := get(t, WithLocalFile(t.Context(), u), c, u, nil)
+	if err != nil {
+		t.Fatalf("index.html: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK || string(b) != page {
+		t.Fatalf("index.html: status %d, body %q", resp.StatusCode, b)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type %q, want text/html", ct)
+	}
+	if resp.Header.Get("Last-Modified") == "" {
+		t.Error("no Last-Modified")
+	}
+	d := "file://" + filepath.ToSlash(filepath.Dir(path))
+	if _, b, err := get(t, WithLocalFile(t.Context(), d), c, d, nil); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("directory: error %v, body %q; want a clear error", err, b)
+	}
+}
