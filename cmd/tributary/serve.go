@@ -30,6 +30,13 @@ const (
 )
 
 func cmdServe(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
+	// Catch SIGHUP before anything slow (the store's integrity check reads
+	// the whole file): its default action would kill the process, and a
+	// reload asked for during start-up is simply done once serving.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	fs := newFlagSet("serve", "serve [--config FILE]", &confPath, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -74,28 +81,29 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 loop:
 	for {
 		select {
 		case <-ctx.Done():
 			break loop
 		case err := <-serveErr:
-			d.stop()
+			d.stop("the HTTP server failed")
 			return fmt.Errorf("serve: %w", err)
 		case <-hup:
 			d.reload(ctx, confPath)
 		}
 	}
 	log.Info("shutting down")
+	// Stop the jobs while HTTP drains, not after: no fetch may start once
+	// shutdown began, and queued ones are dropped at once.
+	stopped := make(chan struct{})
+	go func() { d.stop("shutdown"); close(stopped) }()
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
 	defer cancel()
 	if err := srv.Shutdown(dctx); err != nil {
 		log.Warn("http drain incomplete", slog.Any("error", err))
 	}
-	d.stop()
+	<-stopped
 	log.Info("stopped")
 	return nil
 }
@@ -158,15 +166,17 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg
 }
 
-// stop stops the jobs, letting running fetches finish for fetchGrace.
-func (d *daemon) stop() {
+// stop stops the jobs, letting running fetches finish for fetchGrace; why
+// ("shutdown", "reload") is logged when fetches had to be cancelled.
+func (d *daemon) stop(why string) {
 	if d.sched == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), fetchGrace)
 	defer cancel()
 	if err := d.sched.Stop(ctx); err != nil {
-		d.log.Warn("fetches cancelled at shutdown", slog.Any("error", err))
+		d.log.Warn("fetches still running after the grace period were cancelled", slog.String("reason", why),
+			slog.Duration("grace", fetchGrace), slog.Any("error", err))
 	}
 	d.client.Close()
 	d.sched = nil
@@ -175,6 +185,7 @@ func (d *daemon) stop() {
 // reload re-reads the configuration. A configuration that does not load
 // or validate is logged and ignored: the running one stays in force.
 func (d *daemon) reload(ctx context.Context, path string) {
+	d.log.Info("reload requested", slog.String("config", path))
 	cfg, err := config.Load(path)
 	if err != nil {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
@@ -190,7 +201,14 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload refused, keeping the running configuration", slog.Any("error", err))
 		return
 	}
-	d.stop()
+	d.stop("reload")
+	if ctx.Err() != nil {
+		// Shutdown was asked for while the old jobs finished: start
+		// nothing new.
+		next.client.Close()
+		d.log.Info("reload abandoned: shutting down")
+		return
+	}
 	d.start(ctx, next)
 	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
 }
