@@ -5,24 +5,27 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tributary/tributary/sources/internal/pubdate"
 )
 
-// earliestDate is the first plausible publication date: nothing was
-// syndicated before 1995, and older dates come from broken generators
-// (zero values, Unix epoch, two-digit years).
-var earliestDate = time.Date(1995, time.January, 1, 0, 0, 0, 0, time.UTC)
+// PlausibleDate returns t in UTC, or the zero time when t is before 1995 or
+// more than two days after now: such dates come from broken generators
+// (zero values, the Unix epoch, two-digit years) or wrong clocks, and would
+// sort a story above or below every other. Stores fall back to the
+// first-seen time. Every date Tributary reads, from a feed, a
+// listing page or an article page, goes through this one rule.
+func PlausibleDate(t, now time.Time) time.Time {
+	return pubdate.Plausible(t, now)
+}
 
 // maxFutureSkew is how far ahead of now a date may be before it is treated
-// as wrong (clock skew and time zones, not scheduled posts).
-const maxFutureSkew = 48 * time.Hour
+// as wrong.
+const maxFutureSkew = pubdate.MaxFutureSkew
 
-// plausible returns t in UTC, or the zero time when t is before 1995 or more
-// than two days after now. Stores fall back to the first-seen time.
+// plausible is PlausibleDate, under the name the parsers use.
 func plausible(t time.Time, now time.Time) time.Time {
-	if t.IsZero() || t.Before(earliestDate) || t.After(now.Add(maxFutureSkew)) {
-		return time.Time{}
-	}
-	return t.UTC()
+	return pubdate.Plausible(t, now)
 }
 
 // dateLayouts are tried in order by parseDate; the first that parses wins.
@@ -88,17 +91,6 @@ var dateLayouts = []string{
 	"January 2006",
 }
 
-// zoneOffsets resolves the zone abbreviations seen in feeds and pages; Go
-// parses an unknown abbreviation as UTC+0, which would shift the time.
-var zoneOffsets = map[string]int{
-	"UT": 0, "GMT": 0, "UTC": 0, "Z": 0,
-	"EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
-	"MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
-	"WET": 0, "WEST": 3600, "BST": 3600, "CET": 3600, "CEST": 2 * 3600,
-	"EET": 2 * 3600, "EEST": 3 * 3600, "IST": 19800, "JST": 9 * 3600,
-	"AEST": 10 * 3600, "AEDT": 11 * 3600,
-}
-
 var (
 	ordinalRe = regexp.MustCompile(`(?i)\b(\d{1,2})(st|nd|rd|th)\b`)
 	dateSpace = regexp.MustCompile(`\s+`)
@@ -129,13 +121,8 @@ func parseDate(s string) (time.Time, bool) {
 		if err != nil {
 			continue
 		}
-		if name, off := t.Zone(); name != "" {
-			if want, ok := zoneOffsets[strings.ToUpper(name)]; ok && want != off {
-				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(),
-					t.Nanosecond(), time.FixedZone(name, want))
-			}
-		}
-		return t, true
+		// Go reads an abbreviation it does not know as UTC+0.
+		return pubdate.FixZone(t), true
 	}
 	return time.Time{}, false
 }

@@ -5,64 +5,100 @@ import (
 	"mime"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 )
 
-// feedLinkTypes are the <link type> values that advertise a feed.
-var feedLinkTypes = map[string]bool{
-	"application/rss+xml":   true,
-	"application/atom+xml":  true,
-	"application/feed+json": true,
-	"application/json":      true,
+// feedLinkRank ranks the <link type> values that advertise a feed: a
+// lower rank is preferred. Plain application/json is the type JSON Feed
+// 1.0 asked for, but WordPress also puts it on every page for its REST
+// API (/wp-json/wp/v2/posts/1), which is no feed; such a link is taken
+// only when it names a feed and nothing better is advertised.
+var feedLinkRank = map[string]int{
+	"application/rss+xml":   0,
+	"application/atom+xml":  0,
+	"application/feed+json": 0,
+	"application/json":      1,
 }
 
-// discoverFeed returns the absolute URL of the first feed an HTML page
+// discoverFeed returns the absolute URL of the feed an HTML page
 // advertises with <link rel="alternate" type="..." href="...">, resolved
-// against the page's <base href> or pageURL; "" when there is none.
+// against the page's <base href> or pageURL; "" when there is none. The
+// first RSS, Atom or JSON Feed link in document order wins (sites list
+// their main feed first); an application/json link only when there is
+// none and its href or title says "feed".
 func discoverFeed(page []byte, pageURL string) string {
 	base, _ := url.Parse(pageURL)
+	var links []feedLink
 	z := html.NewTokenizer(bytes.NewReader(page))
 	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return ""
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			if !hasAttr || (string(name) != "link" && string(name) != "base") {
-				continue
-			}
-			attrs := map[string]string{}
-			for {
-				k, v, more := z.TagAttr()
-				attrs[string(k)] = string(v)
-				if !more {
-					break
-				}
-			}
-			href := strings.TrimSpace(attrs["href"])
-			if href == "" {
-				continue
-			}
-			if string(name) == "base" {
-				if u, err := url.Parse(href); err == nil && base != nil {
-					base = base.ResolveReference(u)
-				}
-				continue
-			}
-			if !hasToken(attrs["rel"], "alternate") {
-				continue
-			}
-			mt, _, err := mime.ParseMediaType(attrs["type"])
-			if err != nil || !feedLinkTypes[mt] {
-				continue
-			}
-			if u := safeURL(base, href); u != "" {
-				return u
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, hasAttr := z.TagName()
+		if !hasAttr || (string(name) != "link" && string(name) != "base") {
+			continue
+		}
+		attrs := map[string]string{}
+		for {
+			k, v, more := z.TagAttr()
+			attrs[string(k)] = string(v)
+			if !more {
+				break
 			}
 		}
+		href := strings.TrimSpace(attrs["href"])
+		if href == "" {
+			continue
+		}
+		if string(name) == "base" {
+			if u, err := url.Parse(href); err == nil && base != nil {
+				base = base.ResolveReference(u)
+			}
+			continue
+		}
+		if !hasToken(attrs["rel"], "alternate") {
+			continue
+		}
+		mt, _, err := mime.ParseMediaType(attrs["type"])
+		rank, ok := feedLinkRank[mt]
+		if err != nil || !ok || rank > 0 && !namesFeed(href, attrs["title"]) {
+			continue
+		}
+		if u := safeURL(base, href); u != "" {
+			links = append(links, feedLink{u, rank})
+		}
 	}
+	best := feedLink{rank: len(feedLinkRank)}
+	for _, l := range links {
+		if l.rank < best.rank {
+			best = l
+		}
+	}
+	return best.url
+}
+
+// feedLink is a feed a page advertises.
+type feedLink struct {
+	url  string
+	rank int
+}
+
+// namesFeed reports whether an application/json alternate link is a JSON
+// Feed rather than an API: its href or title says "feed" (feed.json,
+// "JSON Feed") and it is not under WordPress's /wp-json/.
+func namesFeed(href, title string) bool {
+	h := strings.ToLower(href)
+	if strings.Contains(h, "wp-json") || strings.Contains(h, "rest_route=") {
+		return false
+	}
+	return strings.Contains(h, "feed") || strings.Contains(strings.ToLower(title), "feed")
 }
 
 // hasToken reports whether the space-separated list s holds tok
@@ -89,10 +125,15 @@ func isHTML(body []byte, contentType string) bool {
 }
 
 // htmlToUTF8 decodes an HTML page to UTF-8 using, in order, its byte order
-// mark, the Content-Type charset, a <meta> charset, then a guess.
+// mark, the Content-Type charset, a <meta> charset, then a guess. When
+// neither the Content-Type nor a byte order mark settles it, a page that
+// is valid UTF-8 (with some non-ASCII text) is read as UTF-8: the
+// standard's fallback, windows-1252, garbles "Café “news”" into
+// "CafÃ© â€œnewsâ€" when the <meta> is missing or lies beyond the first
+// 1024 bytes, and legacy-charset text is almost never valid UTF-8.
 func htmlToUTF8(body []byte, contentType string) []byte {
-	enc, name, _ := charset.DetermineEncoding(body[:min(len(body), 4096)], contentType)
-	if name == "utf-8" || enc == nil {
+	enc, name, certain := charset.DetermineEncoding(body[:min(len(body), 4096)], contentType)
+	if name == "utf-8" || enc == nil || !certain && isUTF8Text(body) {
 		return bytes.ToValidUTF8(bytes.TrimPrefix(body, utf8BOM), []byte("\uFFFD"))
 	}
 	out, err := enc.NewDecoder().Bytes(body)
@@ -100,4 +141,16 @@ func htmlToUTF8(body []byte, contentType string) []byte {
 		return bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
 	return out
+}
+
+// isUTF8Text reports whether b is valid UTF-8 with at least one non-ASCII
+// character: plain ASCII reads the same in every charset a page may
+// declare except the 7-bit ones (ISO-2022-JP), which keep their decoder.
+func isUTF8Text(b []byte) bool {
+	for i, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b[i:])
+		}
+	}
+	return false
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources"
 	"github.com/tributary/tributary/sources/extract"
 )
 
@@ -114,7 +115,7 @@ func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Ar
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	err := r.extractPage(ctx, src, a, prev, page, boilerplate)
+	err := r.extractPage(ctx, src, a, prev, page, boilerplate, now)
 	if err != nil {
 		page.Error = err.Error()
 		page.Attempts++
@@ -129,7 +130,7 @@ func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Ar
 	return nil
 }
 
-func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Article, page *feeds.PageState, boilerplate []string) error {
+func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Article, page *feeds.PageState, boilerplate []string, now time.Time) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Link, nil)
 	if err != nil {
 		return fmt.Errorf("article page: %w", err)
@@ -168,8 +169,17 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	if resp.Request != nil && resp.Request.URL != nil {
 		final = resp.Request.URL.String()
 	}
+	var known []string
+	for _, au := range a.Authors {
+		if n := strings.TrimSpace(au.Name); n != "" {
+			known = append(known, n)
+		}
+	}
 	res, err := extract.Extract(body, final, extract.Options{
 		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),
+		// A page that names no author still gives its "About the author"
+		// bio to the author the feed names.
+		KnownAuthors: known,
 	})
 	if err != nil {
 		return fmt.Errorf("article page %s: extract: %w", a.Link, err)
@@ -178,14 +188,16 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 		return fmt.Errorf("article page %s: no article content found", a.Link)
 	}
 	page.ETag, page.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	mergeExtraction(a, res)
+	mergeExtraction(a, res, now)
 	return nil
 }
 
 // mergeExtraction fills a from its page: the page's full text replaces the
 // teaser; authors and image from the page are richer than the feed's (bio,
-// avatar, caption, credit) and win, keeping what only the feed knew.
-func mergeExtraction(a *feeds.Article, res extract.Result) {
+// avatar, caption, credit) and win, keeping what only the feed knew. The
+// page's dates fill in missing ones only when plausible at now (the rule
+// feeds follow): a page claiming 2099 must not sit on top of every feed.
+func mergeExtraction(a *feeds.Article, res extract.Result, now time.Time) {
 	if a.Summary == "" {
 		a.Summary = a.Content
 		if a.Summary == "" && res.Excerpt != "" {
@@ -214,10 +226,10 @@ func mergeExtraction(a *feeds.Article, res extract.Result) {
 		a.Image = &img
 	}
 	if a.Published.IsZero() {
-		a.Published = res.Published
+		a.Published = sources.PlausibleDate(res.Published, now)
 	}
 	if a.Updated.IsZero() {
-		a.Updated = res.Updated
+		a.Updated = sources.PlausibleDate(res.Updated, now)
 	}
 	extra := slices.Clone(res.Tags)
 	if res.Section != "" {
@@ -226,19 +238,45 @@ func mergeExtraction(a *feeds.Article, res extract.Result) {
 	a.Categories = union(a.Categories, extra)
 }
 
-// mergeAuthors returns page authors completed with the e-mail or links the
-// feed gave for the same name.
+// mergeAuthors returns the story's authors from those its page and its
+// feed entry name. The page's are richer (bio, avatar, profile) and win,
+// completed with the e-mail or links the feed gave for the same name. When
+// every author the page names is one the feed names too, the feed's list is
+// kept, each author completed from the page: a page may name only the
+// author its "About the author" box describes, and the bio then goes to
+// that author without losing the others.
 func mergeAuthors(page, feed []feeds.Author) []feeds.Author {
+	same := func(a, b feeds.Author) bool {
+		return strings.EqualFold(strings.TrimSpace(a.Name), strings.TrimSpace(b.Name))
+	}
+	complete := func(p feeds.Author, f feeds.Author) feeds.Author {
+		p.Email = cmpOr(p.Email, f.Email)
+		p.URL = cmpOr(p.URL, f.URL)
+		p.Avatar = cmpOr(p.Avatar, f.Avatar)
+		p.Bio = cmpOr(p.Bio, f.Bio)
+		return p
+	}
+	subset := len(page) > 0
+	for _, p := range page {
+		if !slices.ContainsFunc(feed, func(f feeds.Author) bool { return same(p, f) }) {
+			subset = false
+		}
+	}
+	if subset {
+		out := slices.Clone(feed)
+		for i := range out {
+			if j := slices.IndexFunc(page, func(p feeds.Author) bool { return same(p, out[i]) }); j >= 0 {
+				out[i] = complete(page[j], out[i])
+			}
+		}
+		return out
+	}
 	out := slices.Clone(page)
 	for i := range out {
 		for _, f := range feed {
-			if !strings.EqualFold(strings.TrimSpace(f.Name), strings.TrimSpace(out[i].Name)) {
-				continue
+			if same(f, out[i]) {
+				out[i] = complete(out[i], f)
 			}
-			out[i].Email = cmpOr(out[i].Email, f.Email)
-			out[i].URL = cmpOr(out[i].URL, f.URL)
-			out[i].Avatar = cmpOr(out[i].Avatar, f.Avatar)
-			out[i].Bio = cmpOr(out[i].Bio, f.Bio)
 		}
 	}
 	return out

@@ -101,6 +101,33 @@ type authorBox struct {
 	author feeds.Author
 }
 
+// boxNodesToCut returns the nodes of the author boxes to remove from the
+// story, given the authors resolveAuthors returned: a box that holds a bio
+// goes only when it describes one of those authors and that author has a
+// bio, so that a bio is never lost with its box; a box without a bio (a
+// name and an avatar) is furniture and always goes.
+func boxNodesToCut(boxes []authorBox, authors []feeds.Author) []*html.Node {
+	group := make([]feeds.Author, len(boxes))
+	names := make([]string, len(authors))
+	for i, b := range boxes {
+		group[i] = b.author
+	}
+	for i, a := range authors {
+		names[i] = a.Name
+	}
+	var out []*html.Node
+	for _, b := range boxes {
+		cut := b.author.Bio == ""
+		for _, a := range authors {
+			cut = cut || a.Bio != "" && describes(b.author, group, a.Name, names)
+		}
+		if cut {
+			out = append(out, b.nodes...)
+		}
+	}
+	return out
+}
+
 // findClassBoxes returns the author boxes marked by their class.
 func findClassBoxes(doc *html.Node, base *url.URL) []authorBox {
 	var out []authorBox

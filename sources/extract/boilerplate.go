@@ -279,9 +279,11 @@ const trailingBlocks = 4
 // of a story is examined: a quote in the middle that says "follow us on"
 // stays.
 func stripCallsToAction(root *html.Node) int {
+	// walk, not walkParagraphs: the text of every nested paragraph is
+	// not needed, and on a deep page reading it is quadratic.
 	var leaves []*html.Node
-	walkParagraphs(root, func(p *html.Node, _ string) bool {
-		if !hasBlockChild(p) {
+	walk(root, func(p *html.Node) bool {
+		if isParagraph(p) && !hasBlockChild(p) {
 			leaves = append(leaves, p)
 		}
 		return true

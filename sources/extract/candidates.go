@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tributary/tributary/feeds"
@@ -53,6 +54,11 @@ type candidates struct {
 	// person, since "@jdoe" is not a name.
 	handles []feeds.Author
 	images  []imageCand
+	// known are the author names the caller already has for the story
+	// (Options.KnownAuthors): they name the authors when the page does
+	// not, so that an "About the author" box that names no one still
+	// finds its author.
+	known []string
 }
 
 // firstTags returns the tags of the most trusted source that has some,
@@ -82,11 +88,61 @@ func (c *candidates) firstTags() []string {
 // order of trust: a record completes an author when it has the same name;
 // for a story with a single author, also when it names part of the name
 // ("About Maria" for Maria Lopez), or names no one and is alone in its
-// source (an og article:author link, an "About the author" box).
+// source (an og article:author link, an "About the author" box). When no
+// source names anyone, the known names (Options.KnownAuthors) are the
+// authors, returned only when the page completes one of them; then the
+// Twitter handles, since "@jdoe" is not a name.
 func (c *candidates) resolveAuthors(base *url.URL) []feeds.Author {
-	groups := c.authors
-	var names []string
-	for _, g := range append(groups, c.handles) {
+	names := firstNames(c.authors...)
+	fromKnown := false
+	if len(names) == 0 {
+		names = firstNames(c.knownAuthors())
+		fromKnown = len(names) > 0
+	}
+	if len(names) == 0 {
+		names = firstNames(c.handles)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	groups := append(slices.Clone(c.authors), c.handles)
+	out := make([]feeds.Author, len(names))
+	completed := false
+	for i, name := range names {
+		out[i].Name = name
+		for _, g := range groups {
+			for _, a := range g {
+				if !describes(a, g, name, names) {
+					continue
+				}
+				out[i].Email = cmpOr(out[i].Email, a.Email)
+				out[i].URL = cmpOr(out[i].URL, absURL(base, a.URL))
+				out[i].Avatar = cmpOr(out[i].Avatar, absURL(base, a.Avatar))
+				out[i].Bio = cmpOr(out[i].Bio, a.Bio)
+			}
+		}
+		completed = completed || out[i] != feeds.Author{Name: name}
+	}
+	if fromKnown && !completed {
+		// The caller has these names already: the page adds nothing.
+		return nil
+	}
+	return out
+}
+
+// describes reports whether record a, found in the source group g, is
+// about the author called name, one of the story's authors names (see
+// resolveAuthors).
+func describes(a feeds.Author, g []feeds.Author, name string, names []string) bool {
+	return strings.EqualFold(a.Name, name) ||
+		len(names) == 1 && (a.Name == "" && len(g) == 1 || knownName(a.Name, names))
+}
+
+// firstNames returns the distinct names of the first group that names
+// anyone.
+func firstNames(groups ...[]feeds.Author) []string {
+	for _, g := range groups {
+		var names []string
 		seen := make(map[string]bool)
 		for _, a := range g {
 			k := strings.ToLower(a.Name)
@@ -96,28 +152,18 @@ func (c *candidates) resolveAuthors(base *url.URL) []feeds.Author {
 			}
 		}
 		if len(names) > 0 {
-			break
+			return names
 		}
 	}
-	if len(names) == 0 {
-		return nil
-	}
-	groups = append(groups, c.handles)
-	out := make([]feeds.Author, len(names))
-	for i, name := range names {
-		out[i].Name = name
-		for _, g := range groups {
-			for _, a := range g {
-				same := strings.EqualFold(a.Name, name) ||
-					len(names) == 1 && (a.Name == "" && len(g) == 1 || knownName(a.Name, names))
-				if !same {
-					continue
-				}
-				out[i].Email = cmpOr(out[i].Email, a.Email)
-				out[i].URL = cmpOr(out[i].URL, absURL(base, a.URL))
-				out[i].Avatar = cmpOr(out[i].Avatar, absURL(base, a.Avatar))
-				out[i].Bio = cmpOr(out[i].Bio, a.Bio)
-			}
+	return nil
+}
+
+// knownAuthors returns the known names as author records.
+func (c *candidates) knownAuthors() []feeds.Author {
+	var out []feeds.Author
+	for _, n := range c.known {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, feeds.Author{Name: n})
 		}
 	}
 	return out

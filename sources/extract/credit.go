@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,8 +17,9 @@ var (
 	rxCreditNoun = regexp.MustCompile(`(?i)^(?:photo(?:graph)?s?|images?|pictures?|pics?|illustrations?|photographer|artwork)\s*[:|–—]\s*(.+)$`)
 	// "Photo by John Smith/Getty Images", "Illustration by Ann Lee", "Photographed by X".
 	rxCreditBy = regexp.MustCompile(`(?i)^(?:(?:photo(?:graph)?s?|images?|pictures?|illustrations?|video|graphics?|artwork)(?:\s+taken)?|photographed|illustrated)\s+by\s+(.+)$`)
-	// "Image from FBI", "Photo via Twitter" (only short credited parties:
-	// "Image from the FBI's list shows the suspect ..." is a caption).
+	// "Image from FBI", "Photo via Twitter" (only short credited parties
+	// that look like names: "Image from the FBI's list shows the suspect
+	// ..." and "Video from the scene shows police arriving" are captions).
 	rxCreditFrom = regexp.MustCompile(`(?i)^(?:photo(?:graph)?s?|images?|pictures?|pics?|video|footage|screenshot)\s+(?:from|via)\s+(.+)$`)
 	// "Courtesy of NASA", "Photo courtesy of the White House", "Courtesy: X".
 	rxCreditCourtesy = regexp.MustCompile(`(?i)^(?:(?:photo(?:graph)?s?|images?|pictures?|video)\s+)?courtesy(?:\s+of)?\s*[:\-–—]?\s*(.+)$`)
@@ -86,7 +88,7 @@ func creditOnly(s string) (string, bool) {
 			}
 		}
 	}
-	if m := rxCreditFrom.FindStringSubmatch(s); m != nil && len(strings.Fields(m[1])) <= 6 {
+	if m := rxCreditFrom.FindStringSubmatch(s); m != nil && len(strings.Fields(m[1])) <= 6 && isCreditName(m[1]) {
 		if c := cleanCredit(m[1]); c != "" {
 			return c, true
 		}
@@ -97,6 +99,62 @@ func creditOnly(s string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// creditJoiners are the lower-case words a name may hold between its
+// capitalised words: "Museum of Fine Arts", "Jan van Eyck", "Ministry for
+// the Environment".
+var creditJoiners = map[string]bool{
+	"of": true, "and": true, "&": true, "for": true, "the": true, "de": true, "del": true,
+	"della": true, "der": true, "den": true, "van": true, "von": true, "du": true, "da": true,
+	"di": true, "la": true, "le": true, "y": true, "und": true,
+}
+
+// isCreditName reports whether s looks like the name of whom an image is
+// from ("FBI", "Twitter", "the White House", "NASA/JPL", "@jdoe",
+// "reddit.com"): words that each hold a capital or a digit, or are handles
+// or domains, with an optional leading "the" and joiners ("of", "and",
+// "de") between them. "Video from the scene shows police arriving" is a
+// caption, not a credit to "the scene shows police arriving".
+func isCreditName(s string) bool {
+	words := strings.Fields(strings.TrimRight(strings.TrimSpace(s), " .,;:"))
+	if len(words) > 0 && strings.EqualFold(words[0], "the") {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return false
+	}
+	for i, w := range words {
+		w = strings.Trim(w, `()[],;:"“”'‘’`)
+		if creditJoiners[strings.ToLower(w)] && i > 0 && i < len(words)-1 {
+			continue
+		}
+		if !isNameWord(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNameWord reports whether w can be a word of a name: it holds a
+// capital letter or a digit ("NASA/JPL", "iStock", "20th"), or it is a
+// handle ("@jdoe") or a domain ("reddit.com").
+func isNameWord(w string) bool {
+	if w == "" {
+		return false
+	}
+	if strings.HasPrefix(w, "@") && len(w) > 1 {
+		return true
+	}
+	if i := strings.IndexByte(w, '.'); i > 0 && i < len(w)-1 {
+		return true
+	}
+	for _, r := range w {
+		if unicode.IsUpper(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanCredit trims the punctuation that surrounds a credited party.

@@ -36,6 +36,16 @@ func TestParseCredit(t *testing.T) {
 		{"dash separator", "Flooded streets in Venice - Getty Images", "Getty Images", "Flooded streets in Venice"},
 		{"whitespace collapsed", "  Image\n from   FBI ", "FBI", ""},
 		{"empty", "", "", ""},
+		// "from" and "via" credit only a party that looks like a name.
+		{"video from a scene is a caption", "Video from the scene shows police arriving", "", "Video from the scene shows police arriving"},
+		{"footage from a scene is a caption", "Footage from the scene shows the fire", "", "Footage from the scene shows the fire"},
+		{"pictures from an event are a caption", "Pictures from the rally", "", "Pictures from the rally"},
+		{"trailing image from a place is a caption", "Flooded streets. Images from the lower town", "", "Flooded streets. Images from the lower town"},
+		{"image from the white house", "Image from the White House", "the White House", ""},
+		{"image from nasa jpl", "Image from NASA/JPL", "NASA/JPL", ""},
+		{"video from an agency", "Video from the Department of Homeland Security", "the Department of Homeland Security", ""},
+		{"footage via a handle", "Footage via @cityfire", "@cityfire", ""},
+		{"trailing screenshot from a site", "The mayor's post. Screenshot from Twitter", "Twitter", "The mayor's post."},
 		{"parenthesis that is not a credit", "The mayor (left) greets the crowd", "", "The mayor (left) greets the crowd"},
 	}
 	for _, tt := range tests {

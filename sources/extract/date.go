@@ -3,10 +3,13 @@ package extract
 import (
 	"strings"
 	"time"
+
+	"github.com/tributary/tributary/sources/internal/pubdate"
 )
 
 // dateLayouts are tried in order by parseDate. Layouts without a zone are
-// read as UTC.
+// read as UTC; zone abbreviations ("EST", "CEST") as package sources reads
+// them in feeds.
 var dateLayouts = [...]string{
 	time.RFC3339Nano,
 	time.RFC3339,
@@ -32,6 +35,8 @@ var dateLayouts = [...]string{
 	time.RFC1123,
 	"Mon, 2 Jan 2006 15:04:05 -0700",
 	"Mon, 2 Jan 2006 15:04:05 MST",
+	"Mon, 2 Jan 2006 15:04 MST",
+	"2 Jan 2006 15:04:05 MST",
 	time.RFC822Z,
 	time.RFC822,
 	time.RFC850,
@@ -63,7 +68,8 @@ func parseDate(s string) time.Time {
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t
+			// Go reads an abbreviation it does not know as UTC+0.
+			return pubdate.FixZone(t)
 		}
 	}
 	// "Monday, July 10, 2017": drop the weekday.

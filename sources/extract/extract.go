@@ -27,7 +27,6 @@ import (
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/net/html/charset"
 
 	"github.com/tributary/tributary/feeds"
 )
@@ -49,6 +48,12 @@ type Options struct {
 	// ContentType is the Content-Type header of the response, when known;
 	// its charset parameter wins over the page's <meta charset>.
 	ContentType string
+	// KnownAuthors are the author names the caller already has for the
+	// story (the feed item's). They are the authors when the page names
+	// no one, so that an "About the author" box that names no one gives
+	// its bio to the single known author; and "About <name>" headings
+	// that name one of them are read as author boxes.
+	KnownAuthors []string
 }
 
 // Result is what Extract finds in a page. Text fields are plain text;
@@ -85,41 +90,86 @@ type Result struct {
 
 // Extract reads the story in an HTML page. body is the page as fetched,
 // in any charset it declares (opts.ContentType, a byte-order mark or
-// <meta charset>); pageURL is the URL it was fetched from (after
-// redirects), used to make links absolute. It fails when pageURL is not an
-// absolute http(s) URL or an opts.Remove selector is invalid; when the page
-// holds no readable text, it returns the metadata found together with an
-// error wrapping ErrNoContent.
+// <meta charset>; without a Content-Type charset or byte-order mark, a
+// page that is valid UTF-8 is read as UTF-8); pageURL is the URL it was
+// fetched from (after redirects), which with the page's <base href> makes
+// links absolute. It fails when pageURL is not an absolute http(s) URL or
+// an opts.Remove selector is invalid, and with an error wrapping
+// ErrPageTooLarge when the page holds more than MaxPageSize of HTML
+// besides its scripts, styles and SVG; when the page holds no readable
+// text, it returns the metadata found together with an error wrapping
+// ErrNoContent. Elements nested deeper than MaxDepth are flattened (their
+// text kept) before the content is looked for.
 func Extract(body []byte, pageURL string, opts Options) (Result, error) {
-	base, err := parseBase(pageURL)
+	doc, base, err := parsePage(body, pageURL, opts)
 	if err != nil {
 		return Result{}, err
+	}
+	return extractDoc(doc, base, opts)
+}
+
+// parsePage decodes and parses the page, bounds its size and depth,
+// applies opts.Remove, and returns it with the URL its links are relative
+// to.
+func parsePage(body []byte, pageURL string, opts Options) (*html.Node, *url.URL, error) {
+	base, err := parseBase(pageURL)
+	if err != nil {
+		return nil, nil, err
 	}
 	removers := make([]cascadia.Selector, 0, len(opts.Remove))
 	for _, s := range opts.Remove {
 		sel, err := cascadia.Compile(s)
 		if err != nil {
-			return Result{}, fmt.Errorf("extract: remove selector %q: %w", s, err)
+			return nil, nil, fmt.Errorf("extract: remove selector %q: %w", s, err)
 		}
 		removers = append(removers, sel)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return Result{}, fmt.Errorf("extract: empty page: %w", ErrNoContent)
+		return nil, nil, fmt.Errorf("extract: empty page: %w", ErrNoContent)
 	}
-	r, err := charset.NewReader(bytes.NewReader(body), opts.ContentType)
+	page, err := decodePage(body, opts.ContentType)
 	if err != nil {
-		return Result{}, fmt.Errorf("extract: decode page: %w", err)
+		return nil, nil, fmt.Errorf("extract: decode page: %w", err)
 	}
-	doc, err := html.Parse(r)
+	if err := checkSize(page); err != nil {
+		return nil, nil, err
+	}
+	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
-		return Result{}, fmt.Errorf("extract: parse page: %w", err)
+		return nil, nil, fmt.Errorf("extract: parse page: %w", err)
 	}
+	if err := checkTree(doc); err != nil {
+		return nil, nil, err
+	}
+	base = documentBase(doc, base)
+	// The site's selectors match the page as written, before flattening.
 	for _, sel := range removers {
 		for _, n := range sel.MatchAll(doc) {
 			detach(n)
 		}
 	}
-	return extractDoc(doc, base, opts)
+	flattenDeep(doc, 0)
+	return doc, base, nil
+}
+
+// documentBase returns the page's first <base href> resolved against the
+// page URL, which is what relative URLs in the page are relative to; the
+// page URL when there is none or it is not http(s).
+func documentBase(doc *html.Node, pageURL *url.URL) *url.URL {
+	b := firstElement(doc, func(n *html.Node) bool { return n.DataAtom == atom.Base && hasAttr(n, "href") })
+	if b == nil {
+		return pageURL
+	}
+	ref, err := url.Parse(strings.TrimSpace(attr(b, "href")))
+	if err != nil {
+		return pageURL
+	}
+	u := pageURL.ResolveReference(ref)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return pageURL
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u
 }
 
 // parseBase parses the page URL.
@@ -135,7 +185,7 @@ func parseBase(pageURL string) (*url.URL, error) {
 }
 
 func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
-	var c candidates
+	c := candidates{known: opts.KnownAuthors}
 	main := findMain(doc)
 	furniture := findFurniture(doc, main)
 	protected := func(n *html.Node) bool { return n == main || contains(n, main) }
@@ -182,11 +232,8 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	for _, n := range bylineNodes {
 		exclude[n] = true
 	}
-	headingBoxes := findHeadingBoxes(doc, base, known, exclude, protected)
+	headingBoxes := findHeadingBoxes(doc, base, append(known, opts.KnownAuthors...), exclude, protected)
 	var boxAuthors []feeds.Author
-	for _, b := range headingBoxes {
-		boxNodes = append(boxNodes, b.nodes...)
-	}
 	for _, b := range append(classBoxes, headingBoxes...) {
 		boxAuthors = append(boxAuthors, b.author)
 	}
@@ -205,7 +252,7 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	for _, n := range furniture {
 		detach(n)
 	}
-	for _, n := range boxNodes {
+	for _, n := range boxNodesToCut(append(classBoxes, headingBoxes...), c.resolveAuthors(base)) {
 		detach(n)
 	}
 	for _, n := range bylineNodes {
