@@ -68,6 +68,9 @@ type Publisher struct {
 	// created bounds Last-Modified from below: a configuration loaded now
 	// may change a feed's bytes without any change in the store.
 	created time.Time
+	// onWait, when set (by tests), runs when a request starts waiting
+	// for another's rendering.
+	onWait func()
 }
 
 type cacheKey struct {
@@ -133,7 +136,9 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		return e.r, e.err
 	}
 	p.mu.Unlock()
-	testHookWait()
+	if p.onWait != nil {
+		p.onWait()
+	}
 	select {
 	case <-e.done:
 		return e.r, e.err
@@ -141,10 +146,6 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		return nil, ctx.Err()
 	}
 }
-
-// testHookWait runs when a request starts waiting for another's rendering;
-// tests replace it to know the request is waiting.
-var testHookWait = func() {}
 
 // renderTimeout bounds one rendering of one feed.
 const renderTimeout = 30 * time.Second

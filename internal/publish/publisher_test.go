@@ -99,15 +99,14 @@ func TestFailedRenderIsNotCached(t *testing.T) {
 func TestCancelledRequesterDoesNotFailOthers(t *testing.T) {
 	r := &slowReader{release: make(chan struct{})}
 	p := newPub(r)
+	waiting := make(chan struct{})
+	p.onWait = func() { close(waiting) } // only the second request waits
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
 	go func() { _, err := p.Render(ctx, "all", feeds.JSON); first <- err }()
 	for r.reads.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	waiting := make(chan struct{})
-	testHookWait = func() { close(waiting) }
-	defer func() { testHookWait = func() {} }()
 	second := make(chan error, 1)
 	go func() { _, err := p.Render(context.Background(), "all", feeds.JSON); second <- err }()
 	<-waiting // the second request waits for the first one's rendering
