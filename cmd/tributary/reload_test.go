@@ -97,3 +97,60 @@ func TestReloadKeepsRunningConfigWhenTheNewOneIsInvalid(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+func TestReloadWithAnotherListenKeepsTheFeedURLs(t *testing.T) {
+	// listen changes need a restart; until then, a base_url left to its
+	// default must keep naming the address that is actually served, or
+	// every feed's id and self link would change.
+	srv, _ := remote(t)
+	addr := freeAddr(t)
+	conf := project(t, addr, srv.URL)
+	orig, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noBase := strings.Replace(string(orig), "base_url: http://"+addr+"\n", "", 1)
+	if noBase == string(orig) {
+		t.Fatal("the test configuration has no base_url line to remove")
+	}
+	writeFile(t, conf, noBase)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"--config", conf, "serve"}, io.Discard, log) }()
+	feed := "http://" + addr + "/feeds/all.atom"
+	waitStatus(t, feed, 200, log)
+	self := `<link href="http://` + addr + `/feeds/all.atom" rel="self"`
+	body := func() string {
+		resp, err := http.Get(feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if b := body(); !strings.Contains(b, self) {
+		t.Fatalf("before the reload, no self link %s in:\n%s", self, b)
+	}
+
+	other := freeAddr(t)
+	writeFile(t, conf, strings.Replace(noBase, "listen: "+addr, "listen: "+other, 1)+"  - name: extra\n    sources: [local]\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, "http://"+addr+"/feeds/extra.json", 200, log) // the reload took effect
+	if b := body(); !strings.Contains(b, self) || strings.Contains(b, other) {
+		t.Fatalf("after the reload, the feed names another address:\n%s", b)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit %d; log:\n%s", code, log.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

@@ -193,7 +193,12 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	}
 	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel {
 		d.log.Warn("reload: listen, storage and log_level changes take effect at the next restart")
-		// Keep describing what actually runs.
+		// Keep describing what actually runs: a base_url derived from the
+		// new listen address would name a port nobody serves, and change
+		// every feed's id.
+		if cfg.Listen != d.cfg.Listen && cfg.BaseURL == config.DefaultBaseURL(cfg.Listen) {
+			cfg.BaseURL = d.cfg.BaseURL
+		}
 		cfg.Listen, cfg.Storage, cfg.LogLevel = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel
 	}
 	next, err := d.prepare(cfg)

@@ -19,8 +19,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/goccy/go-yaml"
 )
 
 // Defaults applied by Load and Parse to keys missing from the file.
@@ -41,6 +39,19 @@ const (
 	DefaultFeedLimit          = 50
 	MaxFeedLimit              = 10000
 )
+
+// MaxBodySizeCeiling is the largest fetch.max_body_size Validate accepts,
+// 32 MiB. It must equal sources.MaxBodyBytes, the cap sources.Fetch applies
+// whatever the HTTP client allows: a larger setting would be silently
+// capped there. The value is repeated here because internal/config may not
+// import the sources package (see STYLE.md); cmd/tributary, which imports
+// both, is the place to check that they agree.
+const MaxBodySizeCeiling = 32 << 20
+
+// MinEvery is the shortest interval an "@every" schedule may have. Five-field
+// cron specs cannot fire more often than once a minute either; robfig/cron
+// would silently turn "@every 0s" or "@every 500ms" into once a second.
+const MinEvery = time.Minute
 
 // Source kinds.
 const (
@@ -76,7 +87,9 @@ type Config struct {
 	Storage Storage `yaml:"storage"`
 	// Schedule is when sources are fetched unless a source sets its own:
 	// a standard 5-field cron spec ("*/15 * * * *") or a descriptor
-	// ("@hourly", "@every 1h30m"). Default "@every 30m".
+	// ("@hourly", "@every 1h30m"; "@every" takes whole seconds, at least
+	// MinEvery). A spec that never fires ("0 0 30 2 *") is refused.
+	// Default "@every 30m".
 	Schedule string `yaml:"schedule"`
 	// Fetch tunes the HTTP client that fetches sources; every key optional.
 	Fetch Fetch `yaml:"fetch"`
@@ -103,7 +116,8 @@ type Storage struct {
 	Driver string `yaml:"driver"`
 	// DSN locates the database. For sqlite a file path, relative to the
 	// configuration file's directory (default tributary.db); Load makes it
-	// absolute. ":memory:" and "file:" URIs are passed through. For postgres
+	// absolute. ":memory:" and "file:" URIs are refused: a daemon's store
+	// must outlive it, and the store adds its own parameters. For postgres
 	// (required) a postgres:// URL or a "host=... dbname=..." key=value
 	// string.
 	DSN string `yaml:"dsn"`
@@ -116,7 +130,8 @@ type Fetch struct {
 	// ConnectTimeout bounds dialing and the TLS handshake (default 10s).
 	ConnectTimeout time.Duration `yaml:"connect_timeout"`
 	// MaxBodySize caps a response body in bytes: an integer or a string
-	// with a unit, "15MiB", "512KiB", "2MB" (default 15MiB).
+	// with a unit, "15MiB", "512KiB", "2MB" (default 15MiB, at most
+	// MaxBodySizeCeiling).
 	MaxBodySize int64 `yaml:"max_body_size"`
 	// MaxRedirects is how many redirects a request follows; 0 follows none
 	// (default 10).
@@ -256,38 +271,29 @@ func parse(data []byte, path string, lookup func(string) (string, bool)) (*Confi
 	if len(errs) > 0 {
 		return nil, errs.orNil()
 	}
-	c := defaults()
-	c.Path = path
 	root, errs := parseYAML(data, path)
 	if len(errs) > 0 {
 		return nil, errs.orNil()
 	}
+	c := defaults()
 	sc := newSchema(path)
+	inlineAliases(root)
 	if root != nil && !sc.check(root, configType, "") {
 		sc.abort = true
 	}
-	c.pos = sc.pos
 	if sc.abort {
 		return nil, sc.errs.orNil()
 	}
+	if root != nil {
+		if c = sc.decode(root); c == nil {
+			return nil, sc.errs.orNil()
+		}
+	}
+	c.Path = path
+	c.pos = sc.pos
 	c.reported = make(map[string]bool, len(sc.errs))
 	for _, fe := range sc.errs {
 		c.reported[fe.Path] = true
-	}
-	if root != nil {
-		opts := []yaml.DecodeOption{
-			yaml.CustomUnmarshaler(sizeFromYAML),
-			// The schema walk has reported and pruned unknown keys; Strict
-			// is a second line of defence.
-			yaml.Strict(),
-			yaml.AllowFieldPrefixes(extensionPrefix),
-			// The parser refuses duplicate keys; this only lets a key
-			// override one merged in with "<<", as YAML intends.
-			yaml.AllowDuplicateMapKey(),
-		}
-		if err := yaml.NodeToValue(root, c, opts...); err != nil {
-			return nil, append(sc.errs, yamlError(path, "decode", err)).orNil()
-		}
 	}
 	c.setDefaults()
 	c.resolvePaths()
@@ -331,11 +337,7 @@ func (c *Config) setDefaults() {
 		c.Listen = DefaultListen
 	}
 	if c.BaseURL == "" {
-		host := c.Listen
-		if h, port, err := net.SplitHostPort(c.Listen); err == nil && h == "" {
-			host = net.JoinHostPort("localhost", port)
-		}
-		c.BaseURL = "http://" + host
+		c.BaseURL = DefaultBaseURL(c.Listen)
 	}
 	c.BaseURL = strings.TrimRight(strings.TrimSpace(c.BaseURL), "/")
 	if c.Title == "" {
@@ -394,6 +396,16 @@ func (c *Config) dir() string {
 }
 
 // resolveFile makes a sqlite path absolute; special names pass through.
+// DefaultBaseURL is base_url when the file sets none: http:// and the
+// listen address (localhost for a listen address without a host).
+func DefaultBaseURL(listen string) string {
+	host := listen
+	if h, port, err := net.SplitHostPort(listen); err == nil && h == "" {
+		host = net.JoinHostPort("localhost", port)
+	}
+	return "http://" + host
+}
+
 func resolveFile(dir, p string) string {
 	if p == "" || p == ":memory:" || strings.HasPrefix(p, "file:") || filepath.IsAbs(p) {
 		return p

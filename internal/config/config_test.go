@@ -211,8 +211,11 @@ func TestSizes(t *testing.T) {
 		{"15MiB", 15 << 20},
 		{"\"512KiB\"", 512 << 10},
 		{"2MB", 2_000_000},
-		{"1.5 GiB", 3 << 29},
+		{"1.5 MiB", 3 << 19},
 		{"100b", 100},
+		{"2.0", 2}, // a whole number written as a decimal
+		{"1.", 1},  // YAML reads it as a float
+		{"32MiB", MaxBodySizeCeiling},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -333,8 +336,6 @@ feeds:
 
 func TestStorageDSNPassThrough(t *testing.T) {
 	tests := []struct{ driver, dsn string }{
-		{"sqlite", ":memory:"},
-		{"sqlite", "file:test.db?cache=shared"},
 		{"sqlite", "/var/lib/tributary/news.db"},
 		{"postgres", "postgres://u:p@127.0.0.1:5432/news?sslmode=disable"},
 		{"postgres", "host=127.0.0.1 dbname=news"},
@@ -378,6 +379,68 @@ feeds:
 	}
 	if got := c.FeedSources(c.Feeds[0]); !reflect.DeepEqual(got, []string{"a", "b"}) {
 		t.Errorf("FeedSources = %v, want [a b]", got)
+	}
+}
+
+func TestAnchorsUnderIgnoredKeys(t *testing.T) {
+	// An x- key is never decoded, whatever it holds, and an anchor under a
+	// key that is refused still serves the aliases after it.
+	src := `x-notes: !!bool maybe
+x-name: &name News
+titel: &ua NewsBot/1.0
+title: *name
+fetch: {user_agent: *ua}
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`
+	_, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml"))
+	errs := asErrors(t, err)
+	if len(errs) != 1 || errs[0].Path != "titel" || errs[0].Line != 3 {
+		t.Fatalf("problems:\n%v\nwant only the unknown key titel on line 3", err)
+	}
+	c, err := Parse([]byte(strings.Replace(src, "titel:", "x-ua:", 1)), filepath.Join(t.TempDir(), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Title != "News" || c.Fetch.UserAgent != "NewsBot/1.0" {
+		t.Errorf("title %q, user_agent %q; want the anchored News and NewsBot/1.0", c.Title, c.Fetch.UserAgent)
+	}
+}
+
+// TestDecodeRefusalIsLocated hands the decoder values the schema walk
+// would have refused, to check that each is reported at its field and line
+// and the rest of the file is still decoded.
+func TestDecodeRefusalIsLocated(t *testing.T) {
+	src := `fetch:
+  allow_private_networks: !!str true
+  workers: 3
+sources:
+  - name: a
+    url: https://a.example/
+    tags: [!!bool maybe, news]
+  - !!str b
+  - name: c
+    url: https://c.example/
+`
+	root, errs := parseYAML([]byte(src), "config.yaml")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	sc := newSchema("config.yaml")
+	c := sc.decode(root) // no check: the walk missed these values
+	if c == nil {
+		t.Fatalf("decode gave up: %v", sc.errs)
+	}
+	want := []problem{
+		{2, "fetch.allow_private_networks", "decode: "},
+		{7, "sources[0].tags[0]", "decode: "},
+		{8, "sources[1]", "decode: "},
+	}
+	sortErrors(sc.errs)
+	checkProblems(t, sc.errs, want)
+	if c.Fetch.Workers != 3 || len(c.Sources) != 3 || c.Sources[2].Name != "c" ||
+		!reflect.DeepEqual(c.Sources[0].Tags, []string{"", "news"}) {
+		t.Errorf("decoded %+v, want workers 3 and sources a (tags [\"\" news]), a stand-in, c", c)
 	}
 }
 

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // FuzzParse checks that Parse never panics, that every problem it reports
-// is a located FieldError, and that a Config it returns is valid.
+// is a located FieldError, that the decoder never refuses a value the
+// schema walk let through (its message would be "decode: ..." and less
+// clear), and that a Config it returns is valid.
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"full.yaml", "minimal.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
@@ -26,6 +29,16 @@ func FuzzParse(f *testing.F) {
 		"- a\n- b\n",
 		"a: b\n---\nc: d\n",
 		"sources:\n  - name: a\n    url: file:///nonexistent\n    kind: page\n    selectors: {item: 'a[', link: '@'}\n",
+		"fetch: {max_body_size: 1.5, workers: 0}\n",
+		"fetch: {max_body_size: !!float 10, max_redirects: 010, timeout: 0}\n",
+		"fetch: {max_redirects: \"-1\", allow_private_networks: !!str true, timeout: !!int 10s}\n",
+		"fetch: !!map {workers: 3}\ntitle: *nope\nx-a: !!bool 3\n",
+		"x-a: &a 3\nfetch: {<<: *a}\nsources: [~, 3, {tags: [[a], !!int 1]}]\n",
+		"fetch: {<<: &a {workers: 3}, max_redirects: *a}\n",
+		"fetch: {<<: [{workers: 2}]}\n",
+		"{<<:{}}\n",
+		"schedule: TZ=UTC\n",
+		"schedule: '@every 500ms'\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -51,6 +64,9 @@ func FuzzParse(f *testing.F) {
 		for _, fe := range errs {
 			if fe == nil || fe.Err == nil || fe.Line < 0 || fe.File != path {
 				t.Fatalf("malformed problem %#v in %v", fe, err)
+			}
+			if strings.HasPrefix(fe.Err.Error(), "decode: ") {
+				t.Fatalf("the schema walk let through what the decoder refuses: %v", fe)
 			}
 		}
 	})

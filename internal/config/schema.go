@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 var (
@@ -69,14 +71,13 @@ func yamlError(file, what string, err error) *FieldError {
 // goccy's own strict mode stops at the first unknown key, picked from a map,
 // so it cannot report them all.
 type schema struct {
-	file    string
-	pos     map[string]int
-	errs    Errors
-	anchors map[string]ast.Node
+	file string
+	pos  map[string]int
+	errs Errors
 	// merging is set while checking a mapping merged in with "<<".
 	merging bool
-	// abort is set when a list entry is unusable: pruning it would shift
-	// the indexes of the entries after it, so the decode is skipped.
+	// abort is set when the tree cannot be decoded at all (it nests too
+	// deep, or refers to itself), so the decode is skipped.
 	abort bool
 	depth int
 }
@@ -84,40 +85,256 @@ type schema struct {
 // maxDepth bounds the walk through aliases that refer to themselves.
 const maxDepth = 64
 
+// decodeOptions configure the decoder for the tree the walk has checked.
+var decodeOptions = []yaml.DecodeOption{
+	yaml.CustomUnmarshaler(sizeFromYAML),
+	yaml.CustomUnmarshaler(intFromYAML),
+	// The schema walk has reported and pruned unknown keys; Strict is a
+	// second line of defence.
+	yaml.Strict(),
+	yaml.AllowFieldPrefixes(extensionPrefix),
+	// The parser refuses duplicate keys; this only lets a key override one
+	// merged in with "<<", as YAML intends.
+	yaml.AllowDuplicateMapKey(),
+}
+
+// decode decodes the checked tree onto the defaults. The walk has pruned
+// every value it refused, so the decoder should take the rest. Should it
+// still refuse a value the walk let through, that value is reported at
+// its field path and line and pruned like the others, and decoding starts
+// again: one such value must not hide the problems Validate finds in the
+// rest of the file. decode returns nil, with the problem recorded, only
+// when the decoder's complaint cannot be tied to a field.
+func (s *schema) decode(root ast.Node) *Config {
+	for range maxDecodes {
+		c := defaults()
+		err := yaml.NodeToValue(root, c, decodeOptions...)
+		if err == nil {
+			return c
+		}
+		fe := yamlError(s.file, "decode", err)
+		s.errs = append(s.errs, fe)
+		var ye yaml.Error
+		if !errors.As(err, &ye) || ye.GetToken() == nil {
+			return nil
+		}
+		path, line, ok := s.prune(root, configType, "", ye.GetToken())
+		if !ok {
+			return nil
+		}
+		fe.Path, fe.Line = path, line
+	}
+	return nil
+}
+
+// maxDecodes bounds the attempts of decode, each of which prunes a value.
+const maxDecodes = 100
+
+// prune finds the value that holds token tk in the mapping n of struct type
+// t at path, removes it (a list entry is replaced by a placeholder, so that
+// the entries after it keep their index) and returns its path and line; ok
+// is false when tk is not under n.
+func (s *schema) prune(n ast.Node, t reflect.Type, path string, tk *token.Token) (string, int, bool) {
+	m, ok := s.resolve(n).(*ast.MappingNode)
+	if !ok || t.Kind() != reflect.Struct {
+		return "", 0, false
+	}
+	fields := yamlFields(t)
+	for i, mv := range m.Values {
+		if !holds(mv, tk, map[ast.Node]bool{}) {
+			continue
+		}
+		key, line := mapKey(mv)
+		p := joinPath(path, key)
+		ft, known := fields[key]
+		if known && ft.Kind() == reflect.Struct {
+			if q, l, ok := s.prune(mv.Value, ft, p, tk); ok {
+				return q, l, true
+			}
+		}
+		if seq, ok := s.resolve(mv.Value).(*ast.SequenceNode); ok && known && ft.Kind() == reflect.Slice {
+			for j, el := range seq.Values {
+				if !holds(el, tk, map[ast.Node]bool{}) {
+					continue
+				}
+				q := fmt.Sprintf("%s[%d]", p, j)
+				if r, l, ok := s.prune(el, ft.Elem(), q, tk); ok {
+					return r, l, true
+				}
+				seq.Values[j] = placeholder(ft.Elem(), el)
+				return q, nodeLine(el), true
+			}
+		}
+		m.Values = slices.Delete(m.Values, i, i+1)
+		return p, line, true
+	}
+	return "", 0, false
+}
+
+// placeholder stands in for a refused list entry of type t, so that the
+// entries after it keep their index: an empty mapping for a struct, an
+// empty string otherwise. Validate says nothing about it, as the entry's
+// path has a problem already.
+func placeholder(t reflect.Type, entry ast.Node) ast.Node {
+	pos := &token.Position{Line: nodeLine(entry), Column: 1}
+	if t.Kind() == reflect.Struct {
+		return ast.Mapping(&token.Token{Type: token.MappingStartType, Value: "{", Origin: "{", Position: pos}, true)
+	}
+	return ast.String(&token.Token{Type: token.SingleQuoteType, Value: "", Origin: "''", Position: pos})
+}
+
+// holds reports whether the tree under n contains a node whose token is tk.
+// seen keeps a tree whose aliases were inlined from being walked twice.
+func holds(n ast.Node, tk *token.Token, seen map[ast.Node]bool) bool {
+	if isNil(n) || seen[n] {
+		return false
+	}
+	seen[n] = true
+	if n.GetToken() == tk {
+		return true
+	}
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		for _, mv := range v.Values {
+			if holds(mv, tk, seen) {
+				return true
+			}
+		}
+	case *ast.MappingValueNode:
+		return holds(v.Key, tk, seen) || holds(v.Value, tk, seen)
+	case *ast.MappingKeyNode:
+		return holds(v.Value, tk, seen)
+	case *ast.SequenceNode:
+		for _, el := range v.Values {
+			if holds(el, tk, seen) {
+				return true
+			}
+		}
+	case *ast.AnchorNode:
+		return holds(v.Value, tk, seen)
+	case *ast.TagNode:
+		return holds(v.Value, tk, seen)
+	case *ast.AliasNode:
+		return holds(v.Value, tk, seen)
+	case *ast.LiteralNode:
+		return v.Value != nil && holds(v.Value, tk, seen)
+	}
+	return false
+}
+
+// isNil reports whether n is nil or a nil pointer in an interface.
+func isNil(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	v := reflect.ValueOf(n)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
 func newSchema(file string) *schema {
-	return &schema{file: file, pos: map[string]int{}, anchors: map[string]ast.Node{}}
+	return &schema{file: file, pos: map[string]int{}}
 }
 
 func (s *schema) fail(path string, line int, format string, args ...any) {
 	s.errs = append(s.errs, &FieldError{File: s.file, Path: path, Line: line, Err: fmt.Errorf(format, args...)})
 }
 
-// resolve looks through anchors, tags and aliases to the node that holds
-// the value.
+// inlineAliases replaces every alias in the tree under n by the value of
+// the anchor it names: the last anchor of that name before it, as YAML
+// reads them. The tree then no longer depends on anchors, so the walk can
+// prune any entry (an unknown key, an x- key holding anchors) without
+// breaking an alias elsewhere, and the decoder meets no alias it could fail
+// to resolve. An alias with no anchor before it is left for the walk to
+// report. An alias inside its own anchor makes a cycle, which the walk's
+// depth limit stops.
+func inlineAliases(n ast.Node) {
+	anchors := map[string]ast.Node{}
+	var walk func(slot *ast.Node)
+	walk = func(slot *ast.Node) {
+		switch v := (*slot).(type) {
+		case *ast.AliasNode:
+			if target, ok := anchors[aliasName(v)]; ok {
+				*slot = target
+			}
+		case *ast.AnchorNode:
+			if v.Name != nil && v.Value != nil {
+				anchors[v.Name.GetToken().Value] = v.Value
+				walk(&v.Value)
+			}
+		case *ast.TagNode:
+			if v.Value != nil {
+				walk(&v.Value)
+			}
+		case *ast.MappingNode:
+			for _, mv := range v.Values {
+				if mv.Value != nil {
+					walk(&mv.Value)
+				}
+			}
+		case *ast.MappingValueNode:
+			if v.Value != nil {
+				walk(&v.Value)
+			}
+		case *ast.SequenceNode:
+			for i := range v.Values {
+				if v.Values[i] != nil {
+					walk(&v.Values[i])
+				}
+			}
+		}
+	}
+	if n != nil {
+		walk(&n)
+	}
+}
+
+// aliasName returns the anchor name an alias refers to.
+func aliasName(a *ast.AliasNode) string {
+	if a.Value == nil || a.Value.GetToken() == nil {
+		return ""
+	}
+	return a.Value.GetToken().Value
+}
+
+// resolve looks through anchors and tags to the node that holds the value.
 func (s *schema) resolve(n ast.Node) ast.Node {
+	n, _ = resolveTag(n)
+	return n
+}
+
+// resolveTag is resolve that also returns the tag (like "!!str") written
+// on the value, if any.
+func resolveTag(n ast.Node) (ast.Node, string) {
+	tag := ""
 	for range maxDepth {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
-			if v.Name != nil {
-				s.anchors[v.Name.GetToken().Value] = v.Value
-			}
 			n = v.Value
 		case *ast.TagNode:
+			if tag == "" && v.Start != nil {
+				tag = v.Start.Value
+			}
 			n = v.Value
-		case *ast.AliasNode:
-			if v.Value == nil {
-				return n
-			}
-			target, ok := s.anchors[v.Value.GetToken().Value]
-			if !ok {
-				return n // the decoder reports the unknown alias
-			}
-			n = target
 		default:
-			return n
+			return n, tag
 		}
 	}
-	return n
+	return n, tag
+}
+
+// allowedTag returns the one YAML tag a value of type t may carry, which
+// the decoder reads as if it were absent; "" when none is. ("!!map" is not
+// one: the decoder refuses it on a mapping.)
+func allowedTag(t reflect.Type) string {
+	switch {
+	case t == durationType:
+		return ""
+	case t.Kind() == reflect.String:
+		return "!!str"
+	case t.Kind() == reflect.Slice:
+		return "!!seq"
+	}
+	return ""
 }
 
 // check validates node n against type t at path; false means the value is
@@ -130,11 +347,19 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 		s.abort = true
 		return false
 	}
-	n = s.resolve(n)
-	if _, ok := n.(*ast.AliasNode); ok {
-		return true
-	}
+	n, tag := resolveTag(n)
 	line := nodeLine(n)
+	if a, ok := n.(*ast.AliasNode); ok {
+		s.fail(path, line, "unknown alias *%s: no anchor &%s comes before it", aliasName(a), aliasName(a))
+		return false
+	}
+	// The decoder converts a tagged value by the tag, not by the field's
+	// type, and would then refuse it, or read it differently from this
+	// walk.
+	if tag != "" && tag != allowedTag(t) {
+		s.fail(path, line, "unsupported YAML tag %s: write the value without it", tag)
+		return false
+	}
 	switch {
 	case t == durationType:
 		v, ok := scalarString(n)
@@ -142,13 +367,14 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 			s.fail(path, line, "want a duration like 20s or 1m30s, found %s", describe(n))
 			return false
 		}
-		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			if _, isInt := n.(*ast.IntegerNode); isInt {
-				s.fail(path, line, "invalid duration %s: a unit is required, like %ss", v, v)
-			} else {
-				s.fail(path, line, "invalid duration %q: want a Go duration like 20s or 1m30s", v)
-			}
+		if _, isNum := n.(*ast.IntegerNode); isNum {
+			// Even 0: the decoder takes only strings for a duration.
+			s.fail(path, line, "invalid duration %s: a unit is required, like %ss", v, v)
+			return false
+		}
+		d, err := time.ParseDuration(v) // the decoder does not trim either
+		if _, isString := n.(*ast.StringNode); err != nil || !isString {
+			s.fail(path, line, "invalid duration %q: want a Go duration like 20s or 1m30s", v)
 			return false
 		}
 		if d < 0 {
@@ -160,6 +386,10 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 		v, ok := scalarString(n)
 		if !ok {
 			s.fail(path, line, "want a size like 15MiB, found %s", describe(n))
+			return false
+		}
+		if octal(n) {
+			s.fail(path, line, "ambiguous number %s: YAML reads a leading 0 as octal; write it without the 0", v)
 			return false
 		}
 		if _, err := parseSize(v); err != nil {
@@ -182,11 +412,11 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 			s.pos[p] = nodeLine(el)
 			if isNull(s.resolve(el)) {
 				s.fail(p, nodeLine(el), "empty list entry")
-				s.abort = true
+				seq.Values[i] = placeholder(t.Elem(), el)
 				continue
 			}
 			if !s.check(el, t.Elem(), p) {
-				s.abort = true
+				seq.Values[i] = placeholder(t.Elem(), el)
 			}
 		}
 		return true
@@ -202,12 +432,27 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 		}
 	case reflect.Int:
 		v, ok := scalarString(n)
-		if _, err := strconv.Atoi(strings.TrimSpace(v)); !ok || err != nil {
+		if _, err := strconv.Atoi(v); !ok || err != nil { // " 3" would fail to decode
 			s.fail(path, line, "want an integer, found %s", describe(n))
+			return false
+		}
+		if octal(n) {
+			s.fail(path, line, "ambiguous number %s: YAML reads a leading 0 as octal; write it without the 0", v)
 			return false
 		}
 	}
 	return true
+}
+
+// octal reports whether n is an integer written with a leading zero, like
+// 010: the decoder follows YAML 1.1 and reads 8, where a person (and
+// strconv.Atoi) reads 10.
+func octal(n ast.Node) bool {
+	if _, ok := n.(*ast.IntegerNode); !ok {
+		return false
+	}
+	digits := strings.TrimLeft(n.GetToken().Value, "+-")
+	return len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9'
 }
 
 // checkStruct validates a mapping against a struct type, pruning unknown
@@ -225,13 +470,22 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 	for _, mv := range m.Values {
 		key, keyLine := mapKey(mv)
 		switch {
-		case key == "<<": // merge key: checked after the keys written here
+		case mv.Key != nil && mv.Key.IsMergeKey(): // checked after the keys written here
+			key = "<<"
+			if !mergeable(mv.Value) {
+				v := s.resolve(mv.Value)
+				if a, ok := v.(*ast.AliasNode); ok {
+					s.fail(joinPath(path, key), nodeLine(v), "unknown alias *%s: no anchor &%s comes before it", aliasName(a), aliasName(a))
+				} else {
+					s.fail(joinPath(path, key), keyLine, "a merge takes one mapping without a tag, like <<: *defaults; found %s", describe(v))
+				}
+				continue
+			}
 			merges = append(merges, mv.Value)
 			kept = append(kept, mv)
 			continue
 		case strings.HasPrefix(key, extensionPrefix):
-			s.addAnchors(mv.Value)
-			kept = append(kept, mv)
+			// Aliases to its anchors are inlined: nothing needs it now.
 			continue
 		}
 		p := joinPath(path, key)
@@ -262,14 +516,7 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 	merging := s.merging
 	s.merging = true
 	for _, mn := range merges {
-		v := s.resolve(mn)
-		if seq, ok := v.(*ast.SequenceNode); ok {
-			for _, el := range seq.Values {
-				s.check(el, t, path)
-			}
-		} else {
-			s.check(v, t, path)
-		}
+		s.check(mn, t, path)
 	}
 	s.merging = merging
 	return true
@@ -281,19 +528,13 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 //	x-defaults: &defaults {fulltext: true, tags: [news]}
 const extensionPrefix = "x-"
 
-// addAnchors records the anchors under n, which is not checked itself.
-func (s *schema) addAnchors(n ast.Node) {
-	ast.Walk(anchorVisitor(s.anchors), n)
-}
-
-// anchorVisitor records every anchor it walks past.
-type anchorVisitor map[string]ast.Node
-
-func (a anchorVisitor) Visit(n ast.Node) ast.Visitor {
-	if an, ok := n.(*ast.AnchorNode); ok && an.Name != nil {
-		a[an.Name.GetToken().Value] = an.Value
-	}
-	return a
+// mergeable reports whether the value of a "<<" key is what the decoder
+// can merge into a struct: one mapping without a tag. (YAML also allows a
+// list of mappings; goccy/go-yaml refuses it.)
+func mergeable(n ast.Node) bool {
+	n, tag := resolveTag(n)
+	_, ok := n.(*ast.MappingNode)
+	return ok && tag == ""
 }
 
 // yamlFields maps the YAML keys of struct type t to the field types.

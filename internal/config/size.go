@@ -36,8 +36,9 @@ func sizeUnit(unit string) (int64, bool) {
 	return 0, false
 }
 
-// parseSize reads a byte size: a plain number of bytes ("1048576") or a
-// number with a unit ("15MiB", "512 KiB", "2MB", "1.5GiB").
+// parseSize reads a byte size: a whole number of bytes ("1048576") or a
+// number with a unit ("15MiB", "512 KiB", "2MB", "1.5GiB"), rounded down
+// to whole bytes.
 func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	end := 0
@@ -62,6 +63,11 @@ func parseSize(s string) (int64, error) {
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil {
 		return 0, fmt.Errorf("invalid size %q: bad number %q", s, num)
+	}
+	if mult == 1 && f != math.Trunc(f) {
+		// A larger unit may give a fraction of a byte ("0.3MiB"); it is
+		// dropped. A count of bytes with a fraction is a mistake.
+		return 0, fmt.Errorf("invalid size %q: a number of bytes must be whole", s)
 	}
 	f *= float64(mult)
 	if f >= math.MaxInt64 {
@@ -89,6 +95,11 @@ func sizeFromYAML(dst *int64, b []byte) error {
 			return fmt.Errorf("invalid size %d: must not be negative", v)
 		}
 		*dst = v
+	case float64: // "1." or "2.0": the schema walk let it through as whole
+		if v < 0 || v != math.Trunc(v) || v >= math.MaxInt64 {
+			return fmt.Errorf("invalid size %v: want a whole number of bytes", v)
+		}
+		*dst = int64(v)
 	case string:
 		n, err := parseSize(v)
 		if err != nil {
@@ -97,6 +108,37 @@ func sizeFromYAML(dst *int64, b []byte) error {
 		*dst = n
 	default:
 		return fmt.Errorf("invalid size %v: want a number of bytes or a string like 15MiB", v)
+	}
+	return nil
+}
+
+// intFromYAML decodes an int the way the schema walk checked it: a quoted
+// number is read with strconv.Atoi, where the decoder alone would refuse a
+// negative one ("-3"). Parse installs it as the decoder for every int.
+func intFromYAML(dst *int, b []byte) error {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("decode integer: %w", err)
+	}
+	switch v := v.(type) {
+	case int64:
+		if int64(int(v)) != v {
+			return fmt.Errorf("integer %d out of range", v)
+		}
+		*dst = int(v)
+	case uint64:
+		if v > math.MaxInt {
+			return fmt.Errorf("integer %d out of range", v)
+		}
+		*dst = int(v)
+	case string:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want an integer, found %q", v)
+		}
+		*dst = n
+	default:
+		return fmt.Errorf("want an integer, found %v", v)
 	}
 	return nil
 }

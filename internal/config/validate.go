@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
@@ -30,10 +31,14 @@ type validator struct {
 }
 
 // at records a problem at path, located at the line of path or of its
-// nearest ancestor present in the file.
+// nearest ancestor present in the file. It stays quiet when parsing has
+// refused the value at path or at an ancestor: what is left there is a
+// default or a stand-in, and a second message would only repeat the first.
 func (v *validator) at(path string, format string, args ...any) {
-	if v.c.reported[path] {
-		return
+	for p := path; p != ""; p = parentPath(p) {
+		if v.c.reported[p] {
+			return
+		}
 	}
 	v.errs = append(v.errs, &FieldError{File: v.c.Path, Path: path, Line: v.c.line(path), Err: fmt.Errorf(format, args...)})
 }
@@ -119,8 +124,13 @@ func (v *validator) storage() {
 	st := v.c.Storage
 	switch st.Driver {
 	case DriverSQLite:
-		if st.DSN == "" {
+		switch {
+		case st.DSN == "":
 			v.at("storage.dsn", "required")
+		case st.DSN == ":memory:":
+			v.at("storage.dsn", "an in-memory database would lose every story at exit: want a file path")
+		case strings.HasPrefix(st.DSN, "file:"):
+			v.at("storage.dsn", "want a file path, not a file: URI (Tributary sets the SQLite parameters itself)")
 		}
 	case DriverPostgres:
 		if st.DSN == "" {
@@ -142,11 +152,52 @@ func (v *validator) storage() {
 }
 
 // schedule checks a cron spec with robfig/cron's standard parser, which
-// also takes descriptors (@hourly, @every 1h30m).
+// also takes descriptors (@hourly, @every 1h30m), and refuses what that
+// parser lets through but cannot mean what was written.
 func (v *validator) schedule(path, spec string) {
-	if _, err := cron.ParseStandard(spec); err != nil {
+	if err := checkSchedule(spec, time.Now()); err != nil {
 		v.at(path, "invalid cron spec %q: %v", spec, err)
 	}
+}
+
+// checkSchedule parses spec as internal/schedule will and checks that it
+// fires, after now, at the times it spells out.
+func checkSchedule(spec string, now time.Time) error {
+	body := spec
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		// robfig/cron slices up to the first space without checking
+		// there is one, and panics.
+		_, rest, ok := strings.Cut(spec, " ")
+		if !ok {
+			return errors.New("a time zone must be followed by a schedule, like \"CRON_TZ=Europe/Paris 0 6 * * *\"")
+		}
+		body = strings.TrimSpace(rest)
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return err
+	}
+	if every, ok := strings.CutPrefix(body, "@every "); ok {
+		// robfig/cron runs anything under a second every second and drops
+		// fractions of a second, so check the duration as written.
+		d, err := time.ParseDuration(every)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d < MinEvery:
+			return fmt.Errorf("@every needs an interval of at least %v, got %v", MinEvery, d)
+		case d%time.Second != 0:
+			return fmt.Errorf("@every takes whole seconds, got %v", d)
+		}
+		return nil
+	}
+	// robfig/cron looks five years ahead and gives up: such a spec names a
+	// date that does not exist, like 30 February.
+	if sched.Next(now).IsZero() {
+		return errors.New("never fires: no date matches it")
+	}
+	return nil
 }
 
 func (v *validator) fetch() {
@@ -157,8 +208,11 @@ func (v *validator) fetch() {
 	if f.ConnectTimeout <= 0 {
 		v.at("fetch.connect_timeout", "must be positive, got %s", f.ConnectTimeout)
 	}
-	if f.MaxBodySize <= 0 {
+	switch {
+	case f.MaxBodySize <= 0:
 		v.at("fetch.max_body_size", "must be positive, got %d", f.MaxBodySize)
+	case f.MaxBodySize > MaxBodySizeCeiling:
+		v.at("fetch.max_body_size", "must be at most %dMiB (%d bytes), the most a fetch ever reads; got %d bytes", MaxBodySizeCeiling>>20, MaxBodySizeCeiling, f.MaxBodySize)
 	}
 	if f.MaxRedirects < 0 {
 		v.at("fetch.max_redirects", "must not be negative, got %d", f.MaxRedirects)

@@ -295,6 +295,18 @@ sources: [{name: a, url: "https://a.example/"}]
 feeds: [{name: all}]
 `, []problem{{3, "storage.dsn", `want a postgres:// or postgresql:// URL`}}},
 
+		{"sqlite in memory", `storage:
+  dsn: ":memory:"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "storage.dsn", `in-memory database would lose every story`}}},
+
+		{"sqlite file URI", `storage:
+  dsn: "file:test.db?cache=shared"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "storage.dsn", `want a file path, not a file: URI`}}},
+
 		{"bad log level", `log_level: verbose
 sources: [{name: a, url: "https://a.example/"}]
 feeds: [{name: all}]
@@ -379,6 +391,165 @@ feeds: [{name: all}]
 listen: 127.0.0.1:1
 title: b
 `, []problem{{3, "", `syntax error: mapping key "title" already defined`}}},
+
+		{"fraction of a byte", `fetch:
+  max_body_size: 1.5
+  workers: 0
+sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+    limit: 0
+`, []problem{
+			{2, "fetch.max_body_size", `invalid size "1.5": a number of bytes must be whole`},
+			{3, "fetch.workers", `must be at least 1, got 0`},
+			{7, "feeds[0].limit", `must be from 1 to 10000, got 0`},
+		}},
+
+		{"body size above what a fetch reads", `fetch:
+  max_body_size: 33MiB
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "fetch.max_body_size", `must be at most 32MiB (33554432 bytes), the most a fetch ever reads; got 34603008 bytes`}}},
+
+		{"integers with a leading zero", `fetch:
+  max_body_size: 0100
+  max_redirects: 010
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{2, "fetch.max_body_size", `ambiguous number 0100: YAML reads a leading 0 as octal`},
+			{3, "fetch.max_redirects", `ambiguous number 010`},
+		}},
+
+		{"zero duration without a unit", `fetch:
+  timeout: 0
+  workers: 0
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{2, "fetch.timeout", `invalid duration 0: a unit is required, like 0s`},
+			{3, "fetch.workers", `must be at least 1, got 0`},
+		}},
+
+		{"quoted numbers", `fetch:
+  max_redirects: "-1"
+  workers: " 3"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{2, "fetch.max_redirects", `must not be negative, got -1`},
+			{3, "fetch.workers", `want an integer, found " 3"`},
+		}},
+
+		{"YAML tags", `title: !!str 2024
+fetch:
+  allow_private_networks: !!str true
+  timeout: !!int 10s
+  workers: 0
+sources: !!seq [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{3, "fetch.allow_private_networks", `unsupported YAML tag !!str: write the value without it`},
+			{4, "fetch.timeout", `unsupported YAML tag !!int`},
+			{5, "fetch.workers", `must be at least 1`},
+		}},
+
+		{"unknown alias", `title: *name
+x-name: &name News
+feeds: [{name: all, limit: 0}]
+sources: [{name: a, url: "https://a.example/"}]
+`, []problem{
+			{1, "title", `unknown alias *name: no anchor &name comes before it`},
+			{3, "feeds[0].limit", `must be from 1 to 10000`},
+		}},
+
+		{"merge of something else than a mapping", `x-n: &n 3
+fetch:
+  <<: *n
+  workers: 0
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{3, "fetch.<<", `a merge takes one mapping without a tag, like <<: *defaults; found the number 3`},
+			{4, "fetch.workers", `must be at least 1`},
+		}},
+
+		{"merge of a list of mappings", `x-a: &a {workers: 2}
+x-b: &b {max_redirects: 3}
+fetch:
+  <<: [*a, *b]
+  timeout: soon
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{4, "fetch.<<", `a merge takes one mapping without a tag, like <<: *defaults; found a list`},
+			{5, "fetch.timeout", `invalid duration "soon"`},
+		}},
+
+		{"merge key without a space", `{<<:{title: x}, sources: [{name: a, url: "https://a.example/"}], feeds: [{name: all, limit: 0}]}
+`, []problem{
+			{1, "<<", `unknown key "<<"`},
+			{1, "feeds[0].limit", `must be from 1 to 10000`},
+		}},
+
+		{"bad list entries keep the others checked", `sources:
+  -
+  - https://b.example/
+  - name: c
+    url: https://c.example/
+    tags: [ok, [nested], Bad]
+feeds:
+  - name: all
+    sources: [c, ~, nope]
+    limit: 0
+`, []problem{
+			{2, "sources[0]", `empty list entry`},
+			{3, "sources[1]", `want a mapping of keys, found "https://b.example/"`},
+			{6, "sources[2].tags[1]", `want a string, found a list`},
+			{6, "sources[2].tags[2]", `invalid tag "Bad"`},
+			{9, "feeds[0].sources[1]", `empty list entry`},
+			{9, "feeds[0].sources[2]", `unknown source "nope"`},
+			{10, "feeds[0].limit", `must be from 1 to 10000`},
+		}},
+
+		{"@every zero", `schedule: "@every 0s"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "schedule", `invalid cron spec "@every 0s": @every needs an interval of at least 1m0s, got 0s`}}},
+
+		{"@every negative", `sources:
+  - name: a
+    url: https://a.example/
+    schedule: "@every -5m"
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].schedule", `@every needs an interval of at least 1m0s, got -5m0s`}}},
+
+		{"@every under a second", `schedule: "@every 500ms"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "schedule", `@every needs an interval of at least 1m0s, got 500ms`}}},
+
+		{"@every under a minute, after a time zone", `schedule: "CRON_TZ=UTC @every 30s"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "schedule", `@every needs an interval of at least 1m0s, got 30s`}}},
+
+		{"@every with a fraction of a second", `schedule: "@every 1m30.5s"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "schedule", `@every takes whole seconds, got 1m30.5s`}}},
+
+		{"schedule that never fires", `sources:
+  - name: a
+    url: https://a.example/
+    schedule: "0 0 30 2 *"
+feeds: [{name: all}]
+`, []problem{{4, "sources[0].schedule", `invalid cron spec "0 0 30 2 *": never fires`}}},
+
+		{"time zone without a schedule", `schedule: "TZ=UTC"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{1, "schedule", `a time zone must be followed by a schedule`}}},
 
 		{"several problems at once", `listen: nowhere
 storage:
@@ -484,5 +655,25 @@ func TestValidateBuiltConfig(t *testing.T) {
 	}
 	if got := errs[0].Error(); !strings.HasPrefix(got, "sources[0].url: local file") {
 		t.Errorf("message %q, want it to start with the path", got)
+	}
+}
+
+func TestSchedulesAccepted(t *testing.T) {
+	for _, spec := range []string{
+		"@every 1m",
+		"@every 1h30m",
+		"@hourly",
+		"*/15 * * * *",
+		"0 0 29 2 *", // 29 February comes within robfig/cron's five-year look-ahead
+		"0 0 30 2 1", // day of month or day of week: every Monday in February
+		"CRON_TZ=UTC 0 6 * * *",
+		"TZ=UTC @every 2h",
+	} {
+		t.Run(spec, func(t *testing.T) {
+			src := "schedule: \"" + spec + "\"\nsources: [{name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n"
+			if _, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml")); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
