@@ -93,9 +93,10 @@ loop:
 			d.reload(ctx, confPath)
 		}
 	}
+	// No fetch starts once shutdown began (queued ones are dropped), and
+	// running ones get their grace period while HTTP drains, not after.
+	d.halt()
 	log.Info("shutting down")
-	// Stop the jobs while HTTP drains, not after: no fetch may start once
-	// shutdown began, and queued ones are dropped at once.
 	stopped := make(chan struct{})
 	go func() { d.stop("shutdown"); close(stopped) }()
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
@@ -166,6 +167,13 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg
 }
 
+// halt stops starting jobs; running fetches go on (see stop).
+func (d *daemon) halt() {
+	if d.sched != nil {
+		d.sched.Halt()
+	}
+}
+
 // stop stops the jobs, letting running fetches finish for fetchGrace; why
 // ("shutdown", "reload") is logged when fetches had to be cancelled.
 func (d *daemon) stop(why string) {
@@ -206,6 +214,8 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload refused, keeping the running configuration", slog.Any("error", err))
 		return
 	}
+	d.halt()
+	d.log.Info("reload: waiting for running fetches", slog.Duration("grace", fetchGrace))
 	d.stop("reload")
 	if ctx.Err() != nil {
 		// Shutdown was asked for while the old jobs finished: start

@@ -168,7 +168,7 @@ func TestSIGTERMDuringReloadStartsNothingNew(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	waitLog(t, log, "reload requested")
+	waitLog(t, log, "reload: waiting for running fetches")
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,8 @@ type Scheduler struct {
 	// stopping is closed by Stop: jobs still waiting for a worker give up
 	// instead of starting during the shutdown grace period.
 	stopping chan struct{}
+	haltOnce sync.Once
+	cronDone context.Context // done when cron's running triggers returned
 	wg       sync.WaitGroup
 	started  bool
 }
@@ -121,15 +123,31 @@ func (s *Scheduler) trigger(j *job) {
 	}()
 }
 
-// Stop stops triggering and waits for running jobs to finish. When ctx ends
-// first, the jobs' context is cancelled and Stop still waits for them to
-// return, then reports ctx's error.
+// Halt stops triggering without waiting: from its return on no job
+// starts, and jobs waiting for a worker give up; running jobs go on. Stop
+// must still be called to wait for them. Halt may be called more than
+// once, and before Stop or not at all.
+func (s *Scheduler) Halt() {
+	if !s.started {
+		return
+	}
+	s.haltOnce.Do(func() {
+		s.cronDone = s.cron.Stop()
+		close(s.stopping)
+	})
+}
+
+// Stop stops triggering (see Halt) and waits for running jobs to finish.
+// When ctx ends first, the jobs' context is cancelled and Stop still waits
+// for them to return, then reports ctx's error.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	if !s.started {
 		return nil
 	}
-	<-s.cron.Stop().Done()
-	close(s.stopping)
+	s.Halt()
+	// A trigger cron is running may still add a job: wait for it before
+	// waiting for the jobs.
+	<-s.cronDone.Done()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	var err error

@@ -194,3 +194,26 @@ func TestStopDropsQueuedJobs(t *testing.T) {
 		t.Fatalf("%d jobs started, want only the one running at Stop", n)
 	}
 }
+
+func TestHaltStartsNothingButLetsRunningJobsFinish(t *testing.T) {
+	s := New(1, nil)
+	release := make(chan struct{})
+	started := make(chan string, 4)
+	for _, name := range []string{"first", "queued"} {
+		if err := s.Add(name, "@every 1h", func(context.Context) { started <- name; <-release }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Start(context.Background(), true)
+	first := <-started // one worker: the other job waits for it
+	s.Halt()
+	s.Halt() // harmless twice
+	close(release)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	close(started)
+	for name := range started {
+		t.Errorf("%s started after Halt (first was %s)", name, first)
+	}
+}
