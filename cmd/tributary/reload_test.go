@@ -49,6 +49,38 @@ func waitStatus(t *testing.T, url string, want int, log *syncBuffer) {
 	t.Fatalf("%s never answered %d (last %d); log:\n%s", url, want, last, log.String())
 }
 
+// daemonRun is `serve` running in this process (SIGHUP reaches it).
+type daemonRun struct {
+	log    *syncBuffer
+	done   chan int
+	cancel context.CancelFunc
+}
+
+// serveInProcess runs `tributary --config conf serve` in this process until
+// stopAndWait; the test fails if it is still running at the end.
+func serveInProcess(t *testing.T, conf string) *daemonRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &daemonRun{log: &syncBuffer{}, done: make(chan int, 1), cancel: cancel}
+	go func() { d.done <- run(ctx, []string{"--config", conf, "serve"}, io.Discard, d.log) }()
+	t.Cleanup(cancel)
+	return d
+}
+
+// stopAndWait cancels serve and fails unless it exits 0 within a minute.
+func (d *daemonRun) stopAndWait(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case code := <-d.done:
+		if code != exitOK {
+			t.Fatalf("exit %d; log:\n%s", code, d.log.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
 func TestReloadKeepsRunningConfigWhenTheNewOneIsInvalid(t *testing.T) {
 	srv, _ := remote(t)
 	addr := freeAddr(t)
@@ -57,11 +89,8 @@ func TestReloadKeepsRunningConfigWhenTheNewOneIsInvalid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	log := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"--config", conf, "serve"}, io.Discard, log) }()
+	d := serveInProcess(t, conf)
+	log := d.log
 	base := "http://" + addr
 	waitStatus(t, base+"/feeds/all.atom", 200, log)
 
@@ -86,16 +115,7 @@ func TestReloadKeepsRunningConfigWhenTheNewOneIsInvalid(t *testing.T) {
 	}
 	waitStatus(t, base+"/feeds/extra.json", 200, log)
 	waitStatus(t, base+"/feeds/all.atom", 200, log)
-
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("exit %d; log:\n%s", code, log.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	d.stopAndWait(t)
 }
 
 func TestReloadWithAnotherListenKeepsTheFeedURLs(t *testing.T) {
@@ -114,11 +134,8 @@ func TestReloadWithAnotherListenKeepsTheFeedURLs(t *testing.T) {
 		t.Fatal("the test configuration has no base_url line to remove")
 	}
 	writeFile(t, conf, noBase)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	log := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"--config", conf, "serve"}, io.Discard, log) }()
+	d := serveInProcess(t, conf)
+	log := d.log
 	feed := "http://" + addr + "/feeds/all.atom"
 	waitStatus(t, feed, 200, log)
 	self := `<link href="http://` + addr + `/feeds/all.atom" rel="self"`
@@ -144,13 +161,5 @@ func TestReloadWithAnotherListenKeepsTheFeedURLs(t *testing.T) {
 	if b := body(); !strings.Contains(b, self) || strings.Contains(b, other) {
 		t.Fatalf("after the reload, the feed names another address:\n%s", b)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("exit %d; log:\n%s", code, log.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	d.stopAndWait(t)
 }

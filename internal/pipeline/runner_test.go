@@ -334,12 +334,12 @@ func TestCancelledFetchIsNotAFailure(t *testing.T) {
 	}
 }
 
-func TestValidatorsAreNotSentToAnotherURL(t *testing.T) {
-	// The operator points a source at a new URL: the old URL's validators
-	// must not make the first request to the new one conditional.
-	ctx := context.Background()
-	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
-	var conditional atomic.Int32
+// sameValidatorsServer serves an RSS feed of items at every path with the
+// same ETag and Last-Modified, and answers any conditional request 304:
+// the count of those tells whether validators were sent.
+func sameValidatorsServer(t *testing.T, items int) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	conditional := new(atomic.Int32)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
 			conditional.Add(1)
@@ -348,9 +348,18 @@ func TestValidatorsAreNotSentToAnotherURL(t *testing.T) {
 		}
 		w.Header().Set("ETag", `"same-etag-everywhere"`)
 		w.Header().Set("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")
-		fmt.Fprint(w, rssFeed(1))
+		fmt.Fprint(w, rssFeed(items))
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv, conditional
+}
+
+func TestValidatorsAreNotSentToAnotherURL(t *testing.T) {
+	// The operator points a source at a new URL: the old URL's validators
+	// must not make the first request to the new one conditional.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	srv, conditional := sameValidatorsServer(t, 1)
 	r := newRunner(st)
 	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/old"}, false); out.New != 1 {
 		t.Fatalf("old URL: %+v", out)
@@ -382,18 +391,7 @@ func TestFailedRunAfterURLChangeDropsOldValidators(t *testing.T) {
 	// run is answered 304 and the new feed's stories are never stored.
 	ctx := context.Background()
 	st := &upsertFailsOnce{Store: openStore(t, filepath.Join(t.TempDir(), "t.db"))}
-	var conditional atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
-			conditional.Add(1)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("ETag", `"same-etag-everywhere"`)
-		w.Header().Set("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")
-		fmt.Fprint(w, rssFeed(2))
-	}))
-	defer srv.Close()
+	srv, conditional := sameValidatorsServer(t, 2)
 	r := newRunner(st)
 	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/old"}, false); out.New != 2 {
 		t.Fatalf("old URL: %+v", out)
