@@ -117,7 +117,7 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	for _, layout := range dateLayouts {
-		t, err := time.Parse(layout, s)
+		t, err := time.ParseInLocation(layout, s, time.UTC)
 		if err != nil {
 			continue
 		}

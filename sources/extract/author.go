@@ -376,6 +376,9 @@ func findHeadingBoxes(doc *html.Node, base *url.URL, known []string, exclude map
 		if a.Name == "" {
 			a.Name = name
 		}
+		// "About Nico" names Nico Parungo when he is the one known: the
+		// full name, so the bio finds him among the feed's authors.
+		a.Name = knownFullName(a.Name, known)
 		if a.Bio == "" {
 			return false
 		}
@@ -419,6 +422,23 @@ func knownName(name string, known []string) bool {
 		}
 	}
 	return false
+}
+
+// knownFullName returns the known name that name is, or is a part of
+// ("Nico" of "Nico Parungo"), preferring an exact match; name itself when
+// none is.
+func knownFullName(name string, known []string) string {
+	for _, k := range known {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	for _, k := range known {
+		if name != "" && strings.Contains(" "+strings.ToLower(k)+" ", " "+strings.ToLower(name)+" ") {
+			return k
+		}
+	}
+	return name
 }
 
 // cloneNode returns a deep copy of n, detached.

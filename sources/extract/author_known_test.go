@@ -40,6 +40,9 @@ func TestKnownAuthorTakesAnonymousBox(t *testing.T) {
 		// The box names its author; the caller puts the bio on the
 		// matching known author and keeps the others.
 		{"about heading naming one of two feed authors", `<h4>About Nico Parungo</h4><p>` + newsStoryBio + `</p>`, []string{"Jane Doe", "Nico Parungo"}, []feeds.Author{{Name: "Nico Parungo", Bio: newsStoryBio}}, true},
+		// A first name alone names the known author in full, so the bio
+		// finds him among the feed's authors.
+		{"about heading with the first name only", `<h4>About Nico</h4><p>` + newsStoryBio + `</p>`, []string{"Jane Doe", "Nico Parungo"}, []feeds.Author{{Name: "Nico Parungo", Bio: newsStoryBio}}, true},
 		// Nobody to give the bio to: the box stays in the story.
 		{"no known author", aboutTheAuthor, nil, nil, false},
 		{"two known authors, anonymous box", aboutTheAuthor, []string{"Jane Doe", "Nico Parungo"}, nil, false},

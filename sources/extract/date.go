@@ -67,7 +67,7 @@ func parseDate(s string) time.Time {
 		s = s[:len(s)-1] + "Z"
 	}
 	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
 			// Go reads an abbreviation it does not know as UTC+0.
 			return pubdate.FixZone(t)
 		}

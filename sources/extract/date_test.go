@@ -26,6 +26,8 @@ func TestParseDate(t *testing.T) {
 		{"Mon, 10 Jul 2017 08:30:00 GMT", time.Date(2017, 7, 10, 8, 30, 0, 0, time.UTC)},
 		// Zone abbreviations mean what they say, not UTC.
 		{"Mon, 10 Jul 2017 08:30:00 EST", time.Date(2017, 7, 10, 13, 30, 0, 0, time.UTC)},
+		{"Mon, 10 Jul 2017 08:30:00 CST", time.Date(2017, 7, 10, 14, 30, 0, 0, time.UTC)}, // US Central, wherever the server is
+		{"Mon, 10 Jul 2017 08:30:00 +0800", time.Date(2017, 7, 10, 0, 30, 0, 0, time.UTC)},
 		{"Mon, 10 Jul 2017 08:30:00 PDT", time.Date(2017, 7, 10, 15, 30, 0, 0, time.UTC)},
 		{"Mon, 10 Jul 2017 08:30:00 CEST", time.Date(2017, 7, 10, 6, 30, 0, 0, time.UTC)},
 		{"Mon, 10 Jul 2017 08:30 EST", time.Date(2017, 7, 10, 13, 30, 0, 0, time.UTC)},

@@ -84,7 +84,8 @@ func contentSize(page []byte) int {
 				foreign++
 			case (a == atom.Svg || a == atom.Math) && tt == html.EndTagToken && foreign > 0:
 				foreign--
-			case tt == html.StartTagToken && (a == atom.Script || a == atom.Style || a == atom.Noscript):
+			case tt != html.EndTagToken && (a == atom.Script || a == atom.Style || a == atom.Noscript):
+				// <script src=x/> opens raw text too, as in the parser.
 				raw = a
 			case tt == html.EndTagToken && a == raw:
 				raw = 0
@@ -93,10 +94,17 @@ func contentSize(page []byte) int {
 				n += len(name) + 3
 				continue
 			}
+			n += min(len(z.Raw()), maxTagSize)
+			continue
 		}
 		n += len(z.Raw())
 	}
 }
+
+// maxTagSize is the most one tag counts towards MaxPageSize: what makes
+// readability slow is text and nesting, not a long attribute (an inline
+// data: image, an ASP.NET __VIEWSTATE), which must not get a page refused.
+const maxTagSize = 1 << 10
 
 // treeSize is the size of the HTML of doc counted like contentSize.
 func treeSize(doc *html.Node) int {
@@ -116,9 +124,11 @@ func treeSize(doc *html.Node) int {
 			case e.DataAtom == atom.Script || e.DataAtom == atom.Style || e.DataAtom == atom.Noscript:
 				skipText = true
 			default:
+				attrs := 0
 				for _, a := range e.Attr {
-					n += len(a.Key) + len(a.Val) + 4
+					attrs += len(a.Key) + len(a.Val) + 4
 				}
+				n += min(attrs, maxTagSize)
 			}
 		case html.DocumentNode:
 		default:

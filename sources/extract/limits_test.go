@@ -190,6 +190,23 @@ func TestPageTooLarge(t *testing.T) {
 			t.Fatalf("err = %v, want ErrPageTooLarge", err)
 		}
 	})
+	// Pages that are big for reasons that cost readability nothing.
+	big := strings.Repeat("QUJD", (MaxPageSize+(1<<20))/4)
+	for _, tc := range []struct{ name, head, body string }{
+		{"self-closing script tag", `<script src="/a.js"/><script>var x = "` + big + `";</script>`, storyBody},
+		{"inline data: image", "", `<img src="data:image/png;base64,` + big + `" alt="chart">` + storyBody},
+		{"ASP.NET view state", "", `<form><input type="hidden" name="__VIEWSTATE" value="` + big + `"></form>` + storyBody},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Extract(page(tc.head, tc.body), storyURL, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(res.Content, "The river rose four feet overnight") {
+				t.Errorf("story lost:\n%.500s", res.Content)
+			}
+		})
+	}
 }
 
 // BenchmarkExtractDeep extracts hostile pages: size bytes of text spread

@@ -44,15 +44,17 @@ func ZoneOffset(abbr string) (int, bool) {
 	return off, ok
 }
 
-// FixZone corrects a time that time.Parse read with a zone abbreviation:
-// Go gives an abbreviation the local zone does not define an offset of
-// zero, so "08:30 EST" would be read as 08:30 UTC. When t carries such an
-// abbreviation and ZoneOffset knows it, the same wall clock is returned in
-// the right offset; any other t is returned as is.
+// FixZone corrects a time parsed with time.ParseInLocation(layout, s,
+// time.UTC) from a text with a zone abbreviation: Go gives an abbreviation
+// it does not know an offset of zero, so "08:30 EST" would be read as 08:30
+// UTC. When t carries such an abbreviation and ZoneOffset knows it, the
+// same wall clock is returned at the right offset; any other t is returned
+// as is. (Parsing in UTC, not the machine's zone, keeps the result the same
+// on every server: time.Parse would give "CST" Shanghai's offset there.)
 func FixZone(t time.Time) time.Time {
 	name, off := t.Zone()
 	if name == "" || off != 0 {
-		// No abbreviation, or one the local zone gave its real offset.
+		// A numeric offset, or UTC's own.
 		return t
 	}
 	want, ok := ZoneOffset(name)
