@@ -22,8 +22,9 @@ import (
 	"github.com/tributary/tributary/internal/store"
 )
 
-// Shutdown budgets: HTTP requests in flight get drainTimeout, then running
-// fetches get fetchGrace to finish before their context is cancelled.
+// Shutdown budgets, running side by side: HTTP requests in flight get
+// drainTimeout, and running fetches get fetchGrace to finish before their
+// context is cancelled.
 const (
 	drainTimeout = 10 * time.Second
 	fetchGrace   = 20 * time.Second
@@ -49,6 +50,8 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	// Said at once, even while a reload holds the loop.
+	defer context.AfterFunc(ctx, func() { log.Info("shutdown requested") })()
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -172,6 +172,7 @@ func TestSIGTERMDuringReloadStartsNothingNew(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	waitLog(t, log, "shutdown requested") // the daemon knows before the fetch ends
 	h.free()
 	if code := waitExit(t, cmd, log); code != 0 {
 		t.Fatalf("exit code %d, want 0; log:\n%s", code, log)
