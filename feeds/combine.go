@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,11 +15,16 @@ import (
 // Combine merges articles from several sources into one feed's items: the
 // same story appears once, as its most complete version, sorted newest
 // first (by Published, else FetchedAt; ties by ID), at most limit of them (0
-// means no limit). Two articles are the same story when they share a
-// canonical link (see CanonicalLink) or an id that is unique by design (an
-// http(s), tag: or urn: URI), unless they come from the same source under
-// different ids: a status page or a podcast whose items all link to one
-// page keeps every item.
+// means no limit). The result does not depend on the order of arts, and no
+// two items share an ID.
+//
+// Within one source, two items are the same story when they have the same
+// id, or the same canonical link (see CanonicalLink), title and published
+// date (a guid changed from http to https, say); items that only share a
+// link stay apart, so a status page or a podcast whose items all link to
+// one page keeps every item. Across sources, stories are the same when they
+// share a canonical link or an id that is unique by design (an http(s),
+// tag: or urn: URI), as long as no source ends up with two stories in one.
 //
 // Of the copies of a story, the preferred one comes from the story's own
 // site (its Origin's registrable domain is the link's), then the one with
@@ -30,26 +36,23 @@ import (
 // story up later; Source, Origin and Link are the preferred copy's. The
 // input is not modified and the output shares no slices with it.
 func Combine(arts []Article, limit int) []Article {
-	groups := make(map[string][]int, len(arts)) // dedupe key -> indexes in out
-	var out [][]*Article
+	// A canonical order, so that which copies end up together does not
+	// depend on how the store happened to return them.
+	order := make([]*Article, len(arts))
 	for i := range arts {
-		a := &arts[i]
-		keys := dedupeKeys(a)
-		g := findGroup(groups, out, keys, a)
-		if g < 0 {
-			g = len(out)
-			out = append(out, nil)
-		}
-		out[g] = append(out[g], a)
-		for _, k := range keys {
-			if !slices.Contains(groups[k], g) {
-				groups[k] = append(groups[k], g)
-			}
-		}
+		order[i] = &arts[i]
 	}
-	res := make([]Article, len(out))
-	for i, g := range out {
+	slices.SortStableFunc(order, seenFirst)
+	canon := make(map[*Article]string, len(order)) // CanonicalLink, once per article
+	for _, a := range order {
+		canon[a] = CanonicalLink(a.Link)
+	}
+	groups := groupStories(sourceStories(order, canon), canon)
+	res := make([]Article, len(groups))
+	used := make(map[string]bool, len(groups))
+	for i, g := range groups {
 		res[i] = merge(g)
+		res[i].ID = uniqueID(g, res[i].ID, used)
 	}
 	slices.SortStableFunc(res, func(a, b Article) int {
 		if c := sortDate(b).Compare(sortDate(a)); c != 0 {
@@ -69,35 +72,173 @@ func Combine(arts []Article, limit int) []Article {
 	return res
 }
 
-// dedupeKeys returns the keys under which a is the same story as another
-// article: its canonical link and its id when that is unique by design; an
-// article with neither is keyed by its source and id.
-func dedupeKeys(a *Article) []string {
-	keys := make([]string, 0, 2)
-	if l := CanonicalLink(a.Link); l != "" {
-		keys = append(keys, "link\x00"+l)
-	}
-	if id := strings.TrimSpace(a.ID); globalID(id) {
-		keys = append(keys, "id\x00"+id)
-	}
-	if len(keys) == 0 {
-		keys = append(keys, "src\x00"+a.Source+"\x00"+a.ID)
-	}
-	return keys
+// story is the copies of one story from one source.
+type story struct {
+	source string
+	copies []*Article
 }
 
-// findGroup returns the first group under one of keys that a may join, or
-// -1. A group holding another item of a's source (another id) is not the
-// same story, however alike the links.
-func findGroup(groups map[string][]int, out [][]*Article, keys []string, a *Article) int {
-	for _, k := range keys {
-		for _, g := range groups[k] {
-			if !slices.ContainsFunc(out[g], func(x *Article) bool { return x.Source == a.Source && x.ID != a.ID }) {
-				return g
+// sourceStories groups the articles (in seenFirst order) of each source
+// into stories: the same id, or the same canonical link, title and date.
+func sourceStories(order []*Article, canon map[*Article]string) []*story {
+	var out []*story
+	byKey := make(map[string]*story, 2*len(order))
+	for _, a := range order {
+		keys := [2]string{"id\x00" + a.Source + "\x00" + a.ID}
+		if l := canon[a]; l != "" {
+			keys[1] = "same\x00" + a.Source + "\x00" + l + "\x00" + strings.ToLower(strings.TrimSpace(a.Title)) +
+				"\x00" + a.Published.UTC().Format(time.RFC3339)
+		}
+		st := byKey[keys[0]]
+		if st == nil && keys[1] != "" {
+			st = byKey[keys[1]]
+		}
+		if st == nil {
+			st = &story{source: a.Source}
+			out = append(out, st)
+		}
+		st.copies = append(st.copies, a)
+		for _, k := range keys {
+			if _, ok := byKey[k]; k != "" && !ok {
+				byKey[k] = st
 			}
 		}
 	}
-	return -1
+	return out
+}
+
+// unit is copies of one story from a set of sources: one source's story at
+// first, then the stories joined with it.
+type unit struct {
+	copies  []*Article
+	sources []string // few: a story is rarely carried by many sources
+}
+
+// groupStories joins the stories of different sources that are one story,
+// never two stories of one source: first those sharing a global id (the
+// surest sign), then those sharing a canonical link. The result keeps the
+// order of the stories' first copies.
+func groupStories(stories []*story, canon map[*Article]string) [][]*Article {
+	units := make([]*unit, len(stories))
+	for i, st := range stories {
+		units[i] = &unit{copies: st.copies, sources: []string{st.source}}
+	}
+	units = joinUnits(units, func(u *unit) []string {
+		var keys []string
+		for _, a := range u.copies {
+			if id := strings.TrimSpace(a.ID); globalID(id) && !slices.Contains(keys, id) {
+				keys = append(keys, id)
+			}
+		}
+		return keys
+	})
+	units = joinUnits(units, func(u *unit) []string {
+		var keys []string
+		for _, a := range u.copies {
+			if l := canon[a]; l != "" && !slices.Contains(keys, l) {
+				keys = append(keys, l)
+			}
+		}
+		return keys
+	})
+	out := make([][]*Article, len(units))
+	for i, u := range units {
+		out[i] = u.copies
+	}
+	return out
+}
+
+// joinUnits joins each unit, in order, to the first earlier group that
+// shares one of its keys and none of its sources. Each key keeps how many
+// of its groups hold each source, so that a source with thousands of
+// stories under one link does not scan them all for every story.
+func joinUnits(units []*unit, keysOf func(*unit) []string) []*unit {
+	var (
+		out     []*unit
+		outKeys [][]string
+		byKey   = make(map[string][]int, len(units))
+		holding = make(map[string]map[string]int) // key -> source -> groups under key with it
+	)
+	for _, u := range units {
+		keys := keysOf(u)
+		g := -1
+	find:
+		for _, k := range keys {
+			for _, src := range u.sources {
+				if holding[k][src] == len(byKey[k]) {
+					continue find // every group under k has a story of src
+				}
+			}
+			for _, c := range byKey[k] {
+				if disjoint(out[c].sources, u.sources) {
+					g = c
+					break find
+				}
+			}
+		}
+		if g < 0 {
+			g = len(out)
+			out = append(out, &unit{})
+			outKeys = append(outKeys, nil)
+		}
+		grp := out[g]
+		for _, k := range outKeys[g] {
+			for _, src := range u.sources {
+				holding[k][src]++
+			}
+		}
+		grp.copies = append(grp.copies, u.copies...)
+		grp.sources = append(grp.sources, u.sources...)
+		for _, k := range keys {
+			if slices.Contains(outKeys[g], k) {
+				continue
+			}
+			outKeys[g] = append(outKeys[g], k)
+			byKey[k] = append(byKey[k], g)
+			if holding[k] == nil {
+				holding[k] = map[string]int{}
+			}
+			for _, src := range grp.sources {
+				holding[k][src]++
+			}
+		}
+	}
+	return out
+}
+
+// disjoint reports whether a and b have no source in common.
+func disjoint(a, b []string) bool {
+	for _, src := range b {
+		if slices.Contains(a, src) {
+			return false
+		}
+	}
+	return true
+}
+
+// uniqueID returns id, or when an earlier item took it, the published id of
+// another copy of the story, or failing that id with a number appended; it
+// marks the result used.
+func uniqueID(copies []*Article, id string, used map[string]bool) string {
+	if id != "" && !used[id] {
+		used[id] = true
+		return id
+	}
+	for _, c := range copies {
+		if alt := ItemID(c.Source, c.ID); alt != "" && !used[alt] {
+			used[alt] = true
+			return alt
+		}
+	}
+	if id == "" {
+		return id // the renderer derives one from the link or content
+	}
+	for n := 2; ; n++ {
+		if alt := id + "#" + strconv.Itoa(n); !used[alt] {
+			used[alt] = true
+			return alt
+		}
+	}
 }
 
 // globalID reports whether id is unique by design, not only within its
@@ -117,26 +258,21 @@ func globalID(id string) bool {
 }
 
 // ItemID returns the id under which an article from source is published,
-// the same in RSS, Atom and JSON Feed: id itself when it is an absolute URI
-// (a permalink, a tag: or urn: id), else a URN qualified by the source's
-// name, since an id like "1234" is unique only within its own feed
-// ("urn:tributary:guid:SOURCE:1234"; "urn:tributary:guid:1234" without a
-// source). It returns "" for an empty id.
+// the same in RSS, Atom and JSON Feed: id itself when it is unique by design
+// (an http(s) permalink, a tag: or urn: id), else a URN qualified by the
+// source's name, since an id like "1234" or "post:7" is unique only within
+// its own feed ("urn:tributary:guid:SOURCE:1234";
+// "urn:tributary:guid:1234" without a source). It returns "" for an empty
+// id.
 func ItemID(source, id string) string {
 	id = clean(id)
-	if id == "" || hasScheme(id) {
+	if id == "" || globalID(id) {
 		return id
 	}
 	if source = clean(source); source != "" {
 		return "urn:tributary:guid:" + url.PathEscape(source) + ":" + url.PathEscape(id)
 	}
 	return "urn:tributary:guid:" + url.PathEscape(id)
-}
-
-// hasScheme reports whether id parses as an absolute URI.
-func hasScheme(id string) bool {
-	u, err := url.Parse(id)
-	return err == nil && u.Scheme != ""
 }
 
 func sortDate(a Article) time.Time {
@@ -184,7 +320,13 @@ func seenFirst(a, b *Article) int {
 	if c := cmp.Compare(a.Source, b.Source); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.ID, b.ID)
+	if c := cmp.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Link, b.Link); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Title, b.Title)
 }
 
 // preferred orders the copies of a story, best first.

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -82,12 +83,14 @@ func TestCombineDedupe(t *testing.T) {
 			want: []string{"notes:urn:tributary:guid:notes:n1", "other:urn:tributary:guid:other:n1"},
 		},
 		{
+			// One source, one id: one story (the store could not even
+			// hold both), never two items under one id.
 			name: "a link and a linkless article with the same id",
 			in: []Article{
 				{ID: "1", Source: "a", Link: "https://news.example/s/1", Published: day(1)},
 				{ID: "1", Source: "a", Published: day(2)},
 			},
-			want: []string{"a:urn:tributary:guid:a:1", "a:urn:tributary:guid:a:1"},
+			want: []string{"a:urn:tributary:guid:a:1"},
 		},
 	}
 	for _, tt := range tests {
@@ -285,5 +288,104 @@ func TestItemID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		checkEqual(t, "ItemID("+tt.source+", "+tt.id+")", ItemID(tt.source, tt.id), tt.want)
+	}
+}
+
+// trickyArticles are the cases where grouping could depend on input order.
+func trickyArticles() []Article {
+	home := "https://pod.example/"
+	return []Article{
+		// One story under a tag: id with two links, and a third copy that
+		// shares only one of the links.
+		{ID: "tag:x.example,2024:1", Source: "a", Link: "https://x.example/1", Title: "X", FetchedAt: day(1)},
+		{ID: "tag:x.example,2024:1", Source: "b", Link: "https://mirror.example/x1", Title: "X", FetchedAt: day(1)},
+		{ID: "77", Source: "c", Link: "https://x.example/1", Title: "X via c", FetchedAt: day(1)},
+		// A podcast whose episodes all link home, and a mirror of episode 2.
+		{ID: "tag:pod.example,2024:ep1", Source: "pod", Origin: home + "feed", Link: home, Title: "Ep 1", FetchedAt: day(2)},
+		{ID: "tag:pod.example,2024:ep2", Source: "pod", Origin: home + "feed", Link: home, Title: "Ep 2", FetchedAt: day(3)},
+		{ID: "tag:pod.example,2024:ep2", Source: "mirror", Link: home, Title: "Ep 2 (mirror)", FetchedAt: day(3),
+			Enclosures: []Enclosure{{URL: "https://cdn.example/ep2.mp3"}}},
+		// A blog that moved its guids from http to https.
+		{ID: "http://blog.example/?p=1", Source: "blog", Link: "http://blog.example/hello/", Title: "Hello", Published: day(4), FetchedAt: day(4)},
+		{ID: "https://blog.example/?p=1", Source: "blog", Link: "https://blog.example/hello/", Title: "Hello", Published: day(4), FetchedAt: day(9)},
+		// Scheme-like ids that are unique only within their feed.
+		{ID: "post:1", Source: "a", Link: "https://a.example/p1", Title: "A's first", FetchedAt: day(5)},
+		{ID: "post:1", Source: "b", Link: "https://b.example/p1", Title: "B's first", FetchedAt: day(5)},
+	}
+}
+
+func TestCombineDoesNotDependOnInputOrder(t *testing.T) {
+	in := trickyArticles()
+	describe := func(arts []Article) []string {
+		var out []string
+		for _, a := range arts {
+			var encs []string
+			for _, e := range a.Enclosures {
+				encs = append(encs, e.URL)
+			}
+			out = append(out, fmt.Sprintf("%s|%s|%s|%v", a.ID, a.Source, a.Title, encs))
+		}
+		return out
+	}
+	want := describe(Combine(in, 0))
+	ids := map[string]bool{}
+	for _, a := range Combine(in, 0) {
+		if ids[a.ID] {
+			t.Errorf("two items share the id %q", a.ID)
+		}
+		ids[a.ID] = true
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		shuffled := slices.Clone(in)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if got := describe(Combine(shuffled, 0)); !slices.Equal(got, want) {
+			t.Fatalf("another input order gives another feed:\n%q\nwant\n%q", got, want)
+		}
+	}
+	// What the groups must be, whatever the order.
+	byTitle := map[string]Article{}
+	for _, a := range Combine(in, 0) {
+		byTitle[a.Title] = a
+	}
+	checkEqual(t, "items", len(byTitle), 6)
+	checkEqual(t, "the tag story's copies are one", byTitle["X"].ID, "tag:x.example,2024:1")
+	checkEqual(t, "the mirror joins episode 2", len(byTitle["Ep 2"].Enclosures), 1)
+	checkEqual(t, "episode 1 has no mirror copy", len(byTitle["Ep 1"].Enclosures), 0)
+	checkEqual(t, "a guid moved to https is one story", byTitle["Hello"].ID, "http://blog.example/?p=1")
+	checkEqual(t, "scheme-like local ids are qualified", []string{byTitle["A's first"].ID, byTitle["B's first"].ID},
+		[]string{"urn:tributary:guid:a:post:1", "urn:tributary:guid:b:post:1"})
+}
+
+func TestCombineNeverRepeatsAnID(t *testing.T) {
+	// Source t's two stories both claim the tag of the story source s
+	// published: only one can join it; the other must not repeat its id.
+	in := []Article{
+		{ID: "tag:s.example,2024:1", Source: "s", Link: "https://s.example/1", Title: "S", FetchedAt: day(1)},
+		{ID: "t-1", Source: "t", Link: "https://s.example/1", Title: "T one", FetchedAt: day(2)},
+		{ID: "tag:s.example,2024:1", Source: "t", Link: "https://t.example/other", Title: "T two", FetchedAt: day(3)},
+	}
+	seen := map[string]bool{}
+	for _, a := range Combine(in, 0) {
+		if seen[a.ID] {
+			t.Fatalf("two items share the id %q: %+v", a.ID, Combine(in, 0))
+		}
+		seen[a.ID] = true
+	}
+}
+
+// BenchmarkCombineSharedLink is a status page: one source whose thousands
+// of items all link to the same page. Each item is its own story.
+func BenchmarkCombineSharedLink(b *testing.B) {
+	arts := make([]Article, 20000)
+	for i := range arts {
+		arts[i] = Article{ID: fmt.Sprint("incident-", i), Source: "status", Link: "https://status.example/",
+			Title: fmt.Sprint("Incident ", i), FetchedAt: day(1).Add(time.Duration(i) * time.Minute)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := Combine(arts, 50); len(got) != 50 {
+			b.Fatalf("got %d items", len(got))
+		}
 	}
 }
