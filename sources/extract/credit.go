@@ -112,20 +112,29 @@ var creditJoiners = map[string]bool{
 
 // isCreditName reports whether s looks like the name of whom an image is
 // from ("FBI", "Twitter", "the White House", "NASA/JPL", "@jdoe",
-// "reddit.com"): words that each hold a capital or a digit, or are handles
-// or domains, with an optional leading "the" and joiners ("of", "and",
-// "de") between them. "Video from the scene shows police arriving" is a
-// caption, not a credit to "the scene shows police arriving".
+// "reddit.com", "Flickr user jdoe"): after an optional "the", a first word
+// that holds a capital or a digit or is a handle or a domain, and, past
+// three words, only such words and joiners ("of", "and", "de"); what
+// follows a comma is a qualifier. "Video from the scene shows police
+// arriving" is a caption, not a credit to "the scene shows police
+// arriving".
 func isCreditName(s string) bool {
-	words := strings.Fields(strings.TrimRight(strings.TrimSpace(s), " .,;:"))
+	s = strings.TrimRight(strings.TrimSpace(s), " .,;:")
+	if i := strings.IndexAny(s, ",;"); i > 0 {
+		s = s[:i] // "Wikimedia Commons, public domain": the name comes first
+	}
+	words := strings.Fields(s)
 	if len(words) > 0 && strings.EqualFold(words[0], "the") {
 		words = words[1:]
 	}
-	if len(words) == 0 {
+	if len(words) == 0 || !isNameWord(strings.Trim(words[0], `()[]"“”'‘’`)) {
 		return false
 	}
+	if len(words) <= 3 {
+		return true // "Flickr user jdoe"
+	}
 	for i, w := range words {
-		w = strings.Trim(w, `()[],;:"“”'‘’`)
+		w = strings.Trim(w, `()[]"“”'‘’`)
 		if creditJoiners[strings.ToLower(w)] && i > 0 && i < len(words)-1 {
 			continue
 		}
