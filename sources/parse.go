@@ -9,6 +9,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,9 +71,10 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 	c.feedAuthors = c.feedLevelAuthors(feed)
 
 	res := Result{
-		URL:   feedURL,
-		Title: truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
-		Link:  safeURL(c.base, feed.Link),
+		URL:         feedURL,
+		Title:       truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
+		Link:        safeURL(c.base, feed.Link),
+		FeedAuthors: slices.Clone(c.feedAuthors),
 	}
 	origs := originalItems(feed)
 	seen := make(map[string]bool, min(len(feed.Items), maxItems))

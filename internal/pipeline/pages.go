@@ -23,7 +23,7 @@ import (
 // whose last extraction failed (after a backoff). Articles already extracted
 // take their stored full text. A failed extraction leaves the feed's summary
 // in place and is recorded on the article for a later retry.
-func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, boilerplate []string, now time.Time) (ok, failed int, err error) {
+func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, feedAuthors []feeds.Author, boilerplate []string, now time.Time) (ok, failed int, err error) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -61,7 +61,7 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := r.completePage(ctx, src, a, prev, boilerplate, now)
+			err := r.completePage(ctx, src, a, prev, knownAuthors(a, feedAuthors), boilerplate, now)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -106,16 +106,32 @@ func carryExtracted(a, prev *feeds.Article) {
 	}
 }
 
+// knownAuthors returns the names of a's own authors, to whom its page's
+// nameless "About the author" box may belong; none when a only carries
+// its feed's authors (an editor or the publication, not the writer).
+func knownAuthors(a *feeds.Article, feedAuthors []feeds.Author) []string {
+	if len(feedAuthors) > 0 && slices.Equal(a.Authors, feedAuthors) {
+		return nil
+	}
+	var known []string
+	for _, au := range a.Authors {
+		if n := strings.TrimSpace(au.Name); n != "" {
+			known = append(known, n)
+		}
+	}
+	return known
+}
+
 // completePage fetches one article page (conditionally when it was fetched
 // before) and merges the extraction into a.
-func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Article, boilerplate []string, now time.Time) error {
+func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Article, known, boilerplate []string, now time.Time) error {
 	page := &feeds.PageState{AttemptedAt: now}
 	if prev != nil && prev.Page != nil {
 		*page = *prev.Page
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	err := r.extractPage(ctx, src, a, prev, page, boilerplate, now)
+	err := r.extractPage(ctx, src, a, prev, page, known, boilerplate, now)
 	if err != nil {
 		page.Error = err.Error()
 		page.Attempts++
@@ -130,7 +146,7 @@ func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Ar
 	return nil
 }
 
-func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Article, page *feeds.PageState, boilerplate []string, now time.Time) error {
+func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Article, page *feeds.PageState, known, boilerplate []string, now time.Time) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Link, nil)
 	if err != nil {
 		return fmt.Errorf("article page: %w", err)
@@ -168,12 +184,6 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	final := a.Link
 	if resp.Request != nil && resp.Request.URL != nil {
 		final = resp.Request.URL.String()
-	}
-	var known []string
-	for _, au := range a.Authors {
-		if n := strings.TrimSpace(au.Name); n != "" {
-			known = append(known, n)
-		}
 	}
 	res, err := extract.Extract(body, final, extract.Options{
 		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),

@@ -96,16 +96,28 @@ func TestFeedAuthorTakesBioFromAnonymousAuthorBox(t *testing.T) {
 	}
 	srv := serveFeedAndPages(t, `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id><updated>2025-12-01T00:00:00Z</updated>
+<author><name>The Editors</name></author>
 <entry><id>urn:one</id><title>One</title><link href="%[1]s/one"/><updated>2025-12-01T00:00:00Z</updated><summary>teaser</summary>
 <author><name>Nico Parungo</name><email>nico@news.example</email></author></entry>
 <entry><id>urn:two</id><title>Two</title><link href="%[1]s/two"/><updated>2025-12-01T00:00:00Z</updated><summary>teaser</summary>
 <author><name>Jane Doe</name></author><author><name>Nico Parungo</name></author></entry>
+<entry><id>urn:three</id><title>Three</title><link href="%[1]s/three"/><updated>2025-12-01T00:00:00Z</updated><summary>teaser</summary></entry>
 </feed>`, "application/atom+xml", map[string]string{
 		"/one": story(`<h4>About the author</h4><p>` + bio + `</p>`),
 		"/two": story(`<h4>About Nico Parungo</h4><p>` + bio + `</p>`),
+		// No author of its own: the feed's "The Editors" did not write
+		// it, so the writer's bio must not become theirs.
+		"/three": story(`<h4>About the author</h4><p>` + bio + `</p>`),
 	})
-	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: srv.URL + "/feed", FullText: true}, false); out.New != 2 || out.Pages != 2 {
+	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: srv.URL + "/feed", FullText: true}, false); out.New != 3 || out.Pages != 3 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
+	}
+	three, err := st.Article(ctx, "wire", "urn:three")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(three.Authors, []feeds.Author{{Name: "The Editors"}}) || !strings.Contains(feeds.PlainText(three.Content), "graduated with a bachelor") {
+		t.Errorf("urn:three: authors %+v; the bio must stay in the content, not go to the feed's author:\n%s", three.Authors, three.Content)
 	}
 	for _, tc := range []struct {
 		id   string
