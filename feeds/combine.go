@@ -79,14 +79,17 @@ type story struct {
 }
 
 // sourceStories groups the articles (in seenFirst order) of each source
-// into stories: the same id, or the same canonical link, title and date.
+// into stories: the same id, or the same canonical link, title (not empty)
+// and date.
 func sourceStories(order []*Article, canon map[*Article]string) []*story {
 	var out []*story
 	byKey := make(map[string]*story, 2*len(order))
 	for _, a := range order {
 		keys := [2]string{"id\x00" + a.Source + "\x00" + a.ID}
-		if l := canon[a]; l != "" {
-			keys[1] = "same\x00" + a.Source + "\x00" + l + "\x00" + strings.ToLower(strings.TrimSpace(a.Title)) +
+		if l, title := canon[a], strings.TrimSpace(a.Title); l != "" && title != "" {
+			// Untitled items sharing a link are told apart by nothing:
+			// they stay separate stories.
+			keys[1] = "same\x00" + a.Source + "\x00" + l + "\x00" + strings.ToLower(title) +
 				"\x00" + a.Published.UTC().Format(time.RFC3339)
 		}
 		st := byKey[keys[0]]
