@@ -50,8 +50,15 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	// Said at once, even while a reload holds the loop.
-	defer context.AfterFunc(ctx, func() { log.Info("shutdown requested") })()
+	// Said at once, even while a reload holds the loop; never after serve
+	// returned (its caller may own the log's writer by then).
+	said := make(chan struct{})
+	stopSaying := context.AfterFunc(ctx, func() { log.Info("shutdown requested"); close(said) })
+	defer func() {
+		if !stopSaying() {
+			<-said
+		}
+	}()
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
