@@ -295,6 +295,9 @@ func parse(data []byte, path string, lookup func(string) (string, bool)) (*Confi
 	for _, fe := range sc.errs {
 		c.reported[fe.Path] = true
 	}
+	for p := range sc.quiet {
+		c.reported[p] = true
+	}
 	c.setDefaults()
 	c.resolvePaths()
 	errs = sc.errs

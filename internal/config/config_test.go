@@ -231,6 +231,29 @@ func TestSizes(t *testing.T) {
 	}
 }
 
+// TestNumbersDecodeAsChecked checks that the decoder reads ints and sizes
+// as the schema walk read them, whatever way they are written.
+func TestNumbersDecodeAsChecked(t *testing.T) {
+	src := `fetch:
+  workers: "\x33"
+  max_redirects: +7
+  per_host_concurrency: &n '5'
+  max_items_per_source: *n
+  max_body_size: "\x31.5MiB"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`
+	c, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Fetch
+	if got.Workers != 3 || got.MaxRedirects != 7 || got.PerHostConcurrency != 5 ||
+		got.MaxItemsPerSource != 5 || got.MaxBodySize != 3<<19 {
+		t.Errorf("fetch = %+v, want workers 3, max_redirects 7, per_host_concurrency 5, max_items_per_source 5, max_body_size 1.5MiB", got)
+	}
+}
+
 func TestEnvExpansion(t *testing.T) {
 	t.Setenv("TRIB_PORT", "9191")
 	t.Setenv("TRIB_WORKERS", "7")

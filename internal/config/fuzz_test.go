@@ -39,6 +39,7 @@ func FuzzParse(f *testing.F) {
 		"{<<:{}}\n",
 		"schedule: TZ=UTC\n",
 		"schedule: '@every 500ms'\n",
+		"fetch: {workers: \"\\x33\", max_body_size: \"\\x31MiB\"}\nsources: [{tags: &t [[x]]}, {tags: *t}]\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -80,6 +80,19 @@ type schema struct {
 	// deep, or refers to itself), so the decode is skipped.
 	abort bool
 	depth int
+	// standIns are the placeholders put in for refused list entries, and
+	// refused the keys of the values removed from each mapping. Anchors
+	// are inlined by sharing nodes, so an alias site meets the same
+	// placeholder or lacks the same key: its path is then marked quiet,
+	// since the problem was reported where the walk first met the value.
+	standIns map[ast.Node]bool
+	refused  map[*ast.MappingNode][]string
+	// quiet holds those paths, for Config.reported.
+	quiet map[string]bool
+	// shadowed is set while checking a merged value that a key written
+	// in the mapping overrides: the decoder does not use it, so it must
+	// not quiet a path.
+	shadowed bool
 }
 
 // maxDepth bounds the walk through aliases that refer to themselves.
@@ -161,7 +174,7 @@ func (s *schema) prune(n ast.Node, t reflect.Type, path string, tk *token.Token)
 				if r, l, ok := s.prune(el, ft.Elem(), q, tk); ok {
 					return r, l, true
 				}
-				seq.Values[j] = placeholder(ft.Elem(), el)
+				seq.Values[j] = s.placeholder(ft.Elem(), el)
 				return q, nodeLine(el), true
 			}
 		}
@@ -174,13 +187,56 @@ func (s *schema) prune(n ast.Node, t reflect.Type, path string, tk *token.Token)
 // placeholder stands in for a refused list entry of type t, so that the
 // entries after it keep their index: an empty mapping for a struct, an
 // empty string otherwise. Validate says nothing about it, as the entry's
-// path has a problem already.
-func placeholder(t reflect.Type, entry ast.Node) ast.Node {
+// path has a problem already, and an alias site that meets it again is
+// quiet too (see standIns).
+func (s *schema) placeholder(t reflect.Type, entry ast.Node) ast.Node {
 	pos := &token.Position{Line: nodeLine(entry), Column: 1}
+	var n ast.Node
 	if t.Kind() == reflect.Struct {
-		return ast.Mapping(&token.Token{Type: token.MappingStartType, Value: "{", Origin: "{", Position: pos}, true)
+		n = ast.Mapping(&token.Token{Type: token.MappingStartType, Value: "{", Origin: "{", Position: pos}, true)
+	} else {
+		n = ast.String(&token.Token{Type: token.SingleQuoteType, Value: "", Origin: "''", Position: pos})
 	}
-	return ast.String(&token.Token{Type: token.SingleQuoteType, Value: "", Origin: "''", Position: pos})
+	s.standIns[n] = true
+	return n
+}
+
+// canonical returns a plain decimal integer node holding the value the walk
+// read from n, an accepted int or size of type t: the decoder then reads
+// that value and nothing else. Its custom decoders re-read the value from
+// text formatted out of the node, and could refuse it (as with "\x33")
+// with an error that names no field. Other values are returned as they are.
+func canonical(n ast.Node, t reflect.Type) ast.Node {
+	if t == durationType {
+		return n
+	}
+	r, _ := resolveTag(n)
+	v, ok := scalarString(r)
+	var num int64
+	var err error
+	switch t.Kind() {
+	case reflect.Int64:
+		num, err = parseSize(v)
+	case reflect.Int:
+		var i int
+		i, err = strconv.Atoi(v)
+		num = int64(i)
+	default:
+		return n
+	}
+	if !ok || err != nil {
+		return n
+	}
+	pos := &token.Position{Line: nodeLine(n), Column: 1}
+	text := strconv.FormatInt(num, 10)
+	return ast.Integer(&token.Token{Type: token.IntegerType, Value: text, Origin: text, Position: pos})
+}
+
+// quieten marks path as reported without a message; see standIns.
+func (s *schema) quieten(path string) {
+	if !s.shadowed {
+		s.quiet[path] = true
+	}
 }
 
 // holds reports whether the tree under n contains a node whose token is tk.
@@ -232,7 +288,8 @@ func isNil(n ast.Node) bool {
 }
 
 func newSchema(file string) *schema {
-	return &schema{file: file, pos: map[string]int{}}
+	return &schema{file: file, pos: map[string]int{}, standIns: map[ast.Node]bool{},
+		refused: map[*ast.MappingNode][]string{}, quiet: map[string]bool{}}
 }
 
 func (s *schema) fail(path string, line int, format string, args ...any) {
@@ -347,6 +404,10 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 		s.abort = true
 		return false
 	}
+	if s.standIns[n] {
+		s.quieten(path)
+		return true
+	}
 	n, tag := resolveTag(n)
 	line := nodeLine(n)
 	if a, ok := n.(*ast.AliasNode); ok {
@@ -409,15 +470,19 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 		}
 		for i, el := range seq.Values {
 			p := fmt.Sprintf("%s[%d]", path, i)
-			s.pos[p] = nodeLine(el)
+			if _, seen := s.pos[p]; !seen || !s.merging {
+				s.pos[p] = nodeLine(el)
+			}
 			if isNull(s.resolve(el)) {
 				s.fail(p, nodeLine(el), "empty list entry")
-				seq.Values[i] = placeholder(t.Elem(), el)
+				seq.Values[i] = s.placeholder(t.Elem(), el)
 				continue
 			}
 			if !s.check(el, t.Elem(), p) {
-				seq.Values[i] = placeholder(t.Elem(), el)
+				seq.Values[i] = s.placeholder(t.Elem(), el)
+				continue
 			}
+			seq.Values[i] = canonical(el, t.Elem())
 		}
 		return true
 	case reflect.String:
@@ -465,6 +530,12 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 		return false
 	}
 	fields := yamlFields(t)
+	for _, key := range s.refused[m] {
+		p := joinPath(path, key)
+		if _, seen := s.pos[p]; !seen || !s.merging {
+			s.quieten(p)
+		}
+	}
 	kept := m.Values[:0]
 	var merges []ast.Node
 	for _, mv := range m.Values {
@@ -498,15 +569,22 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 			s.fail(p, keyLine, "%s", msg)
 			continue
 		}
-		if _, seen := s.pos[p]; !seen || !s.merging {
+		_, seen := s.pos[p]
+		if !seen || !s.merging {
 			s.pos[p] = keyLine
 		}
 		if isNull(s.resolve(mv.Value)) {
 			continue
 		}
-		if !s.check(mv.Value, field, p) {
+		shadowed := s.shadowed
+		s.shadowed = shadowed || seen && s.merging
+		ok = s.check(mv.Value, field, p)
+		s.shadowed = shadowed
+		if !ok {
+			s.refused[m] = append(s.refused[m], key)
 			continue
 		}
+		mv.Value = canonical(mv.Value, field)
 		kept = append(kept, mv)
 	}
 	clear(m.Values[len(kept):])

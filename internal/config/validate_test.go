@@ -551,6 +551,39 @@ sources: [{name: a, url: "https://a.example/"}]
 feeds: [{name: all}]
 `, []problem{{1, "schedule", `a time zone must be followed by a schedule`}}},
 
+		// An alias shares its anchor's nodes, so a stand-in for a refused
+		// entry, or a refused key's absence, shows at every alias site.
+		{"refused list entry shared through an alias", `sources:
+  - {name: a, url: "https://a.example/", tags: &t [[x], news]}
+  - {name: b, url: "https://b.example/", tags: *t}
+feeds: [{name: all}]
+`, []problem{{2, "sources[0].tags[0]", `want a string, found a list`}}},
+
+		{"refused key of a mapping shared through an alias", `sources:
+  - {name: a, url: "https://a.example/", kind: page, selectors: &s {item: [x], link: a@href}}
+  - {name: b, url: "https://b.example/", kind: page, selectors: *s}
+feeds: [{name: all}]
+`, []problem{{2, "sources[0].selectors.item", `want a string, found a list`}}},
+
+		{"shared refused entry overridden after a merge", `x-d: &d {tags: [[x]], kind: [y]}
+sources:
+  - {<<: *d, name: a, url: "https://a.example/"}
+  - {<<: *d, name: b, url: "https://b.example/", tags: [Bad], kind: rss}
+feeds: [{name: all}]
+`, []problem{
+			{1, "sources[0].tags[0]", `want a string, found a list`},
+			{1, "sources[0].kind", `want a string, found a list`},
+			{4, "sources[1].tags[0]", `invalid tag "Bad"`},
+			{4, "sources[1].kind", `unknown kind "rss"`},
+		}},
+
+		// The decoder's own reading of "\x33" failed, unlocated, and hid
+		// what Validate finds.
+		{"escaped digits in a number", `fetch: {workers: "\x33", max_body_size: "\x31MiB"}
+sources: [{name: a, url: "ftp://a.example/"}]
+feeds: [{name: all}]
+`, []problem{{2, "sources[0].url", `unsupported scheme "ftp"`}}},
+
 		{"several problems at once", `listen: nowhere
 storage:
   driver: oracle
