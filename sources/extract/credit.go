@@ -112,37 +112,55 @@ var creditJoiners = map[string]bool{
 
 // isCreditName reports whether s looks like the name of whom an image is
 // from ("FBI", "Twitter", "the White House", "NASA/JPL", "@jdoe",
-// "reddit.com", "Flickr user jdoe"): after an optional "the", a first word
-// that holds a capital or a digit or is a handle or a domain, and, past
-// three words, only such words and joiners ("of", "and", "de"); what
-// follows a comma is a qualifier. "Video from the scene shows police
-// arriving" is a caption, not a credit to "the scene shows police
-// arriving".
+// "reddit.com", "Flickr user jdoe"): words that each hold a capital or a
+// digit, or are handles or domains, with an optional leading "the",
+// joiners ("of", "and", "de") between them and a handle after "user" or
+// "account"; a known qualifier may follow a comma ("Wikimedia Commons,
+// public domain"). "Video from the scene shows police arriving" and "Video
+// from Dallas shows fire" are captions, not credits.
 func isCreditName(s string) bool {
 	s = strings.TrimRight(strings.TrimSpace(s), " .,;:")
-	if i := strings.IndexAny(s, ",;"); i > 0 {
-		s = s[:i] // "Wikimedia Commons, public domain": the name comes first
+	if i := strings.IndexAny(s, ",;"); i > 0 && isCreditQualifier(s[i+1:]) {
+		s = s[:i]
 	}
 	words := strings.Fields(s)
 	if len(words) > 0 && strings.EqualFold(words[0], "the") {
 		words = words[1:]
 	}
-	if len(words) == 0 || !isNameWord(strings.Trim(words[0], `()[]"“”'‘’`)) {
+	if len(words) == 0 {
 		return false
 	}
-	if len(words) <= 3 {
-		return true // "Flickr user jdoe"
-	}
 	for i, w := range words {
-		w = strings.Trim(w, `()[]"“”'‘’`)
-		if creditJoiners[strings.ToLower(w)] && i > 0 && i < len(words)-1 {
+		w = strings.Trim(w, `()[],;:"“”'‘’`)
+		lw := strings.ToLower(w)
+		inner := i > 0 && i < len(words)-1
+		switch {
+		case creditJoiners[lw] && inner, platformWords[lw] && inner:
 			continue
-		}
-		if !isNameWord(w) {
+		case i > 0 && platformWords[strings.ToLower(words[i-1])]:
+			continue // the handle: "Flickr user jdoe"
+		case !isNameWord(w):
 			return false
 		}
 	}
 	return true
+}
+
+// platformWords name an account on a platform inside a credit ("Flickr user
+// jdoe", "YouTube channel bob"); the word after them is a handle.
+var platformWords = map[string]bool{"user": true, "account": true, "channel": true, "member": true}
+
+// isCreditQualifier reports whether s, after a comma in a credit, is a
+// licence or permission note rather than more caption.
+func isCreditQualifier(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, q := range []string{"public domain", "cc ", "cc-", "creative commons", "used with permission",
+		"with permission", "licensed", "licenced", "all rights reserved", "courtesy"} {
+		if strings.HasPrefix(s, q) {
+			return true
+		}
+	}
+	return false
 }
 
 // isNameWord reports whether w can be a word of a name: it holds a
