@@ -150,7 +150,8 @@ func (c *converter) itemAuthors(it *gofeed.Item, orig any) []feeds.Author {
 			}
 		}
 	}
-	if len(b.out) == 0 && len(c.feedAuthors) > 0 {
+	c.inherited = len(b.out) == 0 && len(c.feedAuthors) > 0
+	if c.inherited {
 		return append([]feeds.Author(nil), c.feedAuthors...)
 	}
 	return b.out

@@ -91,10 +91,10 @@ type Result struct {
 	// Title and Link describe the feed (or page) as a whole.
 	Title string
 	Link  string
-	// FeedAuthors are the feed's own authors, which its items without an
-	// author of their own carry: a page can tell such an item's real
-	// writer, so these are not taken as the item's known authors.
-	FeedAuthors []feeds.Author
+	// InheritedAuthors holds the IDs of the articles that name no author
+	// of their own and carry the feed's (an editor or the publication):
+	// their page may name the real writer.
+	InheritedAuthors map[string]bool
 	// RetryAfter is the server's Retry-After, 0 when absent.
 	RetryAfter time.Duration
 	// MaxAge is the Cache-Control max-age of the response, 0 when absent.

@@ -9,7 +9,6 @@ import (
 	"html"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,10 +70,9 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 	c.feedAuthors = c.feedLevelAuthors(feed)
 
 	res := Result{
-		URL:         feedURL,
-		Title:       truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
-		Link:        safeURL(c.base, feed.Link),
-		FeedAuthors: slices.Clone(c.feedAuthors),
+		URL:   feedURL,
+		Title: truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
+		Link:  safeURL(c.base, feed.Link),
 	}
 	origs := originalItems(feed)
 	seen := make(map[string]bool, min(len(feed.Items), maxItems))
@@ -92,6 +90,12 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 			continue
 		}
 		seen[a.ID] = true
+		if c.inherited {
+			if res.InheritedAuthors == nil {
+				res.InheritedAuthors = map[string]bool{}
+			}
+			res.InheritedAuthors[a.ID] = true
+		}
 		res.Articles = append(res.Articles, a)
 	}
 	return res, nil
@@ -175,6 +179,9 @@ type converter struct {
 	origin      string
 	now         time.Time
 	feedAuthors []feeds.Author
+	// inherited tells whether the last item's authors are feedAuthors,
+	// because it names none of its own.
+	inherited bool
 }
 
 func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {

@@ -23,7 +23,7 @@ import (
 // whose last extraction failed (after a backoff). Articles already extracted
 // take their stored full text. A failed extraction leaves the feed's summary
 // in place and is recorded on the article for a later retry.
-func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, feedAuthors []feeds.Author, boilerplate []string, now time.Time) (ok, failed int, err error) {
+func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, inherited map[string]bool, boilerplate []string, now time.Time) (ok, failed int, err error) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -61,7 +61,7 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := r.completePage(ctx, src, a, prev, knownAuthors(a, feedAuthors), boilerplate, now)
+			err := r.completePage(ctx, src, a, prev, knownAuthors(a, inherited[a.ID]), boilerplate, now)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -108,9 +108,10 @@ func carryExtracted(a, prev *feeds.Article) {
 
 // knownAuthors returns the names of a's own authors, to whom its page's
 // nameless "About the author" box may belong; none when a only carries
-// its feed's authors (an editor or the publication, not the writer).
-func knownAuthors(a *feeds.Article, feedAuthors []feeds.Author) []string {
-	if len(feedAuthors) > 0 && slices.Equal(a.Authors, feedAuthors) {
+// the authors it inherited from its feed (an editor or the publication,
+// not the writer).
+func knownAuthors(a *feeds.Article, inherited bool) []string {
+	if inherited {
 		return nil
 	}
 	var known []string

@@ -102,14 +102,19 @@ func TestFeedAuthorTakesBioFromAnonymousAuthorBox(t *testing.T) {
 <entry><id>urn:two</id><title>Two</title><link href="%[1]s/two"/><updated>2025-12-01T00:00:00Z</updated><summary>teaser</summary>
 <author><name>Jane Doe</name></author><author><name>Nico Parungo</name></author></entry>
 <entry><id>urn:three</id><title>Three</title><link href="%[1]s/three"/><updated>2025-12-01T00:00:00Z</updated><summary>teaser</summary></entry>
+<entry><id>urn:four</id><title>Four</title><link href="%[1]s/four"/><updated>2025-12-01T00:00:00Z</updated><summary>teaser</summary>
+<author><name>The Editors</name></author></entry>
 </feed>`, "application/atom+xml", map[string]string{
 		"/one": story(`<h4>About the author</h4><p>` + bio + `</p>`),
 		"/two": story(`<h4>About Nico Parungo</h4><p>` + bio + `</p>`),
 		// No author of its own: the feed's "The Editors" did not write
 		// it, so the writer's bio must not become theirs.
 		"/three": story(`<h4>About the author</h4><p>` + bio + `</p>`),
+		// Its own author, who happens to be the feed's too (single-author
+		// blogs): the bio is theirs.
+		"/four": story(`<h4>About the author</h4><p>` + bio + `</p>`),
 	})
-	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: srv.URL + "/feed", FullText: true}, false); out.New != 3 || out.Pages != 3 {
+	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: srv.URL + "/feed", FullText: true}, false); out.New != 4 || out.Pages != 4 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}
 	three, err := st.Article(ctx, "wire", "urn:three")
@@ -125,6 +130,7 @@ func TestFeedAuthorTakesBioFromAnonymousAuthorBox(t *testing.T) {
 	}{
 		{"urn:one", []feeds.Author{{Name: "Nico Parungo", Email: "nico@news.example", Bio: bio}}},
 		{"urn:two", []feeds.Author{{Name: "Jane Doe"}, {Name: "Nico Parungo", Bio: bio}}},
+		{"urn:four", []feeds.Author{{Name: "The Editors", Bio: bio}}},
 	} {
 		a, err := st.Article(ctx, "wire", tc.id)
 		if err != nil {

@@ -207,7 +207,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	}
 	arts := res.Articles
 	if src.FullText {
-		out.Pages, out.PageErrors, err = r.completePages(ctx, src, arts, res.FeedAuthors, st.Boilerplate, now)
+		out.Pages, out.PageErrors, err = r.completePages(ctx, src, arts, res.InheritedAuthors, st.Boilerplate, now)
 		if err != nil {
 			return r.fail(ctx, st, out, err, now)
 		}
