@@ -126,7 +126,7 @@ func groupStories(stories []*story, canon map[*Article]string) [][]*Article {
 	for i, st := range stories {
 		units[i] = &unit{copies: st.copies, sources: []string{st.source}}
 	}
-	units = joinUnits(units, func(u *unit) []string {
+	byID := func(u *unit) []string {
 		var keys []string
 		for _, a := range u.copies {
 			if id := strings.TrimSpace(a.ID); globalID(id) && !slices.Contains(keys, id) {
@@ -134,8 +134,8 @@ func groupStories(stories []*story, canon map[*Article]string) [][]*Article {
 			}
 		}
 		return keys
-	})
-	units = joinUnits(units, func(u *unit) []string {
+	}
+	byLink := func(u *unit) []string {
 		var keys []string
 		for _, a := range u.copies {
 			if l := canon[a]; l != "" && !slices.Contains(keys, l) {
@@ -143,7 +143,14 @@ func groupStories(stories []*story, canon map[*Article]string) [][]*Article {
 			}
 		}
 		return keys
-	})
+	}
+	// A join can bring a group a key that another group has: join again
+	// until nothing changes (in practice one more round).
+	for n := -1; n != len(units); {
+		n = len(units)
+		units = joinUnits(units, byID)
+		units = joinUnits(units, byLink)
+	}
 	out := make([][]*Article, len(units))
 	for i, u := range units {
 		out[i] = u.copies

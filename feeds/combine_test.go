@@ -389,3 +389,38 @@ func BenchmarkCombineSharedLink(b *testing.B) {
 		}
 	}
 }
+
+func TestCombineJoinsThroughAnotherCopy(t *testing.T) {
+	// b and f link to a proxy URL, c and a to the post; f and a share a
+	// tag. All four are one story, whatever joins first.
+	post, proxy := "https://blog.example/post", "https://feedproxy.example/~r/blog/post"
+	in := []Article{
+		{ID: "b-1", Source: "b", Link: proxy, Title: "Post", FetchedAt: day(1)},
+		{ID: "c-1", Source: "c", Link: post, Title: "Post", FetchedAt: day(1)},
+		{ID: "tag:blog.example,2024:post", Source: "f", Link: proxy, Title: "Post", FetchedAt: day(2)},
+		{ID: "tag:blog.example,2024:post", Source: "a", Link: post, Title: "Post", FetchedAt: day(2)},
+	}
+	if got := Combine(in, 0); len(got) != 1 {
+		t.Fatalf("%d items, want the one story: %v", len(got), ids(got))
+	}
+}
+
+func TestCombineGivesEachItemItsOwnID(t *testing.T) {
+	// s publishes G then H; t publishes H first, then G as the same story
+	// (same link, title and date). t's story joins s's H by id, leaving
+	// t's G copy's id to the other group: two items would claim tag:H.
+	in := []Article{
+		{ID: "tag:x.example,2024:G", Source: "s", Link: "https://s.example/g", Title: "G", FetchedAt: day(2)},
+		{ID: "tag:x.example,2024:H", Source: "s", Link: "https://s.example/h", Title: "H", FetchedAt: day(3)},
+		{ID: "tag:x.example,2024:H", Source: "t", Link: "https://t.example/x", Title: "X", Published: day(1), FetchedAt: day(1)},
+		{ID: "tag:x.example,2024:G", Source: "t", Link: "https://t.example/x", Title: "X", Published: day(1), FetchedAt: day(4)},
+	}
+	got := Combine(in, 0)
+	seen := map[string]bool{}
+	for _, a := range got {
+		if seen[a.ID] {
+			t.Fatalf("two items share the id %q: %v", a.ID, ids(got))
+		}
+		seen[a.ID] = true
+	}
+}
