@@ -159,27 +159,37 @@ func groupStories(stories []*story, canon map[*Article]string) [][]*Article {
 }
 
 // joinUnits joins each unit, in order, to the first earlier group that
-// shares one of its keys and none of its sources. Each key keeps how many
-// of its groups hold each source, so that a source with thousands of
-// stories under one link does not scan them all for every story.
+// shares one of its keys and none of its sources. Groups only ever gain
+// sources, so for each key and source the groups known to hold the source
+// form a prefix of the key's list that only grows: a source with thousands
+// of stories under one link (a status page, and its mirror) walks that
+// list once, not once per story.
 func joinUnits(units []*unit, keysOf func(*unit) []string) []*unit {
 	var (
 		out     []*unit
 		outKeys [][]string
 		byKey   = make(map[string][]int, len(units))
-		holding = make(map[string]map[string]int) // key -> source -> groups under key with it
+		held    = make(map[string]map[string]int) // key -> source -> length of the prefix holding it
 	)
 	for _, u := range units {
 		keys := keysOf(u)
 		g := -1
 	find:
 		for _, k := range keys {
-			for _, src := range u.sources {
-				if holding[k][src] == len(byKey[k]) {
-					continue find // every group under k has a story of src
-				}
+			list := byKey[k]
+			if held[k] == nil {
+				held[k] = map[string]int{}
 			}
-			for _, c := range byKey[k] {
+			start := 0
+			for _, src := range u.sources {
+				i := held[k][src]
+				for i < len(list) && slices.Contains(out[list[i]].sources, src) {
+					i++
+				}
+				held[k][src] = i
+				start = max(start, i)
+			}
+			for _, c := range list[start:] {
 				if disjoint(out[c].sources, u.sources) {
 					g = c
 					break find
@@ -192,24 +202,12 @@ func joinUnits(units []*unit, keysOf func(*unit) []string) []*unit {
 			outKeys = append(outKeys, nil)
 		}
 		grp := out[g]
-		for _, k := range outKeys[g] {
-			for _, src := range u.sources {
-				holding[k][src]++
-			}
-		}
 		grp.copies = append(grp.copies, u.copies...)
 		grp.sources = append(grp.sources, u.sources...)
 		for _, k := range keys {
-			if slices.Contains(outKeys[g], k) {
-				continue
-			}
-			outKeys[g] = append(outKeys[g], k)
-			byKey[k] = append(byKey[k], g)
-			if holding[k] == nil {
-				holding[k] = map[string]int{}
-			}
-			for _, src := range grp.sources {
-				holding[k][src]++
+			if !slices.Contains(outKeys[g], k) {
+				outKeys[g] = append(outKeys[g], k)
+				byKey[k] = append(byKey[k], g)
 			}
 		}
 	}

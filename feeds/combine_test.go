@@ -424,3 +424,21 @@ func TestCombineGivesEachItemItsOwnID(t *testing.T) {
 		seen[a.ID] = true
 	}
 }
+
+// BenchmarkCombineMirroredLink is a status page and a mirror of it, each
+// with 10,000 items linking to the same page.
+func BenchmarkCombineMirroredLink(b *testing.B) {
+	arts := make([]Article, 0, 20000)
+	for i := range 10000 {
+		for _, src := range []string{"status", "mirror"} {
+			arts = append(arts, Article{ID: fmt.Sprint(src, "-", i), Source: src, Link: "https://status.example/",
+				Title: fmt.Sprint("Incident ", i), FetchedAt: day(1).Add(time.Duration(i) * time.Minute)})
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := Combine(arts, 50); len(got) != 50 {
+			b.Fatalf("got %d items", len(got))
+		}
+	}
+}
