@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -261,44 +262,18 @@ func parseBox(box *html.Node, base *url.URL) feeds.Author {
 // bioText is the text of n without the skipped nodes, images, link lists
 // and "View all posts" links.
 func bioText(n *html.Node, skip []*html.Node) string {
-	var b strings.Builder
-	var rec func(*html.Node)
-	rec = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			for _, s := range skip {
-				if s == n {
-					return
-				}
-			}
-			switch n.DataAtom {
-			case atom.Img, atom.Script, atom.Style, atom.Ul, atom.Ol, atom.Nav, atom.Svg, atom.Button, atom.Form:
-				return
-			case atom.A:
-				if rxNotName.MatchString(text(n)) {
-					return
-				}
-			}
-			if hasClass(n, "author-social") || hasClass(n, "social") || hasClass(n, "author-links") {
-				return
-			}
+	s := NormalizeText(textWithout(n, func(e *html.Node) bool {
+		if slices.Contains(skip, e) {
+			return true
 		}
-		block := n.Type == html.ElementNode && isBlock(n)
-		if block {
-			b.WriteByte(' ')
+		switch e.DataAtom {
+		case atom.Img, atom.Ul, atom.Ol, atom.Nav, atom.Svg, atom.Button, atom.Form:
+			return true
+		case atom.A:
+			return rxNotName.MatchString(text(e))
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
-		}
-		if block {
-			b.WriteByte(' ')
-		}
-	}
-	rec(n)
-	s := NormalizeText(b.String())
+		return hasClass(e, "author-social") || hasClass(e, "social") || hasClass(e, "author-links")
+	}))
 	if m := rxAboutAuthor.FindString(s); m != "" {
 		s = strings.TrimSpace(s[len(m):])
 	}

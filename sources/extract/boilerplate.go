@@ -219,35 +219,7 @@ func renderChildren(n *html.Node) string {
 // between block elements so that "<p>a</p><p>b</p>" reads "a b". Scripts
 // and styles are skipped.
 func textContent(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Template, atom.Noscript:
-				return
-			case atom.Br:
-				b.WriteByte(' ')
-				return
-			}
-		}
-		block := n.Type == html.ElementNode && isBlock(n)
-		if block {
-			b.WriteByte(' ')
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if block {
-			b.WriteByte(' ')
-		}
-	}
-	walk(n)
-	return b.String()
+	return textWithout(n, nil)
 }
 
 // isBlock reports whether n is a block-level element for text extraction.

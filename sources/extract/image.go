@@ -94,7 +94,9 @@ func readFigure(fig *html.Node) imageCand {
 	return c
 }
 
-// textWithout is the text of n without the elements skip matches.
+// textWithout is the text of n's descendants without the elements skip
+// (may be nil) matches, scripts, styles and templates, with a space
+// between block elements and at line breaks.
 func textWithout(n *html.Node, skip func(*html.Node) bool) string {
 	var b strings.Builder
 	var rec func(*html.Node)
@@ -104,18 +106,26 @@ func textWithout(n *html.Node, skip func(*html.Node) bool) string {
 			b.WriteString(n.Data)
 			return
 		case html.ElementNode:
-			if skip(n) {
-				return
-			}
 			switch n.DataAtom {
-			case atom.Script, atom.Style:
+			case atom.Script, atom.Style, atom.Template, atom.Noscript:
 				return
 			case atom.Br:
 				b.WriteByte(' ')
+				return
 			}
+			if skip != nil && skip(n) {
+				return
+			}
+		}
+		block := n.Type == html.ElementNode && isBlock(n)
+		if block {
+			b.WriteByte(' ')
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			rec(c)
+		}
+		if block {
+			b.WriteByte(' ')
 		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
