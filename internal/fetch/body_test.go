@@ -15,10 +15,11 @@ import (
 	"testing"
 )
 
-func gzipBytes(t testing.TB, src []byte) []byte {
+// compress returns src written through the compressor w makes.
+func compress(t testing.TB, src []byte, newWriter func(io.Writer) (io.WriteCloser, error)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, err := newWriter(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,35 +30,18 @@ func gzipBytes(t testing.TB, src []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+func gzipBytes(t testing.TB, src []byte) []byte {
+	return compress(t, src, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriterLevel(w, gzip.BestCompression) })
 }
 
 func zlibBytes(t testing.TB, src []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zlib.NewWriter(&buf)
-	if _, err := zw.Write(src); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return compress(t, src, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriter(w), nil })
 }
 
 func flateBytes(t testing.TB, src []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := zw.Write(src); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return compress(t, src, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestCompression) })
 }
 
 // encodedServer serves body with the given Content-Encoding and records

@@ -308,7 +308,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	if err := migrate(ctx, raw, migs[:1]); err != nil {
 		t.Fatal(err)
 	}
-	r, err := record.Encode(&feeds.Article{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}, time.Unix(1700000100, 0))
+	r, err := record.Encode(&storetest.V1Article, time.Unix(1700000100, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,18 +325,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 
 	db := openFile(t, path)
 	wantMigrations(t, db)
-	a, err := db.Article(ctx, "s", "old")
-	if err != nil || a.Title != "From v1" || !a.Published.Equal(time.Unix(1700000000, 0)) {
-		t.Fatalf("article from the older schema: %+v, %v", a, err)
-	}
-	if err := db.SaveSourceState(ctx, store.SourceState{Name: "s", LastStatus: "new"}); err != nil {
-		t.Fatalf("SaveSourceState after upgrade: %v", err)
-	}
-	// The old article is recognised, not duplicated.
-	res, err := db.UpsertArticles(ctx, []feeds.Article{{ID: "old", Source: "s", Title: "From v1", Published: time.Unix(1700000000, 0)}})
-	if err != nil || res != (store.UpsertResult{Unchanged: 1}) {
-		t.Fatalf("re-upsert of the old article = %+v, %v", res, err)
-	}
+	storetest.CheckUpgradedFromV1(t, db)
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
