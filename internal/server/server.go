@@ -59,9 +59,28 @@ func New(opts Options) *Server {
 	return s
 }
 
-// ServeHTTP dispatches a request. GET routes also answer HEAD.
+// ServeHTTP dispatches a request. GET routes also answer HEAD. Every
+// response, errors included, carries the security headers (see
+// setSecurityHeaders).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
 	s.mux.ServeHTTP(w, r)
+}
+
+// contentSecurityPolicy is the policy of every response. The index page
+// needs nothing but its own markup and links (no script, style, image or
+// form), so everything is refused, framing included; a feed or an error
+// opened in a browser gets the same.
+const contentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// setSecurityHeaders sets the headers every response carries, so no route
+// can forget them: no content sniffing (a feed or a plain-text error is
+// never run as HTML), the policy above, and no Referer sent from the
+// index page to the feeds' sites.
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Referrer-Policy", "no-referrer")
 }
 
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +120,6 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	h.Set("Last-Modified", rend.Modified.UTC().Format(http.TimeFormat))
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Vary", "Accept-Encoding")
-	h.Set("X-Content-Type-Options", "nosniff")
 	if notModified(r, rend) {
 		w.WriteHeader(http.StatusNotModified)
 		return

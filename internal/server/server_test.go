@@ -61,7 +61,13 @@ func setup(t testing.TB) (*httptest.Server, store.Store, *countingReader) {
 			{Name: "only-b", Sources: []string{"b"}, Limit: 50},
 		},
 	})
-	srv := httptest.NewServer(New(Options{Title: "Test", Publisher: pub, Health: func(ctx context.Context) error { _, err := st.Version(ctx); return err }}))
+	// A stand-in for the daemon's Prometheus handler: the server only mounts it.
+	promStub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = io.WriteString(w, "# metrics\n")
+	})
+	srv := httptest.NewServer(New(Options{Title: "Test", Publisher: pub, Metrics: promStub,
+		Health: func(ctx context.Context) error { _, err := st.Version(ctx); return err }}))
 	t.Cleanup(srv.Close)
 	return srv, st, cr
 }
