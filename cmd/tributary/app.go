@@ -103,11 +103,13 @@ func enabledSources(cfg *config.Config) []config.Source {
 	return out
 }
 
-// newPublisher returns the publisher of the configured feeds.
-func newPublisher(cfg *config.Config, st store.Store) *publish.Publisher {
+// newPublisher returns the publisher of the configured feeds; log (nil
+// discards) hears of store outages.
+func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger) *publish.Publisher {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
 		Generator: "Tributary " + version,
+		Logger:    log,
 	}
 	for _, f := range cfg.Feeds {
 		opts.Feeds = append(opts.Feeds, publish.Feed{

@@ -161,8 +161,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	}
 	h := server.New(server.Options{
 		Title:     cfg.Title,
-		Publisher: newPublisher(cfg, d.st),
-		Health:    func(ctx context.Context) error { _, err := d.st.Version(ctx); return err },
+		Publisher: newPublisher(cfg, d.st, d.log), // /healthz checks the store through it
 		Metrics:   d.metrics.Handler(),
 		Logger:    d.log,
 	})

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -18,6 +19,11 @@ import (
 
 // ErrUnknownFeed is returned for a feed name that is not configured.
 var ErrUnknownFeed = errors.New("publish: unknown feed")
+
+// ErrStoreUnavailable is returned when the store does not answer its
+// version check and no cached rendering can stand in. The Publisher logs
+// the outage once, when it starts.
+var ErrStoreUnavailable = errors.New("publish: store unavailable")
 
 // Reader is the part of the store a Publisher needs.
 type Reader interface {
@@ -43,6 +49,9 @@ type Options struct {
 	BaseURL   string
 	Generator string
 	Feeds     []Feed
+	// Logger records when the store stops and starts answering again; nil
+	// discards.
+	Logger *slog.Logger
 }
 
 // Rendering is one feed in one format, ready to serve or write.
@@ -71,7 +80,24 @@ type Publisher struct {
 	// onWait, when set (by tests), runs when a request starts waiting
 	// for another's rendering.
 	onWait func()
+
+	log *slog.Logger
+	// outage is the store's last error while its version check fails
+	// (nil once it is back), when the failures began and last happened,
+	// and how many requests the cache answered meanwhile. Guarded by mu.
+	outage                error
+	outageSince, lastFail time.Time
+	staleServed           int
+	// settle is how long the store must answer after its last failure
+	// for an outage to be over (outageSettle; tests shorten it).
+	settle time.Duration
 }
+
+// outageSettle is how long the store must go without a failed version
+// check for an outage to be logged as over. Terminated connections fail
+// one by one, interleaved with queries on new ones that succeed: one blip
+// is one outage in the log, not one per dead connection.
+const outageSettle = 10 * time.Second
 
 type cacheKey struct {
 	name   string
@@ -81,7 +107,10 @@ type cacheKey struct {
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
 	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1,
-		created: time.Now().UTC().Truncate(time.Second)}
+		created: time.Now().UTC().Truncate(time.Second), log: opts.Logger, settle: outageSettle}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
 	for _, f := range opts.Feeds {
 		p.byNam[f.Name] = f
 	}
@@ -97,18 +126,25 @@ func (p *Publisher) FeedURL(name string, format feeds.Format) string {
 }
 
 // Render returns feed name in format, from the cache when the store has not
-// changed since it was rendered. Unknown names give ErrUnknownFeed.
+// changed since it was rendered. Unknown names give ErrUnknownFeed. When
+// the store does not answer whether it changed, the cached rendering is
+// returned all the same (it is at most as old as the outage); without one,
+// the error wraps ErrStoreUnavailable.
 func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
 	f, ok := p.byNam[name]
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
 	}
+	key := cacheKey{name, format}
 	v, err := p.r.Version(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("publish: read store version: %w", err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("publish: read store version: %w", err) // the caller gave up; not the store's fault
+		}
+		return p.stale(key, err)
 	}
-	key := cacheKey{name, format}
 	p.mu.Lock()
+	p.storeAnswered()
 	if v.Counter != p.ver {
 		clear(p.cache)
 		p.ver = v.Counter
@@ -145,6 +181,65 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// CheckStore asks the store for its version, as Render does, and returns
+// an error wrapping ErrStoreUnavailable when it does not answer. Its
+// answer starts or ends an outage as a request's would.
+func (p *Publisher) CheckStore(ctx context.Context) error {
+	_, err := p.r.Version(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err == nil:
+		p.storeAnswered()
+		return nil
+	case ctx.Err() == nil:
+		p.storeFailed(err)
+	}
+	return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+}
+
+// stale answers a request whose version check failed with err: the
+// finished rendering of key cached before the outage, or an error.
+func (p *Publisher) stale(key cacheKey, err error) (*Rendering, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.storeFailed(err)
+	if e, ok := p.cache[key]; ok {
+		select {
+		case <-e.done:
+			if e.err == nil {
+				p.staleServed++
+				return e.r, nil
+			}
+		default: // still rendering, from a store that no longer answers
+		}
+	}
+	return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+}
+
+// storeFailed records a failed version check; only the first of an outage
+// is logged. p.mu must be held.
+func (p *Publisher) storeFailed(err error) {
+	now := time.Now()
+	if p.outage == nil {
+		p.outageSince, p.staleServed = now, 0
+		p.log.Warn("store unavailable: serving cached feeds until it answers", slog.Any("error", err))
+	}
+	p.outage, p.lastFail = err, now
+}
+
+// storeAnswered records a successful version check, which ends an outage
+// once p.settle has passed since its last failure. p.mu must be held.
+func (p *Publisher) storeAnswered() {
+	if p.outage == nil || time.Since(p.lastFail) < p.settle {
+		return
+	}
+	p.log.Info("store available again", slog.Time("failing_since", p.outageSince),
+		slog.Duration("failing_for", p.lastFail.Sub(p.outageSince)),
+		slog.Int("served_from_cache", p.staleServed), slog.Any("last_error", p.outage))
+	p.outage = nil
 }
 
 // renderTimeout bounds one rendering of one feed.

@@ -3,6 +3,8 @@ package publish
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,4 +118,75 @@ func TestCancelledRequesterDoesNotFailOthers(t *testing.T) {
 		t.Fatalf("second requester failed because the first went away: %v", err)
 	}
 	<-first
+}
+
+// versionFails is a store whose version check fails while down is set.
+type versionFails struct {
+	*slowReader
+	down atomic.Bool
+}
+
+func (v *versionFails) Version(ctx context.Context) (store.Version, error) {
+	if v.down.Load() {
+		return store.Version{}, errors.New("connection reset")
+	}
+	return v.slowReader.Version(ctx)
+}
+
+func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
+	sr := &slowReader{release: make(chan struct{})}
+	close(sr.release)
+	r := &versionFails{slowReader: sr}
+	var logs strings.Builder
+	p := New(r, Options{BaseURL: "http://x.test", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 10}}})
+	first, err := p.Render(context.Background(), "all", feeds.Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dead connections fail one by one, interleaved with live ones: one
+	// outage, however the failures and successes alternate.
+	for range 3 {
+		r.down.Store(true)
+		for range 4 {
+			if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || got != first {
+				t.Fatalf("during the outage: %v, cached rendering %v", err, got == first)
+			}
+		}
+		if _, err := p.Render(context.Background(), "all", feeds.RSS); !errors.Is(err, ErrStoreUnavailable) {
+			t.Fatalf("nothing cached during the outage: %v, want ErrStoreUnavailable", err)
+		}
+		if err := p.CheckStore(context.Background()); !errors.Is(err, ErrStoreUnavailable) {
+			t.Fatalf("CheckStore during the outage: %v", err)
+		}
+		r.down.Store(false)
+		if err := p.CheckStore(context.Background()); err != nil {
+			t.Fatalf("CheckStore once the store answers: %v", err)
+		}
+	}
+	if n := strings.Count(logs.String(), "store unavailable"); n != 1 {
+		t.Errorf("one outage logged as %d:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), "available again") {
+		t.Errorf("the outage was logged as over before the store settled:\n%s", logs.String())
+	}
+	p.mu.Lock()
+	p.settle = 0 // as if outageSettle had passed
+	p.mu.Unlock()
+	if _, err := p.Render(context.Background(), "all", feeds.Atom); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "store available again"); n != 1 || !strings.Contains(logs.String(), "served_from_cache=12") {
+		t.Errorf("the end of the outage logged %d times, want once with 12 requests served from the cache:\n%s", n, logs.String())
+	}
+	// A requester that gives up is no outage.
+	r.down.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Render(ctx, "all", feeds.Atom); err == nil {
+		t.Error("a cancelled request got an answer from a failing store")
+	}
+	if n := strings.Count(logs.String(), "store unavailable"); n != 1 {
+		t.Errorf("a cancelled request was logged as an outage:\n%s", logs.String())
+	}
 }

@@ -25,8 +25,9 @@ type Options struct {
 	Title string
 	// Publisher renders the feeds.
 	Publisher *publish.Publisher
-	// Health reports whether the daemon can serve (e.g. the store answers);
-	// nil means always healthy.
+	// Health reports whether the daemon can serve, beyond the store's
+	// answering the Publisher (which /healthz always checks); nil adds no
+	// check.
 	Health func(ctx context.Context) error
 	// Metrics is served at /metrics when not nil.
 	Metrics http.Handler
@@ -102,6 +103,10 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil && r.Context().Err() != nil:
 		return // the client went away; nothing to answer or report
+	case errors.Is(err, publish.ErrStoreUnavailable):
+		// The publisher logged the outage when it began.
+		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
+		return
 	case err != nil:
 		s.log.Error("render feed", slog.String("feed", file), slog.Any("error", err))
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
@@ -208,17 +213,25 @@ func (s *Server) gzipped(rend *publish.Rendering) []byte {
 	return b
 }
 
+// handleHealth answers 200 "ok" when the store answers (the publisher's
+// version check, whose success also ends an outage that cached renderings
+// were riding out) and opts.Health passes, else 503 with the reason.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if s.opts.Health != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-		defer cancel()
-		if err := s.opts.Health(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, "unhealthy: %v\n", err)
-			return
-		}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	var err error
+	if s.opts.Publisher != nil {
+		err = s.opts.Publisher.CheckStore(ctx)
+	}
+	if err == nil && s.opts.Health != nil {
+		err = s.opts.Health(ctx)
+	}
+	if err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "unhealthy: %v\n", err)
+		return
 	}
 	fmt.Fprintln(w, "ok")
 }
