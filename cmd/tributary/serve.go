@@ -70,7 +70,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	m := metrics.New()
+	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations})
 	d := &daemon{st: st, log: log, metrics: m}
 	next, err := d.prepare(cfg)
 	if err != nil {
@@ -208,15 +208,15 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
 		return
 	}
-	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel {
-		d.log.Warn("reload: listen, storage and log_level changes take effect at the next restart")
+	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel || cfg.Metrics != d.cfg.Metrics {
+		d.log.Warn("reload: listen, storage, log_level and metrics changes take effect at the next restart")
 		// Keep describing what actually runs: a base_url derived from the
 		// new listen address would name a port nobody serves, and change
 		// every feed's id.
 		if cfg.Listen != d.cfg.Listen && cfg.BaseURL == config.DefaultBaseURL(cfg.Listen) {
 			cfg.BaseURL = d.cfg.BaseURL
 		}
-		cfg.Listen, cfg.Storage, cfg.LogLevel = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel
+		cfg.Listen, cfg.Storage, cfg.LogLevel, cfg.Metrics = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel, d.cfg.Metrics
 	}
 	next, err := d.prepare(cfg)
 	if err != nil {

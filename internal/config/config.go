@@ -97,6 +97,8 @@ type Config struct {
 	Sources []Source `yaml:"sources"`
 	// Feeds are the feeds Tributary publishes; at least one.
 	Feeds []Feed `yaml:"feeds"`
+	// Metrics tunes what /metrics exposes.
+	Metrics Metrics `yaml:"metrics"`
 
 	// Path is the configuration file this Config was read from, as given to
 	// Load or Parse; relative paths in the file are resolved against its
@@ -150,6 +152,15 @@ type Fetch struct {
 	// MaxItemsPerSource is how many items are kept from one fetch of one
 	// source (default 1000).
 	MaxItemsPerSource int `yaml:"max_items_per_source"`
+}
+
+// Metrics tunes the Prometheus metrics served at /metrics.
+type Metrics struct {
+	// SourceDurations adds a fetch duration histogram per source
+	// (tributary_source_fetch_duration_seconds{source}), about 1 KB of
+	// /metrics per source (default false: only the histogram of all
+	// sources together).
+	SourceDurations bool `yaml:"source_durations"`
 }
 
 // Source is one place stories come from.

@@ -65,6 +65,7 @@ func TestLoadFullExample(t *testing.T) {
 			AllowPrivateNetworks: true,
 			MaxItemsPerSource:    200,
 		},
+		Metrics: Metrics{SourceDurations: true},
 		Sources: []Source{
 			{
 				Name:     "go-blog",
@@ -159,6 +160,7 @@ func TestDefaults(t *testing.T) {
 		{"fetch.user_agent", c.Fetch.UserAgent, ""},
 		{"fetch.allow_private_networks", c.Fetch.AllowPrivateNetworks, false},
 		{"fetch.max_items_per_source", c.Fetch.MaxItemsPerSource, 1000},
+		{"metrics.source_durations", c.Metrics.SourceDurations, false},
 		{"sources[0].schedule", c.Sources[0].Schedule, "@every 30m"},
 		{"sources[0].kind", c.Sources[0].Kind, "feed"},
 		{"sources[0].enabled", c.Sources[0].Enabled, true},

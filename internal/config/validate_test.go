@@ -615,6 +615,15 @@ feeds:
 			{17, "feeds[0].sources[0]", `unknown source "nope"`},
 			{18, "feeds[0].limit", `must be from 1 to 10000`},
 		}},
+		{"metrics keys", `sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+metrics:
+  source_duration: true
+  source_durations: "yes"
+`, []problem{
+			{4, "metrics.source_duration", `unknown key "source_duration" (did you mean "source_durations"?)`},
+			{5, "metrics.source_durations", `want true or false, found "yes"`},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

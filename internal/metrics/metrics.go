@@ -1,5 +1,9 @@
 // Package metrics exposes what the daemon does as Prometheus metrics: source
 // fetches by outcome, their duration, articles stored, and HTTP requests.
+//
+// Per source it keeps what an operator alerts on (fetch counters, articles
+// stored, last success, consecutive failures), a few series each; the
+// per-source duration histogram, thirteen series a source, is optional.
 package metrics
 
 import (
@@ -17,26 +21,40 @@ import (
 // Metrics holds the collectors of one daemon, on a registry of its own (no
 // package-level default registry).
 type Metrics struct {
-	reg         *prometheus.Registry
-	fetches     *prometheus.CounterVec
-	fetchTime   *prometheus.HistogramVec
+	reg     *prometheus.Registry
+	fetches *prometheus.CounterVec
+	// fetchTime is the duration of every source's fetches together;
+	// sourceTime, nil unless Options.SourceDurations, of each source's.
+	fetchTime   prometheus.Histogram
+	sourceTime  *prometheus.HistogramVec
 	articles    *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
 	failures    *prometheus.GaugeVec
 	requests    *prometheus.CounterVec
 }
 
+// Options configure Metrics.
+type Options struct {
+	// SourceDurations adds tributary_source_fetch_duration_seconds{source},
+	// a histogram per source: 13 series each, about 1 KB of /metrics per
+	// source. Without it only the histogram of all sources together is kept.
+	SourceDurations bool
+}
+
+// fetchBuckets are the bounds, in seconds, of the fetch duration histograms.
+var fetchBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 60}
+
 // New registers Tributary's collectors and the Go/process collectors.
-func New() *Metrics {
+func New(opts Options) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tributary_source_fetches_total", Help: "Source fetches by outcome (new, updated, unchanged, failed, deferred).",
+			Name: "tributary_source_fetches_total", Help: "Source fetches by outcome (new, updated, unchanged, failed, deferred, cancelled).",
 		}, []string{"source", "status"}),
-		fetchTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "tributary_source_fetch_duration_seconds", Help: "Time to fetch, parse and store one source.",
-			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 60},
-		}, []string{"source"}),
+		fetchTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "tributary_fetch_duration_seconds", Help: "Time to fetch, parse and store one source, all sources together.",
+			Buckets: fetchBuckets,
+		}),
 		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_articles_stored_total", Help: "Articles stored, by source and kind (new, updated).",
 		}, []string{"source", "kind"}),
@@ -52,6 +70,13 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if opts.SourceDurations {
+		m.sourceTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tributary_source_fetch_duration_seconds", Help: "Time to fetch, parse and store one source.",
+			Buckets: fetchBuckets,
+		}, []string{"source"})
+		m.reg.MustRegister(m.sourceTime)
+	}
 	return m
 }
 
@@ -61,7 +86,10 @@ func (m *Metrics) Observe(o pipeline.Outcome) {
 	if o.Status == pipeline.StatusDeferred || o.Status == pipeline.StatusCancelled {
 		return
 	}
-	m.fetchTime.WithLabelValues(o.Source).Observe(o.Duration.Seconds())
+	m.fetchTime.Observe(o.Duration.Seconds())
+	if m.sourceTime != nil {
+		m.sourceTime.WithLabelValues(o.Source).Observe(o.Duration.Seconds())
+	}
 	if o.Status == pipeline.StatusFailed {
 		// From the stored count, so it is right after a restart too.
 		m.failures.WithLabelValues(o.Source).Set(float64(o.Failures))

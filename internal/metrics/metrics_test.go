@@ -1,0 +1,103 @@
+package metrics
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary/tributary/internal/pipeline"
+)
+
+// scrape observes n sources, each fetched once with new stories and once
+// unchanged, and returns what /metrics serves.
+func scrape(t testing.TB, opts Options, n int) string {
+	t.Helper()
+	m := New(opts)
+	for i := range n {
+		src := fmt.Sprintf("source-%04d", i)
+		m.Observe(pipeline.Outcome{Source: src, Status: pipeline.StatusNew, Duration: 300 * time.Millisecond})
+		m.Observe(pipeline.Outcome{Source: src, Status: pipeline.StatusUnchanged, Duration: 100 * time.Millisecond})
+	}
+	m.Observe(pipeline.Outcome{Source: "source-0000", Status: pipeline.StatusFailed, Failures: 1, Duration: time.Second})
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+func TestPerSourceSeries(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      Options
+		histogram bool
+	}{
+		{"default", Options{}, false},
+		{"source durations", Options{SourceDurations: true}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := scrape(t, tc.opts, 2)
+			// What an operator alerts on is always there, per source.
+			for _, want := range []string{
+				`tributary_source_fetches_total{source="source-0001",status="new"} 1`,
+				`tributary_source_fetches_total{source="source-0000",status="failed"} 1`,
+				`tributary_articles_stored_total{kind="new",source="source-0001"}`,
+				`tributary_source_last_success_timestamp_seconds{source="source-0001"}`,
+				`tributary_source_consecutive_failures{source="source-0000"} 1`,
+				// Durations of all sources together, whatever the option.
+				"tributary_fetch_duration_seconds_count 5\n",
+				`tributary_fetch_duration_seconds_bucket{le="0.5"} 4`,
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("missing %s", want)
+				}
+			}
+			perSource := `tributary_source_fetch_duration_seconds_bucket{source="source-0001",le="0.5"} 2`
+			if got := strings.Contains(body, perSource); got != tc.histogram {
+				t.Errorf("per-source histogram present %v, want %v", got, tc.histogram)
+			}
+			if got := strings.Contains(body, "tributary_source_fetch_duration_seconds"); got != tc.histogram {
+				t.Errorf("tributary_source_fetch_duration_seconds present %v, want %v", got, tc.histogram)
+			}
+		})
+	}
+}
+
+// TestSizePerSource bounds what each source adds to /metrics, the figure
+// the README quotes, with 1,000 sources; -v also prints the sizes for
+// 5,000 (slow under -race, and they only confirm the size is linear).
+func TestSizePerSource(t *testing.T) {
+	counts := []int{1000}
+	if testing.Verbose() {
+		counts = append(counts, 5000)
+	}
+	for _, tc := range []struct {
+		name     string
+		opts     Options
+		maxBytes int // per source
+	}{
+		{"default", Options{}, 700},
+		{"source durations", Options{SourceDurations: true}, 1700},
+	} {
+		base := len(scrape(t, tc.opts, 0))
+		for _, n := range counts {
+			body := scrape(t, tc.opts, n)
+			per := (len(body) - base) / n
+			t.Logf("%s, %d sources: %d bytes (%d KB per 1,000 sources), %d lines", tc.name, n, len(body), per, strings.Count(body, "\n"))
+			if per > tc.maxBytes {
+				t.Errorf("%s: %d bytes per source, want at most %d", tc.name, per, tc.maxBytes)
+			}
+		}
+	}
+}
