@@ -235,11 +235,12 @@ func (d *DB) PagesDue(ctx context.Context, source string, t time.Time, limit int
 		lim = limit
 	}
 	// The page column holds record's pageJSON: "error" is left out when
-	// empty, times are Unix seconds.
-	rows, err := d.pool.Query(ctx, `SELECT `+articleColumns+` FROM (
-			SELECT *, coalesce((page->>'retry_at')::bigint, (page->>'attempted_at')::bigint, 0) AS due
-			FROM articles WHERE source = $1 AND page->>'error' IS NOT NULL) AS failed
-		WHERE due <= $2 ORDER BY due, id LIMIT $3`, record.Clean(source), t.Unix(), lim)
+	// empty, times are Unix seconds. The expressions are those of the
+	// articles_pages_due index (migration 0005), so the query reads it.
+	const due = `coalesce((page->>'retry_at')::bigint, (page->>'attempted_at')::bigint, 0)`
+	rows, err := d.pool.Query(ctx, `SELECT `+articleColumns+` FROM articles
+		WHERE source = $1 AND page->>'error' IS NOT NULL AND `+due+` <= $2
+		ORDER BY `+due+`, id LIMIT $3`, record.Clean(source), t.Unix(), lim)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: pages due %s: %w", source, err)
 	}
