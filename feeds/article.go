@@ -52,6 +52,9 @@ type PageState struct {
 	// last attempt, failed or not, was made.
 	Attempts    int
 	AttemptedAt time.Time
+	// RetryAt is when a failed page is due for another attempt (its
+	// backoff); zero after a success.
+	RetryAt time.Time
 }
 
 // Author is a person credited with an article.

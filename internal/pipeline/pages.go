@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"slices"
@@ -18,17 +19,38 @@ import (
 	"github.com/tributary/tributary/sources/extract"
 )
 
+// pageTask is what every page fetch of one run shares.
+type pageTask struct {
+	src         Source
+	boilerplate []string
+	now         time.Time
+	// force retries failed pages before their backoff is over (a manual
+	// fetch, as for the source's own backoff).
+	force bool
+}
+
+// due reports whether a page in state p should be fetched again now.
+func (pt pageTask) due(p *feeds.PageState) bool {
+	return pt.force || !pt.now.Before(retryAt(p))
+}
+
+// retryAt returns when the failed page in state p is due again: its
+// RetryAt, or for one saved before RetryAt existed, its last attempt plus
+// the backoff of its failures.
+func retryAt(p *feeds.PageState) time.Time {
+	if !p.RetryAt.IsZero() {
+		return p.RetryAt
+	}
+	return p.AttemptedAt.Add(Backoff(p.Attempts, 0.5))
+}
+
 // completePages fetches and extracts the page of every article that needs
 // it: new ones, ones whose feed entry changed since extraction, and ones
 // whose last extraction failed (after a backoff). Articles already extracted
 // take their stored full text. A failed extraction leaves the feed's summary
 // in place and is recorded on the article for a later retry.
-func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Article, inherited map[string]bool, boilerplate []string, now time.Time) (ok, failed int, err error) {
-	var (
-		mu  sync.Mutex
-		wg  sync.WaitGroup
-		sem = make(chan struct{}, pageWorkers)
-	)
+func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (ok, failed int, err error) {
+	var todo []pageJob
 	for i := range arts {
 		a := &arts[i]
 		if !strings.HasPrefix(a.Link, "http://") && !strings.HasPrefix(a.Link, "https://") {
@@ -38,8 +60,7 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			// Without the stored version, saving this run would replace a
 			// full text with the teaser: give up the run instead.
-			wg.Wait()
-			return ok, failed, fmt.Errorf("read stored article %s: %w", a.ID, err)
+			return 0, 0, fmt.Errorf("read stored article %s: %w", a.ID, err)
 		}
 		var prev *feeds.Article
 		if err == nil {
@@ -51,29 +72,85 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 				carryExtracted(a, prev)
 				continue
 			}
-			if p.Error != "" && now.Before(p.AttemptedAt.Add(Backoff(p.Attempts, 0.5))) {
+			if p.Error != "" && !pt.due(p) {
 				carryExtracted(a, prev)
 				continue
 			}
 		}
+		todo = append(todo, pageJob{a: a, prev: prev, known: knownAuthors(a, inherited[a.ID])})
+	}
+	ok, failed = r.fetchPages(ctx, pt, todo)
+	return ok, failed, nil
+}
+
+// retryPages retries the failed pages of stored articles of the source
+// that are due (all failed ones when forced), except those of fresh,
+// which completePages handled: at most pageRetries, earliest due first.
+// It returns the articles retried, to be stored again.
+func (r *Runner) retryPages(ctx context.Context, pt pageTask, fresh []feeds.Article) (retried []feeds.Article, ok, failed int, err error) {
+	at := pt.now
+	if pt.force {
+		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	stored, err := r.Store.PagesDue(ctx, pt.src.Name, at, pageRetries+len(fresh))
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("read failed pages: %w", err)
+	}
+	skip := make(map[string]bool, len(fresh))
+	for _, a := range fresh {
+		skip[a.ID] = true
+	}
+	for _, a := range stored {
+		if !skip[a.ID] && len(retried) < pageRetries && pt.due(a.Page) {
+			retried = append(retried, a)
+		}
+	}
+	todo := make([]pageJob, len(retried))
+	for i := range retried {
+		prev := retried[i]
+		// Whether the stored authors were the feed's own is not kept:
+		// an anonymous "About the author" box is given to no one rather
+		// than perhaps to an editor.
+		todo[i] = pageJob{a: &retried[i], prev: &prev}
+	}
+	ok, failed = r.fetchPages(ctx, pt, todo)
+	return retried, ok, failed, nil
+}
+
+// pageJob is one article whose page is to be fetched: prev is its stored
+// version (nil when new), known the authors a nameless bio may belong to.
+type pageJob struct {
+	a, prev *feeds.Article
+	known   []string
+}
+
+// fetchPages runs completePage for each job, pageWorkers at a time, and
+// counts the pages extracted and failed.
+func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (ok, failed int) {
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, pageWorkers)
+	)
+	for _, j := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := r.completePage(ctx, src, a, prev, knownAuthors(a, inherited[a.ID]), boilerplate, now)
+			err := r.completePage(ctx, pt, j)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				failed++
-				r.log().Warn("article extraction failed", "source", src.Name, "url", a.Link, "error", err)
+				r.log().Warn("article extraction failed", "source", pt.src.Name, "url", j.a.Link, "error", err)
 			} else {
 				ok++
 			}
 		}()
 	}
 	wg.Wait()
-	return ok, failed, nil
+	return ok, failed
 }
 
 // carryExtracted copies a previous extraction onto a fresh feed entry.
@@ -124,18 +201,21 @@ func knownAuthors(a *feeds.Article, inherited bool) []string {
 }
 
 // completePage fetches one article page (conditionally when it was fetched
-// before) and merges the extraction into a.
-func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Article, known, boilerplate []string, now time.Time) error {
+// before) and merges the extraction into j.a. A failure is recorded on the
+// page state with the time it is due again.
+func (r *Runner) completePage(ctx context.Context, pt pageTask, j pageJob) error {
+	a, prev, now := j.a, j.prev, pt.now
 	page := &feeds.PageState{AttemptedAt: now}
 	if prev != nil && prev.Page != nil {
 		*page = *prev.Page
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	err := r.extractPage(ctx, src, a, prev, page, known, boilerplate, now)
+	err := r.extractPage(ctx, pt.src, a, prev, page, j.known, pt.boilerplate, now)
 	if err != nil {
 		page.Error = err.Error()
 		page.Attempts++
+		page.RetryAt = now.Add(Backoff(page.Attempts, rand.Float64()))
 		if prev != nil && prev.Page != nil && !prev.Page.ExtractedAt.IsZero() {
 			// Keep the last good extraction rather than fall back to a teaser.
 			carryExtracted(a, prev)
@@ -143,7 +223,7 @@ func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Ar
 		}
 		return err
 	}
-	page.Error, page.Attempts, page.ExtractedAt = "", 0, now
+	page.Error, page.Attempts, page.ExtractedAt, page.RetryAt = "", 0, now, time.Time{}
 	return nil
 }
 

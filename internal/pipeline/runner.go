@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
@@ -47,6 +48,8 @@ type Outcome struct {
 	store.UpsertResult
 	// Pages counts article pages extracted; PageErrors those that failed
 	// (their articles keep the feed's summary and are retried later).
+	// Both include the pages of stored stories retried this run, which a
+	// source answering 304 Not Modified has too.
 	Pages, PageErrors int
 	Err               error
 	// Failures counts the source's consecutive failures, this run included.
@@ -72,10 +75,16 @@ func (o Outcome) String() string {
 	case StatusCancelled:
 		return fmt.Sprintf("%s: cancelled: %v", o.Source, o.Err)
 	}
-	if o.NotModified {
+	var s string
+	switch {
+	case o.NotModified && o.Pages+o.PageErrors == 0:
 		return fmt.Sprintf("%s: unchanged (not modified since the last fetch)", o.Source)
+	case o.NotModified:
+		// Only retried pages can have changed stories.
+		s = fmt.Sprintf("%s: %s (not modified since the last fetch; %d updated, %d unchanged)", o.Source, o.Status, o.Updated, o.Unchanged)
+	default:
+		s = fmt.Sprintf("%s: %s (%d new, %d updated, %d unchanged)", o.Source, o.Status, o.New, o.Updated, o.Unchanged)
 	}
-	s := fmt.Sprintf("%s: %s (%d new, %d updated, %d unchanged)", o.Source, o.Status, o.New, o.Updated, o.Unchanged)
 	if o.Pages+o.PageErrors > 0 {
 		s += fmt.Sprintf(", %d pages extracted", o.Pages)
 		if o.PageErrors > 0 {
@@ -98,6 +107,9 @@ const (
 	boilerplateWindow = 30
 	// pageWorkers bounds concurrent page fetches of one source.
 	pageWorkers = 4
+	// pageRetries bounds the failed pages of stored stories (beyond those
+	// in the feed) retried in one run of a source, earliest due first.
+	pageRetries = 25
 )
 
 // Runner runs sources. Its zero value is not usable: set Doer and Store.
@@ -201,16 +213,30 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		st.FeedURL, st.DiscoveredFrom = res.FeedURL, src.URL
 	}
 	st.ValidatorsURL = req.URL
+	var arts []feeds.Article
 	if res.NotModified {
-		out.Status, out.NotModified = StatusUnchanged, true
-		return r.succeed(ctx, st, out, res, now)
+		out.NotModified = true
+	} else {
+		arts = res.Articles
 	}
-	arts := res.Articles
 	if src.FullText {
-		out.Pages, out.PageErrors, err = r.completePages(ctx, src, arts, res.InheritedAuthors, st.Boilerplate, now)
+		pt := pageTask{src: src, boilerplate: st.Boilerplate, now: now, force: force}
+		if out.Pages, out.PageErrors, err = r.completePages(ctx, pt, arts, res.InheritedAuthors); err != nil {
+			return r.fail(ctx, st, out, err, now)
+		}
+		// Stored stories whose page failed are retried whatever the
+		// feed says: a 304 or a feed that dropped them must not leave
+		// them with their teaser for good.
+		retried, ok, failed, err := r.retryPages(ctx, pt, arts)
 		if err != nil {
 			return r.fail(ctx, st, out, err, now)
 		}
+		arts = append(arts, retried...)
+		out.Pages, out.PageErrors = out.Pages+ok, out.PageErrors+failed
+	}
+	if out.NotModified && len(arts) == 0 {
+		out.Status = StatusUnchanged
+		return r.succeed(ctx, st, out, res, now)
 	}
 	learned, err := r.dropBoilerplate(ctx, src, &st, &arts)
 	if err != nil {

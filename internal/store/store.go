@@ -32,6 +32,12 @@ type Store interface {
 	Articles(ctx context.Context, q Query) ([]feeds.Article, error)
 	// Article returns one article by source and id, or ErrNotFound.
 	Article(ctx context.Context, source, id string) (feeds.Article, error)
+	// PagesDue returns up to limit articles of source whose last page
+	// extraction failed (Page.Error is set) and is due again at t: their
+	// Page.RetryAt, or Page.AttemptedAt when RetryAt is zero, is not after
+	// t. The earliest due come first, ties by id; limit 0 means no limit.
+	// It reads every article of the source, not an index.
+	PagesDue(ctx context.Context, source string, t time.Time, limit int) ([]feeds.Article, error)
 	// SourceState returns the saved fetch state of a source; a source never
 	// fetched yields a zero SourceState with its Name set and no error.
 	SourceState(ctx context.Context, source string) (SourceState, error)

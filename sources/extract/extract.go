@@ -210,6 +210,7 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	fillOpenGraph(&c, metas)
 	fillTwitter(&c, metas)
 	fillMicroformats(&c, doc)
+	fillDateMetas(&c, metas)
 
 	// Bylines and author boxes: read, then removed from the story.
 	classBoxes := findClassBoxes(doc, base)

@@ -65,8 +65,8 @@ func metaValue(metas []metaTag, keys ...string) string {
 // fillOpenGraph adds the OpenGraph and article:* metadata to c.
 func fillOpenGraph(c *candidates, metas []metaTag) {
 	c.title.add(metaValue(metas, "og:title"))
-	c.published.add(metaValue(metas, "article:published_time", "article:published"))
-	c.updated.add(metaValue(metas, "article:modified_time", "og:updated_time", "article:modified"))
+	c.published.add(metaValue(metas, "article:published_time", "og:article:published_time", "article:published"))
+	c.updated.add(metaValue(metas, "article:modified_time", "og:article:modified_time", "og:updated_time", "article:modified"))
 	c.section.add(metaValue(metas, "article:section"))
 	c.excerpt.add(metaValue(metas, "og:description"))
 	c.siteName.add(metaValue(metas, "og:site_name"))
@@ -272,8 +272,9 @@ func fillHead(c *candidates, doc *html.Node, metas []metaTag) {
 }
 
 // fillHeuristics adds the weakest guesses: the first <h1> for the title,
-// <time datetime> elements outside the page furniture for the dates, and
-// the rel=tag links of the story for the tags.
+// <time> elements outside the page furniture for the dates (those of the
+// story's <article> before the rest of the page's), and the rel=tag links
+// of the story for the tags.
 func fillHeuristics(c *candidates, doc, main *html.Node, furniture map[*html.Node]bool) {
 	root := doc
 	if main != nil {
@@ -284,33 +285,8 @@ func fillHeuristics(c *candidates, doc, main *html.Node, furniture map[*html.Nod
 	} else if h := firstElement(doc, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); h != nil {
 		c.title.add(text(h))
 	}
-	var published, updated, other string
-	walk(doc, func(n *html.Node) bool {
-		if furniture[n] {
-			return false
-		}
-		if n.DataAtom != atom.Time || attr(n, "datetime") == "" {
-			return true
-		}
-		v := attr(n, "datetime")
-		switch {
-		case updated == "" && (hasClass(n, "updated") || hasClass(n, "modified") || hasClass(n, "dt-updated")):
-			updated = v
-		case published == "" && (hasAttr(n, "pubdate") || hasClass(n, "published") || hasClass(n, "entry-date") || hasClass(n, "dt-published")):
-			published = v
-		case other == "":
-			other = v
-		}
-		return true
-	})
-	c.published.add(published)
-	c.published.add(other)
-	c.updated.add(updated)
-	if main == nil {
-		return
-	}
-	// Tag links sit in the story's footer, out of the content proper but
-	// inside its <article>.
+	// The story's <article>, whose header holds its dates; readability's
+	// choice alone may start below them.
 	scope := main
 	for p := main; p != nil; p = p.Parent {
 		if p.DataAtom == atom.Article {
@@ -318,6 +294,25 @@ func fillHeuristics(c *candidates, doc, main *html.Node, furniture map[*html.Nod
 			break
 		}
 	}
+	// A <time> marked as the publication date anywhere beats an unmarked
+	// one; among equals, the story's come first.
+	var published, updated, other [2]string
+	for i, r := range []*html.Node{scope, doc} {
+		if r != nil {
+			published[i], updated[i], other[i] = timeDates(r, furniture)
+		}
+	}
+	for _, v := range []string{published[0], published[1], other[0], other[1]} {
+		c.published.add(v)
+	}
+	for _, v := range updated {
+		c.updated.add(v)
+	}
+	if main == nil {
+		return
+	}
+	// Tag links sit in the story's footer, out of the content proper but
+	// inside its <article>.
 	var tags []string
 	walk(scope, func(n *html.Node) bool {
 		if n.DataAtom == atom.A {

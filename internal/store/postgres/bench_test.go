@@ -18,3 +18,6 @@ func BenchmarkUpsert(b *testing.B) { storetest.BenchUpsert(b, benchDB) }
 
 // BenchmarkArticles runs the shared selection benchmarks (All, TwoSources).
 func BenchmarkArticles(b *testing.B) { storetest.BenchArticles(b, benchDB) }
+
+// BenchmarkPagesDue runs the shared failed-pages benchmark.
+func BenchmarkPagesDue(b *testing.B) { storetest.BenchPagesDue(b, benchDB) }

@@ -206,16 +206,8 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("postgres: articles: %w", err)
 	}
-	defer rows.Close()
-	var out []feeds.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: articles: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanArticles(rows)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: articles: %w", err)
 	}
 	return out, nil
@@ -232,6 +224,36 @@ func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, err
 		return feeds.Article{}, fmt.Errorf("postgres: article %s/%s: %w", source, id, err)
 	}
 	return a, nil
+}
+
+// PagesDue returns up to limit articles of source whose page extraction
+// failed and is due at t (Page.RetryAt, else Page.AttemptedAt, not after
+// t), earliest due first, ties by id; limit 0 means no limit.
+func (d *DB) PagesDue(ctx context.Context, source string, t time.Time, limit int) ([]feeds.Article, error) {
+	var lim any // NULL: no limit
+	if limit > 0 {
+		lim = limit
+	}
+	// The page column holds record's pageJSON: "error" is left out when
+	// empty, times are Unix seconds. The expressions are those of the
+	// articles_pages_due index (migration 0005), so the query reads it.
+	const due = `coalesce((page->>'retry_at')::bigint, (page->>'attempted_at')::bigint, 0)`
+	rows, err := d.pool.Query(ctx, `SELECT `+articleColumns+` FROM articles
+		WHERE source = $1 AND page->>'error' IS NOT NULL AND `+due+` <= $2
+		ORDER BY `+due+`, id LIMIT $3`, record.Clean(source), t.Unix(), lim)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pages due %s: %w", source, err)
+	}
+	out, err := scanArticles(rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pages due %s: %w", source, err)
+	}
+	return out, nil
+}
+
+// scanArticles reads every row of rows and closes it.
+func scanArticles(rows pgx.Rows) ([]feeds.Article, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (feeds.Article, error) { return scanArticle(r) })
 }
 
 func scanArticle(sc pgx.Row) (feeds.Article, error) {

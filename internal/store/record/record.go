@@ -59,6 +59,9 @@ type pageJSON struct {
 	Attempts     int    `json:"attempts,omitempty"`
 	// AttemptedAt is Unix seconds; nil when zero.
 	AttemptedAt *int64 `json:"attempted_at,omitempty"`
+	// RetryAt is Unix seconds; nil when zero. The stores' PagesDue
+	// queries read it (and attempted_at, for rows written without it).
+	RetryAt *int64 `json:"retry_at,omitempty"`
 }
 
 // contentJSON is what the content hash covers: everything except
@@ -180,6 +183,7 @@ func encodePage(p *feeds.PageState) ([]byte, error) {
 		Error:        Clean(p.Error),
 		Attempts:     p.Attempts,
 		AttemptedAt:  Unix(p.AttemptedAt),
+		RetryAt:      Unix(p.RetryAt),
 	})
 }
 
@@ -311,7 +315,7 @@ func DecodeParts(a *feeds.Article, authors, image, enclosures, categories, page 
 		if err := json.Unmarshal(page, &p); err != nil {
 			return fmt.Errorf("decode page: %w", err)
 		}
-		a.Page = &feeds.PageState{ExtractedAt: FromUnixPtr(p.ExtractedAt), ETag: p.ETag, LastModified: p.LastModified, Error: p.Error, Attempts: p.Attempts, AttemptedAt: FromUnixPtr(p.AttemptedAt)}
+		a.Page = &feeds.PageState{ExtractedAt: FromUnixPtr(p.ExtractedAt), ETag: p.ETag, LastModified: p.LastModified, Error: p.Error, Attempts: p.Attempts, AttemptedAt: FromUnixPtr(p.AttemptedAt), RetryAt: FromUnixPtr(p.RetryAt)}
 	}
 	return nil
 }

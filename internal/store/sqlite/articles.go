@@ -159,16 +159,8 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: articles: %w", err)
 	}
-	defer rows.Close()
-	var out []feeds.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: articles: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanArticles(rows)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: articles: %w", err)
 	}
 	if q.Limit > 0 {
@@ -226,6 +218,31 @@ func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, err
 	return a, nil
 }
 
+// PagesDue returns up to limit articles of source whose page extraction
+// failed and is due at t (Page.RetryAt, else Page.AttemptedAt, not after
+// t), earliest due first, ties by id; limit 0 means no limit.
+func (d *DB) PagesDue(ctx context.Context, source string, t time.Time, limit int) ([]feeds.Article, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	// The page column holds record's pageJSON: "error" is left out when
+	// empty, times are Unix seconds. The expressions are those of the
+	// articles_pages_due index (migration 0005); INDEXED BY turns a
+	// mismatch into an error instead of a scan of the source's articles.
+	const due = `coalesce(json_extract(page, '$.retry_at'), json_extract(page, '$.attempted_at'), 0)`
+	rows, err := d.db.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles INDEXED BY articles_pages_due
+		WHERE source = ? AND json_extract(page, '$.error') IS NOT NULL AND `+due+` <= ?
+		ORDER BY `+due+`, id LIMIT ?`, record.Clean(source), t.Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pages due %s: %w", source, err)
+	}
+	out, err := scanArticles(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pages due %s: %w", source, err)
+	}
+	return out, nil
+}
+
 // compareNewestFirst orders articles as the articles_sort index does:
 // sort_time descending, then source and id ascending (SQLite's BINARY
 // collation compares bytes, as Go does).
@@ -244,6 +261,20 @@ func compareNewestFirst(a, b feeds.Article) int {
 		return c
 	}
 	return strings.Compare(a.ID, b.ID)
+}
+
+// scanArticles reads every row of rows and closes it.
+func scanArticles(rows *sql.Rows) ([]feeds.Article, error) {
+	defer rows.Close()
+	var out []feeds.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func scanArticle(sc interface{ Scan(...any) error }) (feeds.Article, error) {

@@ -21,6 +21,8 @@
 //     saved but counts as unchanged and does not move the Version.
 //   - Each UpsertArticles call that stores a new or updated article moves
 //     Version.Counter up by exactly one; other calls leave it alone.
+//   - PagesDue reads the page state of every article of the source and
+//     orders by due time (RetryAt, else AttemptedAt), then id.
 //   - Ties in publication time are broken by source, then id, so the order
 //     of Articles is stable.
 package storetest
@@ -76,6 +78,7 @@ func Run(t *testing.T, o Opener) {
 		{"Order", testOrder},
 		{"FilterAndLimit", testFilterAndLimit},
 		{"NotFound", testNotFound},
+		{"PagesDue", testPagesDue},
 		{"SourceState", testSourceState},
 		{"Version", testVersion},
 		{"CanceledContext", testCanceledContext},
@@ -410,6 +413,7 @@ func normalized(a feeds.Article) feeds.Article {
 		p := *a.Page
 		p.ExtractedAt = tm(p.ExtractedAt)
 		p.AttemptedAt = tm(p.AttemptedAt)
+		p.RetryAt = tm(p.RetryAt)
 		a.Page = &p
 	}
 	return a
@@ -458,6 +462,7 @@ func testRoundTrip(t *testing.T, o Opener) {
 			Error:        "extract: no article body found",
 			Attempts:     3,
 			AttemptedAt:  time.Date(2024, 5, 2, 10, 30, 0, 999, paris),
+			RetryAt:      time.Date(2024, 5, 2, 18, 30, 0, 999, paris),
 		},
 	}
 	allSet(t, reflect.ValueOf(full), "Article")
@@ -663,6 +668,54 @@ func testNotFound(t *testing.T, o Opener) {
 	if got := get(t, s, "s", "a"); got.ID != "a" {
 		t.Errorf("Article(s, a).ID = %q", got.ID)
 	}
+}
+
+func testPagesDue(t *testing.T, o Opener) {
+	s := o.Open(t)
+	ctx := context.Background()
+	failed := func(src, id string, retryAt, attemptedAt time.Time) feeds.Article {
+		a := art(src, id, base)
+		a.Page = &feeds.PageState{Error: "article page: http 500", Attempts: 2, AttemptedAt: attemptedAt, RetryAt: retryAt}
+		return a
+	}
+	now := base.Add(24 * time.Hour)
+	ok := art("s", "extracted", base)
+	ok.Page = &feeds.PageState{ExtractedAt: base, AttemptedAt: base}
+	upsert(t, s,
+		art("s", "no-page", base),
+		ok,
+		failed("s", "later", now.Add(time.Second), base),
+		failed("s", "b-due", now.Add(-time.Hour), base),
+		failed("s", "a-due", now.Add(-time.Hour), base),
+		failed("s", "exactly", now, base),
+		// Written before RetryAt existed: due from its last attempt.
+		failed("s", "legacy", time.Time{}, now.Add(-2*time.Hour)),
+		failed("s", "legacy-recent", time.Time{}, now.Add(time.Minute)),
+		failed("other", "a-due", now.Add(-3*time.Hour), base),
+	)
+	due := func(src string, at time.Time, limit int) []feeds.Article {
+		t.Helper()
+		arts, err := s.PagesDue(ctx, src, at, limit)
+		if err != nil {
+			t.Fatalf("PagesDue(%q, %v, %d): %v", src, at, limit, err)
+		}
+		return arts
+	}
+	wantKeys(t, due("s", now, 0), "s/legacy", "s/a-due", "s/b-due", "s/exactly")
+	wantKeys(t, due("s", now, 2), "s/legacy", "s/a-due")
+	wantKeys(t, due("s", base, 0))
+	wantKeys(t, due("nobody", now, 0))
+	wantKeys(t, due("other", now, 0), "other/a-due")
+	// Whole articles come back, page state included.
+	arts := due("s", now.Add(-90*time.Minute), 1)
+	wantKeys(t, arts, "s/legacy")
+	sameArticle(t, arts[0], failed("s", "legacy", time.Time{}, now.Add(-2*time.Hour)))
+
+	// A page extracted at last is no longer due.
+	fixed := failed("s", "a-due", time.Time{}, now)
+	fixed.Page.Error, fixed.Page.Attempts, fixed.Page.ExtractedAt = "", 0, now
+	upsert(t, s, fixed)
+	wantKeys(t, due("s", now.Add(time.Hour), 0), "s/legacy", "s/b-due", "s/exactly", "s/later", "s/legacy-recent")
 }
 
 func testSourceState(t *testing.T, o Opener) {
