@@ -41,44 +41,22 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 		return fmt.Errorf("build: %w", err)
 	}
 	pub := newPublisher(cfg, st, nil)
-	// Render everything before writing anything, so a failure leaves the
-	// previous outputs as they were rather than half replaced.
-	type file struct {
-		path string
-		body []byte
-	}
-	var files []file
+	// Render everything before writing anything, then replace the whole
+	// set or nothing: a failure leaves the previous outputs as they were.
+	var files []outputFile
 	for _, f := range pub.Feeds() {
 		for _, format := range feeds.AllFormats() {
 			r, err := pub.Render(ctx, f.Name, format)
 			if err != nil {
 				return fmt.Errorf("build: %w", err)
 			}
-			files = append(files, file{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
+			files = append(files, outputFile{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
 		}
 	}
-	// Likewise write and sync every file before renaming any into place: a
-	// full disk or a quota fails the build with all previous outputs intact
-	// rather than with some feeds replaced and others not.
-	tmps := make([]string, 0, len(files))
-	renamed := 0
-	defer func() {
-		for _, tmp := range tmps[renamed:] {
-			os.Remove(tmp)
-		}
-	}()
+	if err := newReplacer().replaceAll(files); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
 	for _, f := range files {
-		tmp, err := writeTemp(f.path, f.body)
-		if err != nil {
-			return fmt.Errorf("build: %w", err)
-		}
-		tmps = append(tmps, tmp)
-	}
-	for i, f := range files {
-		if err := os.Rename(tmps[i], f.path); err != nil {
-			return fmt.Errorf("build: replace %s: %w", f.path, err)
-		}
-		renamed++
 		fmt.Fprintln(stdout, f.path)
 	}
 	return nil
@@ -121,6 +99,9 @@ func writeTemp(path string, body []byte) (name string, err error) {
 func reason(err error) error {
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 		return pe.Err
+	}
+	if le := (*os.LinkError)(nil); errors.As(err, &le) {
+		return le.Err
 	}
 	return err
 }

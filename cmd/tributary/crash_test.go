@@ -575,20 +575,14 @@ func newBuildProject(t *testing.T, r reader) *buildProject {
 	return p
 }
 
-// readDir returns the files of dir by name.
+// readDir returns everything under dir by slash-separated path: a file's
+// content, "dir" for a directory (see snapshot).
 func readDir(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := make(map[string][]byte, len(entries))
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = b
+	tree := snapshot(t, dir)
+	files := make(map[string][]byte, len(tree))
+	for name, body := range tree {
+		files[name] = []byte(body)
 	}
 	return files
 }
@@ -622,6 +616,19 @@ func addLateStory(t *testing.T, db *sqlite.DB) {
 		Source: "small", ID: "urn:small:late", Title: "Late story", Link: "https://small.example/late",
 		Published: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), Summary: "Stored after the first build.",
 	}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addLateStory is addLateStory on the project's database, closed again.
+func (p *buildProject) addLateStory(t *testing.T) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), p.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addLateStory(t, db)
+	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -706,14 +713,7 @@ func TestBuildFaultsKeepPreviousOutputs(t *testing.T) {
 
 	t.Run("read-only store", func(t *testing.T) {
 		p := newBuildProject(t, r)
-		db, err := sqlite.Open(context.Background(), p.db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		addLateStory(t, db)
-		if err := db.Close(); err != nil {
-			t.Fatal(err)
-		}
+		p.addLateStory(t)
 		makeReadOnly(t, p.db)
 		if writable(t, filepath.Dir(p.db)) {
 			t.Fatal("setup: the database directory is still writable")
@@ -765,20 +765,29 @@ func TestBuildFaultsKeepPreviousOutputs(t *testing.T) {
 		writeFile(t, p.db, strings.Repeat("this is not a database\n", 400))
 		fails(t, p, reader{}, 0, p.db, "not a database")
 	})
+	t.Run("a directory in the way", func(t *testing.T) {
+		// The last output renamed is a non-empty directory: the five
+		// before it must not be replaced either.
+		p := newBuildProject(t, r)
+		p.addLateStory(t)
+		blocked := filepath.Join(p.out, "big.json")
+		if err := os.Remove(blocked); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(blocked, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(blocked, "keep.txt"), "not an output")
+		p.before = readDir(t, p.out)
+		fails(t, p, reader{}, 0, blocked, "a directory is in the way")
+	})
 	t.Run("disk full", func(t *testing.T) {
 		// 200 blocks of 512 bytes (dash) or 1024 (bash): the small feed's
 		// files fit, every big one does not. The Go runtime ignores
 		// SIGXFSZ, so the write fails with EFBIG.
 		p := newBuildProject(t, r)
 		// The new outputs differ from the old, so a replaced one shows.
-		db, err := sqlite.Open(context.Background(), p.db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		addLateStory(t, db)
-		if err := db.Close(); err != nil {
-			t.Fatal(err)
-		}
+		p.addLateStory(t)
 		fails(t, p, reader{}, 200, filepath.Join(p.out, "big.rss"), "file too large")
 	})
 }

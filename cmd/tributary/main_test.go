@@ -214,6 +214,58 @@ feeds:
 	}
 }
 
+// TestUnsetVariableReportedWithTheRest is a file with two unset variables
+// among other problems: check prints every problem at once, each at its
+// line and field, and no command starts on it (with an empty value, serve
+// would have opened a database in the wrong place).
+func TestUnsetVariableReportedWithTheRest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, `listen: 127.0.0.1:0
+storage:
+  dsn: ${TRIB_CHECK_UNSET_DIR}/news.db
+schedule: "61 * * * *"
+sources:
+  - name: a
+    url: ftp://example.com/feed
+    colour: blue
+  - name: b
+    url: "https://${TRIB_CHECK_UNSET_HOST}/feed.xml"
+feeds:
+  - name: all
+    sources: [missing]
+`)
+	code, _, errOut := runCmd(t, ctx, "--config", bad, "check")
+	if code != exitUsage {
+		t.Fatalf("check: exit %d, want %d\n%s", code, exitUsage, errOut)
+	}
+	for _, want := range []string{
+		bad + ":3: storage.dsn: environment variable ${TRIB_CHECK_UNSET_DIR} is not set",
+		bad + `:4: schedule: invalid cron spec "61 * * * *"`,
+		bad + `:7: sources[0].url: `,
+		bad + `:8: sources[0].colour: unknown key "colour"`,
+		bad + ":10: sources[1].url: environment variable ${TRIB_CHECK_UNSET_HOST} is not set",
+		bad + `:13: feeds[0].sources[0]: unknown source "missing"`,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("check output lacks %q:\n%s", want, errOut)
+		}
+	}
+	if n := strings.Count(errOut, bad+":"); n != 6 {
+		t.Errorf("check printed %d problems, want 6:\n%s", n, errOut)
+	}
+	for _, args := range [][]string{{"serve"}, {"fetch"}, {"build", "--out", filepath.Join(dir, "public")}} {
+		code, _, errOut := runCmd(t, ctx, append([]string{"--config", bad}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "${TRIB_CHECK_UNSET_DIR} is not set") {
+			t.Errorf("%s: exit %d, want %d with the unset variable named:\n%s", args[0], code, exitUsage, errOut)
+		}
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 1 {
+		t.Errorf("the commands created files beside the configuration: %v %v", entries, err)
+	}
+}
+
 func TestShippedConfigPublishesOffline(t *testing.T) {
 	// The shipped config.yaml must give a non-empty combined feed without
 	// internet access: its local sample source alone fills it.

@@ -108,6 +108,21 @@ func TestReloadKeepsRunningConfigWhenTheNewOneIsInvalid(t *testing.T) {
 	}
 	waitStatus(t, base+"/feeds/all.atom", 200, log)
 
+	// So is a file whose only problem is an unset variable: the new feed
+	// must not appear with an empty value in its place.
+	writeFile(t, conf, string(good)+"  - name: extra\n    sources: [local]\n    description: ${TRIB_RELOAD_UNSET}\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for !strings.Contains(log.String(), "TRIB_RELOAD_UNSET") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Count(log.String(), "reload refused") != 2 || !strings.Contains(log.String(), "${TRIB_RELOAD_UNSET} is not set") {
+		t.Fatalf("reload with an unset variable not refused:\n%s", log.String())
+	}
+	waitStatus(t, base+"/feeds/extra.json", 404, log)
+
 	// A valid file with a new feed takes effect without a restart.
 	writeFile(t, conf, string(good)+"  - name: extra\n    sources: [local]\n")
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {

@@ -278,40 +278,52 @@ func Parse(data []byte, path string) (*Config, error) {
 
 // parse is Parse with the environment as a parameter.
 func parse(data []byte, path string, lookup func(string) (string, bool)) (*Config, error) {
-	data, errs := expandEnv(data, path, lookup)
-	if len(errs) > 0 {
-		return nil, errs.orNil()
-	}
+	data, envProbs := expandEnv(data, lookup)
 	root, errs := parseYAML(data, path)
 	if len(errs) > 0 {
-		return nil, errs.orNil()
+		envErrs, _ := locateEnv(nil, path, envProbs)
+		return nil, append(envErrs, errs...).orNil()
 	}
+	inlineAliases(root)
+	// Problems in the environment are reported with the rest; what their
+	// stand-ins provoke at the same field is not (see expandEnv).
+	envErrs, quiet := locateEnv(root, path, envProbs)
 	c := defaults()
 	sc := newSchema(path)
-	inlineAliases(root)
 	if root != nil && !sc.check(root, configType, "") {
 		sc.abort = true
 	}
-	if sc.abort {
-		return nil, sc.errs.orNil()
+	if !sc.abort && root != nil {
+		c = sc.decode(root)
 	}
-	if root != nil {
-		if c = sc.decode(root); c == nil {
-			return nil, sc.errs.orNil()
+	var kept Errors
+	for _, fe := range sc.errs {
+		if !within(fe.Path, quiet) {
+			kept = append(kept, fe)
 		}
+	}
+	if sc.abort || c == nil {
+		return nil, append(kept, envErrs...).orNil()
 	}
 	c.Path = path
 	c.pos = sc.pos
-	c.reported = make(map[string]bool, len(sc.errs))
+	c.reported = make(map[string]bool, len(sc.errs)+len(quiet))
 	for _, fe := range sc.errs {
 		c.reported[fe.Path] = true
 	}
 	for p := range sc.quiet {
 		c.reported[p] = true
 	}
+	for _, p := range quiet {
+		c.reported[p] = true
+	}
+	if _, set := c.pos["base_url"]; !set && c.reported["listen"] {
+		// base_url left out is made from listen: one message is enough.
+		c.reported["base_url"] = true
+	}
 	c.setDefaults()
 	c.resolvePaths()
-	errs = sc.errs
+	errs = append(kept, envErrs...)
 	var verrs Errors
 	if errors.As(c.Validate(), &verrs) {
 		errs = append(errs, verrs...)

@@ -296,25 +296,109 @@ feeds:
 
 func TestEnvErrors(t *testing.T) {
 	t.Setenv("TRIB_MULTILINE", "a\nb")
+	// Each file is valid but for its references: the problem is reported
+	// at the reference's line and field, and nothing its stand-in might
+	// provoke there (an integer that is not one, a bad URL) is.
+	const valid = "sources: [{name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n"
 	tests := []struct {
-		name     string
-		yaml     string
-		wantLine int
-		wantMsg  string
+		name string
+		yaml string
+		want []string // line: path: problem, in order
 	}{
-		{"unset", "title: x\nlisten: ${TRIB_SURELY_UNSET}\n", 2, "variable TRIB_SURELY_UNSET is not set"},
-		{"unterminated", "\n\ntitle: ${TRIB\n", 3, "unterminated"},
-		{"bad name", "title: ${1X}\n", 1, "invalid variable reference"},
-		{"newline", "title: x\n\n\ntitle: ${TRIB_MULTILINE}\n", 4, "line break"},
+		{"unset", "title: x\nlisten: ${TRIB_SURELY_UNSET}\n" + valid,
+			[]string{"2: listen: environment variable ${TRIB_SURELY_UNSET} is not set (write ${TRIB_SURELY_UNSET:-default} to give a fallback)"}},
+		{"unset in a quoted string", "title: \"News from ${TRIB_SURELY_UNSET}\"\n" + valid,
+			[]string{"1: title: environment variable ${TRIB_SURELY_UNSET} is not set"}},
+		{"unset in a URL", valid + "base_url: https://${TRIB_SURELY_UNSET}/news\n",
+			[]string{"3: base_url: environment variable ${TRIB_SURELY_UNSET} is not set"}},
+		{"unset port", "listen: 127.0.0.1:${TRIB_SURELY_UNSET}\n" + valid,
+			[]string{"1: listen: environment variable ${TRIB_SURELY_UNSET} is not set"}},
+		{"unset integer", "fetch:\n  workers: ${TRIB_SURELY_UNSET}\n" + valid,
+			[]string{"2: fetch.workers: environment variable ${TRIB_SURELY_UNSET} is not set"}},
+		{"unset boolean and list", "fetch: {allow_private_networks: ${TRIB_A}}\nsources: ${TRIB_B}\nfeeds: [{name: all}]\n",
+			[]string{"1: fetch.allow_private_networks: environment variable ${TRIB_A} is not set",
+				"2: sources: environment variable ${TRIB_B} is not set"}},
+		{"two on one line", "listen: ${TRIB_HOST}:${TRIB_PORT}\n" + valid,
+			[]string{"1: listen: environment variable ${TRIB_HOST} is not set",
+				"1: listen: environment variable ${TRIB_PORT} is not set"}},
+		{"in a flow list", "sources: [{name: a, url: \"https://a.example/\", tags: [news, ${TRIB_TAG}]}]\nfeeds: [{name: all}]\n",
+			[]string{"1: sources[0].tags[1]: environment variable ${TRIB_TAG} is not set"}},
+		{"in a block scalar", valid + "title: |\n  first\n  ${TRIB_SURELY_UNSET}\n",
+			[]string{"5: title: environment variable ${TRIB_SURELY_UNSET} is not set"}},
+		{"in a merged mapping", "x-d: &d {fulltext: ${TRIB_FT}}\nsources: [{<<: *d, name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n",
+			[]string{"1: x-d.fulltext: environment variable ${TRIB_FT} is not set"}},
+		{"unterminated", "\n\ntitle: ${TRIB\n" + valid,
+			[]string{`3: title: expand environment: unterminated "${TRIB" (write $${ for a literal ${)`}},
+		{"bad name", "title: ${1X}\n" + valid,
+			[]string{"1: title: expand environment: invalid variable reference ${1X}"}},
+		{"newline", "title: x\n\n\nlisten: ${TRIB_MULTILINE}\n" + valid,
+			[]string{"4: listen: expand environment: value of TRIB_MULTILINE contains a line break"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.yaml), "config.yaml")
 			errs := asErrors(t, err)
-			if len(errs) != 1 || errs[0].Line != tc.wantLine || !strings.Contains(errs[0].Error(), tc.wantMsg) {
-				t.Fatalf("got %v, want one error on line %d containing %q", err, tc.wantLine, tc.wantMsg)
+			if len(errs) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(errs), len(tc.want), err)
+			}
+			for i, fe := range errs {
+				if got := strings.TrimPrefix(fe.Error(), "config.yaml:"); !strings.HasPrefix(got, tc.want[i]) {
+					t.Errorf("problem %d is\n\t%s\nwant\n\t%s", i, got, tc.want[i])
+				}
 			}
 		})
+	}
+}
+
+// TestEnvUnsetAmongOtherProblems is a file with unset variables and other
+// problems: every one is reported at once, at its line and field.
+func TestEnvUnsetAmongOtherProblems(t *testing.T) {
+	path, err := filepath.Abs(filepath.Join("testdata", "env-problems.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TRIB_SET": "true"}
+	_, err = parse(data, path, func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	})
+	unset := func(name string) string {
+		return "environment variable ${" + name + "} is not set (write ${" + name + ":-default} to give a fallback)"
+	}
+	want := []string{
+		"3: listen: " + unset("TRIB_PORT"),
+		`4: log_level: unknown level "loud"`,
+		"6: fetch.workers: must be at least 1, got 0",
+		"7: fetch.timeout: invalid duration 10: a unit is required",
+		"8: fetch.user_agent: " + unset("TRIB_UA"),
+		"8: fetch.user_agent: " + unset("TRIB_UA_VERSION"),
+		`10: sources[0].name: invalid source name "Bad Name"`,
+		"11: sources[0].url: " + unset("TRIB_HOST"),
+		`12: sources[0].schedule: invalid cron spec "every now and then"`,
+		"13: sources[0].tags[1]: " + unset("TRIB_TAG"),
+		`14: sources[0].colour: unknown key "colour"`,
+		"16: sources[1].url: " + unset("TRIB_HOST"),
+		"17: sources[1].fulltext: " + unset("TRIB_FULLTEXT"),
+		`22: feeds[0].sources[0]: unknown source "nope"`,
+		"23: feeds[0].limit: " + unset("TRIB_LIMIT"),
+		"26: feeds[0].description: " + unset("TRIB_DESCRIPTION"),
+	}
+	errs := asErrors(t, err)
+	for i := range max(len(errs), len(want)) {
+		got, w := "(none)", "(none)"
+		if i < len(errs) {
+			got = strings.TrimPrefix(errs[i].Error(), path+":")
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if !strings.HasPrefix(got, w) {
+			t.Errorf("problem %d is\n\t%s\nwant\n\t%s", i, got, w)
+		}
 	}
 }
 

@@ -14,7 +14,7 @@ type FieldError struct {
 	// File is the configuration file as given to Load or Parse; may be empty.
 	File string
 	// Path is the field path, like "feeds[0].sources[1]"; empty for problems
-	// that belong to no field (YAML syntax, environment expansion).
+	// that belong to no field (YAML syntax).
 	Path string
 	// Line is the 1-based line in File, or 0 when the field is absent from
 	// the file (a required top-level key, or a Config built in Go).

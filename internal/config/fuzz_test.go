@@ -23,6 +23,9 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"",
 		"listen: ${PORT:-8080}\n",
+		"listen: ${HOST}:${PORT}\nsources: [{name: ${A}, url: \"https://${B}/\", tags: [${C}, x]}]\nfeeds: [{name: all, sources: [${A}], limit: ${N}}]\n",
+		"x-d: &d {fulltext: ${T}, tags: ${TAGS}}\nsources: [{<<: *d, name: a}, *d]\n${K}: |\n  ${V}\n",
+		"title: ${1X} ${UNTERMINATED\nfetch: [${A}]\n",
 		"sources: &a [*a]\n",
 		"x-d: &d {kind: page}\nsources: [{<<: *d, name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n",
 		"fetch: {max_body_size: 1.5GiB, timeout: 1h}\n",
