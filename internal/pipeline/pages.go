@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
 	"github.com/tributary/tributary/sources/extract"
@@ -66,7 +67,7 @@ func (r *Runner) completePages(ctx context.Context, src Source, arts []feeds.Art
 			defer mu.Unlock()
 			if err != nil {
 				failed++
-				r.log().Warn("article extraction failed", "source", src.Name, "url", a.Link, "error", err)
+				r.log().Warn("article extraction failed", "source", src.Name, "url", redact.URL(a.Link), "error", err)
 			} else {
 				ok++
 			}
@@ -132,7 +133,9 @@ func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Ar
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	err := r.extractPage(ctx, src, a, prev, page, known, boilerplate, now)
+	// The error is kept in the store and shown: a link resolved against a
+	// source URL carries its credentials.
+	err := redact.Error(r.extractPage(ctx, src, a, prev, page, known, boilerplate, now))
 	if err != nil {
 		page.Error = err.Error()
 		page.Attempts++
@@ -152,6 +155,7 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	if err != nil {
 		return fmt.Errorf("article page: %w", err)
 	}
+	sourceCredentials(req.URL, src.URL)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
 	conditional := prev != nil && !page.ExtractedAt.IsZero()
 	if conditional {
