@@ -243,3 +243,28 @@ func configuredListen(t *testing.T, conf string) string {
 	first, _, _ := strings.Cut(string(b), "\n")
 	return strings.TrimPrefix(first, "listen: ")
 }
+
+func TestBadPostgresDSNIsNeverShown(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "local.xml"), `<rss version="2.0"><channel><title>x</title></channel></rss>`)
+	conf := filepath.Join(dir, "config.yaml")
+	// Spaces around "=", which libpq accepts, hid the password from pgx's
+	// own masking.
+	writeFile(t, conf, `storage:
+  driver: postgres
+  dsn: host=127.0.0.1 user=postgres password = SECRET dbname=x sslmode=bogus
+sources:
+  - name: local
+    url: local.xml
+feeds:
+  - name: all
+`)
+	for _, args := range [][]string{{"fetch"}, {"build", "--out", t.TempDir()}} {
+		code, out, errOut := runCmd(t, ctx, append([]string{"--config", conf}, args...)...)
+		if code != exitFailed || !strings.Contains(errOut, "postgres: open: invalid dsn: failed to configure TLS (sslmode is invalid)") {
+			t.Errorf("%s: exit %d, want %d and the reason\n%s%s", args[0], code, exitFailed, out, errOut)
+		}
+		assertNoSecret(t, args[0]+" output", out+errOut)
+	}
+}
