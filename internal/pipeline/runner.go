@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
 )
@@ -162,7 +163,8 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		out.Status, out.NextAttempt = StatusDeferred, st.NextAttempt
 		out.Err = errors.New("backoff")
 		if st.LastError != "" {
-			out.Err = fmt.Errorf("backoff after: %s", st.LastError)
+			// Masked again: an older version kept errors with credentials.
+			out.Err = fmt.Errorf("backoff after: %s", redact.Text(st.LastError))
 		}
 		return out
 	}
