@@ -219,13 +219,17 @@ type response struct {
 	maxAge       time.Duration
 }
 
-// docURL is the URL the document is known by: its final URL without the
-// credentials the request carried. Relative links resolve against it and
-// end up in the published feeds, where a password must never be.
-func (resp *response) docURL() string {
-	u, err := url.Parse(resp.url)
+// docURL is the URL the document is known by (see DocumentURL).
+func (resp *response) docURL() string { return DocumentURL(resp.url) }
+
+// DocumentURL returns the URL a fetched document is known by: rawURL, the
+// URL it was requested with, without the credentials (userinfo) the request
+// carried. Relative links resolve against it and end up in the published
+// feeds, where a password must never be.
+func DocumentURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
 	if err != nil || u.User == nil {
-		return resp.url
+		return rawURL
 	}
 	u.User = nil
 	return u.String()

@@ -72,6 +72,7 @@ func secretSources(t *testing.T) (conf, dbPath string, names []string) {
 		io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Private</title><id>urn:private</id><updated>2026-01-02T00:00:00Z</updated>
 <entry><title>Members only</title><id>urn:private:1</id><link href="/posts/1"/><updated>2026-01-02T00:00:00Z</updated><summary>Teaser</summary></entry>
+<entry><title>Members too</title><id>urn:private:2</id><link href="/posts/2"/><updated>2026-01-01T00:00:00Z</updated><summary>Teaser two</summary></entry>
 </feed>`)
 	})
 	mux.HandleFunc("/posts/1", func(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +82,19 @@ func secretSources(t *testing.T) (conf, dbPath string, names []string) {
 			return
 		}
 		http.Error(w, "page broken", http.StatusInternalServerError)
+	})
+	mux.HandleFunc("/posts/2", func(w http.ResponseWriter, r *http.Request) {
+		if _, p, _ := r.BasicAuth(); !strings.Contains(p, secretMark) {
+			http.Error(w, "who are you?", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<!doctype html><title>Members too</title><article><h1>Members too</h1>
+<p>The full story, for members, with <a href="/posts/3">a link</a> to the next one and a picture.</p>
+<img src="/images/chart.png" width="600" height="400" alt="A chart">
+<p>A second paragraph long enough to count as the body of an article, so that extraction keeps it whole.</p>
+<p>A third paragraph, because readability wants some text before it believes there is an article here.</p>
+</article>`)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -140,7 +154,7 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 		"garbage":     "garbage: failed:",
 		"nofeed":      "no feed found in HTML page http://xxxxx@127.0.0.1:",
 		"advertises":  "advertises: failed:",
-		"fulltext":    "fulltext: new (1 new, 0 updated, 0 unchanged), 0 pages extracted, 1 failed",
+		"fulltext":    "fulltext: new (2 new, 0 updated, 0 unchanged), 1 pages extracted, 1 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s: fetch output lacks %q", name, want)
@@ -222,6 +236,9 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 	<-done
 	if metrics == "" {
 		t.Fatalf("serve never reported every source in /metrics; log:\n%s", serveLog.String())
+	}
+	if !strings.Contains(published["/feeds/all.atom"], "The full story, for members") {
+		t.Errorf("the extracted page is not published:\n%s", published["/feeds/all.atom"])
 	}
 	if !strings.Contains(published["/feeds/all.atom"], "Members only") {
 		t.Errorf("the story of the private feed is not published:\n%s", published["/feeds/all.atom"])

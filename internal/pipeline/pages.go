@@ -133,8 +133,8 @@ func (r *Runner) completePage(ctx context.Context, src Source, a, prev *feeds.Ar
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	// The error is kept in the store and shown: a link resolved against a
-	// source URL carries its credentials.
+	// The error is kept in the store and shown: the request may carry the
+	// source's credentials (sourceCredentials), or the feed's own.
 	err := redact.Error(r.extractPage(ctx, src, a, prev, page, known, boilerplate, now))
 	if err != nil {
 		page.Error = err.Error()
@@ -188,7 +188,7 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	}
 	final := a.Link
 	if resp.Request != nil && resp.Request.URL != nil {
-		final = resp.Request.URL.String()
+		final = sources.DocumentURL(resp.Request.URL.String())
 	}
 	res, err := extract.Extract(body, final, extract.Options{
 		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),
