@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,7 +23,8 @@ const secretMark = "SECRET"
 
 // secretSources is a server whose every way of failing involves a URL with
 // credentials, and the config pointing sources at it.
-func secretSources(t *testing.T) (conf, dbPath string, names []string) {
+func secretSources(t *testing.T) (conf, dbPath string, names []string, discoveries *atomic.Int32) {
+	discoveries = new(atomic.Int32)
 	t.Helper()
 	// elsewhere is another loopback origin: not the sources' own, so a
 	// redirect there is refused by the address policy.
@@ -66,6 +68,20 @@ func secretSources(t *testing.T) (conf, dbPath string, names []string) {
 	mux.HandleFunc("/advertises", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, `<!doctype html><head><link rel="alternate" type="application/atom+xml" href="/missing.atom"></head><p>Hi.`)
+	})
+	mux.HandleFunc("/discover", func(w http.ResponseWriter, r *http.Request) {
+		discoveries.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<!doctype html><head><link rel="alternate" type="application/atom+xml" href="/private.atom"></head><p>Hi.`)
+	})
+	mux.HandleFunc("/private.atom", func(w http.ResponseWriter, r *http.Request) {
+		if _, p, _ := r.BasicAuth(); !strings.Contains(p, secretMark) {
+			http.Error(w, "who are you?", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/atom+xml")
+		io.WriteString(w, `<feed xmlns="http://www.w3.org/2005/Atom"><title>D</title><id>urn:d</id>
+<entry><title>Discovered</title><id>urn:d:1</id><link href="/posts/d"/><updated>2026-01-02T00:00:00Z</updated><summary>Found</summary></entry></feed>`)
 	})
 	mux.HandleFunc("/fulltext.atom", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/atom+xml")
@@ -112,6 +128,7 @@ func secretSources(t *testing.T) (conf, dbPath string, names []string) {
 		{"nofeed", self + "/no-feed", ""},
 		{"advertises", self + "/advertises", ""},
 		{"fulltext", self + "/fulltext.atom", "\n    fulltext: true"},
+		{"discovers", self + "/discover", ""},
 	}
 	dir := t.TempDir()
 	var b strings.Builder
@@ -123,7 +140,7 @@ func secretSources(t *testing.T) (conf, dbPath string, names []string) {
 	b.WriteString("feeds:\n  - name: all\n")
 	conf = filepath.Join(dir, "config.yaml")
 	writeFile(t, conf, b.String())
-	return conf, filepath.Join(dir, "test.db"), names
+	return conf, filepath.Join(dir, "test.db"), names, discoveries
 }
 
 // assertNoSecret fails when s shows a credential of a source URL.
@@ -138,7 +155,7 @@ func assertNoSecret(t *testing.T, where, s string) {
 
 func TestFetchNeverShowsURLCredentials(t *testing.T) {
 	ctx := context.Background()
-	conf, dbPath, names := secretSources(t)
+	conf, dbPath, names, discoveries := secretSources(t)
 
 	code, out, errOut := runCmd(t, ctx, "--config", conf, "fetch")
 	if code != exitFailed {
@@ -155,6 +172,7 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 		"nofeed":      "no feed found in HTML page http://xxxxx@127.0.0.1:",
 		"advertises":  "advertises: failed:",
 		"fulltext":    "fulltext: new (2 new, 0 updated, 0 unchanged), 1 pages extracted, 1 failed",
+		"discovers":   "discovers: new (1 new, 0 updated, 0 unchanged)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s: fetch output lacks %q", name, want)
@@ -175,7 +193,7 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name != "fulltext" && st.LastError == "" {
+		if name != "fulltext" && name != "discovers" && st.LastError == "" {
 			t.Errorf("%s: no error stored", name)
 		}
 		assertNoSecret(t, name+"'s stored error", st.LastError)
@@ -194,6 +212,22 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
+	}
+	// The discovered feed is fetched directly the next time, with the
+	// credentials of its page, though the store keeps its URL without them.
+	if code, out, errOut := runCmd(t, ctx, "--config", conf, "fetch", "discovers"); code != exitOK ||
+		!strings.Contains(out, "discovers: unchanged") || discoveries.Load() != 1 {
+		t.Errorf("second fetch of the discovered feed: exit %d, %d discoveries\n%s%s", code, discoveries.Load(), out, errOut)
+	}
+	stored, _ := filepath.Glob(dbPath + "*")
+	for _, f := range stored {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secretMark) {
+			t.Errorf("the store file %s holds a credential", filepath.Base(f))
+		}
 	}
 
 	// The daemon, on a fresh store so that no backoff holds a source back:

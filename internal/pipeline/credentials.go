@@ -5,6 +5,20 @@ import (
 	"strings"
 )
 
+// withSourceCredentials is sourceCredentials for a URL string, such as a
+// discovered feed's URL kept in the store without them.
+func withSourceCredentials(raw, sourceURL string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	sourceCredentials(u, sourceURL)
+	if u.User == nil {
+		return raw
+	}
+	return u.String()
+}
+
 // sourceCredentials gives u, an article page to fetch, the credentials of
 // its source's URL when the page is on the source's own origin (scheme,
 // host and port) and names none itself. Article links are published without

@@ -178,13 +178,15 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		Source: src.Name, URL: src.URL, ETag: st.ETag, LastModified: st.LastModified,
 		MaxItems: src.MaxItems, Kind: src.Kind, Selectors: src.Selectors,
 	}
-	discovered := st.FeedURL != "" && st.DiscoveredFrom == src.URL && src.Kind != sources.KindPage
+	// The state keeps URLs without credentials (sources.DocumentURL): they
+	// are given back to requests to the source's own origin.
+	discovered := st.FeedURL != "" && st.DiscoveredFrom == sources.DocumentURL(src.URL) && src.Kind != sources.KindPage
 	if discovered {
 		// The page advertised this feed before: fetch it directly, so its
 		// validators make the request conditional.
-		req.URL = st.FeedURL
+		req.URL = withSourceCredentials(st.FeedURL, src.URL)
 	}
-	if st.ValidatorsURL != req.URL {
+	if st.ValidatorsURL != sources.DocumentURL(req.URL) {
 		// Validators of another URL (the configured one changed, or the
 		// feed was just discovered) must not make this request
 		// conditional, nor be saved as this URL's if the run fails later.
@@ -200,9 +202,9 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		return r.fail(ctx, st, out, err, now)
 	}
 	if res.FeedURL != "" && res.FeedURL != req.URL {
-		st.FeedURL, st.DiscoveredFrom = res.FeedURL, src.URL
+		st.FeedURL, st.DiscoveredFrom = sources.DocumentURL(res.FeedURL), sources.DocumentURL(src.URL)
 	}
-	st.ValidatorsURL = req.URL
+	st.ValidatorsURL = sources.DocumentURL(req.URL)
 	if res.NotModified {
 		out.Status, out.NotModified = StatusUnchanged, true
 		return r.succeed(ctx, st, out, res, now)
