@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/redact"
 )
 
 // Doer sends HTTP requests. *http.Client satisfies it, and so does the
@@ -82,11 +83,13 @@ type Result struct {
 	ETag         string
 	LastModified string
 	// URL is the final URL of the document that was parsed, after redirects
-	// and after feed discovery.
+	// and after feed discovery, without the credentials (userinfo) the
+	// request carried; the articles' relative links resolve against it.
 	URL string
 	// FeedURL is the feed advertised by the requested HTML page and parsed
 	// instead of it; empty when no discovery took place. Fetching it
-	// directly next time saves a request.
+	// directly next time saves a request. It keeps the credentials of the
+	// page's URL: show it through redact.URL.
 	FeedURL string
 	// Title and Link describe the feed (or page) as a whole.
 	Title string
@@ -104,6 +107,7 @@ type Result struct {
 // HTTPError is returned by Fetch when the server answers with a status other
 // than 2xx or 304.
 type HTTPError struct {
+	// URL is the URL that answered, credentials included; Error masks them.
 	URL        string
 	StatusCode int
 	// RetryAfter is the server's Retry-After (delay-seconds or HTTP date),
@@ -111,9 +115,10 @@ type HTTPError struct {
 	RetryAfter time.Duration
 }
 
-// Error returns e.g. "http 503 Service Unavailable from https://example.com/feed".
+// Error returns e.g. "http 503 Service Unavailable from https://example.com/feed",
+// with the userinfo of the URL masked.
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("http %d %s from %s", e.StatusCode, http.StatusText(e.StatusCode), e.URL)
+	return fmt.Sprintf("http %d %s from %s", e.StatusCode, http.StatusText(e.StatusCode), redact.URL(e.URL))
 }
 
 // acceptFeed prefers feeds, then generic XML/JSON, then HTML (to discover
@@ -131,8 +136,10 @@ const acceptPage = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 // Kind "page" scrapes it with req.Selectors (see Scrape), otherwise the
 // first feed the page advertises with <link rel="alternate"> is fetched and
 // parsed (Result.FeedURL says which). A page advertising none is an error
-// saying so.
-func Fetch(ctx context.Context, d Doer, req Request) (Result, error) {
+// saying so. Credentials in req.URL are sent (basic auth), and no error
+// shows them: the userinfo of every URL in an error message is masked.
+func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
+	defer func() { err = redact.Error(err) }()
 	now := time.Now()
 	kind := strings.ToLower(strings.TrimSpace(req.Kind))
 	if kind == "" {
@@ -157,24 +164,24 @@ func Fetch(ctx context.Context, d Doer, req Request) (Result, error) {
 			NotModified:  true,
 			ETag:         firstNonEmpty(resp.etag, req.ETag),
 			LastModified: firstNonEmpty(resp.lastModified, req.LastModified),
-			URL:          resp.url,
+			URL:          resp.docURL(),
 			RetryAfter:   resp.retryAfter,
 			MaxAge:       resp.maxAge,
 		}, nil
 	}
 
 	if kind == KindPage {
-		arts, title, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.url, req.Source, req.Selectors, now)
+		arts, title, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Source, req.Selectors, now)
 		if err != nil {
 			return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 		}
 		if req.MaxItems > 0 && len(arts) > req.MaxItems {
 			arts = arts[:req.MaxItems]
 		}
-		return resp.result(Result{Articles: arts, Title: title, Link: resp.url}), nil
+		return resp.result(Result{Articles: arts, Title: title, Link: resp.docURL()}), nil
 	}
 
-	res, err := parse(resp.body, resp.contentType, resp.url, req.Source, now, req.MaxItems)
+	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Source, now, req.MaxItems)
 	if err == nil {
 		return resp.result(res), nil
 	}
@@ -190,7 +197,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed advertised by %s: %w", req.URL, err)
 	}
-	res, err = parse(fresp.body, fresp.contentType, fresp.url, req.Source, now, req.MaxItems)
+	res, err = parse(fresp.body, fresp.contentType, fresp.docURL(), req.Source, now, req.MaxItems)
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed %s advertised by %s: %w", feedURL, req.URL, err)
 	}
@@ -202,7 +209,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (Result, error) {
 
 // response is what get keeps of an HTTP response.
 type response struct {
-	url          string // final URL after redirects
+	url          string // final URL after redirects, credentials included
 	contentType  string
 	body         []byte
 	notModified  bool
@@ -212,9 +219,25 @@ type response struct {
 	maxAge       time.Duration
 }
 
+// docURL is the URL the document is known by (see DocumentURL).
+func (resp *response) docURL() string { return DocumentURL(resp.url) }
+
+// DocumentURL returns the URL a fetched document is known by: rawURL, the
+// URL it was requested with, without the credentials (userinfo) the request
+// carried. Relative links resolve against it and end up in the published
+// feeds, where a password must never be.
+func DocumentURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	u.User = nil
+	return u.String()
+}
+
 // result fills the response metadata into r.
 func (resp *response) result(r Result) Result {
-	r.URL = resp.url
+	r.URL = resp.docURL()
 	r.ETag = resp.etag
 	r.LastModified = resp.lastModified
 	r.RetryAfter = resp.retryAfter
@@ -239,10 +262,11 @@ func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string)
 	hresp, err := d.Do(hreq)
 	if err != nil {
 		// net/http wraps its errors in *url.Error, repeating the method and
-		// URL this message already names: keep the reason only (redirect
-		// errors name the hop they failed on themselves).
+		// URL this message already names (its password masked): keep the
+		// reason only (redirect errors name the hop they failed on
+		// themselves).
 		var ue *url.Error
-		if errors.As(err, &ue) && ue.URL == rawURL {
+		if errors.As(err, &ue) && redact.URL(ue.URL) == redact.URL(rawURL) {
 			err = ue.Err
 		}
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)

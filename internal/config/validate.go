@@ -14,6 +14,8 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
+
+	"github.com/tributary/tributary/internal/redact"
 )
 
 // slugPattern is the shape of source, feed and tag names.
@@ -75,7 +77,7 @@ func (v *validator) server() {
 		v.at("listen", "invalid address %q: %v", c.Listen, err)
 	}
 	if err := checkBaseURL(c.BaseURL); err != nil {
-		v.at("base_url", "invalid URL %q: %v", c.BaseURL, err)
+		v.at("base_url", "invalid URL %q: %v", redact.URL(c.BaseURL), err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -106,7 +108,7 @@ func checkListen(addr string) error {
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return errors.Unwrap(err) // url.Error repeats the URL
+		return urlParseReason(raw, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return errors.New("want an absolute http:// or https:// URL")
@@ -286,6 +288,16 @@ func (v *validator) name(path, what, name string) bool {
 	return true
 }
 
+// urlParseReason is why url.Parse refused raw, without the URL its error
+// repeats. A URL with userinfo gets no reason: in a malformed one, net/url
+// may quote part of the password as a port or a host name.
+func urlParseReason(raw string, err error) error {
+	if strings.Contains(raw, "@") {
+		return errors.New("malformed")
+	}
+	return errors.Unwrap(err)
+}
+
 // sourceURL checks an http(s) URL, or a local file that must exist.
 func (v *validator) sourceURL(path, raw string) {
 	if raw == "" {
@@ -304,16 +316,18 @@ func (v *validator) sourceURL(path, raw string) {
 		}
 		return
 	}
+	// The URL is shown without its credentials.
 	u, err := url.Parse(raw)
+	shown := redact.URL(raw)
 	switch {
 	case err != nil:
-		v.at(path, "invalid URL %q: %v", raw, errors.Unwrap(err))
+		v.at(path, "invalid URL %q: %v", shown, urlParseReason(raw, err))
 	case u.Scheme == "file":
-		v.at(path, "invalid URL %q: a file:// URL must not name a remote host", raw)
+		v.at(path, "invalid URL %q: a file:// URL must not name a remote host", shown)
 	case u.Scheme != "http" && u.Scheme != "https":
-		v.at(path, "invalid URL %q: unsupported scheme %q (want http, https or file)", raw, u.Scheme)
+		v.at(path, "invalid URL %q: unsupported scheme %q (want http, https or file)", shown, u.Scheme)
 	case u.Hostname() == "":
-		v.at(path, "invalid URL %q: missing host", raw)
+		v.at(path, "invalid URL %q: missing host", shown)
 	}
 }
 

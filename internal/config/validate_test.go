@@ -719,3 +719,28 @@ func TestSchedulesAccepted(t *testing.T) {
 		})
 	}
 }
+
+func TestURLProblemsHideCredentials(t *testing.T) {
+	src := `listen: 127.0.0.1:8080
+base_url: ftp://admin:SECRET-base@site.example/
+sources:
+  - {name: a, url: "ftp://user:SECRET-a@a.example/feed"}
+  - {name: b, url: "http://user:SECRET-b@b.example:port/feed"}
+  - {name: c, url: "http://user:SECRET/c@c.example/feed"}
+  - {name: d, url: "http://SECRET-d@/feed"}
+  - {name: e, url: "http://user:SECRET e@e.example/feed"}
+feeds: [{name: all}]
+`
+	errs := parseProblems(t, t.TempDir(), src)
+	checkProblems(t, errs, []problem{
+		{2, "base_url", `invalid URL "ftp://xxxxx@site.example": want an absolute`},
+		{4, "sources[0].url", `invalid URL "ftp://xxxxx@a.example/feed": unsupported scheme "ftp"`},
+		{5, "sources[1].url", `invalid URL "http://xxxxx@b.example:port/feed": malformed`},
+		{6, "sources[2].url", `invalid URL "http://xxxxx@c.example/feed": malformed`},
+		{7, "sources[3].url", `invalid URL "http://xxxxx@/feed": missing host`},
+		{8, "sources[4].url", `invalid URL "http://xxxxx@e.example/feed": malformed`},
+	})
+	if strings.Contains(errs.Error(), "SECRET") {
+		t.Errorf("the problems show a credential:\n%v", errs)
+	}
+}

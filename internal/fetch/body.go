@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/tributary/tributary/internal/redact"
 )
 
 // body is the response body handed to callers: it decompresses gzip and
@@ -83,7 +85,7 @@ func (b *body) probeEnd() error {
 	for range 100 {
 		n, err := b.r.Read(one[:])
 		if n > 0 {
-			b.err = fmt.Errorf("fetch: read body of %s: more than %d bytes: %w", b.url.Redacted(), b.max, ErrTooLarge)
+			b.err = fmt.Errorf("fetch: read body of %s: more than %d bytes: %w", redact.URL(b.url.String()), b.max, ErrTooLarge)
 			return b.err
 		}
 		if err == io.EOF {
@@ -142,7 +144,7 @@ func (b *body) fail(err error) error {
 	} else if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
-	b.err = fmt.Errorf("fetch: read body of %s: %w", b.url.Redacted(), err)
+	b.err = fmt.Errorf("fetch: read body of %s: %w", redact.URL(b.url.String()), err)
 	return b.err
 }
 

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tributary/tributary/internal/redact"
 )
 
 // DefaultUserAgent is sent when Options.UserAgent is empty.
@@ -184,13 +186,13 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	case "http", "https":
 	case "file":
 		if h := req.URL.Host; h != "" && h != "localhost" {
-			return nil, fmt.Errorf("fetch: do %s: file URL with a remote host", req.URL.Redacted())
+			return nil, fmt.Errorf("fetch: do %s: file URL with a remote host", redact.URL(req.URL.String()))
 		}
 		if !localFileAllowed(req.Context(), req.URL) {
-			return nil, fmt.Errorf("fetch: do %s: %w", req.URL.Redacted(), ErrLocalFile)
+			return nil, fmt.Errorf("fetch: do %s: %w", redact.URL(req.URL.String()), ErrLocalFile)
 		}
 	default:
-		return nil, fmt.Errorf("fetch: do %s: unsupported scheme %q", req.URL.Redacted(), req.URL.Scheme)
+		return nil, fmt.Errorf("fetch: do %s: unsupported scheme %q", redact.URL(req.URL.String()), req.URL.Scheme)
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
 	dl := &deadline{d: c.opts.Timeout, cancel: cancel}
@@ -216,7 +218,9 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			resp.Body.Close() // already closed by http.Client; be sure
 		}
-		return nil, err
+		// net/http masks only the password of the URL it names, and quotes
+		// a bad redirect's Location as it came.
+		return nil, redact.Error(err)
 	}
 
 	enc := contentEncoding(resp, r.Method)
@@ -252,8 +256,8 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("fetch: refusing redirect to %q scheme", s)
 	}
 	c.opts.Logger.LogAttrs(req.Context(), slog.LevelDebug, "fetch redirect",
-		slog.String("from", via[len(via)-1].URL.Redacted()),
-		slog.String("to", req.URL.Redacted()))
+		slog.String("from", redact.URL(via[len(via)-1].URL.String())),
+		slog.String("to", redact.URL(req.URL.String())))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
 	"github.com/tributary/tributary/sources/extract"
@@ -143,7 +144,7 @@ func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (o
 			defer mu.Unlock()
 			if err != nil {
 				failed++
-				r.log().Warn("article extraction failed", "source", pt.src.Name, "url", j.a.Link, "error", err)
+				r.log().Warn("article extraction failed", "source", pt.src.Name, "url", redact.URL(j.a.Link), "error", err)
 			} else {
 				ok++
 			}
@@ -211,7 +212,9 @@ func (r *Runner) completePage(ctx context.Context, pt pageTask, j pageJob) error
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	err := r.extractPage(ctx, pt.src, a, prev, page, j.known, pt.boilerplate, now)
+	// The error is kept in the store and shown: the request may carry the
+	// source's credentials (sourceCredentials), or the feed's own.
+	err := redact.Error(r.extractPage(ctx, pt.src, a, prev, page, j.known, pt.boilerplate, now))
 	if err != nil {
 		page.Error = err.Error()
 		page.Attempts++
@@ -232,6 +235,7 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	if err != nil {
 		return fmt.Errorf("article page: %w", err)
 	}
+	sourceCredentials(req.URL, src.URL)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
 	conditional := prev != nil && !page.ExtractedAt.IsZero()
 	if conditional {
@@ -264,7 +268,7 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	}
 	final := a.Link
 	if resp.Request != nil && resp.Request.URL != nil {
-		final = resp.Request.URL.String()
+		final = sources.DocumentURL(resp.Request.URL.String())
 	}
 	res, err := extract.Extract(body, final, extract.Options{
 		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
 )
@@ -174,7 +175,8 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		out.Status, out.NextAttempt = StatusDeferred, st.NextAttempt
 		out.Err = errors.New("backoff")
 		if st.LastError != "" {
-			out.Err = fmt.Errorf("backoff after: %s", st.LastError)
+			// Masked again: an older version kept errors with credentials.
+			out.Err = fmt.Errorf("backoff after: %s", redact.Text(st.LastError))
 		}
 		return out
 	}
@@ -188,13 +190,15 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		Source: src.Name, URL: src.URL, ETag: st.ETag, LastModified: st.LastModified,
 		MaxItems: src.MaxItems, Kind: src.Kind, Selectors: src.Selectors,
 	}
-	discovered := st.FeedURL != "" && st.DiscoveredFrom == src.URL && src.Kind != sources.KindPage
+	// The state keeps URLs without credentials (sources.DocumentURL): they
+	// are given back to requests to the source's own origin.
+	discovered := st.FeedURL != "" && st.DiscoveredFrom == sources.DocumentURL(src.URL) && src.Kind != sources.KindPage
 	if discovered {
 		// The page advertised this feed before: fetch it directly, so its
 		// validators make the request conditional.
-		req.URL = st.FeedURL
+		req.URL = withSourceCredentials(st.FeedURL, src.URL)
 	}
-	if st.ValidatorsURL != req.URL {
+	if st.ValidatorsURL != sources.DocumentURL(req.URL) {
 		// Validators of another URL (the configured one changed, or the
 		// feed was just discovered) must not make this request
 		// conditional, nor be saved as this URL's if the run fails later.
@@ -210,9 +214,9 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		return r.fail(ctx, st, out, err, now)
 	}
 	if res.FeedURL != "" && res.FeedURL != req.URL {
-		st.FeedURL, st.DiscoveredFrom = res.FeedURL, src.URL
+		st.FeedURL, st.DiscoveredFrom = sources.DocumentURL(res.FeedURL), sources.DocumentURL(src.URL)
 	}
-	st.ValidatorsURL = req.URL
+	st.ValidatorsURL = sources.DocumentURL(req.URL)
 	var arts []feeds.Article
 	if res.NotModified {
 		out.NotModified = true

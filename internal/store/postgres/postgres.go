@@ -37,13 +37,12 @@ type DB struct {
 // Open connects to the PostgreSQL database at dsn (a URL or key=value
 // string, as libpq accepts) and brings its schema up to date. The tables
 // live in the first schema of the search_path, which the DSN may set
-// (search_path=name). Errors name the server and database, never the
-// password.
+// (search_path=name). Errors name the server and database, never the DSN
+// or its password; a DSN that does not parse is ErrInvalidDSN.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		// pgx masks the password in its parse errors.
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, fmt.Errorf("postgres: open: %w", dsnError(dsn, err))
 	}
 	where := fmt.Sprintf("host=%s port=%d database=%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -254,6 +256,8 @@ func TestOpenErrors(t *testing.T) {
 		// Nothing listens on port 1 of the loopback address.
 		{"Unreachable", "postgres://tributary:s3cret-pw@127.0.0.1:1/feeds?sslmode=disable&connect_timeout=5",
 			[]string{"postgres: open host=127.0.0.1 port=1 database=feeds: connect:"}, "s3cret-pw"},
+		{"UnreachableKeyValue", "host=127.0.0.1 port=1 user=tributary password = s3cret-pw dbname=feeds sslmode=disable connect_timeout=5",
+			[]string{"postgres: open host=127.0.0.1 port=1 database=feeds: connect:"}, "s3cret-pw"},
 		{"BadDSN", "postgres://tributary:s3cret-pw@127.0.0.1:notaport/feeds",
 			[]string{"postgres: open:"}, "s3cret-pw"},
 	}
@@ -281,5 +285,67 @@ func TestMissingSchemaIsClear(t *testing.T) {
 	_, err := Open(context.Background(), withSearchPath(t, testDSN(), "tributary_no_such_schema"))
 	if err == nil || !strings.Contains(err.Error(), "migrate") {
 		t.Fatalf("Open with a search_path naming no schema: error %v, want a migration error", err)
+	}
+}
+
+func TestOpenNeverShowsTheDSN(t *testing.T) {
+	tests := []struct{ dsn, reason string }{
+		{"host=127.0.0.1 user=postgres password = SECRET dbname=x sslmode=bogus", "sslmode is invalid"},
+		{"host=127.0.0.1 user=postgres password=SECRET dbname=x sslmode=bogus", "sslmode is invalid"},
+		{"host=h password = 'SEC RET' sslmode=bogus", "sslmode is invalid"},
+		{"host=h password='SECRET dbname=x", "unterminated quoted string"},
+		{"host=h password=SECRET port=abc", "invalid port"},
+		{"host=h connect_timeout= password=SECRET", "the reason would show the password"},
+		{"host=h sslpassword=SECRET sslmode=bogus", "sslmode is invalid"},
+		{"host=h pass word=SECRET", "missing \"=\""},
+		{"postgres://u:SECRET@h/db?sslmode=bogus", "sslmode is invalid"},
+		{"postgres://u:SECRET@h:notaport/db", "invalid port"},
+		{"postgres://u:SEC RET@h/db", "unexpected spaces"},
+		{"postgres://u:SEC%zzRET@h/db", "invalid percent-encoded token"},
+		{"postgresql://u:SECRET@[::1/db", "IPv6"},
+		{"postgres://u:SECRET@h/db?connect_timeout=SECRET", "the reason would show the password"},
+		{"postgres://u@h/db?password=SECRET&target_session_attrs=SECRET", "the reason would show the password"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dsn, func(t *testing.T) {
+			db, err := Open(context.Background(), tc.dsn)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if !errors.Is(err, ErrInvalidDSN) || !strings.HasPrefix(err.Error(), "postgres: open: invalid dsn") {
+				t.Errorf("error %q, want postgres: open: invalid dsn...", err)
+			}
+			if !strings.Contains(err.Error(), tc.reason) {
+				t.Errorf("error %q does not say %q", err, tc.reason)
+			}
+			if strings.Contains(err.Error(), "SEC") || strings.Contains(err.Error(), "host=") || strings.Contains(err.Error(), "://") {
+				t.Errorf("error %q shows the DSN or its password", err)
+			}
+		})
+	}
+}
+
+// TestConnectErrorsNeverShowThePassword logs in as a role the server does
+// not know: the server refuses it at authentication, and the error names the
+// server, the database and the role, not the password.
+func TestConnectErrorsNeverShowThePassword(t *testing.T) {
+	requireServer(t)
+	cfg, err := pgx.ParseConfig(testDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dsn := range []string{
+		fmt.Sprintf("postgres://tributary_no_such_role:s3cret-pw@%s:%d/%s?sslmode=disable", cfg.Host, cfg.Port, cfg.Database),
+		fmt.Sprintf("host=%s port=%d user=tributary_no_such_role password = s3cret-pw dbname=%s sslmode=disable", cfg.Host, cfg.Port, cfg.Database),
+	} {
+		db, err := Open(context.Background(), dsn)
+		if err == nil {
+			db.Close()
+			t.Fatal("Open as an unknown role succeeded")
+		}
+		if !strings.Contains(err.Error(), "tributary_no_such_role") || strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("error %q: want the role named and the password not", err)
+		}
 	}
 }
