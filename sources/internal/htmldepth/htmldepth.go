@@ -75,8 +75,10 @@ func tooDeep(err error) bool {
 // Depth is counted on the tags as written: an end tag closes the element
 // it names only when that element is the innermost one open, so markup
 // that leaves elements open (or closes them out of order) counts as
-// deeper than the parser would find it, never shallower. That keeps the
-// parser's stack within a small multiple of max whatever the markup. It
+// deeper than the parser finds it, not shallower. What the parser adds
+// itself (table bodies and rows, formatting elements it reopens) is what
+// the margin between max and the parser's 512 is for: its stack stays
+// within a small multiple of max (see TestParseVeryDeep, FuzzFlatten). It
 // runs in one pass of the tokenizer, in time linear in the page and
 // memory of max tag names besides the output.
 func Flatten(page []byte, max int) []byte {
