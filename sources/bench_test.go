@@ -86,6 +86,25 @@ func BenchmarkParseRepair(b *testing.B) {
 	benchmarkParse(b, data)
 }
 
+// BenchmarkRepairJSON measures what the JSON repair costs a good feed,
+// which it walks on every parse and hands on unchanged.
+func BenchmarkRepairJSON(b *testing.B) {
+	data := benchJSON()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, dropped := repairJSON(data); dropped != nil {
+			b.Fatal(dropped)
+		}
+	}
+}
+
+// BenchmarkParseJSONRepair measures a JSON feed whose every item has a
+// field to repair (tags a string, not a list).
+func BenchmarkParseJSONRepair(b *testing.B) {
+	benchmarkParse(b, []byte(strings.ReplaceAll(string(benchJSON()), `"tags":["politics","local"]`, `"tags":"politics"`)))
+}
+
 func BenchmarkScrape(b *testing.B) {
 	var page strings.Builder
 	page.WriteString(`<html><head><title>List</title></head><body><ul>`)

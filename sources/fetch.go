@@ -102,6 +102,11 @@ type Result struct {
 	RetryAfter time.Duration
 	// MaxAge is the Cache-Control max-age of the response, 0 when absent.
 	MaxAge time.Duration
+	// Dropped names the fields of a JSON Feed that were dropped because
+	// they had a type no repair could fix, with the type they had
+	// ("items[2].tags: boolean"); the first 20 at most. The rest of the
+	// document was read.
+	Dropped []string
 }
 
 // HTTPError is returned by Fetch when the server answers with a status other

@@ -1,6 +1,8 @@
 package sources
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,9 +34,22 @@ func FuzzParse(f *testing.F) {
 		f.Add(data, "")
 	}
 	f.Add([]byte(`<rss><channel><item><title>x`), "text/xml; charset=koi8-r")
+	// JSON Feeds with fields of the wrong type (jsonrepair.go).
+	for _, doc := range []string{
+		jsonFeedDoc("", `{"id":2,"url":"https://news.example/2","title":2026,"tags":"news","authors":{"name":"Ann"}}`),
+		jsonFeedDoc(`"author":"Ed","authors":[null,7],"icon":1.5e3,`, `null,"x",{"attachments":{"url":"https://news.example/a.mp3","size_in_bytes":"12"}}`),
+		`{"version":"https://jsonfeed.org/version/1","Items":{"Title":[1],"Attachments":[null,{"URL":2}]}}`,
+		`{"version":1,"items":[{"date_published":20240101,"content_html":{"x":1},"author":[{"name":"A"}]}]}`,
+	} {
+		f.Add([]byte(doc), "application/feed+json")
+	}
 	f.Fuzz(func(t *testing.T, data []byte, contentType string) {
 		res, err := Parse(data, contentType, testFeedURL, "fuzz", testNow)
 		if err != nil {
+			// A field of the wrong type costs that field, never the feed.
+			if strings.Contains(err.Error(), "cannot unmarshal") {
+				t.Fatalf("JSON not repaired: %v", err)
+			}
 			return
 		}
 		for _, a := range res.Articles {
@@ -52,6 +67,24 @@ func FuzzParse(f *testing.F) {
 			if n := utf8.RuneCountInString(a.Title); n > MaxTitleRunes {
 				t.Fatalf("title of %d runes", n)
 			}
+		}
+	})
+}
+
+// FuzzRepairJSON: whatever JSON object it is given, repairJSON leaves
+// nothing that gofeed rejects for its type, and gofeed reads the result
+// without panicking.
+func FuzzRepairJSON(f *testing.F) {
+	f.Add([]byte(jsonFeedDoc(`"author":"Ed","authors":{"name":1},"title":2,`, `null,"x",{"id":{},"tags":"a","attachments":{"url":3},"authors":[null,"B"]}`)))
+	f.Add([]byte(`{"ITEMS":{"Title":[1],"Attachments":[null,{"URL":2,"size_in_bytes":"x"}]},"expired":"yes"}`))
+	f.Add([]byte(`{"items":[{"author":[{"name":"A"}],"date_published":20240101,"content_html":{"x":1}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !isJSON(data) || !json.Valid(data) {
+			return
+		}
+		repaired, _ := repairJSON(data)
+		if _, err := newGofeed().Parse(bytes.NewReader(repaired)); err != nil && strings.Contains(err.Error(), "cannot unmarshal") {
+			t.Fatalf("not repaired: %v\n%s", err, repaired)
 		}
 	})
 }

@@ -58,7 +58,7 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 	if maxItems <= 0 {
 		maxItems = DefaultMaxItems
 	}
-	feed, err := decodeFeed(data, contentType, maxItems)
+	feed, dropped, err := decodeFeed(data, contentType, maxItems)
 	if err != nil {
 		return Result{}, err
 	}
@@ -70,9 +70,10 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 	c.feedAuthors = c.feedLevelAuthors(feed)
 
 	res := Result{
-		URL:   feedURL,
-		Title: truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
-		Link:  safeURL(c.base, feed.Link),
+		URL:     feedURL,
+		Title:   truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
+		Link:    safeURL(c.base, feed.Link),
+		Dropped: dropped,
 	}
 	origs := originalItems(feed)
 	seen := make(map[string]bool, min(len(feed.Items), maxItems))
@@ -102,50 +103,60 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 }
 
 // newGofeed returns a parser that keeps the format-specific feed (for author
-// URLs, avatars and content types the universal model drops) and skips
+// URLs, avatars and content types the universal model drops), skips
 // gofeed's own per-item HTML parse for images, which this package does
-// itself only when no declared image exists.
+// itself only when no declared image exists, and survives nulls in JSON
+// Feed lists (nullSafeJSON).
 func newGofeed() *gofeed.Parser {
 	p := gofeed.NewParser()
 	p.KeepOriginalFeed = true
 	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	p.JSONTranslator = nullSafeJSON{}
 	return p
 }
 
-// decodeFeed parses data with gofeed, repairing it once when it is rejected.
-// Only the first maxItems items (and some slack for empty and duplicate
-// ones) of an XML document are parsed.
-func decodeFeed(data []byte, contentType string, maxItems int) (*gofeed.Feed, error) {
+// decodeFeed parses data with gofeed, repairing it once when it is rejected
+// (repairXML, repairJSON; dropped names the JSON fields the repair had to
+// drop). Only the first maxItems items (and some slack for empty and
+// duplicate ones) of an XML document are parsed.
+func decodeFeed(data []byte, contentType string, maxItems int) (feed *gofeed.Feed, dropped []string, err error) {
 	if isJSON(data) {
-		f, err := newGofeed().Parse(bytes.NewReader(prepareJSON(data, contentType)))
+		doc := prepareJSON(data, contentType)
+		f, err := newGofeed().Parse(bytes.NewReader(doc))
 		if err != nil {
-			return nil, fmt.Errorf("parse json feed: %w", err)
+			repaired, d := repairJSON(doc)
+			if rf, rerr := newGofeed().Parse(bytes.NewReader(repaired)); rerr == nil {
+				f, dropped, err = rf, d, nil
+			}
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse json feed: %w", err)
 		}
 		if jf, ok := f.OriginalFeed().(*jsonfeed.Feed); ok && len(f.Items) == 0 &&
 			!strings.Contains(jf.Version, "jsonfeed.org") {
-			return nil, fmt.Errorf("parse json feed: %w", ErrNotFeed)
+			return nil, nil, fmt.Errorf("parse json feed: %w", ErrNotFeed)
 		}
-		return f, nil
+		return f, dropped, nil
 	}
 	data = cutAfterItems(prepareXML(data, contentType), maxItems+maxItems/10+10)
 	f, err := newGofeed().Parse(bytes.NewReader(data))
 	if err == nil {
-		return f, nil
+		return f, nil, nil
 	}
 	repaired := repairXML(data)
 	f, err = newGofeed().Parse(bytes.NewReader(repaired))
 	if err == nil {
-		return f, nil
+		return f, nil, nil
 	}
 	if closed := closeTruncated(repaired); closed != nil {
 		if f, cerr := newGofeed().Parse(bytes.NewReader(closed)); cerr == nil {
-			return f, nil
+			return f, nil, nil
 		}
 	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-		return nil, fmt.Errorf("parse feed: %w", ErrNotFeed)
+		return nil, nil, fmt.Errorf("parse feed: %w", ErrNotFeed)
 	}
-	return nil, fmt.Errorf("parse feed: %w", err)
+	return nil, nil, fmt.Errorf("parse feed: %w", err)
 }
 
 // originalItems returns the format-specific items, index-aligned with

@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 	"github.com/andybalholm/cascadia"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/sources/internal/htmldepth"
 )
 
 // attrSuffixRe matches the "@attr" ending of a selector.
@@ -134,10 +134,11 @@ func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Tim
 	if err != nil {
 		return nil, "", err
 	}
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(data))
+	root, err := htmldepth.Parse(data)
 	if err != nil {
 		return nil, "", fmt.Errorf("scrape: parse html: %w", err)
 	}
+	doc := goquery.NewDocumentFromNode(root)
 	base, _ := url.Parse(strings.TrimSpace(pageURL))
 	if base != nil && !base.IsAbs() {
 		base = nil

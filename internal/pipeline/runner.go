@@ -213,6 +213,9 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		}
 		return r.fail(ctx, st, out, err, now)
 	}
+	if len(res.Dropped) > 0 {
+		r.log().Debug("feed fields dropped", slog.String("source", src.Name), slog.Any("fields", res.Dropped))
+	}
 	if res.FeedURL != "" && res.FeedURL != req.URL {
 		st.FeedURL, st.DiscoveredFrom = sources.DocumentURL(res.FeedURL), sources.DocumentURL(src.URL)
 	}

@@ -10,6 +10,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/tributary/tributary/sources/internal/htmldepth"
 )
 
 // Paragraphs shorter or longer than these bounds (in characters, after
@@ -193,10 +195,10 @@ func walkParagraphs(n *html.Node, fn func(p *html.Node, text string) bool) {
 
 // parseFragment parses an HTML fragment in a <body> context and returns
 // the body holding it. It never fails: the HTML parser recovers from any
-// input.
+// input, and a fragment nested deeper than it accepts is flattened.
 func parseFragment(s string) *html.Node {
 	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := html.ParseFragment(strings.NewReader(s), body)
+	nodes, err := htmldepth.ParseFragment(s, body)
 	if err != nil {
 		return body
 	}

@@ -206,6 +206,24 @@ func TestStripParagraphs(t *testing.T) {
 	}
 }
 
+// TestStripParagraphsVeryDeep: content nested deeper than the HTML parser
+// accepts (512 open elements) still loses its boilerplate paragraph.
+func TestStripParagraphsVeryDeep(t *testing.T) {
+	cta := "Like and Follow our Facebook page for more stories."
+	deep := strings.Repeat("<div>", 3000) + "<p>Story text stays here.</p>" + strings.Repeat("</div>", 3000)
+	in := "<p>" + cta + "</p>" + deep
+	got := StripParagraphs(in, []string{cta})
+	if strings.Contains(got, "Facebook") {
+		t.Errorf("boilerplate paragraph kept")
+	}
+	if !strings.Contains(got, "Story text stays here.") {
+		t.Errorf("story text lost: %.300q", got)
+	}
+	if found := FindBoilerplate([]string{in, "<p>Other story.</p><p>" + cta + "</p>"}, 2); !slices.Equal(found, []string{cta}) {
+		t.Errorf("FindBoilerplate = %q, want %q", found, cta)
+	}
+}
+
 func TestNormalizeText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"  a\n\tb  ", "a b"},

@@ -29,6 +29,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/sources/internal/htmldepth"
 )
 
 // ErrNoContent is returned (wrapped) by Extract when the page holds no
@@ -99,7 +100,9 @@ type Result struct {
 // besides its scripts, styles and SVG; when the page holds no readable
 // text, it returns the metadata found together with an error wrapping
 // ErrNoContent. Elements nested deeper than MaxDepth are flattened (their
-// text kept) before the content is looked for.
+// text kept) before the content is looked for; so are pages nested deeper
+// than the HTML parser accepts, or, when that fails, the error wraps
+// ErrPageTooDeep.
 func Extract(body []byte, pageURL string, opts Options) (Result, error) {
 	doc, base, err := parsePage(body, pageURL, opts)
 	if err != nil {
@@ -134,7 +137,7 @@ func parsePage(body []byte, pageURL string, opts Options) (*html.Node, *url.URL,
 	if err := checkSize(page); err != nil {
 		return nil, nil, err
 	}
-	doc, err := html.Parse(bytes.NewReader(page))
+	doc, err := htmldepth.Parse(page)
 	if err != nil {
 		return nil, nil, fmt.Errorf("extract: parse page: %w", err)
 	}

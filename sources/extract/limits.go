@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/tributary/tributary/sources/internal/htmldepth"
 )
 
 // MaxPageSize is the most HTML, in bytes once decoded to UTF-8, that
@@ -27,6 +29,13 @@ const MaxDepth = 64
 // ErrPageTooLarge is returned (wrapped) by Extract when a page holds more
 // than MaxPageSize bytes of HTML besides its scripts, styles and SVG.
 var ErrPageTooLarge = errors.New("extract: page too large")
+
+// ErrPageTooDeep is returned (wrapped) by Extract when a page is nested too
+// deeply for the HTML parser (512 open elements) even once its markup
+// below htmldepth.Max (128) elements is dropped. Pages nested deeper than
+// the parser allows are flattened that way first, their text kept: the
+// error is for markup built to defeat that.
+var ErrPageTooDeep = htmldepth.ErrTooDeep
 
 // checkSize refuses a page above MaxPageSize. It runs the tokenizer, which
 // is linear and builds no tree, so that most large pages are refused

@@ -94,6 +94,37 @@ func TestDeepPageFlattened(t *testing.T) {
 	}
 }
 
+// TestVeryDeepPage: a page nested 3,000 deep, past the 512 open elements
+// the HTML parser accepts, is extracted like a 400-deep one: flattened,
+// with the text of every paragraph.
+func TestVeryDeepPage(t *testing.T) {
+	body := deepPage(3000, 300<<10)
+	if _, err := html.Parse(bytes.NewReader(body)); err == nil {
+		t.Fatal("the HTML parser accepts the test page; it is not deep enough")
+	}
+	doc, _, err := parsePage(body, storyURL, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDepth(doc); d > MaxDepth+5 {
+		t.Errorf("page handed to readability is %d elements deep, want at most %d", d, MaxDepth+5)
+	}
+	got := markers(textContent(doc))
+	if len(got) != 3000 {
+		t.Errorf("%d of 3000 paragraphs left after flattening", len(got))
+	}
+	if !strings.Contains(text(doc), " hall. para-2999 ") {
+		t.Errorf("the deepest paragraphs run together after flattening")
+	}
+	res, err := Extract(body, storyURL, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Content, "para-2999 ") {
+		t.Errorf("Content lacks the deepest paragraph")
+	}
+}
+
 // TestFlattenKeepsLinksAndImages: below MaxDepth, blocks become
 // paragraphs, links keep their href, images stay, comments and templates
 // go.
@@ -212,7 +243,7 @@ func TestPageTooLarge(t *testing.T) {
 // BenchmarkExtractDeep extracts hostile pages: size bytes of text spread
 // over depth nested levels. The largest is refused (ErrPageTooLarge).
 func BenchmarkExtractDeep(b *testing.B) {
-	for _, c := range []struct{ depth, size int }{{400, 900 << 10}, {400, 1800 << 10}, {64, 1800 << 10}, {400, 3600 << 10}} {
+	for _, c := range []struct{ depth, size int }{{400, 900 << 10}, {400, 1800 << 10}, {64, 1800 << 10}, {3000, 1800 << 10}, {400, 3600 << 10}} {
 		b.Run(fmt.Sprintf("depth=%d/size=%dKiB", c.depth, c.size>>10), func(b *testing.B) {
 			body := deepPage(c.depth, c.size)
 			b.SetBytes(int64(len(body)))
