@@ -2,6 +2,7 @@ package sources
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -27,6 +28,37 @@ func TestStripDoctype(t *testing.T) {
 				t.Errorf("stripDoctype:\n got %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestEntityExpansionBudget: one 256-byte entity referenced 150,000 times
+// in a 450 KB document would make 38 MB of text; its expansions stop at
+// maxEntityExpansion, the later references giving nothing, while another
+// document's entities are expanded within a budget of its own.
+func TestEntityExpansionBudget(t *testing.T) {
+	value := strings.Repeat("a", maxEntityValue)
+	doc := []byte(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "` + value + `">]><rss><d>` +
+		strings.Repeat("&e;", 150000) + `</d><t>&e;</t></rss>`)
+	for name, out := range map[string][]byte{
+		"stripDoctype":          stripDoctype(doc),
+		"repairXML after junk":  repairXML(append([]byte("PHP warning\n"), doc...)),
+		"prepareXML with a BOM": prepareXML(append([]byte("\xef\xbb\xbf"), doc...), ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if n := bytes.Count(out, []byte(value)); n != maxEntityExpansion/maxEntityValue {
+				t.Errorf("%d references expanded, want %d (%d bytes of output)", n, maxEntityExpansion/maxEntityValue, len(out))
+			}
+			if len(out) > maxEntityExpansion+len(`<?xml version="1.0"?><rss><d></d><t></t></rss>`) {
+				t.Errorf("output is %d bytes, want at most the budget and the markup", len(out))
+			}
+			if bytes.Contains(out, []byte("&e;")) || !bytes.HasSuffix(out, []byte("</d><t></t></rss>")) {
+				t.Errorf("references past the budget are not replaced by nothing: ends %q", out[len(out)-40:])
+			}
+		})
+	}
+	again := stripDoctype([]byte(`<!DOCTYPE r [<!ENTITY co "Acme">]><r>&co;</r>`))
+	if string(again) != `<r>Acme</r>` {
+		t.Errorf("a second document's entity = %q, want it expanded", again)
 	}
 }
 
