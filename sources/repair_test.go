@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
 )
 
 func TestStripDoctype(t *testing.T) {
@@ -59,6 +62,26 @@ func TestEntityExpansionBudget(t *testing.T) {
 	again := stripDoctype([]byte(`<!DOCTYPE r [<!ENTITY co "Acme">]><r>&co;</r>`))
 	if string(again) != `<r>Acme</r>` {
 		t.Errorf("a second document's entity = %q, want it expanded", again)
+	}
+}
+
+// TestEntityFeedIsBounded parses the feed of the entity budget's test: the
+// item keeps the budget's expansion, cut to feeds.MaxContentBytes.
+func TestEntityFeedIsBounded(t *testing.T) {
+	doc := `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "` + strings.Repeat("a", maxEntityValue) + `">]>
+<rss version="2.0"><channel><title>T</title><link>http://example.com/</link>
+<item><title>Amplified &e;</title><link>http://example.com/1</link><description>` + strings.Repeat("&e;", 150000) + `</description></item>
+</channel></rss>`
+	res, err := Parse([]byte(doc), "application/rss+xml", "http://example.com/feed", "s", time.Now())
+	if err != nil || len(res.Articles) != 1 {
+		t.Fatalf("Parse: %d articles, %v", len(res.Articles), err)
+	}
+	a := res.Articles[0]
+	if n := len(a.Title) + len(a.Summary) + len(a.Content); n > feeds.MaxTitleRunes*4+feeds.MaxContentBytes {
+		t.Errorf("the article holds %d bytes of text, want at most %d", n, feeds.MaxTitleRunes*4+feeds.MaxContentBytes)
+	}
+	if !strings.HasPrefix(a.Title, "Amplified aaaa") || !strings.HasPrefix(a.Summary, "aaaa") {
+		t.Errorf("title %.20q, summary %.20q: want the entity expanded", a.Title, a.Summary)
 	}
 }
 
@@ -151,22 +174,5 @@ func TestPrepareXMLRewritesDeclaration(t *testing.T) {
 	want := `<?xml version="1.0" encoding="UTF-8"?><rss>café</rss>`
 	if got := string(prepareXML(in, "")); got != want {
 		t.Errorf("prepareXML = %q, want %q", got, want)
-	}
-}
-
-func TestTruncateRunes(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"ééééééééééé", 5, "éééé…"},
-		{"hello world", 7, "hello…"},
-	} {
-		if got := truncateRunes(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
 	}
 }

@@ -209,10 +209,10 @@ func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageU
 	// Summary
 	if sc.summary.set {
 		if sc.summary.attr != "" {
-			a.Summary = textToHTML(sc.summary.value(item))
+			a.Summary = sanitize(sc.summary.value(item), true, base)
 		} else if s := sc.summary.find(item); s.Length() > 0 {
 			if h, err := s.Html(); err == nil {
-				a.Summary = feeds.SanitizeHTML(h, base)
+				a.Summary = sanitize(h, false, base)
 			}
 		}
 	}
@@ -237,6 +237,7 @@ func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageU
 	if t, ok := parseDate(dateRaw); ok {
 		a.Published = plausible(t, now)
 	}
+	feeds.Bound(&a)
 
 	switch {
 	case a.Link != "":

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
@@ -215,6 +216,11 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	learned, err := r.dropBoilerplate(ctx, src, &st, &arts)
 	if err != nil {
 		return r.fail(ctx, st, out, err, now)
+	}
+	for i := range arts {
+		// Parsing bounds what feeds and listings give; this also bounds
+		// what pages gave and what older versions stored.
+		feeds.Bound(&arts[i])
 	}
 	res2, err := r.Store.UpsertArticles(ctx, arts)
 	if err != nil {
