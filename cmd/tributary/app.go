@@ -104,10 +104,11 @@ func enabledSources(cfg *config.Config) []config.Source {
 }
 
 // newPublisher returns the publisher of the configured feeds.
-func newPublisher(cfg *config.Config, st store.Store) *publish.Publisher {
+func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger) *publish.Publisher {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
 		Generator: "Tributary " + version,
+		Log:       log,
 	}
 	for _, f := range cfg.Feeds {
 		opts.Feeds = append(opts.Feeds, publish.Feed{

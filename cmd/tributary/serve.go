@@ -161,7 +161,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	}
 	h := server.New(server.Options{
 		Title:     cfg.Title,
-		Publisher: newPublisher(cfg, d.st),
+		Publisher: newPublisher(cfg, d.st, d.log),
 		Health:    func(ctx context.Context) error { _, err := d.st.Version(ctx); return err },
 		Metrics:   d.metrics.Handler(),
 		Logger:    d.log,

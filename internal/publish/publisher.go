@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -43,6 +44,9 @@ type Options struct {
 	BaseURL   string
 	Generator string
 	Feeds     []Feed
+	// Log receives a warning when a rendering drops items to fit
+	// MaxFeedBytes; nil discards it.
+	Log *slog.Logger
 }
 
 // Rendering is one feed in one format, ready to serve or write.
@@ -201,6 +205,14 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 	if err != nil {
 		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
+	if len(body) > MaxFeedBytes {
+		size := len(body)
+		if body, out.Items, err = fit(out, format); err != nil {
+			return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+		}
+		p.log().Warn("feed too large, oldest items left out", slog.String("feed", f.Name), slog.String("format", format.Ext()),
+			slog.Int("bytes", size), slog.Int("max_bytes", MaxFeedBytes), slog.Int("items", len(items)), slog.Int("kept", len(out.Items)))
+	}
 	sum := sha256.Sum256(body)
 	// The store's last change (any feed's) is a safe upper bound of when
 	// this feed changed; never earlier than this configuration.
@@ -212,6 +224,50 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		mod = p.created
 	}
 	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: mod.UTC().Truncate(time.Second), Format: format}, nil
+}
+
+// MaxFeedBytes bounds one rendering of one feed, which the server keeps in
+// memory until the store changes. The articles' own bounds (feeds.Bound)
+// keep a few items from reaching it, but not thousands of long ones: a
+// feed that would be larger keeps its newest items that fit.
+const MaxFeedBytes = 8 << 20
+
+// fit renders f with as many of its newest items (f.Items are newest
+// first) as fit in MaxFeedBytes, found by bisection: the size grows with
+// the items kept. It returns the rendering and the items kept.
+func fit(f feeds.Feed, format feeds.Format) ([]byte, []feeds.Article, error) {
+	all := f.Items
+	var body []byte
+	lo, hi := 0, len(all) // lo items fit (none always do), hi do not
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		f.Items = all[:mid]
+		b, err := feeds.Render(f, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(b) <= MaxFeedBytes {
+			lo, body = mid, b
+		} else {
+			hi = mid
+		}
+	}
+	if body == nil {
+		f.Items = all[:lo]
+		b, err := feeds.Render(f, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		body = b
+	}
+	return body, all[:lo], nil
+}
+
+func (p *Publisher) log() *slog.Logger {
+	if p.opts.Log != nil {
+		return p.opts.Log
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 func newest(items []feeds.Article) time.Time {
