@@ -45,7 +45,6 @@ func TestRenderingStaysUnderMaxFeedBytes(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	p := New(arts, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: n}},
-
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	for _, format := range feeds.AllFormats() {
 		t.Run(format.Ext(), func(t *testing.T) {
