@@ -240,28 +240,14 @@ func newHostile(t *testing.T) *hostile {
 	mux.HandleFunc("/quadratic", func(w http.ResponseWriter, r *http.Request) {
 		// Quadratic blowup: one 64 KiB entity referenced 20,000 times
 		// would expand to 1.3 GB.
-		var b bytes.Buffer
-		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-		b.WriteString(`<!DOCTYPE rss [<!ENTITY a "` + strings.Repeat("a", 64<<10) + `">]>` + "\n")
-		b.WriteString(`<rss version="2.0"><channel><title>Quadratic</title><link>http://example.com/</link>`)
-		b.WriteString(`<item><title>Quadratic blowup</title><link>http://example.com/quadratic/1</link><description>`)
-		b.WriteString(strings.Repeat("&a;", 20000))
-		b.WriteString(`</description></item></channel></rss>`)
 		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write(b.Bytes())
+		w.Write(entityDoc("Quadratic blowup", "http://example.com/quadratic/1", 64<<10, 20000))
 	})
 	mux.HandleFunc("/entity-amplification", func(w http.ResponseWriter, r *http.Request) {
 		// 450 KB: a 256-byte entity, short enough to be expanded,
 		// referenced 150,000 times would make 38 MB of text.
-		var b bytes.Buffer
-		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-		b.WriteString(`<!DOCTYPE rss [<!ENTITY e "` + strings.Repeat("a", 256) + `">]>` + "\n")
-		b.WriteString(`<rss version="2.0"><channel><title>Entities</title><link>http://example.com/</link>`)
-		b.WriteString(`<item><title>Entity amplification</title><link>http://example.com/entities/1</link><description>`)
-		b.WriteString(strings.Repeat("&e;", 150000))
-		b.WriteString(`</description></item></channel></rss>`)
 		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write(b.Bytes())
+		w.Write(entityDoc("Entity amplification", "http://example.com/entities/1", 256, 150000))
 	})
 	mux.HandleFunc("/to-canary", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.canary.URL+"/feed", http.StatusFound)
@@ -285,6 +271,19 @@ func newHostile(t *testing.T) *hostile {
 	h.srv.Start()
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// entityDoc is an RSS document of one item titled title whose description
+// references refs times an entity of size "a"s declared in its DOCTYPE.
+func entityDoc(title, link string, size, refs int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<!DOCTYPE rss [<!ENTITY a "` + strings.Repeat("a", size) + `">]>` + "\n")
+	b.WriteString(`<rss version="2.0"><channel><title>` + title + `</title><link>http://example.com/</link>`)
+	b.WriteString(`<item><title>` + title + `</title><link>` + link + `</link><description>`)
+	b.WriteString(strings.Repeat("&a;", refs))
+	b.WriteString(`</description></item></channel></rss>`)
+	return b.Bytes()
 }
 
 // manyItemsDoc is an RSS document of 50,000 items, about 7 MB.
