@@ -26,12 +26,12 @@ func (m memReader) Version(ctx context.Context) (store.Version, error) {
 	return store.Version{Counter: 1, ChangedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, nil
 }
 
-// TestRenderingStaysUnderMaxFeedBytes publishes 20 articles of nearly
-// feeds.MaxContentBytes each, 10 MB in all: every format is cut to
-// MaxFeedBytes by leaving out the oldest items, still parses, keeps the
-// newest items in order, and the cut is logged.
-func TestRenderingStaysUnderMaxFeedBytes(t *testing.T) {
-	const n = 20
+// TestRenderingStaysUnderMaxBytes publishes 20 articles of 10 KB under a
+// bound of 64 KiB (the default, MaxFeedBytes, works the same on 8 MiB):
+// every format is cut to the bound by leaving out the oldest items, still
+// parses, keeps the newest items in order, and the cut is logged.
+func TestRenderingStaysUnderMaxBytes(t *testing.T) {
+	const n, limit = 20, 64 << 10
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var arts memReader
 	for i := range n {
@@ -39,21 +39,21 @@ func TestRenderingStaysUnderMaxFeedBytes(t *testing.T) {
 			ID: fmt.Sprintf("urn:big:%d", i), Source: "s", Title: fmt.Sprintf("Story %d", i),
 			Link:      fmt.Sprintf("https://example.com/%d", i),
 			Summary:   "<p>Summary & more.</p>",
-			Content:   "<p>" + strings.Repeat("Long text & <b>bold</b> words. ", feeds.MaxContentBytes/40) + "</p>",
+			Content:   "<p>" + strings.Repeat("Long text & <b>bold</b> words. ", 10<<10/32) + "</p>",
 			Published: base.Add(-time.Duration(i) * time.Hour),
 		})
 	}
 	var logs bytes.Buffer
 	p := New(arts, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: n}},
-		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+		MaxBytes: limit, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	for _, format := range feeds.AllFormats() {
 		t.Run(format.Ext(), func(t *testing.T) {
 			r, err := p.Render(context.Background(), "all", format)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(r.Body) > MaxFeedBytes {
-				t.Fatalf("rendering of %d bytes, want at most %d", len(r.Body), MaxFeedBytes)
+			if len(r.Body) > limit {
+				t.Fatalf("rendering of %d bytes, want at most %d", len(r.Body), limit)
 			}
 			f, err := gofeed.NewParser().Parse(bytes.NewReader(r.Body))
 			if err != nil {
