@@ -46,7 +46,7 @@ type authorBuilder struct {
 
 func (b *authorBuilder) add(name, email, uri, avatar string) {
 	a := feeds.Author{
-		Name:   truncateRunes(feeds.PlainText(name), maxAuthorFieldLen),
+		Name:   feeds.TruncateRunes(feeds.PlainText(name), maxAuthorFieldLen),
 		Email:  strings.TrimPrefix(strings.TrimSpace(feeds.StripControl(email)), "mailto:"),
 		URL:    safeURL(b.c.base, uri),
 		Avatar: httpURL(b.c.base, avatar),

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tributary/tributary/feeds"
 )
 
 // FuzzParse feeds arbitrary bytes to Parse: it must not panic, and any
@@ -64,7 +66,7 @@ func FuzzParse(f *testing.F) {
 			if !a.Published.IsZero() && (a.Published.Year() < 1995 || a.Published.After(testNow.Add(maxFutureSkew))) {
 				t.Fatalf("implausible date %v", a.Published)
 			}
-			if n := utf8.RuneCountInString(a.Title); n > MaxTitleRunes {
+			if n := utf8.RuneCountInString(a.Title); n > feeds.MaxTitleRunes {
 				t.Fatalf("title of %d runes", n)
 			}
 		}

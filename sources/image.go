@@ -79,8 +79,8 @@ func (c *converter) mediaImage(media map[string][]ext.Extension) *feeds.Image {
 		}
 		return &feeds.Image{
 			URL:     u,
-			Caption: truncateRunes(feeds.PlainText(lookup(e, "description", "title")), MaxTitleRunes),
-			Credit:  truncateRunes(feeds.PlainText(lookup(e, "credit")), MaxTitleRunes),
+			Caption: feeds.TruncateRunes(feeds.PlainText(lookup(e, "description", "title")), feeds.MaxCaptionRunes),
+			Credit:  feeds.TruncateRunes(feeds.PlainText(lookup(e, "credit")), feeds.MaxCaptionRunes),
 			Type:    typ,
 			Width:   atoiAttr(e.Attrs["width"]),
 			Height:  atoiAttr(e.Attrs["height"]),

@@ -26,9 +26,6 @@ import (
 // ones in document order) when the request does not say.
 const DefaultMaxItems = 1000
 
-// MaxTitleRunes is the length titles are truncated to.
-const MaxTitleRunes = 1000
-
 const (
 	maxCategories     = 50
 	maxCategoryRunes  = 200
@@ -71,7 +68,7 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 
 	res := Result{
 		URL:     feedURL,
-		Title:   truncateRunes(feeds.PlainText(feed.Title), MaxTitleRunes),
+		Title:   feeds.TruncateRunes(feeds.PlainText(feed.Title), feeds.MaxTitleRunes),
 		Link:    safeURL(c.base, feed.Link),
 		Dropped: dropped,
 	}
@@ -235,6 +232,7 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 
 	a.Published = c.date(it.PublishedParsed, it.Published)
 	a.Updated = c.date(it.UpdatedParsed, it.Updated)
+	feeds.Bound(&a)
 
 	guid := strings.TrimSpace(feeds.StripControl(it.GUID))
 	switch {
@@ -302,29 +300,13 @@ func hashID(title, published, summary, content string) string {
 	return "urn:sha256:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// plainTitle turns a title into plain text of at most MaxTitleRunes runes.
+// plainTitle turns a title into plain text of at most feeds.MaxTitleRunes runes.
 func plainTitle(s string) string {
 	// Bound the work on absurd titles before tokenizing them.
-	if limit := MaxTitleRunes * 16; len(s) > limit {
+	if limit := feeds.MaxTitleRunes * 16; len(s) > limit {
 		s = s[:limit]
 	}
-	return truncateRunes(feeds.PlainText(s), MaxTitleRunes)
-}
-
-// truncateRunes shortens s to at most n runes, ending with an ellipsis when
-// it was cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i, count := 0, 0
-	for i = range s {
-		if count == n-1 {
-			break
-		}
-		count++
-	}
-	return strings.TrimSpace(s[:i]) + "…"
+	return feeds.TruncateRunes(feeds.PlainText(s), feeds.MaxTitleRunes)
 }
 
 var htmlTagRe = regexp.MustCompile(`(?i)<(/?[a-z][a-z0-9]*)(\s[^<>]*)?/?>|&(#\d+|#x[0-9a-f]+|[a-z]+);`)
@@ -337,15 +319,36 @@ func looksLikeHTML(s string) bool {
 
 // sanitize returns safe HTML for s: plain text is escaped (blank lines become
 // paragraphs, newlines line breaks), HTML goes through feeds.SanitizeHTML with
-// relative URLs resolved against base.
+// relative URLs resolved against base. Only the first maxSanitizeInput bytes
+// of s are read.
 func sanitize(s string, isText bool, base *url.URL) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
+	s = cutUTF8(s, maxSanitizeInput)
 	if isText {
 		return textToHTML(s)
 	}
 	return feeds.SanitizeHTML(s, base)
+}
+
+// maxSanitizeInput bounds the work (and the memory) of sanitizing one
+// field, which feeds.Bound then cuts to at most feeds.MaxContentBytes:
+// escaping can make text five times longer ("&" becomes "&amp;"), and more
+// input than this would be cut anyway unless nearly all of it is markup
+// the sanitizer drops.
+const maxSanitizeInput = 4 * feeds.MaxContentBytes
+
+// cutUTF8 returns the longest prefix of s of at most n bytes that does not
+// split a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 var blankLinesRe = regexp.MustCompile(`\n\s*\n`)
@@ -439,7 +442,7 @@ func cleanCategories(in []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, c := range in {
-		c = truncateRunes(feeds.PlainText(c), maxCategoryRunes)
+		c = feeds.TruncateRunes(feeds.PlainText(c), maxCategoryRunes)
 		k := strings.ToLower(c)
 		if c == "" || seen[k] {
 			continue

@@ -518,8 +518,8 @@ func TestParseLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		title := res.Articles[0].Title
-		if n := len([]rune(title)); n != MaxTitleRunes {
-			t.Fatalf("title has %d runes, want %d", n, MaxTitleRunes)
+		if n := len([]rune(title)); n != feeds.MaxTitleRunes {
+			t.Fatalf("title has %d runes, want %d", n, feeds.MaxTitleRunes)
 		}
 		if !strings.HasSuffix(title, "…") {
 			t.Errorf("truncated title does not end with an ellipsis")

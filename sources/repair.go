@@ -172,9 +172,19 @@ func prepareJSON(data []byte, contentType string) []byte {
 	return bytes.TrimLeft(toUTF8(data, "", contentTypeCharset(contentType)), " \t\r\n")
 }
 
-// maxEntityValue bounds the replacement text of an internal entity that is
-// expanded after its DOCTYPE is removed.
-const maxEntityValue = 256
+const (
+	// maxEntityValue bounds the replacement text of an internal entity
+	// that is expanded after its DOCTYPE is removed.
+	maxEntityValue = 256
+	// maxEntityExpansion bounds the replacement text produced by all the
+	// entity references of one document together. Without it, one short
+	// entity referenced on every few bytes multiplies a document by up to
+	// 85 (a 256-byte value for a 3-byte "&e;"): 450 KB made 38 MB of text.
+	// Legitimate entities stand for a word or a name, a few KB in all; a
+	// document may grow by this much at most, far below the body size cap
+	// (fetch.max_body_size, 15 MiB by default).
+	maxEntityExpansion = 1 << 20
+)
 
 var (
 	entityDeclRe = regexp.MustCompile(`<!ENTITY\s+(%\s+)?([A-Za-z_:][-A-Za-z0-9._:]*)\s+("[^"]*"|'[^']*'|SYSTEM|PUBLIC)`)
@@ -188,7 +198,9 @@ var (
 // detection and lets references to the declared entities be settled here:
 // an entity whose value is short plain text is replaced by that text, every
 // other declared entity (external, nested like a billion-laughs bomb, or
-// large) is replaced by nothing.
+// large) is replaced by nothing. The expansions of one document add up to
+// at most maxEntityExpansion bytes: once that is spent, every further
+// reference is replaced by nothing.
 func stripDoctype(data []byte) []byte {
 	start, end := findDoctype(data)
 	if start < 0 {
@@ -221,11 +233,18 @@ func stripDoctype(data []byte) []byte {
 	if len(entities) == 0 {
 		return append(out, body...)
 	}
+	budget := maxEntityExpansion
 	return append(out, entityRefRe.ReplaceAllFunc(body, func(ref []byte) []byte {
-		if v, ok := entities[string(ref[1:len(ref)-1])]; ok {
-			return []byte(v)
+		v, ok := entities[string(ref[1:len(ref)-1])]
+		if !ok {
+			return ref
 		}
-		return ref
+		if len(v) > budget {
+			budget = 0
+			return nil
+		}
+		budget -= len(v)
+		return []byte(v)
 	})...)
 }
 
@@ -306,10 +325,13 @@ var (
 // repairXML rewrites the defects that make an XML reader give up: leading
 // junk before the document (PHP warnings, stray text), characters XML
 // forbids, ampersands that start no reference and "<" that starts no tag.
-// CDATA sections are left alone.
+// CDATA sections are left alone. A DOCTYPE that the junk hid from
+// prepareXML is removed here as stripDoctype does (its entities expanded
+// within a budget of their own: with prepareXML's, a document grows by at
+// most twice maxEntityExpansion).
 func repairXML(data []byte) []byte {
 	if loc := feedStartRe.FindIndex(data); loc != nil && loc[0] > 0 {
-		data = data[loc[0]:]
+		data = stripDoctype(data[loc[0]:])
 	}
 	data = stripIllegalXMLChars(data)
 	data = charRefRe.ReplaceAllFunc(data, func(m []byte) []byte {

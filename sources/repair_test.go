@@ -2,7 +2,11 @@ package sources
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
 )
 
 func TestStripDoctype(t *testing.T) {
@@ -27,6 +31,57 @@ func TestStripDoctype(t *testing.T) {
 				t.Errorf("stripDoctype:\n got %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestEntityExpansionBudget: one 256-byte entity referenced 150,000 times
+// in a 450 KB document would make 38 MB of text; its expansions stop at
+// maxEntityExpansion, the later references giving nothing, while another
+// document's entities are expanded within a budget of its own.
+func TestEntityExpansionBudget(t *testing.T) {
+	value := strings.Repeat("a", maxEntityValue)
+	doc := []byte(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "` + value + `">]><rss><d>` +
+		strings.Repeat("&e;", 150000) + `</d><t>&e;</t></rss>`)
+	for name, out := range map[string][]byte{
+		"stripDoctype":          stripDoctype(doc),
+		"repairXML after junk":  repairXML(append([]byte("PHP warning\n"), doc...)),
+		"prepareXML with a BOM": prepareXML(append([]byte("\xef\xbb\xbf"), doc...), ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if n := bytes.Count(out, []byte(value)); n != maxEntityExpansion/maxEntityValue {
+				t.Errorf("%d references expanded, want %d (%d bytes of output)", n, maxEntityExpansion/maxEntityValue, len(out))
+			}
+			if len(out) > maxEntityExpansion+len(`<?xml version="1.0"?><rss><d></d><t></t></rss>`) {
+				t.Errorf("output is %d bytes, want at most the budget and the markup", len(out))
+			}
+			if bytes.Contains(out, []byte("&e;")) || !bytes.HasSuffix(out, []byte("</d><t></t></rss>")) {
+				t.Errorf("references past the budget are not replaced by nothing: ends %q", out[len(out)-40:])
+			}
+		})
+	}
+	again := stripDoctype([]byte(`<!DOCTYPE r [<!ENTITY co "Acme">]><r>&co;</r>`))
+	if string(again) != `<r>Acme</r>` {
+		t.Errorf("a second document's entity = %q, want it expanded", again)
+	}
+}
+
+// TestEntityFeedIsBounded parses the feed of the entity budget's test: the
+// item keeps the budget's expansion, cut to feeds.MaxContentBytes.
+func TestEntityFeedIsBounded(t *testing.T) {
+	doc := `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "` + strings.Repeat("a", maxEntityValue) + `">]>
+<rss version="2.0"><channel><title>T</title><link>http://example.com/</link>
+<item><title>Amplified &e;</title><link>http://example.com/1</link><description>` + strings.Repeat("&e;", 150000) + `</description></item>
+</channel></rss>`
+	res, err := Parse([]byte(doc), "application/rss+xml", "http://example.com/feed", "s", time.Now())
+	if err != nil || len(res.Articles) != 1 {
+		t.Fatalf("Parse: %d articles, %v", len(res.Articles), err)
+	}
+	a := res.Articles[0]
+	if n := len(a.Title) + len(a.Summary) + len(a.Content); n > feeds.MaxTitleRunes*4+feeds.MaxContentBytes {
+		t.Errorf("the article holds %d bytes of text, want at most %d", n, feeds.MaxTitleRunes*4+feeds.MaxContentBytes)
+	}
+	if !strings.HasPrefix(a.Title, "Amplified aaaa") || !strings.HasPrefix(a.Summary, "aaaa") {
+		t.Errorf("title %.20q, summary %.20q: want the entity expanded", a.Title, a.Summary)
 	}
 }
 
@@ -119,22 +174,5 @@ func TestPrepareXMLRewritesDeclaration(t *testing.T) {
 	want := `<?xml version="1.0" encoding="UTF-8"?><rss>café</rss>`
 	if got := string(prepareXML(in, "")); got != want {
 		t.Errorf("prepareXML = %q, want %q", got, want)
-	}
-}
-
-func TestTruncateRunes(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"ééééééééééé", 5, "éééé…"},
-		{"hello world", 7, "hello…"},
-	} {
-		if got := truncateRunes(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
 	}
 }

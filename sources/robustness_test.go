@@ -625,8 +625,8 @@ func hostileCases() []hostileCase {
 				`<item><title>` + hugeTitle + `</title><link>https://huge.example.com/1</link></item></channel></rss>`),
 			check: func(t *testing.T, r rendering) {
 				for _, s := range append(itemTitles(r), r.res.Title) {
-					if n := utf8.RuneCountInString(s); n > sources.MaxTitleRunes {
-						t.Errorf("title of %d runes, want at most %d", n, sources.MaxTitleRunes)
+					if n := utf8.RuneCountInString(s); n > feeds.MaxTitleRunes {
+						t.Errorf("title of %d runes, want at most %d", n, feeds.MaxTitleRunes)
 					}
 				}
 			},

@@ -1,8 +1,10 @@
 package sources
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tributary/tributary/feeds"
 	"golang.org/x/text/encoding/charmap"
@@ -179,5 +181,35 @@ func TestPlausible(t *testing.T) {
 		if got := plausible(date(tt.in), testNow); got.IsZero() != tt.zero {
 			t.Errorf("plausible(%s) = %v, want zero=%v", tt.in, got, tt.zero)
 		}
+	}
+}
+
+// TestScrapeNestedItemsShareThePage scrapes 500 nested items of a 1 MB
+// page whose summary selector matches the next item: each summary would
+// repeat all the items inside it, 195 MB in all. The summaries stop at
+// twice the page's size, and every item keeps its title and link.
+func TestScrapeNestedItemsShareThePage(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><body>")
+	for i := range 500 {
+		fmt.Fprintf(&b, `<div class="i"><h2>Item %d</h2><a href="/a%d">l</a><p>%s</p>`, i, i, strings.Repeat("word ", 400))
+	}
+	b.WriteString("</body></html>")
+	arts, err := Scrape([]byte(b.String()), testPageURL, "s", Selectors{Item: "div.i", Summary: "div.i"}, time.Now())
+	if err != nil || len(arts) != 500 {
+		t.Fatalf("Scrape: %d articles, %v", len(arts), err)
+	}
+	total := 0
+	for i, a := range arts {
+		total += len(a.Summary)
+		if a.Title != fmt.Sprintf("Item %d", i) || a.Link != fmt.Sprintf("https://corp.example.com/a%d", i) {
+			t.Fatalf("article %d: %q %q", i, a.Title, a.Link)
+		}
+	}
+	if limit := 2*b.Len() + feeds.MaxContentBytes; total > limit {
+		t.Errorf("the summaries hold %d bytes, want at most %d", total, limit)
+	}
+	if arts[0].Summary == "" {
+		t.Error("the first item got no summary")
 	}
 }

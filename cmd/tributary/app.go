@@ -104,7 +104,7 @@ func enabledSources(cfg *config.Config) []config.Source {
 }
 
 // newPublisher returns the publisher of the configured feeds; log (nil
-// discards) hears of store outages.
+// discards) hears of store outages and of feeds cut to their size bound.
 func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger) *publish.Publisher {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,

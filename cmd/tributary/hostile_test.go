@@ -240,15 +240,14 @@ func newHostile(t *testing.T) *hostile {
 	mux.HandleFunc("/quadratic", func(w http.ResponseWriter, r *http.Request) {
 		// Quadratic blowup: one 64 KiB entity referenced 20,000 times
 		// would expand to 1.3 GB.
-		var b bytes.Buffer
-		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-		b.WriteString(`<!DOCTYPE rss [<!ENTITY a "` + strings.Repeat("a", 64<<10) + `">]>` + "\n")
-		b.WriteString(`<rss version="2.0"><channel><title>Quadratic</title><link>http://example.com/</link>`)
-		b.WriteString(`<item><title>Quadratic blowup</title><link>http://example.com/quadratic/1</link><description>`)
-		b.WriteString(strings.Repeat("&a;", 20000))
-		b.WriteString(`</description></item></channel></rss>`)
 		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write(b.Bytes())
+		w.Write(entityDoc("Quadratic blowup", "http://example.com/quadratic/1", 64<<10, 20000))
+	})
+	mux.HandleFunc("/entity-amplification", func(w http.ResponseWriter, r *http.Request) {
+		// 450 KB: a 256-byte entity, short enough to be expanded,
+		// referenced 150,000 times would make 38 MB of text.
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(entityDoc("Entity amplification", "http://example.com/entities/1", 256, 150000))
 	})
 	mux.HandleFunc("/to-canary", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.canary.URL+"/feed", http.StatusFound)
@@ -272,6 +271,19 @@ func newHostile(t *testing.T) *hostile {
 	h.srv.Start()
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// entityDoc is an RSS document of one item titled title whose description
+// references refs times an entity of size "a"s declared in its DOCTYPE.
+func entityDoc(title, link string, size, refs int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<!DOCTYPE rss [<!ENTITY a "` + strings.Repeat("a", size) + `">]>` + "\n")
+	b.WriteString(`<rss version="2.0"><channel><title>` + title + `</title><link>http://example.com/</link>`)
+	b.WriteString(`<item><title>` + title + `</title><link>` + link + `</link><description>`)
+	b.WriteString(strings.Repeat("&a;", refs))
+	b.WriteString(`</description></item></channel></rss>`)
+	return b.Bytes()
 }
 
 // manyItemsDoc is an RSS document of 50,000 items, about 7 MB.
@@ -581,6 +593,8 @@ func hostileCases() []hostileCase {
 			check: checkNoExpansion("lollol")},
 		{name: "quadratic-blowup", url: path("/quadratic"), want: "new (1 new, 0 updated, 0 unchanged)",
 			check: checkNoExpansion("aaaaaaaaaaaaaaaa")},
+		{name: "entity-amplification", url: path("/entity-amplification"), want: "new (1 new, 0 updated, 0 unchanged)",
+			check: checkStoredSize(2 << 20)},
 		{name: "external-entities", url: fixture("xxe.xml"), want: "new (2 new, 0 updated, 0 unchanged)",
 			check: checkNoExternalEntities},
 		{name: "truncated", url: fixture("truncated.xml"), want: "new (2 new, 0 updated, 0 unchanged)",
@@ -1304,6 +1318,29 @@ func checkNoExpansion(expanded string) func(*testing.T, *hostile, *hostileResult
 		for _, f := range files {
 			if b, _ := os.ReadFile(f); bytes.Contains(b, []byte(expanded)) {
 				t.Errorf("store file %s contains expanded entity text", filepath.Base(f))
+			}
+		}
+	}
+}
+
+// checkStoredSize asserts that the store's files and each output hold at
+// most limit bytes.
+func checkStoredSize(limit int64) func(*testing.T, *hostile, *hostileResult) {
+	return func(t *testing.T, h *hostile, r *hostileResult) {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(r.dir, "test.db*"))
+		var stored int64
+		for _, f := range files {
+			if fi, err := os.Stat(f); err == nil {
+				stored += fi.Size()
+			}
+		}
+		if stored > limit {
+			t.Errorf("the store's files hold %d bytes, want at most %d", stored, limit)
+		}
+		for name, b := range r.outputs {
+			if int64(len(b)) > limit {
+				t.Errorf("%s is %d bytes, want at most %d", name, len(b), limit)
 			}
 		}
 	}

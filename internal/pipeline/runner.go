@@ -249,6 +249,11 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	if err != nil {
 		return r.fail(ctx, st, out, err, now)
 	}
+	for i := range arts {
+		// Parsing bounds what feeds and listings give; this also bounds
+		// what pages gave and what older versions stored.
+		feeds.Bound(&arts[i])
+	}
 	res2, err := r.Store.UpsertArticles(ctx, arts)
 	if err != nil {
 		return r.fail(ctx, st, out, fmt.Errorf("store articles: %w", err), now)

@@ -4,6 +4,7 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -49,7 +50,10 @@ type Options struct {
 	BaseURL   string
 	Generator string
 	Feeds     []Feed
-	// Logger records when the store stops and starts answering again; nil
+	// MaxBytes bounds one rendering of one feed; 0 means MaxFeedBytes.
+	MaxBytes int
+	// Logger records when the store stops and starts answering again, and
+	// warns when a rendering leaves items out to fit MaxBytes; nil
 	// discards.
 	Logger *slog.Logger
 }
@@ -296,6 +300,14 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 	if err != nil {
 		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
+	if limit := cmp.Or(p.opts.MaxBytes, MaxFeedBytes); len(body) > limit {
+		size := len(body)
+		if body, out.Items, err = fit(out, format, limit); err != nil {
+			return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+		}
+		p.log.Warn("feed too large, oldest items left out", slog.String("feed", f.Name), slog.String("format", format.Ext()),
+			slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", len(out.Items)))
+	}
 	sum := sha256.Sum256(body)
 	// The store's last change (any feed's) is a safe upper bound of when
 	// this feed changed; never earlier than this configuration.
@@ -307,6 +319,44 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		mod = p.created
 	}
 	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: mod.UTC().Truncate(time.Second), Format: format}, nil
+}
+
+// MaxFeedBytes is the default bound of one rendering of one feed, which
+// the server keeps in memory until the store changes. The articles' own
+// bounds (feeds.Bound) keep a few items from reaching it, but not
+// thousands of long ones: a feed that would be larger keeps its newest
+// items that fit.
+const MaxFeedBytes = 8 << 20
+
+// fit renders f with as many of its newest items (f.Items are newest
+// first) as fit in limit bytes, found by bisection: the size grows with
+// the items kept. It returns the rendering and the items kept.
+func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article, error) {
+	all := f.Items
+	var body []byte
+	lo, hi := 0, len(all) // lo items fit (none always do), hi do not
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		f.Items = all[:mid]
+		b, err := feeds.Render(f, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(b) <= limit {
+			lo, body = mid, b
+		} else {
+			hi = mid
+		}
+	}
+	if body == nil {
+		f.Items = all[:lo]
+		b, err := feeds.Render(f, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		body = b
+	}
+	return body, all[:lo], nil
 }
 
 func newest(items []feeds.Article) time.Time {
