@@ -221,11 +221,13 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	for _, n := range boxNodes {
 		exclude[n] = true
 	}
-	bylines, bylineNodes := findBylines(bylineScope(doc, main), exclude)
-	c.authors = append(c.authors, bylines, splitNames(metaValue(metas, "author", "dc.creator", "parsely-author", "sailthru.author")))
+	bylines, bylineNodes := findBylines(doc, bylineScope(doc, main), exclude)
+	c.authors = append(c.authors, bylines...)
+	fillMetaAuthors(&c, metas)
+	c.authors = append(c.authors, handleLinks(doc, c.handles))
 	var known []string
-	for _, g := range c.authors {
-		for _, a := range g {
+	for _, l := range c.authors {
+		for _, a := range l.authors {
 			known = append(known, a.Name)
 		}
 	}
@@ -237,7 +239,7 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	for _, b := range append(classBoxes, headingBoxes...) {
 		boxAuthors = append(boxAuthors, b.author)
 	}
-	c.authors = append(c.authors, boxAuthors)
+	c.authors = append(c.authors, authorListing{sigBox, boxAuthors})
 
 	fillHead(&c, doc, metas)
 	furnitureSet := make(map[*html.Node]bool, len(furniture))
@@ -265,6 +267,11 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	}
 	c.title.add(art.Title())
 	c.siteName.add(art.SiteName())
+	// The library's byline: what it read from the metadata, or a byline
+	// the page marks in a way findBylines does not know.
+	if b := art.Byline(); b != "" {
+		c.authors = append(c.authors, authorListing{sigLibrary, splitNames(b)})
+	}
 	c.lang.add(art.Language())
 
 	res := Result{}
@@ -357,8 +364,8 @@ func cleanContent(root *html.Node, c *candidates, opts Options) {
 	if p := firstElement(root, func(n *html.Node) bool { return isParagraph(n) && !hasBlockChild(n) && text(n) != "" }); p != nil {
 		t := text(p)
 		if len(t) < 120 && strings.HasPrefix(strings.ToLower(t), "by ") {
-			for _, g := range c.authors {
-				for _, a := range g {
+			for _, l := range c.authors {
+				for _, a := range l.authors {
 					if a.Name != "" && strings.Contains(t, a.Name) {
 						detach(p)
 					}

@@ -207,8 +207,8 @@ func libraryByline(body []byte) string {
 }
 
 // match reports whether got is one of the accepted bylines, compared as
-// bags of words: case, punctuation, order, a leading "By" and the words
-// joining names ("and", "&") do not count.
+// bags of words: case, punctuation (but for the "@" of a handle), order, a
+// leading "By" and the words joining names ("and", "&") do not count.
 func match(got string, accepted []string) bool {
 	g := words(got)
 	if len(g) == 0 {
@@ -225,7 +225,8 @@ func match(got string, accepted []string) bool {
 // words returns the sorted, lower-cased words of a byline, without a
 // leading "by" or "par" and without "and"/"et"/"und".
 func words(s string) []string {
-	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	// "@" stays: a handle is not the name it spells.
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '@' })
 	if len(f) > 0 && (f[0] == "by" || f[0] == "par" || f[0] == "von") {
 		f = f[1:]
 	}

@@ -21,6 +21,7 @@ func TestMatch(t *testing.T) {
 		{"Stella Kim and Jennifer Jett", []string{"Stella Kim, Jennifer Jett"}, true},
 		{"Kooman, F., Jong, Michiel de", []string{"Jong, Michiel de", "Kooman, F.; Jong, Michiel de"}, true},
 		{"@erinmcunningham", []string{"By Erin Cunningham"}, false},
+		{"@Sleyca", []string{"Sleyca"}, false},
 		{"Erin Cunningham, More Erin Cunningham", []string{"Erin Cunningham"}, false},
 		{"Erin", []string{"Erin Cunningham"}, false},
 		{"", []string{"Erin Cunningham"}, false},
