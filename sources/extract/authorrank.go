@@ -144,22 +144,15 @@ func isAllCaps(s string) bool {
 }
 
 // handleMatches reports whether the Twitter handle h (without "@") is
-// plausibly the account of the person called name: every word of the name
-// with three letters or more is in the handle ("erinmcunningham" for Erin
-// Cunningham).
+// plausibly the account of the person called name: the handle holds the
+// last word of the name ("erinmcunningham" for Erin Cunningham,
+// "bromano" for Benjamin Romano).
 func handleMatches(h, name string) bool {
-	h = nameKey(h)
-	words := 0
-	for _, w := range strings.Fields(nameKey(name)) {
-		if utf8.RuneCountInString(w) < 3 {
-			continue
-		}
-		if !strings.Contains(h, w) {
-			return false
-		}
-		words++
+	f := strings.Fields(nameKey(name))
+	if len(f) == 0 || utf8.RuneCountInString(f[len(f)-1]) < 2 {
+		return false
 	}
-	return words > 0
+	return strings.Contains(nameKey(h), f[len(f)-1])
 }
 
 // person is one candidate author: the records of every signal naming
