@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tributary/tributary/feeds"
@@ -17,12 +18,18 @@ import (
 func TestPageAuthorReachesStore(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	// The fixtures share their story (see extract's authorFixture).
+	dir := "../../sources/extract/testdata/authors"
+	story, err := os.ReadFile(filepath.Join(dir, "story.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	fixture := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("../../sources/extract/testdata/authors", name))
+		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return string(b)
+		return strings.Replace(string(b), "<!-- story -->", string(story), 1)
 	}
 	srv := serveFeedAndPages(t, `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id><updated>2025-12-01T00:00:00Z</updated>

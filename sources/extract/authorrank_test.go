@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,11 +45,7 @@ func TestAuthorFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", "authors", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := Extract(body, "https://news.example/2024/05/ferry", Options{})
+			res, err := Extract(authorFixture(t, tt.file), "https://news.example/2024/05/ferry", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,4 +54,20 @@ func TestAuthorFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// authorFixture reads the page testdata/authors/name, its story (the
+// directory's story.txt) in place.
+func authorFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	dir := filepath.Join("testdata", "authors")
+	page, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	story, err := os.ReadFile(filepath.Join(dir, "story.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Replace(page, []byte("<!-- story -->"), story, 1)
 }
