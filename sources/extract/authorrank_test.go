@@ -71,3 +71,62 @@ func authorFixture(t *testing.T, name string) []byte {
 	}
 	return bytes.Replace(page, []byte("<!-- story -->"), story, 1)
 }
+
+// TestAuthorNames lists how a byline's text becomes names, and which
+// names are never authors (classify's notName) or only when nothing
+// better is on the page (weakName).
+func TestAuthorNames(t *testing.T) {
+	split := []struct {
+		in   string
+		want []string
+	}{
+		{"By Jane Doe", []string{"Jane Doe"}},
+		{"By Jane Doe and John Smith, Staff Writers", []string{"Jane Doe", "John Smith"}},
+		{"Kooman, F.", []string{"Kooman, F."}},
+		{"Jong, Michiel de", []string{"Jong, Michiel de"}},
+		{"Joe Wee Monday 12 March 2018", []string{"Joe Wee"}},
+		{"Joe Friday", []string{"Joe Friday"}},
+		{"By Nathan Willis March 25, 2015", []string{"Nathan Willis"}},
+		{"By Brenda Goodman, MA", []string{"Brenda Goodman"}},
+		{"Bradley M. Kuhn (http://ebb.org/bkuhn/)", []string{"Bradley M. Kuhn"}},
+		{"Martin Untersinger (avec Damien Leloup et Morgane Tual)", []string{"Martin Untersinger", "Damien Leloup", "Morgane Tual"}},
+		{"Written by Rob Ewaschuk Edited by Betsy Beyer", []string{"Rob Ewaschuk", "Betsy Beyer"}},
+		{"Mac & i", []string{"Mac & i"}},
+		{"M. Z. Adnan", []string{"M. Z. Adnan"}},
+	}
+	for _, tt := range split {
+		var got []string
+		for _, a := range splitNames(tt.in) {
+			got = append(got, a.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("splitNames(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	site := []string{"The Harbour Gazette"}
+	classes := []struct {
+		name string
+		want nameClass
+	}{
+		{"@erinmcunningham", notName},
+		{"More Richard (R.J.) Eskow", notName},
+		{"Follow Author", notName},
+		{"CC7567", notName},
+		{"April 28, 2019 at 6:01 am", notName},
+		{"史蒂文的家_藍天 發表在 痞客邦 PIXNET 留言(42) 人氣(23925)", notName},
+		{"Seattle Times business reporter", weakName},
+		{"Our Foreign Staff", weakName},
+		{"the harbour gazette", weakName},
+		{"Sleyca", plainName},
+		{"mcupdate", plainName},
+		{"Erin Cunningham", personName},
+		{"NATALIYA VASILYEVA", personName},
+		{"Kooman, F.", personName},
+		{"Richard (R.J.) Eskow", personName},
+	}
+	for _, tt := range classes {
+		if got := classify(tt.name, site); got != tt.want {
+			t.Errorf("classify(%q) = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
