@@ -533,16 +533,24 @@ const maxBylineText = 200
 func findBylines(doc, scope *html.Node, exclude map[*html.Node]bool) ([]authorListing, []*html.Node) {
 	var listings []authorListing
 	var nodes []*html.Node
-	add := func(n *html.Node) []feeds.Author {
+	// add reads byline n; outside the story, its markup is a weaker
+	// signal (a review's or a comment's author may be marked up too).
+	add := func(n *html.Node, inStory bool) []feeds.Author {
+		sig := func(e *html.Node) signal {
+			if !inStory {
+				return sigPageMarkup
+			}
+			return bylineSignal(e)
+		}
 		found := bylineAuthors(n)
 		if len(found) > 0 {
-			listings = append(listings, authorListing{bylineSignal(n), found})
+			listings = append(listings, authorListing{sig(n), found})
 		}
 		// Author markup inside a byline is a signal of its own.
 		walk(n, func(e *html.Node) bool {
 			if e != n && isAuthorMarkup(e) {
 				if a := bylineAuthors(e); len(a) > 0 {
-					listings = append(listings, authorListing{bylineSignal(e), a})
+					listings = append(listings, authorListing{sig(e), a})
 				}
 				return false
 			}
@@ -551,14 +559,14 @@ func findBylines(doc, scope *html.Node, exclude map[*html.Node]bool) ([]authorLi
 		return found
 	}
 	// markupOnly reads the author markup under root, leaving it in place.
-	markupOnly := func(root *html.Node, skip *html.Node) {
+	markupOnly := func(root *html.Node, skip *html.Node, inStory bool) {
 		walk(root, func(n *html.Node) bool {
 			if n == skip || exclude[n] || n.DataAtom == atom.Nav || isForeignClass(n) {
 				return false
 			}
 			if isAuthorMarkup(n) {
 				if t := text(n); utf8.RuneCountInString(t) <= maxBylineText {
-					add(n)
+					add(n, inStory)
 				}
 				return false
 			}
@@ -571,7 +579,7 @@ func findBylines(doc, scope *html.Node, exclude map[*html.Node]bool) ([]authorLi
 		}
 		if isForeign(n) {
 			if n.DataAtom == atom.Aside && !isForeignClass(n) {
-				markupOnly(n, nil)
+				markupOnly(n, nil, true)
 			}
 			return false
 		}
@@ -585,7 +593,7 @@ func findBylines(doc, scope *html.Node, exclude map[*html.Node]bool) ([]authorLi
 		if t == "" && n.DataAtom != atom.Meta {
 			return false
 		}
-		found := add(n)
+		found := add(n, true)
 		if n.DataAtom == atom.A {
 			if c := bylineContainer(n); c != nil {
 				nodes = append(nodes, widenByline(c, scope))
@@ -596,7 +604,7 @@ func findBylines(doc, scope *html.Node, exclude map[*html.Node]bool) ([]authorLi
 		return false
 	})
 	if scope != doc {
-		markupOnly(doc, scope)
+		markupOnly(doc, scope, false)
 	}
 	return listings, nodes
 }

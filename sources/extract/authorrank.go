@@ -25,6 +25,7 @@ const (
 	sigByline                   // a visible byline element (class byline, author...)
 	sigHCard                    // an h-entry's p-author
 	sigRelAuthor                // a rel=author link
+	sigPageMarkup               // itemprop=author or rel=author outside the story
 	sigMeta                     // a meta tag: byl, dc:creator, author, article:author...
 	sigLibrary                  // go-readability's byline
 	sigBox                      // an "About the author" box
@@ -39,7 +40,7 @@ func (s signal) weight() int {
 	switch s {
 	case sigJSONLD, sigMicrodata, sigByline, sigHCard:
 		return 3
-	case sigRelAuthor, sigMeta:
+	case sigRelAuthor, sigPageMarkup, sigMeta:
 		return 2
 	default:
 		return 1

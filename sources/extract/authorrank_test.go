@@ -39,6 +39,9 @@ func TestAuthorFixtures(t *testing.T) {
 		{"jsonld-account.html", []feeds.Author{{Name: "James Akinaka", URL: "https://fandom.example/u/CC7567",
 			Avatar: "https://news.example/img/james.jpg", Bio: "James Akinaka writes about ferries, tides and the islands for the wiki."}}},
 		{"dc-creator.html", []feeds.Author{{Name: "Creator Name"}}},
+		// Author markup outside the story (a review's author) does not
+		// outweigh the story's own byline.
+		{"outside-markup.html", []feeds.Author{{Name: "Jane Doe"}}},
 		// Bio and avatar follow the chosen author.
 		{"bio-follows.html", []feeds.Author{{Name: "Benjamin Romano", URL: "https://news.example/author/ben-romano/",
 			Avatar: "https://news.example/img/ben.jpg", Bio: "Benjamin Romano covers the port, shipping and the island ferries for the Gazette."}}},

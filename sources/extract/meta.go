@@ -138,18 +138,16 @@ func twitterHandles(vs []string) []string {
 	return out
 }
 
-// authorMetaKeys are the meta tags that name a story's author, most
-// trusted first: the Dublin Core property before the generic author,
-// which templates fill with the site's name.
-var authorMetaKeys = []string{"byl", "dc:creator", "dcterms:creator", "dcterm:creator", "dc.creator", "dcterms.creator",
-	"article:author", "og:article:author", "article:author_name", "parsely-author", "sailthru.author", "author"}
-
 // fillMetaAuthors adds the authors the meta tags name to c, one listing
 // per key: repeated tags (two DC.Creator) name co-authors. A tag may list
 // several keys ("dc:creator twitter:site_name"). article:author is a
 // profile URL by the spec, but many sites put the name there.
 func fillMetaAuthors(c *candidates, metas []metaTag) {
-	for _, k := range authorMetaKeys {
+	// Most trusted first: the Dublin Core property before the generic
+	// author, which templates fill with the site's name.
+	keys := []string{"byl", "dc:creator", "dcterms:creator", "dcterm:creator", "dc.creator", "dcterms.creator",
+		"article:author", "og:article:author", "article:author_name", "parsely-author", "sailthru.author", "author"}
+	for _, k := range keys {
 		var authors []feeds.Author
 		for _, m := range metas {
 			if !slices.Contains(strings.Fields(m.key), k) {
