@@ -147,20 +147,22 @@ func fillMetaAuthors(c *candidates, metas []metaTag) {
 	// author, which templates fill with the site's name.
 	keys := []string{"byl", "dc:creator", "dcterms:creator", "dcterm:creator", "dc.creator", "dcterms.creator",
 		"article:author", "og:article:author", "article:author_name", "parsely-author", "sailthru.author", "author"}
-	for _, k := range keys {
-		var authors []feeds.Author
-		for _, m := range metas {
-			if !slices.Contains(strings.Fields(m.key), k) {
+	byKey := make(map[string][]feeds.Author)
+	for _, m := range metas {
+		for _, k := range strings.Fields(m.key) {
+			if !slices.Contains(keys, k) {
 				continue
 			}
 			if isURL(m.val) {
-				authors = append(authors, feeds.Author{URL: m.val})
+				byKey[k] = append(byKey[k], feeds.Author{URL: m.val})
 			} else {
-				authors = append(authors, splitNames(m.val)...)
+				byKey[k] = append(byKey[k], splitNames(m.val)...)
 			}
 		}
-		if len(authors) > 0 {
-			c.authors = append(c.authors, authorListing{sigMeta, authors})
+	}
+	for _, k := range keys {
+		if len(byKey[k]) > 0 {
+			c.authors = append(c.authors, authorListing{sigMeta, byKey[k]})
 		}
 	}
 }
