@@ -76,3 +76,40 @@ func TestRun(t *testing.T) {
 		t.Errorf("the miss is not printed:\n%s", out.String())
 	}
 }
+
+// TestCorpusAtLeastLibrary runs the benchmark on go-readability's test
+// pages: Tributary names the right author at least as often as the library
+// alone, and on every page where the library does.
+func TestCorpusAtLeastLibrary(t *testing.T) {
+	// The pages take seconds, and a minute and a half under the race
+	// detector, which has nothing to find in this single goroutine.
+	if testing.Short() || raceEnabled {
+		t.Skip("the corpus is slow: skipped with -short and -race; run go test ./sources/extract/cmd/bylinebench")
+	}
+	dir, err := defaultCorpus()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("go-readability's test pages: %v", err)
+		}
+		t.Skipf("go-readability's test pages: %v", err)
+	}
+	fix := map[string]correction{}
+	if err := json.Unmarshal(corrections, &fix); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep, err := run(dir, fix, &out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(rep)
+	if rep.pages < 70 || rep.tributary < rep.library {
+		t.Errorf("%s\n%s", rep, out.String())
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "tributary MISS") && strings.Contains(line, "go-readability ok") {
+			t.Errorf("the library alone names the author, Tributary does not:\n%s", out.String())
+			break
+		}
+	}
+}
