@@ -163,8 +163,6 @@ type person struct {
 	class nameClass
 	// sigs are the signals naming the person, each once.
 	sigs map[signal]bool
-	// first is the rank of the first listing naming the person.
-	first int
 }
 
 // score is a person's standing: the weights of the signals naming them,
@@ -186,9 +184,11 @@ func (p *person) score() int {
 // candidates they name. It returns nil when no listing names anyone.
 func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 	people := make(map[string]*person)
-	// Listings in trust order, stable within a signal.
+	// in is the people in the order of their first naming: listings in
+	// trust order, stable within a signal, names in listing order.
+	var in []*person
 	order := sortedListings(listings)
-	for rank, l := range order {
+	for _, l := range order {
 		for _, a := range l.authors {
 			k := nameKey(a.Name)
 			if k == "" {
@@ -200,8 +200,9 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 				if class == notName {
 					continue
 				}
-				p = &person{name: a.Name, class: class, sigs: make(map[signal]bool), first: rank}
+				p = &person{name: a.Name, class: class, sigs: make(map[signal]bool)}
 				people[k] = p
+				in = append(in, p)
 			}
 			p.sigs[l.sig] = true
 			// "Jeffrey Gettleman" rather than "JEFFREY GETTLEMAN".
@@ -210,7 +211,7 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 			}
 		}
 	}
-	if len(people) == 0 {
+	if len(in) == 0 {
 		return nil
 	}
 	knownKeys := make(map[string]bool, len(known))
@@ -224,9 +225,10 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 		}
 		return s
 	}
-	var best *person
-	for _, p := range people {
-		if best == nil || score(p) > score(best) || score(p) == score(best) && p.first < best.first {
+	// The first named wins a tie.
+	best := in[0]
+	for _, p := range in[1:] {
+		if score(p) > score(best) {
 			best = p
 		}
 	}
