@@ -7,8 +7,9 @@
 // The main content is found by go-readability; this package prepares the
 // page for it and reads the metadata from, in order of trust, JSON-LD,
 // OpenGraph and article:* meta, Twitter cards, microformats, microdata and
-// bylines, and finally heuristics. It is pure: bytes in, struct out; the
-// caller fetches the page.
+// bylines, and finally heuristics; authors are not taken first-found but
+// ranked by how many, and which, of those places name them (rankAuthors).
+// It is pure: bytes in, struct out; the caller fetches the page.
 //
 // It also learns and strips boilerplate: paragraphs that one source repeats
 // across its articles (FindBoilerplate, StripParagraphs).
@@ -69,7 +70,8 @@ type Result struct {
 	// first paragraph.
 	Excerpt string
 	// Authors are the story's authors, with profile URL, avatar and bio
-	// when the page gives them.
+	// when the page gives them: the person the page's signals agree on
+	// best, and the co-authors listed with them (see docs/full-text.md).
 	Authors []feeds.Author
 	// Image is the lead image, nil when there is none.
 	Image *feeds.Image
