@@ -19,10 +19,27 @@ var (
 	rxBylinePrefix = regexp.MustCompile(`(?i)^(?:(?:written|posted|published|reported|authored|words|story|text|article)\s+by|by|author|authors|from|posted)\s*[:\-–—]?\s+`)
 	// rxDateTail is a date following a name in a byline.
 	rxDateTail = regexp.MustCompile(`(?i)\s+(?:on\s+|updated\s+|published\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[-/.]\d).*$`)
-	// rxNameSplit separates the names of several authors.
-	rxNameSplit = regexp.MustCompile(`\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*|,\s*|;\s*)`)
+	// rxWeekdayTail is a weekday glued after a name ("Joe Wee Monday"),
+	// with what follows it.
+	rxWeekdayTail = regexp.MustCompile(`(?i)\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$`)
+	// rxNameSplit separates the names of several authors: "and" in a few
+	// languages, "&", commas, semicolons, and "Edited by".
+	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und)\s+|\s*&\s*|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
+	// rxWithAuthors is a parenthesis naming co-authors: "(avec Damien
+	// Leloup et Morgane Tual)".
+	rxWithAuthors = regexp.MustCompile(`(?i)\s*\((?:with|avec|mit|con|com)\s+([^)]+)\)`)
+	// rxCredential is an academic or professional title after a name:
+	// "Brenda Goodman, MA".
+	rxCredential = regexp.MustCompile(`^(?:MA|MS|MSc|BA|BS|MD|PhD|Ph\.D\.|RN|MPH|JD|DVM|MBA)$`)
+	// rxCredentialTail is such a title at the end of a name.
+	rxCredentialTail = regexp.MustCompile(`,\s*(?:MA|MS|MSc|BA|BS|MD|PhD|Ph\.D\.|RN|MPH|JD|DVM|MBA)\.?$`)
+	// rxURLParen is a home page in parentheses after a name.
+	rxURLParen = regexp.MustCompile(`\s*\(\s*https?://[^)]*\)`)
 	// rxJobTitle marks a byline part that is a job title, not a name.
 	rxJobTitle = regexp.MustCompile(`(?i)\b(?:writer|editor|reporter|correspondent|staff|contributor|columnist|journalist|intern|producer|desk)\b`)
+	// rxInitialEnd is a name ending in an initial ("Kooman, F."), whose
+	// full stop stays.
+	rxInitialEnd = regexp.MustCompile(`(?:^|[\s,.])\p{Lu}\.$`)
 	// rxAboutAuthor is the heading of an author box that names no one.
 	rxAboutAuthor = regexp.MustCompile(`(?i)^about (?:the |this )?(?:authors?|writers?|contributors?|reporters?|columnists?)\s*:?$`)
 	// rxAboutName is the heading of an author box that names the author.
@@ -50,8 +67,16 @@ func cleanName(s string) string {
 			s = s[:i]
 		}
 	}
+	s = rxURLParen.ReplaceAllString(s, "")
 	s = rxDateTail.ReplaceAllString(s, "")
-	s = strings.Trim(s, " ,;:.-–—|")
+	s = rxCredentialTail.ReplaceAllString(s, "")
+	if t := rxWeekdayTail.ReplaceAllString(s, ""); len(strings.Fields(t)) >= 2 {
+		s = t
+	}
+	s = strings.Trim(s, " ,;:-–—|")
+	if !strings.Contains(s, " ") || !rxInitialEnd.MatchString(s) {
+		s = strings.TrimRight(s, ".")
+	}
 	if s == "" || isURL(s) || utf8.RuneCountInString(s) > 80 || len(strings.Fields(s)) > 8 {
 		return ""
 	}
@@ -61,15 +86,28 @@ func cleanName(s string) string {
 // splitNames reads the authors named in a byline or meta author: "By Jane
 // Doe and John Smith", "Jane Doe, Staff Writer".
 func splitNames(s string) []feeds.Author {
+	s = rxWithAuthors.ReplaceAllString(feeds.PlainText(s), ", $1")
 	s = cleanName(s)
 	if s == "" {
 		return nil
 	}
+	// "Kooman, F." is one name.
+	if rxSurnameInitials.MatchString(s) {
+		return []feeds.Author{{Name: s}}
+	}
+	parts := rxNameSplit.Split(s, -1)
+	// "Mac & i" is one name: a part too short to be a name keeps the
+	// byline whole.
+	for _, p := range parts {
+		if p = cleanName(p); p != "" && utf8.RuneCountInString(p) < 2 {
+			return []feeds.Author{{Name: s}}
+		}
+	}
 	var out []feeds.Author
 	seen := make(map[string]bool)
-	for _, part := range rxNameSplit.Split(s, -1) {
+	for _, part := range parts {
 		part = cleanName(part)
-		if part == "" || rxJobTitle.MatchString(part) || seen[strings.ToLower(part)] {
+		if part == "" || rxJobTitle.MatchString(part) && len(out) > 0 || rxCredential.MatchString(part) || seen[strings.ToLower(part)] {
 			continue
 		}
 		seen[strings.ToLower(part)] = true
@@ -428,20 +466,36 @@ func cloneNode(n *html.Node) *html.Node {
 
 // isBylineEl reports whether n is marked as a byline or an author name.
 func isBylineEl(n *html.Node) bool {
-	if attr(n, "itemprop") == "author" {
-		return true
-	}
-	if n.DataAtom == atom.A && strings.Contains(" "+attr(n, "rel")+" ", " author ") {
+	if isAuthorMarkup(n) {
 		return true
 	}
 	for _, t := range append(strings.Fields(strings.ToLower(attr(n, "class"))), strings.ToLower(attr(n, "id"))) {
 		switch t {
-		case "byline", "by-author", "author", "post-author", "entry-author", "author-name", "article-author",
-			"p-author", "article__author", "story-byline", "byline-author", "article-byline", "post-byline", "c-byline":
+		case "byline", "pb-byline", "byline-text", "by-author", "author", "post-author", "entry-author", "author-name", "article-author",
+			"p-author", "article__author", "story-byline", "byline-author", "article-byline", "post-byline", "c-byline",
+			"featurebyline", "authorname", "author-byline", "byline__author", "byline-name":
 			return true
 		}
 	}
 	return false
+}
+
+// isAuthorMarkup reports whether n is marked up as the author in a
+// machine-readable way: itemprop=author, or a rel=author link.
+func isAuthorMarkup(n *html.Node) bool {
+	return bylineSignal(n) != sigByline
+}
+
+// bylineSignal is the signal a byline element gives: microdata for
+// itemprop=author, rel=author for such a link, else a visible byline.
+func bylineSignal(n *html.Node) signal {
+	if slices.Contains(strings.Fields(attr(n, "itemprop")), "author") {
+		return sigMicrodata
+	}
+	if n.DataAtom == atom.A && slices.Contains(strings.Fields(strings.ToLower(attr(n, "rel"))), "author") {
+		return sigRelAuthor
+	}
+	return sigByline
 }
 
 // isForeign reports whether n is a part of the page that speaks of other
@@ -451,8 +505,14 @@ func isForeign(n *html.Node) bool {
 	case atom.Aside, atom.Nav:
 		return true
 	}
+	return isForeignClass(n)
+}
+
+// isForeignClass reports whether n's class or id names a part of the
+// page about other stories or people.
+func isForeignClass(n *html.Node) bool {
 	s := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
-	for _, w := range []string{"comment", "respond", "disqus", "related", "sidebar", "widget", "recommend", "more-stories", "read-next"} {
+	for _, w := range []string{"comment", "respond", "disqus", "related", "sidebar", "widget", "recommend", "more-stories", "read-next", "more-by", "tab-more"} {
 		if strings.Contains(s, w) {
 			return true
 		}
@@ -463,51 +523,102 @@ func isForeign(n *html.Node) bool {
 // maxBylineText bounds a byline: a longer element is not one.
 const maxBylineText = 200
 
-// findBylines returns the authors the bylines of the story name, and the
-// byline elements to remove from it. scope is where the story lives;
-// the subtrees of the nodes in exclude (author boxes) are skipped.
-func findBylines(scope *html.Node, exclude map[*html.Node]bool) ([]feeds.Author, []*html.Node) {
-	var authors []feeds.Author
+// findBylines returns the authors the bylines of the story name, one
+// listing per byline element, and the byline elements to remove from it.
+// scope is where the story lives: there, any element marked as a byline
+// counts, outside <aside> and <nav>; in an aside of the story, and in the
+// rest of the page, only author markup (itemprop=author, rel=author) does,
+// and it stays. Comments and related stories never count; the subtrees of
+// the nodes in exclude (author boxes) are skipped.
+func findBylines(doc, scope *html.Node, exclude map[*html.Node]bool) ([]authorListing, []*html.Node) {
+	var listings []authorListing
 	var nodes []*html.Node
-	seen := make(map[string]bool)
-	add := func(a feeds.Author) {
-		k := strings.ToLower(a.Name)
-		if a.Name == "" || seen[k] {
-			return
+	// add reads byline n; outside the story, its markup is a weaker
+	// signal (a review's or a comment's author may be marked up too).
+	add := func(n *html.Node, inStory bool) []feeds.Author {
+		sig := func(e *html.Node) signal {
+			if !inStory {
+				return sigPageMarkup
+			}
+			return bylineSignal(e)
 		}
-		seen[k] = true
-		authors = append(authors, a)
+		found := bylineAuthors(n)
+		if len(found) > 0 {
+			listings = append(listings, authorListing{sig(n), found})
+		}
+		// Author markup inside a byline is a signal of its own.
+		walk(n, func(e *html.Node) bool {
+			if e != n && isAuthorMarkup(e) {
+				if a := bylineAuthors(e); len(a) > 0 {
+					listings = append(listings, authorListing{sig(e), a})
+				}
+				return false
+			}
+			return true
+		})
+		return found
+	}
+	// markupOnly reads the author markup under root, leaving it in place.
+	markupOnly := func(root *html.Node, skip *html.Node, inStory bool) {
+		walk(root, func(n *html.Node) bool {
+			if n == skip || exclude[n] || n.DataAtom == atom.Nav || isForeignClass(n) {
+				return false
+			}
+			if isAuthorMarkup(n) {
+				if t := text(n); utf8.RuneCountInString(t) <= maxBylineText {
+					add(n, inStory)
+				}
+				return false
+			}
+			return true
+		})
 	}
 	walk(scope, func(n *html.Node) bool {
-		if isForeign(n) || exclude[n] {
+		if exclude[n] {
+			return false
+		}
+		if isForeign(n) {
+			if n.DataAtom == atom.Aside && !isForeignClass(n) {
+				markupOnly(n, nil, true)
+			}
 			return false
 		}
 		if !isBylineEl(n) {
 			return true
 		}
 		t := text(n)
-		if t == "" || utf8.RuneCountInString(t) > maxBylineText {
+		if utf8.RuneCountInString(t) > maxBylineText {
 			return false
 		}
-		found := bylineAuthors(n)
-		for _, a := range found {
-			add(a)
+		if t == "" && n.DataAtom != atom.Meta {
+			return false
 		}
+		found := add(n, true)
 		if n.DataAtom == atom.A {
 			if c := bylineContainer(n); c != nil {
 				nodes = append(nodes, widenByline(c, scope))
 			}
-		} else if len(found) > 0 {
+		} else if len(found) > 0 && n.DataAtom != atom.Meta {
 			nodes = append(nodes, widenByline(n, scope))
 		}
 		return false
 	})
-	return authors, nodes
+	if scope != doc {
+		markupOnly(doc, scope, false)
+	}
+	return listings, nodes
 }
 
 // bylineAuthors reads the names (and profile links) in a byline element.
 func bylineAuthors(n *html.Node) []feeds.Author {
 	var out []feeds.Author
+	// <meta itemprop="author" content="Jane Doe">
+	if v := strings.TrimSpace(attr(n, "content")); v != "" && (n.DataAtom == atom.Meta || n.DataAtom == atom.Link) {
+		if isURL(v) {
+			return nil
+		}
+		return splitNames(v)
+	}
 	// Microdata names.
 	walk(n, func(e *html.Node) bool {
 		if attr(e, "itemprop") == "name" {

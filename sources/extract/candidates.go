@@ -47,13 +47,18 @@ type imageCand struct {
 type candidates struct {
 	title, published, updated, section, excerpt list
 	lang, canonical, siteName                   list
-	// tags and authors hold one group per source.
-	tags    [][]string
-	authors [][]feeds.Author
-	// handles are Twitter creators: used only when no source names a
-	// person, since "@jdoe" is not a name.
-	handles []feeds.Author
-	images  []imageCand
+	// tags hold one group per source.
+	tags [][]string
+	// authors are the candidate authors, one listing per place that
+	// names some (see rankAuthors).
+	authors []authorListing
+	// handles are the Twitter creators, without "@": the profile URL of
+	// the author they belong to, and the name only when nothing else
+	// names anyone, since "@jdoe" is not a name. siteHandle is the
+	// site's own account (twitter:site).
+	handles    []string
+	siteHandle string
+	images     []imageCand
 	// known are the author names the caller already has for the story
 	// (Options.KnownAuthors): they name the authors when the page does
 	// not, so that an "About the author" box that names no one still
@@ -83,79 +88,36 @@ func (c *candidates) firstTags() []string {
 	return nil
 }
 
-// resolveAuthors returns the authors named by the most trusted source that
-// names any, each completed (URL, avatar, bio, e-mail) from every source in
-// order of trust: a record completes an author when it has the same name;
-// for a story with a single author, also when it names part of the name
-// ("About Maria" for Maria Lopez), or names no one and is alone in its
-// source (an og article:author link, an "About the author" box). When no
-// source names anyone, the known names (Options.KnownAuthors) are the
-// authors, returned only when the page completes one of them; then the
-// Twitter handles, since "@jdoe" is not a name.
+// resolveAuthors returns the story's authors: those rankAuthors picks
+// among the candidates of every listing, each completed from the records
+// describing that very person (completeAuthors) and given the profile URL
+// of their Twitter handle when they have none. When no listing names
+// anyone, the known names (Options.KnownAuthors) are the authors, returned
+// only when the page completes one of them; then the Twitter handles,
+// since no other name is on the page.
 func (c *candidates) resolveAuthors(base *url.URL) []feeds.Author {
-	names := firstNames(c.authors...)
+	names := rankAuthors(c.authors, c.siteName, c.known)
 	fromKnown := false
 	if len(names) == 0 {
-		names = firstNames(c.knownAuthors())
+		for _, a := range c.knownAuthors() {
+			names = append(names, a.Name)
+		}
 		fromKnown = len(names) > 0
 	}
 	if len(names) == 0 {
-		names = firstNames(c.handles)
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	groups := append(slices.Clone(c.authors), c.handles)
-	out := make([]feeds.Author, len(names))
-	completed := false
-	for i, name := range names {
-		out[i].Name = name
-		for _, g := range groups {
-			for _, a := range g {
-				if !describes(a, g, name, names) {
-					continue
-				}
-				out[i].Email = cmpOr(out[i].Email, a.Email)
-				out[i].URL = cmpOr(out[i].URL, absURL(base, a.URL))
-				out[i].Avatar = cmpOr(out[i].Avatar, absURL(base, a.Avatar))
-				out[i].Bio = cmpOr(out[i].Bio, a.Bio)
-			}
+		var out []feeds.Author
+		for _, h := range c.handles {
+			out = append(out, feeds.Author{Name: "@" + h, URL: twitterURL(h)})
 		}
-		completed = completed || out[i] != feeds.Author{Name: name}
+		return out
 	}
-	if fromKnown && !completed {
+	out := completeAuthors(names, c.authors, base)
+	if fromKnown && !slices.ContainsFunc(out, func(a feeds.Author) bool { return a != feeds.Author{Name: a.Name} }) {
 		// The caller has these names already: the page adds nothing.
 		return nil
 	}
+	attachHandles(out, c.handles, c.siteHandle)
 	return out
-}
-
-// describes reports whether record a, found in the source group g, is
-// about the author called name, one of the story's authors names (see
-// resolveAuthors).
-func describes(a feeds.Author, g []feeds.Author, name string, names []string) bool {
-	return strings.EqualFold(a.Name, name) ||
-		len(names) == 1 && (a.Name == "" && len(g) == 1 || knownName(a.Name, names))
-}
-
-// firstNames returns the distinct names of the first group that names
-// anyone.
-func firstNames(groups ...[]feeds.Author) []string {
-	for _, g := range groups {
-		var names []string
-		seen := make(map[string]bool)
-		for _, a := range g {
-			k := strings.ToLower(a.Name)
-			if a.Name != "" && !seen[k] {
-				seen[k] = true
-				names = append(names, a.Name)
-			}
-		}
-		if len(names) > 0 {
-			return names
-		}
-	}
-	return nil
 }
 
 // knownAuthors returns the known names as author records.

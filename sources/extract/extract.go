@@ -7,8 +7,9 @@
 // The main content is found by go-readability; this package prepares the
 // page for it and reads the metadata from, in order of trust, JSON-LD,
 // OpenGraph and article:* meta, Twitter cards, microformats, microdata and
-// bylines, and finally heuristics. It is pure: bytes in, struct out; the
-// caller fetches the page.
+// bylines, and finally heuristics; authors are not taken first-found but
+// ranked by how many, and which, of those places name them (rankAuthors).
+// It is pure: bytes in, struct out; the caller fetches the page.
 //
 // It also learns and strips boilerplate: paragraphs that one source repeats
 // across its articles (FindBoilerplate, StripParagraphs).
@@ -70,7 +71,8 @@ type Result struct {
 	// first paragraph.
 	Excerpt string
 	// Authors are the story's authors, with profile URL, avatar and bio
-	// when the page gives them.
+	// when the page gives them: the person the page's signals agree on
+	// best, and the co-authors listed with them (see docs/full-text.md).
 	Authors []feeds.Author
 	// Image is the lead image, nil when there is none.
 	Image *feeds.Image
@@ -225,11 +227,13 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	for _, n := range boxNodes {
 		exclude[n] = true
 	}
-	bylines, bylineNodes := findBylines(bylineScope(doc, main), exclude)
-	c.authors = append(c.authors, bylines, splitNames(metaValue(metas, "author", "dc.creator", "parsely-author", "sailthru.author")))
+	bylines, bylineNodes := findBylines(doc, bylineScope(doc, main), exclude)
+	c.authors = append(c.authors, bylines...)
+	fillMetaAuthors(&c, metas)
+	c.authors = append(c.authors, handleLinks(doc, c.handles))
 	var known []string
-	for _, g := range c.authors {
-		for _, a := range g {
+	for _, l := range c.authors {
+		for _, a := range l.authors {
 			known = append(known, a.Name)
 		}
 	}
@@ -241,7 +245,7 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	for _, b := range append(classBoxes, headingBoxes...) {
 		boxAuthors = append(boxAuthors, b.author)
 	}
-	c.authors = append(c.authors, boxAuthors)
+	c.authors = append(c.authors, authorListing{sigBox, boxAuthors})
 
 	fillHead(&c, doc, metas)
 	furnitureSet := make(map[*html.Node]bool, len(furniture))
@@ -269,6 +273,11 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	}
 	c.title.add(art.Title())
 	c.siteName.add(art.SiteName())
+	// The library's byline: what it read from the metadata, or a byline
+	// the page marks in a way findBylines does not know.
+	if b := art.Byline(); b != "" {
+		c.authors = append(c.authors, authorListing{sigLibrary, splitNames(b)})
+	}
 	c.lang.add(art.Language())
 
 	res := Result{}
@@ -361,8 +370,8 @@ func cleanContent(root *html.Node, c *candidates, opts Options) {
 	if p := firstElement(root, func(n *html.Node) bool { return isParagraph(n) && !hasBlockChild(n) && text(n) != "" }); p != nil {
 		t := text(p)
 		if len(t) < 120 && strings.HasPrefix(strings.ToLower(t), "by ") {
-			for _, g := range c.authors {
-				for _, a := range g {
+			for _, l := range c.authors {
+				for _, a := range l.authors {
 					if a.Name != "" && strings.Contains(t, a.Name) {
 						detach(p)
 					}

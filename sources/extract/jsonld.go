@@ -341,7 +341,7 @@ func (ld *jsonLD) fill(c *candidates) {
 	if len(authors) == 0 {
 		authors = ld.authors(art["creator"])
 	}
-	c.authors = append(c.authors, authors)
+	c.authors = append(c.authors, authorListing{sigJSONLD, authors})
 	if img, ok := ld.image(art["image"]); ok {
 		c.images = append(c.images, img)
 	} else if img, ok := ld.image(art["thumbnailUrl"]); ok {

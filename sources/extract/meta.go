@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -75,17 +76,6 @@ func fillOpenGraph(c *candidates, metas []metaTag) {
 		c.lang.add(strings.ReplaceAll(l, "_", "-"))
 	}
 	c.tags = append(c.tags, metaValues(metas, "article:tag"))
-	// article:author is a profile URL by the spec, but many sites put the
-	// name there.
-	var authors []feeds.Author
-	for _, v := range metaValues(metas, "article:author") {
-		if isURL(v) {
-			authors = append(authors, feeds.Author{URL: v})
-		} else {
-			authors = append(authors, splitNames(v)...)
-		}
-	}
-	c.authors = append(c.authors, authors)
 	// og:image starts an image; the structured properties that follow it
 	// describe it.
 	var img *imageCand
@@ -130,14 +120,49 @@ func fillTwitter(c *candidates, metas []metaTag) {
 	if u := metaValue(metas, "twitter:image", "twitter:image:src"); u != "" {
 		c.images = append(c.images, imageCand{url: u, caption: feeds.PlainText(metaValue(metas, "twitter:image:alt"))})
 	}
-	for _, h := range metaValues(metas, "twitter:creator") {
-		h = strings.TrimSpace(h)
-		if isURL(h) {
-			continue
+	c.handles = append(c.handles, twitterHandles(metaValues(metas, "twitter:creator"))...)
+	if h := twitterHandles(metaValues(metas, "twitter:site")); len(h) > 0 {
+		c.siteHandle = h[0]
+	}
+}
+
+// twitterHandles returns the handles among vs, without "@".
+func twitterHandles(vs []string) []string {
+	var out []string
+	for _, h := range vs {
+		h = strings.TrimPrefix(strings.TrimSpace(h), "@")
+		if h != "" && !isURL(h) && !strings.ContainsAny(h, " /") {
+			out = append(out, h)
 		}
-		h = strings.TrimPrefix(h, "@")
-		if h != "" && !strings.ContainsAny(h, " /") {
-			c.handles = append(c.handles, feeds.Author{Name: "@" + h, URL: "https://twitter.com/" + h})
+	}
+	return out
+}
+
+// fillMetaAuthors adds the authors the meta tags name to c, one listing
+// per key: repeated tags (two DC.Creator) name co-authors. A tag may list
+// several keys ("dc:creator twitter:site_name"). article:author is a
+// profile URL by the spec, but many sites put the name there.
+func fillMetaAuthors(c *candidates, metas []metaTag) {
+	// Most trusted first: the Dublin Core property before the generic
+	// author, which templates fill with the site's name.
+	keys := []string{"byl", "dc:creator", "dcterms:creator", "dcterm:creator", "dc.creator", "dcterms.creator",
+		"article:author", "og:article:author", "article:author_name", "parsely-author", "sailthru.author", "author"}
+	byKey := make(map[string][]feeds.Author)
+	for _, m := range metas {
+		for _, k := range strings.Fields(m.key) {
+			if !slices.Contains(keys, k) {
+				continue
+			}
+			if isURL(m.val) {
+				byKey[k] = append(byKey[k], feeds.Author{URL: m.val})
+			} else {
+				byKey[k] = append(byKey[k], splitNames(m.val)...)
+			}
+		}
+	}
+	for _, k := range keys {
+		if len(byKey[k]) > 0 {
+			c.authors = append(c.authors, authorListing{sigMeta, byKey[k]})
 		}
 	}
 }
@@ -185,7 +210,7 @@ func fillMicroformats(c *candidates, doc *html.Node) {
 			}
 			return true
 		})
-		c.authors = append(c.authors, authors)
+		c.authors = append(c.authors, authorListing{sigHCard, authors})
 	}
 	// Microdata.
 	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "headline" }); n != nil {

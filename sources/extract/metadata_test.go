@@ -193,9 +193,10 @@ func TestTrustOrder(t *testing.T) {
 		t.Errorf("Authors = %+v", r.Authors)
 	}
 
+	// A name wins over the handle, which becomes its profile URL.
 	r = extractBytes(t, page(head+`<meta name="author" content="Maria Lopez">`, storyBody))
-	if !slices.Equal(r.Authors, []feeds.Author{{Name: "Maria Lopez"}}) {
-		t.Errorf("with meta author: Authors = %+v, want Maria Lopez alone", r.Authors)
+	if !slices.Equal(r.Authors, []feeds.Author{{Name: "Maria Lopez", URL: "https://twitter.com/maria_l"}}) {
+		t.Errorf("with meta author: Authors = %+v, want Maria Lopez with the handle's profile", r.Authors)
 	}
 
 	// OpenGraph wins over Twitter; og:image:alt is the caption.
