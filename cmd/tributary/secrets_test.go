@@ -251,7 +251,7 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Count(string(b), "tributary_source_fetch_duration_seconds_count{") >= len(names) {
+		if strings.Count(string(b), "tributary_source_consecutive_failures{") >= len(names) {
 			metrics = string(b)
 			break
 		}
