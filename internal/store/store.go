@@ -39,7 +39,8 @@ type Store interface {
 	SaveSourceState(ctx context.Context, st SourceState) error
 	// Version returns a counter that increases whenever stored articles
 	// change (in this process or any other sharing the store) and the time
-	// of that change. Renderers cache output until it moves.
+	// of that change, never the same second twice (see Version). Renderers
+	// cache output until it moves.
 	Version(ctx context.Context) (Version, error)
 	// Close releases the store.
 	Close() error
@@ -60,7 +61,13 @@ type UpsertResult struct {
 
 // Version identifies a state of the stored articles.
 type Version struct {
-	Counter   int64
+	Counter int64
+	// ChangedAt is when the articles last changed, in whole seconds, UTC;
+	// zero before the first change. It strictly increases with Counter:
+	// a change within the same second as the previous one is dated one
+	// second after it, so that a Last-Modified derived from it moves with
+	// every change. A burst of n changes within one second thus runs it up
+	// to n-1 seconds ahead of the clock, until the changes slow down.
 	ChangedAt time.Time
 }
 
