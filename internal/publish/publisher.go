@@ -50,7 +50,12 @@ type Rendering struct {
 	Body []byte
 	// ETag is a strong validator derived from Body.
 	ETag string
-	// Modified is when the feed's content last changed.
+	// Modified is a whole second no earlier than the feed's content last
+	// changed. Renderings of different store versions have different
+	// Modified, later for the later version, so Last-Modified moves
+	// whenever the bytes may have. Being the end of a second, it is ahead
+	// of the clock for the rest of that second, and longer after a burst
+	// of changes (see store.Version.ChangedAt).
 	Modified time.Time
 	Format   feeds.Format
 }
@@ -65,8 +70,11 @@ type Publisher struct {
 	mu    sync.Mutex
 	cache map[cacheKey]*entry
 	ver   int64
-	// created bounds Last-Modified from below: a configuration loaded now
-	// may change a feed's bytes without any change in the store.
+	// created bounds Last-Modified from below: this configuration may
+	// change a feed's bytes without any change in the store. It is the end
+	// of the second of the first Render, not of New: a reload builds the
+	// new Publisher, then waits for running fetches while the old one goes
+	// on serving what they store, dated up to that moment.
 	created time.Time
 	// onWait, when set (by tests), runs when a request starts waiting
 	// for another's rendering.
@@ -80,8 +88,7 @@ type cacheKey struct {
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1,
-		created: time.Now().UTC().Truncate(time.Second)}
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1}
 	for _, f := range opts.Feeds {
 		p.byNam[f.Name] = f
 	}
@@ -109,6 +116,9 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 	}
 	key := cacheKey{name, format}
 	p.mu.Lock()
+	if p.created.IsZero() {
+		p.created = time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	}
 	if v.Counter != p.ver {
 		clear(p.cache)
 		p.ver = v.Counter
@@ -202,16 +212,25 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
 	sum := sha256.Sum256(body)
-	// The store's last change (any feed's) is a safe upper bound of when
-	// this feed changed; never earlier than this configuration.
-	mod := v.ChangedAt
-	if mod.IsZero() {
+	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format}, nil
+}
+
+// modified dates a rendering of version v: the end of the second the store
+// last changed in (any feed's change: a safe upper bound of this feed's),
+// and never before this configuration first served. Since the store never
+// dates two changes in the same second, two versions get different dates;
+// rounding up keeps them apart across the configuration's bound too, where
+// the version it first served and one stored within that second would
+// otherwise both be dated created.
+func (p *Publisher) modified(v store.Version, items []feeds.Article) time.Time {
+	mod := v.ChangedAt.UTC().Truncate(time.Second).Add(time.Second)
+	if v.ChangedAt.IsZero() {
 		mod = newest(items)
 	}
 	if mod.Before(p.created) {
 		mod = p.created
 	}
-	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: mod.UTC().Truncate(time.Second), Format: format}, nil
+	return mod.UTC().Truncate(time.Second)
 }
 
 func newest(items []feeds.Article) time.Time {

@@ -117,3 +117,48 @@ func TestCancelledRequesterDoesNotFailOthers(t *testing.T) {
 	}
 	<-first
 }
+
+func TestModified(t *testing.T) {
+	// Every store version gets its own Last-Modified, later for the later
+	// version, also across the bound this configuration sets: a version
+	// stored before it and one stored in its very second differ.
+	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return created.Add(d) }
+	article := func(d time.Duration) []feeds.Article {
+		return []feeds.Article{{ID: "a", Source: "s", Published: at(d), FetchedAt: at(d)}}
+	}
+	tests := []struct {
+		name    string
+		changed time.Time
+		items   []feeds.Article
+		want    time.Time
+	}{
+		{"empty store", time.Time{}, nil, created},
+		{"never changed, items older than the configuration", time.Time{}, article(-time.Hour), created},
+		{"never changed, items newer", time.Time{}, article(time.Hour), at(time.Hour)},
+		{"changed before the configuration", at(-time.Hour), nil, created},
+		{"changed the second before", at(-time.Second), nil, created},
+		{"changed in the configuration's second", created, nil, at(time.Second)},
+		{"changed later", at(time.Minute), nil, at(time.Minute + time.Second)},
+		{"fraction of a second", at(time.Minute + 300*time.Millisecond), nil, at(time.Minute + time.Second)},
+	}
+	p := newPub(&slowReader{})
+	p.created = created
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.modified(store.Version{Counter: 1, ChangedAt: tt.changed}, tt.items); !got.Equal(tt.want) || got.Location() != time.UTC {
+				t.Errorf("modified = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Consecutive versions, as the store dates them (never the same second
+	// twice), across the configuration's bound.
+	var prev time.Time
+	for i, c := range []time.Time{at(-time.Second), created, at(time.Second), at(2 * time.Second)} {
+		got := p.modified(store.Version{Counter: int64(i + 1), ChangedAt: c}, nil)
+		if i > 0 && !got.After(prev) {
+			t.Errorf("version changed at %v dated %v, not after the previous %v", c, got, prev)
+		}
+		prev = got
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -90,6 +91,40 @@ func get(t *testing.T, method, url string, hdr map[string]string) (*http.Respons
 	return resp, b
 }
 
+// checkLastModified fails when a response's Last-Modified is later than its
+// Date, which RFC 9110 forbids.
+func checkLastModified(t *testing.T, r *http.Response) {
+	t.Helper()
+	lm := r.Header.Get("Last-Modified")
+	if lm == "" {
+		return
+	}
+	mod, err1 := http.ParseTime(lm)
+	date, err2 := http.ParseTime(r.Header.Get("Date"))
+	if err1 != nil || err2 != nil || mod.After(date) {
+		t.Fatalf("Last-Modified %q, Date %q: want a Last-Modified no later than the Date", lm, r.Header.Get("Date"))
+	}
+}
+
+// lastModified returns the Last-Modified of url once it is sent: it is the
+// end of the second the store last changed in, left out until the clock
+// reaches it.
+func lastModified(t *testing.T, url string) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		r, _ := get(t, "GET", url, nil)
+		if r.StatusCode != 200 {
+			t.Fatalf("GET %s: status %d", url, r.StatusCode)
+		}
+		checkLastModified(t, r)
+		if lm := r.Header.Get("Last-Modified"); lm != "" {
+			return lm
+		}
+	}
+	t.Fatalf("GET %s: no Last-Modified in 30s", url)
+	return ""
+}
+
 func TestFeedsServedInEveryFormat(t *testing.T) {
 	srv, _, _ := setup(t)
 	for _, tc := range []struct{ ext, ctype string }{
@@ -105,9 +140,10 @@ func TestFeedsServedInEveryFormat(t *testing.T) {
 			if got := resp.Header.Get("Content-Type"); got != tc.ctype {
 				t.Errorf("Content-Type %q, want %q", got, tc.ctype)
 			}
-			if resp.Header.Get("ETag") == "" || resp.Header.Get("Last-Modified") == "" {
-				t.Error("missing validators")
+			if resp.Header.Get("ETag") == "" {
+				t.Error("no ETag")
 			}
+			checkLastModified(t, resp)
 			f, err := gofeed.NewParser().ParseString(string(body))
 			if err != nil {
 				t.Fatalf("parse own output: %v", err)
@@ -142,7 +178,7 @@ func TestConditionalRequests(t *testing.T) {
 	srv, st, _ := setup(t)
 	url := srv.URL + "/feeds/all.atom"
 	resp, _ := get(t, "GET", url, nil)
-	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	etag, lm := resp.Header.Get("ETag"), lastModified(t, url)
 
 	if r, b := get(t, "GET", url, map[string]string{"If-None-Match": etag}); r.StatusCode != 304 || len(b) != 0 {
 		t.Fatalf("If-None-Match: status %d", r.StatusCode)
@@ -153,8 +189,7 @@ func TestConditionalRequests(t *testing.T) {
 	if r, _ := get(t, "GET", url, map[string]string{"If-None-Match": `"other"`, "If-Modified-Since": lm}); r.StatusCode != 200 {
 		t.Fatalf("a non-matching If-None-Match must win over If-Modified-Since: status %d", r.StatusCode)
 	}
-	// A new story changes the feed: the old validator no longer matches.
-	time.Sleep(1100 * time.Millisecond) // Last-Modified has a one-second resolution
+	// A new story changes the feed: the old validators no longer match.
 	if _, err := st.UpsertArticles(context.Background(), []feeds.Article{{ID: "new", Source: "b", Title: "Fresh", Link: "https://example.com/new", Published: time.Now(), FetchedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
@@ -287,13 +322,100 @@ func TestLastModifiedIsNeverYearOne(t *testing.T) {
 	pub := publish.New(st, publish.Options{BaseURL: "http://x.test", Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: 5}}})
 	srv := httptest.NewServer(New(Options{Publisher: pub}))
 	defer srv.Close()
-	resp, _ := get(t, "GET", srv.URL+"/feeds/all.rss", nil)
-	lm, err := http.ParseTime(resp.Header.Get("Last-Modified"))
+	raw := lastModified(t, srv.URL+"/feeds/all.rss")
+	lm, err := http.ParseTime(raw)
 	if err != nil || lm.Year() < 2000 {
-		t.Fatalf("Last-Modified %q on an empty store", resp.Header.Get("Last-Modified"))
+		t.Fatalf("Last-Modified %q on an empty store", raw)
 	}
 	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat)
 	if r, _ := get(t, "GET", srv.URL+"/feeds/all.rss", map[string]string{"If-Modified-Since": old}); r.StatusCode != 200 {
 		t.Fatalf("an old If-Modified-Since got %d on an empty store", r.StatusCode)
 	}
+}
+
+func TestIfModifiedSinceSeesEveryChange(t *testing.T) {
+	// Last-Modified has a one-second resolution, and articles may change
+	// several times within one second (here through a second handle on the
+	// file, as a `tributary fetch` in another process would). A client
+	// revalidating with If-Modified-Since alone must never be answered 304
+	// for bytes other than the ones it holds. Four changes take well under
+	// two seconds, so two of them fall within the same second.
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	open := func() store.Store {
+		t.Helper()
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	reader, writer := open(), open()
+	pub := publish.New(reader, publish.Options{BaseURL: "http://feeds.test", Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: 50}}})
+	srv := httptest.NewServer(New(Options{Publisher: pub}))
+	defer srv.Close()
+	url := srv.URL + "/feeds/all.atom"
+	change := func(i int) string {
+		t.Helper()
+		title := fmt.Sprintf("Story number %d", i)
+		if _, err := writer.UpsertArticles(ctx, []feeds.Article{{ID: fmt.Sprint(i), Source: "a", Title: title, Link: fmt.Sprintf("https://example.com/%d", i), FetchedAt: time.Now()}}); err != nil {
+			t.Fatal(err)
+		}
+		return title
+	}
+	change(0)
+	lm := lastModified(t, url)
+	if r, _ := get(t, "GET", url, map[string]string{"If-Modified-Since": lm}); r.StatusCode != 304 {
+		t.Fatalf("If-Modified-Since on an unchanged store: status %d, want 304", r.StatusCode)
+	}
+	for i := 1; i <= 3; i++ {
+		title := change(i)
+		r, body := get(t, "GET", url, map[string]string{"If-Modified-Since": lm})
+		if r.StatusCode != 200 || !strings.Contains(string(body), title) {
+			t.Fatalf("change %d, If-Modified-Since %s: status %d, want 200 with %q", i, lm, r.StatusCode, title)
+		}
+		checkLastModified(t, r)
+		if l := r.Header.Get("Last-Modified"); l != "" {
+			lm = l
+		}
+	}
+	// Once the burst is over, Last-Modified is sent again and validates.
+	lm = lastModified(t, url)
+	if r, _ := get(t, "GET", url, map[string]string{"If-Modified-Since": lm}); r.StatusCode != 304 {
+		t.Fatalf("If-Modified-Since on an unchanged store after the burst: status %d, want 304", r.StatusCode)
+	}
+}
+
+func TestLastModifiedMovesWithTheConfiguration(t *testing.T) {
+	// A reload builds the new configuration's server, waits for running
+	// fetches while the old one still serves what they store, then swaps.
+	// A feed whose title changed has other bytes under the new
+	// configuration: a client holding the old one's Last-Modified must
+	// get them, not a 304.
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	serve := func(title string) string {
+		t.Helper()
+		pub := publish.New(st, publish.Options{BaseURL: "http://feeds.test", Feeds: []publish.Feed{{Name: "all", Title: title, Sources: []string{"a"}, Limit: 50}}})
+		srv := httptest.NewServer(New(Options{Publisher: pub}))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/feeds/all.atom"
+	}
+	oldURL := serve("Old title")
+	get(t, "GET", oldURL, nil)
+	newURL := serve("New title")
+	if _, err := st.UpsertArticles(ctx, []feeds.Article{{ID: "1", Source: "a", Title: "Story", Link: "https://example.com/1", FetchedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	lm := lastModified(t, oldURL)
+	r, body := get(t, "GET", newURL, map[string]string{"If-Modified-Since": lm})
+	if r.StatusCode != 200 || !strings.Contains(string(body), "New title") {
+		t.Fatalf("new configuration, If-Modified-Since %s of the old one: status %d, want 200 with the new title", lm, r.StatusCode)
+	}
+	checkLastModified(t, r)
 }
