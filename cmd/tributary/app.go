@@ -103,11 +103,13 @@ func enabledSources(cfg *config.Config) []config.Source {
 	return out
 }
 
-// newPublisher returns the publisher of the configured feeds.
-func newPublisher(cfg *config.Config, st store.Store) *publish.Publisher {
+// newPublisher returns the publisher of the configured feeds, dating what
+// it serves through dates (nil when nothing is served).
+func newPublisher(cfg *config.Config, st store.Store, dates *publish.Dates) *publish.Publisher {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
 		Generator: "Tributary " + version,
+		Dates:     dates,
 	}
 	for _, f := range cfg.Feeds {
 		opts.Feeds = append(opts.Feeds, publish.Feed{

@@ -40,7 +40,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	pub := newPublisher(cfg, st)
+	pub := newPublisher(cfg, st, nil)
 	// Render everything before writing anything, so a failure leaves the
 	// previous outputs as they were rather than half replaced.
 	type file struct {

@@ -119,9 +119,8 @@ func TestCancelledRequesterDoesNotFailOthers(t *testing.T) {
 }
 
 func TestModified(t *testing.T) {
-	// Every store version gets its own Last-Modified, later for the later
-	// version, also across the bound this configuration sets: a version
-	// stored before it and one stored in its very second differ.
+	// The earliest date of a store version: after the second it changed
+	// in, and never before the bound this configuration sets.
 	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) time.Time { return created.Add(d) }
 	article := func(d time.Duration) []feeds.Article {
@@ -151,14 +150,118 @@ func TestModified(t *testing.T) {
 			}
 		})
 	}
-	// Consecutive versions, as the store dates them (never the same second
-	// twice), across the configuration's bound.
-	var prev time.Time
-	for i, c := range []time.Time{at(-time.Second), created, at(time.Second), at(2 * time.Second)} {
-		got := p.modified(store.Version{Counter: int64(i + 1), ChangedAt: c}, nil)
-		if i > 0 && !got.After(prev) {
-			t.Errorf("version changed at %v dated %v, not after the previous %v", c, got, prev)
+}
+
+func TestDates(t *testing.T) {
+	// Successive servings of one feed: the same bytes keep their date,
+	// other bytes get a later one than any served before, even when the
+	// store dates them no later (several changes in one second, or a
+	// rendering of an older version served after a newer one).
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	steps := []struct {
+		name string
+		etag string
+		from time.Time
+		want time.Time
+	}{
+		{"first", "a", at(0), at(0)},
+		{"same bytes", "a", at(0), at(0)},
+		{"same bytes, the store changed since", "a", at(5), at(0)},
+		{"other bytes, a later change", "b", at(7), at(7)},
+		{"other bytes, same change second", "c", at(7), at(8)},
+		{"and again", "d", at(7), at(9)},
+		{"older bytes served again", "c", at(7), at(10)},
+		{"an older version served late", "e", at(3), at(11)},
+		{"the current bytes again", "e", at(12), at(11)},
+		{"the clock caught up", "f", at(20), at(20)},
+	}
+	var d Dates
+	key := cacheKey{"all", feeds.Atom}
+	for _, s := range steps {
+		if got := d.date(key, s.etag, s.from); !got.Equal(s.want) {
+			t.Errorf("%s: %s from %v dated %v, want %v", s.name, s.etag, s.from, got, s.want)
 		}
-		prev = got
+	}
+	// Each feed and format has its own.
+	if got := d.date(cacheKey{"all", feeds.RSS}, "x", at(0)); !got.Equal(at(0)) {
+		t.Errorf("another format dated %v, want %v", got, at(0))
+	}
+	if got := d.date(cacheKey{"other", feeds.Atom}, "x", at(0)); !got.Equal(at(0)) {
+		t.Errorf("another feed dated %v, want %v", got, at(0))
+	}
+}
+
+// titledReader is a Reader whose articles and version a test sets.
+type titledReader struct {
+	mu    sync.Mutex
+	title string
+	v     store.Version
+}
+
+func (r *titledReader) set(title string, changed time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.title = title
+	r.v = store.Version{Counter: r.v.Counter + 1, ChangedAt: changed}
+}
+
+func (r *titledReader) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return []feeds.Article{{ID: "a", Source: "s", Title: r.title, Link: "https://example.com/a", FetchedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
+}
+
+func (r *titledReader) Version(ctx context.Context) (store.Version, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.v, nil
+}
+
+func TestRenderDatesWhatItServes(t *testing.T) {
+	ctx := context.Background()
+	// Store changes dated in one second, far enough ahead that the
+	// configuration's bound (the clock at the first Render) is below.
+	changed := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
+	r := &titledReader{}
+	r.set("one", changed)
+	dates := &Dates{}
+	opts := Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 10}}, Dates: dates}
+	p := New(r, opts)
+	render := func(p *Publisher) *Rendering {
+		t.Helper()
+		rend, err := p.Render(ctx, "all", feeds.Atom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rend
+	}
+	first := render(p)
+	if want := changed.Add(time.Second); !first.Modified.Equal(want) {
+		t.Fatalf("first rendering dated %v, want the end of the change's second %v", first.Modified, want)
+	}
+	// Another change within the same second: other bytes, a later date.
+	r.set("two", changed.Add(500*time.Millisecond))
+	second := render(p)
+	if second.ETag == first.ETag || !second.Modified.After(first.Modified) {
+		t.Fatalf("second change dated %v (ETag %s), want later than %v (ETag %s)", second.Modified, second.ETag, first.Modified, first.ETag)
+	}
+	// A change elsewhere in the store: the same bytes keep their date.
+	r.set("two", changed.Add(time.Minute))
+	if again := render(p); again.ETag != second.ETag || !again.Modified.Equal(second.Modified) {
+		t.Fatalf("unchanged bytes dated %v, want %v as before", again.Modified, second.Modified)
+	}
+	// A reload: the new configuration (another title) shares the dates,
+	// and while the old Publisher still answers requests neither serves
+	// other bytes with a date the other used.
+	opts.Feeds = []Feed{{Name: "all", Title: "Renamed", Sources: []string{"s"}, Limit: 10}}
+	next := New(r, opts)
+	seen := map[time.Time]string{second.Modified: second.ETag}
+	for i, p := range []*Publisher{next, p, next, p} {
+		rend := render(p)
+		if etag, ok := seen[rend.Modified]; ok && etag != rend.ETag {
+			t.Fatalf("serving %d: date %v served before with other bytes", i, rend.Modified)
+		}
+		seen[rend.Modified] = rend.ETag
 	}
 }

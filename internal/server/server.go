@@ -100,9 +100,9 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", etag)
 	if !rend.Modified.After(time.Now()) {
 		// A Last-Modified ahead of the clock (for the rest of the second
-		// after a change, longer after a burst: see
-		// publish.Rendering.Modified) must not be sent (RFC 9110 8.8.2.1);
-		// the ETag alone validates meanwhile.
+		// after a change, longer while the feed's served bytes change more
+		// than once a second: see publish.Rendering.Modified) must not be
+		// sent (RFC 9110 8.8.2.1); the ETag alone validates meanwhile.
 		h.Set("Last-Modified", rend.Modified.UTC().Format(http.TimeFormat))
 	}
 	h.Set("Cache-Control", "public, max-age=300")

@@ -111,7 +111,8 @@ func checkLastModified(t *testing.T, r *http.Response) {
 // reaches it.
 func lastModified(t *testing.T, url string) string {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	wait := 30 * time.Second
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		r, _ := get(t, "GET", url, nil)
 		if r.StatusCode != 200 {
 			t.Fatalf("GET %s: status %d", url, r.StatusCode)
@@ -121,7 +122,7 @@ func lastModified(t *testing.T, url string) string {
 			return lm
 		}
 	}
-	t.Fatalf("GET %s: no Last-Modified in 30s", url)
+	t.Fatalf("GET %s: no Last-Modified in %v", url, wait)
 	return ""
 }
 
@@ -333,6 +334,40 @@ func TestLastModifiedIsNeverYearOne(t *testing.T) {
 	}
 }
 
+// openStore opens the SQLite store at path, closed when the test ends.
+func openStore(t *testing.T, path string) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// serveAll serves from r one feed, "all", of sources (titled title unless
+// empty) until the test ends, and returns its publisher and the URL of its
+// Atom rendering.
+func serveAll(t *testing.T, r publish.Reader, title string, sources ...string) (*publish.Publisher, string) {
+	t.Helper()
+	pub := publish.New(r, publish.Options{BaseURL: "http://feeds.test", Feeds: []publish.Feed{{Name: "all", Title: title, Sources: sources, Limit: 50}}})
+	srv := httptest.NewServer(New(Options{Publisher: pub}))
+	t.Cleanup(srv.Close)
+	return pub, srv.URL + "/feeds/all.atom"
+}
+
+// addStory stores story n of source in st, a change of the store, and
+// returns its title.
+func addStory(t *testing.T, st store.Store, source string, n int) string {
+	t.Helper()
+	title := fmt.Sprintf("Story number %d", n)
+	a := feeds.Article{ID: fmt.Sprint(n), Source: source, Title: title, Link: fmt.Sprintf("https://example.com/%s/%d", source, n), FetchedAt: time.Now()}
+	if _, err := st.UpsertArticles(context.Background(), []feeds.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	return title
+}
+
 func TestIfModifiedSinceSeesEveryChange(t *testing.T) {
 	// Last-Modified has a one-second resolution, and articles may change
 	// several times within one second (here through a second handle on the
@@ -340,37 +375,16 @@ func TestIfModifiedSinceSeesEveryChange(t *testing.T) {
 	// revalidating with If-Modified-Since alone must never be answered 304
 	// for bytes other than the ones it holds. Four changes take well under
 	// two seconds, so two of them fall within the same second.
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "s.db")
-	open := func() store.Store {
-		t.Helper()
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	reader, writer := open(), open()
-	pub := publish.New(reader, publish.Options{BaseURL: "http://feeds.test", Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: 50}}})
-	srv := httptest.NewServer(New(Options{Publisher: pub}))
-	defer srv.Close()
-	url := srv.URL + "/feeds/all.atom"
-	change := func(i int) string {
-		t.Helper()
-		title := fmt.Sprintf("Story number %d", i)
-		if _, err := writer.UpsertArticles(ctx, []feeds.Article{{ID: fmt.Sprint(i), Source: "a", Title: title, Link: fmt.Sprintf("https://example.com/%d", i), FetchedAt: time.Now()}}); err != nil {
-			t.Fatal(err)
-		}
-		return title
-	}
-	change(0)
+	reader, writer := openStore(t, path), openStore(t, path)
+	_, url := serveAll(t, reader, "", "a")
+	addStory(t, writer, "a", 0)
 	lm := lastModified(t, url)
 	if r, _ := get(t, "GET", url, map[string]string{"If-Modified-Since": lm}); r.StatusCode != 304 {
 		t.Fatalf("If-Modified-Since on an unchanged store: status %d, want 304", r.StatusCode)
 	}
 	for i := 1; i <= 3; i++ {
-		title := change(i)
+		title := addStory(t, writer, "a", i)
 		r, body := get(t, "GET", url, map[string]string{"If-Modified-Since": lm})
 		if r.StatusCode != 200 || !strings.Contains(string(body), title) {
 			t.Fatalf("change %d, If-Modified-Since %s: status %d, want 200 with %q", i, lm, r.StatusCode, title)
@@ -392,30 +406,65 @@ func TestLastModifiedMovesWithTheConfiguration(t *testing.T) {
 	// fetches while the old one still serves what they store, then swaps.
 	// A feed whose title changed has other bytes under the new
 	// configuration: a client holding the old one's Last-Modified must
-	// get them, not a 304.
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	serve := func(title string) string {
-		t.Helper()
-		pub := publish.New(st, publish.Options{BaseURL: "http://feeds.test", Feeds: []publish.Feed{{Name: "all", Title: title, Sources: []string{"a"}, Limit: 50}}})
-		srv := httptest.NewServer(New(Options{Publisher: pub}))
-		t.Cleanup(srv.Close)
-		return srv.URL + "/feeds/all.atom"
-	}
-	oldURL := serve("Old title")
+	// get them, not a 304. (The daemon also shares its publish.Dates
+	// between the two; this is the bound that holds without it.)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	_, oldURL := serveAll(t, st, "Old title", "a")
 	get(t, "GET", oldURL, nil)
-	newURL := serve("New title")
-	if _, err := st.UpsertArticles(ctx, []feeds.Article{{ID: "1", Source: "a", Title: "Story", Link: "https://example.com/1", FetchedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
+	_, newURL := serveAll(t, st, "New title", "a")
+	addStory(t, st, "a", 1)
 	lm := lastModified(t, oldURL)
 	r, body := get(t, "GET", newURL, map[string]string{"If-Modified-Since": lm})
 	if r.StatusCode != 200 || !strings.Contains(string(body), "New title") {
 		t.Fatalf("new configuration, If-Modified-Since %s of the old one: status %d, want 200 with the new title", lm, r.StatusCode)
 	}
 	checkLastModified(t, r)
+}
+
+func TestTwoChangesInOneSecondServedApart(t *testing.T) {
+	// The store may date two changes within one second alike; once each
+	// has been served, the second's bytes get a later Last-Modified than
+	// the first's, and a client revalidating with the first date alone
+	// gets the new bytes.
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	pub, url := serveAll(t, st, "", "a")
+	// Two changes and a request between them take well under a second,
+	// but may straddle a second's boundary: try again then.
+	n := 0
+	for attempt := 0; ; attempt++ {
+		if attempt == 5 {
+			t.Fatal("no two changes within one second in 5 attempts")
+		}
+		start := time.Now()
+		addStory(t, st, "a", n)
+		get(t, "GET", url, nil)
+		// The date the first change's bytes were served with: the same
+		// bytes keep it (unsent yet, being ahead of the clock).
+		first, err := pub.Render(context.Background(), "all", feeds.Atom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		title := addStory(t, st, "a", n+1)
+		n += 2
+		if time.Now().Truncate(time.Second) != start.Truncate(time.Second) {
+			continue
+		}
+		r, body := get(t, "GET", url, nil)
+		if r.StatusCode != 200 || !strings.Contains(string(body), title) || r.Header.Get("ETag") == first.ETag {
+			t.Fatalf("after the second change: status %d, ETag %s (first %s), want 200 with %q", r.StatusCode, r.Header.Get("ETag"), first.ETag, title)
+		}
+		raw := lastModified(t, url)
+		lm, err := http.ParseTime(raw)
+		if err != nil || !lm.After(first.Modified) {
+			t.Fatalf("second change's Last-Modified %q, want later than the first's %v", raw, first.Modified)
+		}
+		ims := first.Modified.UTC().Format(http.TimeFormat)
+		if r, body := get(t, "GET", url, map[string]string{"If-Modified-Since": ims}); r.StatusCode != 200 || !strings.Contains(string(body), title) {
+			t.Fatalf("If-Modified-Since %s (the first change's): status %d, want 200 with %q", ims, r.StatusCode, title)
+		}
+		if r, _ := get(t, "GET", url, map[string]string{"If-Modified-Since": raw}); r.StatusCode != 304 {
+			t.Fatalf("If-Modified-Since %s (the second change's): status %d, want 304", raw, r.StatusCode)
+		}
+		return
+	}
 }
