@@ -111,7 +111,13 @@ func checkLastModified(t *testing.T, r *http.Response) {
 // reaches it.
 func lastModified(t *testing.T, url string) string {
 	t.Helper()
-	wait := 30 * time.Second
+	return lastModifiedWithin(t, url, 30*time.Second)
+}
+
+// lastModifiedWithin is lastModified, failing when no Last-Modified is sent
+// within wait.
+func lastModifiedWithin(t *testing.T, url string, wait time.Duration) string {
+	t.Helper()
 	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		r, _ := get(t, "GET", url, nil)
 		if r.StatusCode != 200 {
@@ -419,6 +425,34 @@ func TestLastModifiedMovesWithTheConfiguration(t *testing.T) {
 		t.Fatalf("new configuration, If-Modified-Since %s of the old one: status %d, want 200 with the new title", lm, r.StatusCode)
 	}
 	checkLastModified(t, r)
+}
+
+func TestManyChangesDoNotHoldBackLastModified(t *testing.T) {
+	// A refresh stores into many sources within a second or two, each a
+	// change of the store. Only what is served needs distinct dates: the
+	// store's change time stays with the clock, and the feed carries a
+	// Last-Modified again as soon as the clock passes it (not one second
+	// later per change).
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	var sources []string
+	for i := range 30 {
+		sources = append(sources, fmt.Sprintf("s%d", i))
+	}
+	_, url := serveAll(t, st, "", sources...)
+	for i, src := range sources {
+		addStory(t, st, src, i)
+	}
+	v, err := st.Version(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead := time.Until(v.ChangedAt); ahead > 2*time.Second {
+		t.Errorf("after 30 changes the store's change time is %v ahead of the clock", ahead)
+	}
+	lm := lastModifiedWithin(t, url, 8*time.Second)
+	if r, _ := get(t, "GET", url, map[string]string{"If-Modified-Since": lm}); r.StatusCode != 304 {
+		t.Fatalf("If-Modified-Since %s on an unchanged store: status %d, want 304", lm, r.StatusCode)
+	}
 }
 
 func TestTwoChangesInOneSecondServedApart(t *testing.T) {

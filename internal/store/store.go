@@ -39,8 +39,7 @@ type Store interface {
 	SaveSourceState(ctx context.Context, st SourceState) error
 	// Version returns a counter that increases whenever stored articles
 	// change (in this process or any other sharing the store) and the time
-	// of that change, never the same second twice (see Version). Renderers
-	// cache output until it moves.
+	// of that change (see Version). Renderers cache output until it moves.
 	Version(ctx context.Context) (Version, error)
 	// Close releases the store.
 	Close() error
@@ -63,11 +62,12 @@ type UpsertResult struct {
 type Version struct {
 	Counter int64
 	// ChangedAt is when the articles last changed, in whole seconds, UTC;
-	// zero before the first change. It strictly increases with Counter:
-	// a change within the same second as the previous one is dated one
-	// second after it, so that a Last-Modified derived from it moves with
-	// every change. A burst of n changes within one second thus runs it up
-	// to n-1 seconds ahead of the clock, until the changes slow down.
+	// zero before the first change. It never decreases as Counter grows,
+	// whatever the clocks of the processes sharing the store say (the
+	// later of the clock and the previous change), but several changes
+	// may share a second: it says when, not which. Telling the states
+	// apart is Counter's job, and that of whoever dates what it serves
+	// (see publish.Rendering.Modified).
 	ChangedAt time.Time
 }
 

@@ -143,12 +143,13 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 			have[k] = stored{hash: r.Hash, page: r.Page}
 		}
 		if res.New+res.Updated > 0 {
-			// A second is never reused (see store.Version): the row lock
-			// orders the changes, whatever the clocks of the daemons say.
-			// The time is read under the lock, not before waiting for it,
-			// so that it is as close to the commit as it can be.
+			// Never earlier than the previous change (see store.Version),
+			// whatever the clocks of the daemons say: the row lock orders
+			// the changes. The time is read under the lock, not before
+			// waiting for it, so that it is as close to the commit as it
+			// can be.
 			b.Queue(`UPDATE store_version SET counter = counter + 1,
-				changed_at = greatest($1, changed_at + interval '1 second') WHERE id = 1`,
+				changed_at = greatest($1, changed_at) WHERE id = 1`,
 				time.Now().UTC().Truncate(time.Second))
 		}
 		if b.Len() == 0 {
