@@ -257,11 +257,18 @@ func TestRenderDatesWhatItServes(t *testing.T) {
 	opts.Feeds = []Feed{{Name: "all", Title: "Renamed", Sources: []string{"s"}, Limit: 10}}
 	next := New(r, opts)
 	seen := map[time.Time]string{second.Modified: second.ETag}
-	for i, p := range []*Publisher{next, p, next, p} {
+	serve := func(name string, p *Publisher) {
+		t.Helper()
 		rend := render(p)
 		if etag, ok := seen[rend.Modified]; ok && etag != rend.ETag {
-			t.Fatalf("serving %d: date %v served before with other bytes", i, rend.Modified)
+			t.Fatalf("%s: date %v served before with other bytes", name, rend.Modified)
 		}
 		seen[rend.Modified] = rend.ETag
 	}
+	serve("new configuration", next)
+	// A change within the second of the last one, served by both.
+	r.set("three", changed.Add(time.Minute+500*time.Millisecond))
+	serve("old configuration, after the change", p)
+	serve("new configuration, after the change", next)
+	serve("old configuration, again", p)
 }
