@@ -104,12 +104,14 @@ func enabledSources(cfg *config.Config) []config.Source {
 }
 
 // newPublisher returns the publisher of the configured feeds; log (nil
-// discards) hears of store outages and of feeds cut to their size bound.
-func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger) *publish.Publisher {
+// discards) hears of store outages and of feeds cut to their size bound;
+// dates (nil when nothing is served) dates what it serves.
+func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *publish.Dates) *publish.Publisher {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
 		Generator: "Tributary " + version,
 		Logger:    log,
+		Dates:     dates,
 	}
 	for _, f := range cfg.Feeds {
 		opts.Feeds = append(opts.Feeds, publish.Feed{

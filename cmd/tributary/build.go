@@ -40,7 +40,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	pub := newPublisher(cfg, st, newLogger(cfg, stderr))
+	pub := newPublisher(cfg, st, newLogger(cfg, stderr), nil)
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.
 	var files []outputFile

@@ -17,6 +17,7 @@ import (
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/metrics"
 	"github.com/tributary/tributary/internal/pipeline"
+	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/schedule"
 	"github.com/tributary/tributary/internal/server"
 	"github.com/tributary/tributary/internal/store"
@@ -125,6 +126,10 @@ type daemon struct {
 	st      store.Store
 	log     *slog.Logger
 	metrics *metrics.Metrics
+	// dates outlives the configurations: the Last-Modified each one's
+	// publisher served, so that the next one, while the old one finishes
+	// its requests, never serves other bytes with the same date.
+	dates publish.Dates
 
 	handler atomic.Pointer[server.Server]
 	sched   *schedule.Scheduler
@@ -161,7 +166,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	}
 	h := server.New(server.Options{
 		Title:     cfg.Title,
-		Publisher: newPublisher(cfg, d.st, d.log), // /healthz checks the store through it
+		Publisher: newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
 		Metrics:   d.metrics.Handler(),
 		Logger:    d.log,
 	})

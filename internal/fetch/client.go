@@ -116,7 +116,7 @@ func New(opts Options) *Client {
 	c := &Client{
 		opts:    opts,
 		limiter: newHostLimiter(opts.PerHostConcurrency),
-		files:   fileTransport{},
+		files:   fileTransport{max: opts.MaxBodySize},
 	}
 	for _, o := range opts.AllowedOrigins {
 		if hp, ok := originHostPort(o); ok {

@@ -410,26 +410,35 @@ func TestFileURL(t *testing.T) {
 	allowed := WithLocalFile(t.Context(), u)
 	allowed = WithLocalFile(allowed, filepath.Join(dir, "nope.xml"))
 
+	c := newClient(t, Options{}) // the address policy does not apply to files
+	first, _, err := get(t, allowed, c, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	etag := first.Header.Get("ETag")
+	if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
+		t.Fatalf("ETag %q, want a strong validator", etag)
+	}
+	if lm := first.Header.Get("Last-Modified"); lm != mtime.Format(http.TimeFormat) {
+		t.Errorf("Last-Modified %q, want %q", lm, mtime.Format(http.TimeFormat))
+	}
 	tests := []struct {
 		name       string
 		url        string
-		ims        time.Time
+		hdr        http.Header
 		wantStatus int
 		wantBody   string
 	}{
-		{"full", u, time.Time{}, http.StatusOK, content},
-		{"not modified", u, mtime, http.StatusNotModified, ""},
-		{"modified since", u, mtime.Add(-time.Hour), http.StatusOK, content},
-		{"missing", "file://" + filepath.ToSlash(filepath.Join(dir, "nope.xml")), time.Time{}, http.StatusNotFound, ""},
+		{"full", u, nil, http.StatusOK, content},
+		{"not modified", u, http.Header{"If-None-Match": {`"other", ` + etag}}, http.StatusNotModified, ""},
+		{"other validator", u, http.Header{"If-None-Match": {`"other"`}}, http.StatusOK, content},
+		// The modification time is too coarse to prove the bytes unchanged.
+		{"if-modified-since alone", u, http.Header{"If-Modified-Since": {mtime.Format(http.TimeFormat)}}, http.StatusOK, content},
+		{"missing", "file://" + filepath.ToSlash(filepath.Join(dir, "nope.xml")), nil, http.StatusNotFound, ""},
 	}
-	c := newClient(t, Options{}) // the address policy does not apply to files
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hdr := http.Header{}
-			if !tt.ims.IsZero() {
-				hdr.Set("If-Modified-Since", tt.ims.Format(http.TimeFormat))
-			}
-			resp, b, err := get(t, allowed, c, tt.url, hdr)
+			resp, b, err := get(t, allowed, c, tt.url, tt.hdr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -441,6 +450,39 @@ func TestFileURL(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("rewritten within the same second", func(t *testing.T) {
+		// Same size, same modification time, other bytes: not the
+		// validator the caller holds.
+		changed := strings.Replace(content, "local", "LOCAL", 1)
+		other := filepath.Join(dir, "rewritten.xml")
+		if err := os.WriteFile(other, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(other, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		ou := "file://" + filepath.ToSlash(other)
+		ctx := WithLocalFile(t.Context(), ou)
+		resp, _, err := get(t, ctx, c, ou, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(other, []byte(changed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(other, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		hdr := http.Header{"If-None-Match": {resp.Header.Get("ETag")}, "If-Modified-Since": {resp.Header.Get("Last-Modified")}}
+		resp, b, err := get(t, ctx, c, ou, hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || string(b) != changed {
+			t.Fatalf("status %d, body %q; want 200 with the new content", resp.StatusCode, b)
+		}
+	})
 
 	t.Run("size cap", func(t *testing.T) {
 		small := newClient(t, Options{MaxBodySize: 10})

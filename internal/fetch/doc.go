@@ -23,9 +23,11 @@
 //     (WithAllowedOrigin or Options.AllowedOrigins) and may connect to exactly
 //     that host and port, wherever it points; redirects elsewhere are checked
 //     as usual.
-//   - Local files: file:///path URLs are served from disk, with the usual
-//     conditional-request handling (If-Modified-Since yields 304); a redirect
-//     can never lead to a file: URL.
+//   - Local files: file:///path URLs are served from disk with a strong
+//     ETag hashed from the content: If-None-Match yields 304 only for the
+//     same bytes, and If-Modified-Since never does, since a modification
+//     time cannot tell a rewrite within the same second. A redirect can
+//     never lead to a file: URL.
 //
 // Conditional GET (If-None-Match, If-Modified-Since) is the caller's job:
 // the client passes those headers and 304 responses through untouched.

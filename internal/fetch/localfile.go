@@ -1,7 +1,10 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"time"
+	"strings"
 )
 
 // ErrLocalFile is returned for a file: URL that the request's context does
@@ -55,14 +58,24 @@ func localPath(raw string) string {
 }
 
 // fileTransport answers GET and HEAD requests for file: URLs from disk,
-// like a static file server: Last-Modified, If-Modified-Since (304),
-// Content-Type from the extension or the first bytes, 404 for a missing
-// file. Unlike http.NewFileTransport it serves the file named, whatever it
-// is called (a file server redirects ".../index.html" to "./") and never
-// lists a directory.
-type fileTransport struct{}
+// like a static file server: Content-Type from the extension or the first
+// bytes, 404 for a missing file, and a strong ETag that is a hash of the
+// content, so that If-None-Match yields 304 exactly when the bytes are the
+// ones the caller already has. If-Modified-Since never does: a file's
+// modification time says nothing about a rewrite within the same second
+// (or the same tick of a coarser file system), nor about a copy that kept
+// an older time. Last-Modified is still sent, for information. Unlike
+// http.NewFileTransport it serves the file named, whatever it is called (a
+// file server redirects ".../index.html" to "./") and never lists a
+// directory.
+type fileTransport struct {
+	// max is the client's body size cap: a file is read into memory, to
+	// hash exactly the bytes served, up to one byte more than that (enough
+	// for the body to fail with ErrTooLarge).
+	max int64
+}
 
-func (fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
@@ -82,43 +95,58 @@ func (fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case err != nil:
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
+	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	if fi.IsDir() {
-		f.Close()
 		return nil, fmt.Errorf("fetch: %s is a directory, not a feed file", path)
 	}
-	mod := fi.ModTime().UTC().Truncate(time.Second)
+	data, err := io.ReadAll(io.LimitReader(f, t.max+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: read %s: %w", path, err)
+	}
 	h := http.Header{}
-	h.Set("Last-Modified", mod.Format(http.TimeFormat))
-	if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && !mod.After(ims) {
-		f.Close()
-		return fileResponse(req, http.StatusNotModified, h, nil), nil
+	h.Set("Last-Modified", fi.ModTime().UTC().Format(http.TimeFormat))
+	if int64(len(data)) <= t.max {
+		etag := fileETag(data)
+		h.Set("ETag", etag)
+		if etagListed(req.Header.Get("If-None-Match"), etag) {
+			return fileResponse(req, http.StatusNotModified, h, nil), nil
+		}
 	}
 	ctype := mime.TypeByExtension(filepath.Ext(path))
 	if ctype == "" {
-		var head [512]byte
-		n, _ := io.ReadFull(f, head[:])
-		ctype = http.DetectContentType(head[:n])
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("fetch: %w", err)
-		}
+		ctype = http.DetectContentType(data[:min(len(data), 512)])
 	}
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
-	if req.Method == http.MethodHead {
-		f.Close()
-		resp := fileResponse(req, http.StatusOK, h, nil)
-		resp.ContentLength = fi.Size()
-		return resp, nil
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	var body io.ReadCloser
+	if req.Method == http.MethodGet {
+		body = io.NopCloser(bytes.NewReader(data))
 	}
-	resp := fileResponse(req, http.StatusOK, h, f)
-	resp.ContentLength = fi.Size()
+	resp := fileResponse(req, http.StatusOK, h, body)
+	resp.ContentLength = int64(len(data))
 	return resp, nil
+}
+
+// fileETag is the strong validator of a file's content.
+func fileETag(data []byte) string {
+	sum := sha256.Sum256(data)
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+// etagListed reports whether an If-None-Match value lists etag (or is
+// "*"). The comparison is weak, as If-None-Match requires.
+func etagListed(inm, etag string) bool {
+	for t := range strings.SplitSeq(inm, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 // fileResponse builds the response to a file: request; body nil means

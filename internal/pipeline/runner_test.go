@@ -408,3 +408,39 @@ func TestFailedRunAfterURLChangeDropsOldValidators(t *testing.T) {
 		t.Fatalf("retry failed: %+v", out)
 	}
 }
+
+func TestLocalFileRewrittenWithinOneSecond(t *testing.T) {
+	// A file source rewritten with a new story within the same second
+	// (here: with its modification time set back to the old one, as a
+	// coarse file system or a copy preserving times would leave it) must
+	// be read again: the new story is stored on the next run.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	path := filepath.Join(t.TempDir(), "feed.xml")
+	mtime := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	write := func(items int) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(rssFeed(items)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := Source{Name: "local", URL: "file://" + filepath.ToSlash(path)}
+	r := newRunner(st)
+	write(1)
+	if out := r.Run(ctx, src, false); out.Status != StatusNew || out.New != 1 {
+		t.Fatalf("first run: %+v", out)
+	}
+	if out := r.Run(ctx, src, false); out.Status != StatusUnchanged || !out.NotModified {
+		t.Fatalf("run on the unchanged file: %+v, want not modified", out)
+	}
+	write(2)
+	if out := r.Run(ctx, src, false); out.Status != StatusNew || out.New != 1 || out.Unchanged != 1 {
+		t.Fatalf("run after the rewrite: %+v, want the new story", out)
+	}
+	if out := r.Run(ctx, src, false); out.Status != StatusUnchanged || !out.NotModified {
+		t.Fatalf("run on the rewritten, unchanged file: %+v, want not modified", out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tributary/tributary/feeds"
@@ -56,6 +57,10 @@ type Options struct {
 	// warns when a rendering leaves items out to fit MaxBytes; nil
 	// discards.
 	Logger *slog.Logger
+	// Dates is where the Publisher remembers the Last-Modified it served;
+	// a daemon passes the same Dates to the Publisher of each
+	// configuration it loads. Nil gives the Publisher its own.
+	Dates *Dates
 }
 
 // Rendering is one feed in one format, ready to serve or write.
@@ -63,7 +68,15 @@ type Rendering struct {
 	Body []byte
 	// ETag is a strong validator derived from Body.
 	ETag string
-	// Modified is when the feed's content last changed.
+	// Modified is a whole second no earlier than the feed's content last
+	// changed, so that Last-Modified moves whenever the bytes do: the
+	// bytes served last time keep the date they were served with, and
+	// other bytes get the latest of the end of the second the store last
+	// changed in, a second after the date last served (with other bytes),
+	// and the end of the second this configuration first served in (see
+	// Dates). It is ahead of the clock for the rest of the second after a
+	// change, and further only when the feed's served bytes change more
+	// than once a second.
 	Modified time.Time
 	Format   feeds.Format
 }
@@ -78,9 +91,15 @@ type Publisher struct {
 	mu    sync.Mutex
 	cache map[cacheKey]*entry
 	ver   int64
-	// created bounds Last-Modified from below: a configuration loaded now
-	// may change a feed's bytes without any change in the store.
+	// created bounds Last-Modified from below: this configuration may
+	// change a feed's bytes without any change in the store, and a process
+	// started anew does not remember what the last one served (within one
+	// process, dates does). It is the end of the second of the first
+	// Render, not of New: a reload builds the new Publisher, then waits
+	// for running fetches while the old one goes on serving what they
+	// store, dated up to that moment.
 	created time.Time
+	dates   *Dates
 	// onWait, when set (by tests), runs when a request starts waiting
 	// for another's rendering.
 	onWait func()
@@ -111,9 +130,12 @@ type cacheKey struct {
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
 	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1,
-		created: time.Now().UTC().Truncate(time.Second), log: opts.Logger, settle: outageSettle}
+		log: opts.Logger, settle: outageSettle, dates: opts.Dates}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.dates == nil {
+		p.dates = &Dates{}
 	}
 	for _, f := range opts.Feeds {
 		p.byNam[f.Name] = f
@@ -130,10 +152,11 @@ func (p *Publisher) FeedURL(name string, format feeds.Format) string {
 }
 
 // Render returns feed name in format, from the cache when the store has not
-// changed since it was rendered. Unknown names give ErrUnknownFeed. When
-// the store does not answer whether it changed, the cached rendering is
-// returned all the same (it is at most as old as the outage); without one,
-// the error wraps ErrStoreUnavailable.
+// changed since it was rendered, dated for serving now (see
+// Rendering.Modified). Unknown names give ErrUnknownFeed. When the store
+// does not answer whether it changed, the cached rendering is returned all
+// the same (it is at most as old as the outage); without one, the error
+// wraps ErrStoreUnavailable.
 func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
 	f, ok := p.byNam[name]
 	if !ok {
@@ -149,6 +172,9 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 	}
 	p.mu.Lock()
 	p.storeAnswered()
+	if p.created.IsZero() {
+		p.created = time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	}
 	if v.Counter != p.ver {
 		clear(p.cache)
 		p.ver = v.Counter
@@ -172,8 +198,9 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 				delete(p.cache, key) // the next request tries again
 			}
 			p.mu.Unlock()
+			return nil, e.err
 		}
-		return e.r, e.err
+		return p.dated(key, e), nil
 	}
 	p.mu.Unlock()
 	if p.onWait != nil {
@@ -181,7 +208,10 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 	}
 	select {
 	case <-e.done:
-		return e.r, e.err
+		if e.err != nil {
+			return nil, e.err
+		}
+		return p.dated(key, e), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -215,7 +245,7 @@ func (p *Publisher) stale(key cacheKey, err error) (*Rendering, error) {
 		case <-e.done:
 			if e.err == nil {
 				p.staleServed++
-				return e.r, nil
+				return p.dated(key, e), nil
 			}
 		default: // still rendering, from a store that no longer answers
 		}
@@ -254,6 +284,27 @@ type entry struct {
 	done chan struct{}
 	r    *Rendering
 	err  error
+	// dated is r with the date it was last served with, when that is not
+	// r.Modified, so that serving it again allocates nothing.
+	dated atomic.Pointer[Rendering]
+}
+
+// dated returns e's rendering with the date to serve it with now. It is
+// chosen when the rendering is handed out, not when it is made: renderings
+// of successive store versions may be finished, and served, in another
+// order than they were begun.
+func (p *Publisher) dated(key cacheKey, e *entry) *Rendering {
+	mod := p.dates.date(key, e.r.ETag, e.r.Modified)
+	if mod.Equal(e.r.Modified) {
+		return e.r
+	}
+	if d := e.dated.Load(); d != nil && d.Modified.Equal(mod) {
+		return d
+	}
+	d := *e.r
+	d.Modified = mod
+	e.dated.Store(&d)
+	return &d
 }
 
 // Articles returns the combined items of feed name, newest first.
@@ -309,16 +360,24 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 			slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", len(out.Items)))
 	}
 	sum := sha256.Sum256(body)
-	// The store's last change (any feed's) is a safe upper bound of when
-	// this feed changed; never earlier than this configuration.
-	mod := v.ChangedAt
-	if mod.IsZero() {
+	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format}, nil
+}
+
+// modified is the earliest date a rendering of version v may be served
+// with: the end of the second the store last changed in (any feed's
+// change: a safe upper bound of this feed's), so that it is later than any
+// Last-Modified sent before the change (none is sent ahead of the clock),
+// and never before this configuration first served. Serving it may move it
+// later still (see Dates).
+func (p *Publisher) modified(v store.Version, items []feeds.Article) time.Time {
+	mod := v.ChangedAt.UTC().Truncate(time.Second).Add(time.Second)
+	if v.ChangedAt.IsZero() {
 		mod = newest(items)
 	}
 	if mod.Before(p.created) {
 		mod = p.created
 	}
-	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: mod.UTC().Truncate(time.Second), Format: format}, nil
+	return mod.UTC().Truncate(time.Second)
 }
 
 // MaxFeedBytes is the default bound of one rendering of one feed, which

@@ -190,3 +190,158 @@ func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
 		t.Errorf("a cancelled request was logged as an outage:\n%s", logs.String())
 	}
 }
+
+func TestModified(t *testing.T) {
+	// The earliest date of a store version: after the second it changed
+	// in, and never before the bound this configuration sets.
+	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return created.Add(d) }
+	article := func(d time.Duration) []feeds.Article {
+		return []feeds.Article{{ID: "a", Source: "s", Published: at(d), FetchedAt: at(d)}}
+	}
+	tests := []struct {
+		name    string
+		changed time.Time
+		items   []feeds.Article
+		want    time.Time
+	}{
+		{"empty store", time.Time{}, nil, created},
+		{"never changed, items older than the configuration", time.Time{}, article(-time.Hour), created},
+		{"never changed, items newer", time.Time{}, article(time.Hour), at(time.Hour)},
+		{"changed before the configuration", at(-time.Hour), nil, created},
+		{"changed the second before", at(-time.Second), nil, created},
+		{"changed in the configuration's second", created, nil, at(time.Second)},
+		{"changed later", at(time.Minute), nil, at(time.Minute + time.Second)},
+		{"fraction of a second", at(time.Minute + 300*time.Millisecond), nil, at(time.Minute + time.Second)},
+	}
+	p := newPub(&slowReader{})
+	p.created = created
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.modified(store.Version{Counter: 1, ChangedAt: tt.changed}, tt.items); !got.Equal(tt.want) || got.Location() != time.UTC {
+				t.Errorf("modified = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDates(t *testing.T) {
+	// Successive servings of one feed: the same bytes keep their date,
+	// other bytes get a later one than any served before, even when the
+	// store dates them no later (several changes in one second, or a
+	// rendering of an older version served after a newer one).
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	steps := []struct {
+		name string
+		etag string
+		from time.Time
+		want time.Time
+	}{
+		{"first", "a", at(0), at(0)},
+		{"same bytes", "a", at(0), at(0)},
+		{"same bytes, the store changed since", "a", at(5), at(0)},
+		{"other bytes, a later change", "b", at(7), at(7)},
+		{"other bytes, same change second", "c", at(7), at(8)},
+		{"and again", "d", at(7), at(9)},
+		{"older bytes served again", "c", at(7), at(10)},
+		{"an older version served late", "e", at(3), at(11)},
+		{"the current bytes again", "e", at(12), at(11)},
+		{"the clock caught up", "f", at(20), at(20)},
+	}
+	var d Dates
+	key := cacheKey{"all", feeds.Atom}
+	for _, s := range steps {
+		if got := d.date(key, s.etag, s.from); !got.Equal(s.want) {
+			t.Errorf("%s: %s from %v dated %v, want %v", s.name, s.etag, s.from, got, s.want)
+		}
+	}
+	// Each feed and format has its own.
+	if got := d.date(cacheKey{"all", feeds.RSS}, "x", at(0)); !got.Equal(at(0)) {
+		t.Errorf("another format dated %v, want %v", got, at(0))
+	}
+	if got := d.date(cacheKey{"other", feeds.Atom}, "x", at(0)); !got.Equal(at(0)) {
+		t.Errorf("another feed dated %v, want %v", got, at(0))
+	}
+}
+
+// titledReader is a Reader whose articles and version a test sets.
+type titledReader struct {
+	mu    sync.Mutex
+	title string
+	v     store.Version
+}
+
+func (r *titledReader) set(title string, changed time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.title = title
+	r.v = store.Version{Counter: r.v.Counter + 1, ChangedAt: changed}
+}
+
+func (r *titledReader) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return []feeds.Article{{ID: "a", Source: "s", Title: r.title, Link: "https://example.com/a", FetchedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
+}
+
+func (r *titledReader) Version(ctx context.Context) (store.Version, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.v, nil
+}
+
+func TestRenderDatesWhatItServes(t *testing.T) {
+	ctx := context.Background()
+	// Store changes dated in one second, far enough ahead that the
+	// configuration's bound (the clock at the first Render) is below.
+	changed := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
+	r := &titledReader{}
+	r.set("one", changed)
+	dates := &Dates{}
+	opts := Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 10}}, Dates: dates}
+	p := New(r, opts)
+	render := func(p *Publisher) *Rendering {
+		t.Helper()
+		rend, err := p.Render(ctx, "all", feeds.Atom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rend
+	}
+	first := render(p)
+	if want := changed.Add(time.Second); !first.Modified.Equal(want) {
+		t.Fatalf("first rendering dated %v, want the end of the change's second %v", first.Modified, want)
+	}
+	// Another change within the same second: other bytes, a later date.
+	r.set("two", changed.Add(500*time.Millisecond))
+	second := render(p)
+	if second.ETag == first.ETag || !second.Modified.After(first.Modified) {
+		t.Fatalf("second change dated %v (ETag %s), want later than %v (ETag %s)", second.Modified, second.ETag, first.Modified, first.ETag)
+	}
+	// A change elsewhere in the store: the same bytes keep their date.
+	r.set("two", changed.Add(time.Minute))
+	if again := render(p); again.ETag != second.ETag || !again.Modified.Equal(second.Modified) {
+		t.Fatalf("unchanged bytes dated %v, want %v as before", again.Modified, second.Modified)
+	}
+	// A reload: the new configuration (another title) shares the dates,
+	// and while the old Publisher still answers requests neither serves
+	// other bytes with a date the other used.
+	opts.Feeds = []Feed{{Name: "all", Title: "Renamed", Sources: []string{"s"}, Limit: 10}}
+	next := New(r, opts)
+	seen := map[time.Time]string{second.Modified: second.ETag}
+	serve := func(name string, p *Publisher) {
+		t.Helper()
+		rend := render(p)
+		if etag, ok := seen[rend.Modified]; ok && etag != rend.ETag {
+			t.Fatalf("%s: date %v served before with other bytes", name, rend.Modified)
+		}
+		seen[rend.Modified] = rend.ETag
+	}
+	serve("new configuration", next)
+	// A change within the second of the last one, served by both.
+	r.set("three", changed.Add(time.Minute+500*time.Millisecond))
+	serve("old configuration, after the change", p)
+	serve("new configuration, after the change", next)
+	serve("old configuration, again", p)
+}

@@ -122,7 +122,13 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", format.ContentType())
 	h.Set("ETag", etag)
-	h.Set("Last-Modified", rend.Modified.UTC().Format(http.TimeFormat))
+	if !rend.Modified.After(time.Now()) {
+		// A Last-Modified ahead of the clock (for the rest of the second
+		// after a change, longer while the feed's served bytes change more
+		// than once a second: see publish.Rendering.Modified) must not be
+		// sent (RFC 9110 8.8.2.1); the ETag alone validates meanwhile.
+		h.Set("Last-Modified", rend.Modified.UTC().Format(http.TimeFormat))
+	}
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Vary", "Accept-Encoding")
 	if notModified(r, rend) {

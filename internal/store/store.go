@@ -45,7 +45,7 @@ type Store interface {
 	SaveSourceState(ctx context.Context, st SourceState) error
 	// Version returns a counter that increases whenever stored articles
 	// change (in this process or any other sharing the store) and the time
-	// of that change. Renderers cache output until it moves.
+	// of that change (see Version). Renderers cache output until it moves.
 	Version(ctx context.Context) (Version, error)
 	// Close releases the store.
 	Close() error
@@ -66,7 +66,14 @@ type UpsertResult struct {
 
 // Version identifies a state of the stored articles.
 type Version struct {
-	Counter   int64
+	Counter int64
+	// ChangedAt is when the articles last changed, in whole seconds, UTC;
+	// zero before the first change. It never decreases as Counter grows,
+	// whatever the clocks of the processes sharing the store say (the
+	// later of the clock and the previous change), but several changes
+	// may share a second: it says when, not which. Telling the states
+	// apart is Counter's job, and that of whoever dates what it serves
+	// (see publish.Rendering.Modified).
 	ChangedAt time.Time
 }
 

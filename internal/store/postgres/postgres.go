@@ -142,8 +142,14 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 			have[k] = stored{hash: r.Hash, page: r.Page}
 		}
 		if res.New+res.Updated > 0 {
-			b.Queue(`UPDATE store_version SET counter = counter + 1, changed_at = greatest(changed_at, $1) WHERE id = 1`,
-				now.Truncate(time.Second))
+			// Never earlier than the previous change (see store.Version),
+			// whatever the clocks of the daemons say: the row lock orders
+			// the changes. The time is read under the lock, not before
+			// waiting for it, so that it is as close to the commit as it
+			// can be.
+			b.Queue(`UPDATE store_version SET counter = counter + 1,
+				changed_at = greatest($1, changed_at) WHERE id = 1`,
+				time.Now().UTC().Truncate(time.Second))
 		}
 		if b.Len() == 0 {
 			return nil

@@ -78,8 +78,13 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		if res.New+res.Updated == 0 {
 			return nil
 		}
+		// Never earlier than the previous change (see store.Version),
+		// whatever the clocks of the processes sharing the file say: the
+		// write lock orders the changes. The time is read under the lock,
+		// not before waiting for it, so that it is as close to the commit
+		// as it can be.
 		_, err := tx.ExecContext(ctx, `UPDATE store_version SET counter = counter + 1,
-			changed_at = max(coalesce(changed_at, 0), ?) WHERE id = 1`, now.Unix())
+			changed_at = max(coalesce(changed_at, 0), ?) WHERE id = 1`, time.Now().Unix())
 		return err
 	})
 	if err != nil {
