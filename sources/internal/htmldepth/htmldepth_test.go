@@ -11,17 +11,6 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// treeDepth is the depth of the deepest element under n.
-func treeDepth(n *html.Node) int {
-	d := 0
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode {
-			d = max(d, 1+treeDepth(c))
-		}
-	}
-	return d
-}
-
 // textOf is the text of n's descendants, with a space between text nodes.
 func textOf(n *html.Node) string {
 	var b strings.Builder
