@@ -16,8 +16,9 @@ import (
 )
 
 // bigPageSite serves a teaser feed of n dated stories, newest first, whose
-// pages each yield about 500 KiB of text, counting page requests.
-func bigPageSite(t *testing.T, n int) (*httptest.Server, func() int) {
+// pages each yield about 500 KiB of text, counting page requests. The
+// stories' updated date is *updated, read under the site's lock.
+func bigPageSite(t *testing.T, n int, updated *time.Time) (*httptest.Server, *sync.Mutex, func() int) {
 	t.Helper()
 	var (
 		mu   sync.Mutex
@@ -29,13 +30,16 @@ func bigPageSite(t *testing.T, n int) (*httptest.Server, func() int) {
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/feed" {
-			w.Header().Set("Content-Type", "application/rss+xml")
-			fmt.Fprint(w, `<rss version="2.0"><channel><title>t</title>`)
+			mu.Lock()
+			up := updated.Format(time.RFC3339)
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/atom+xml")
+			fmt.Fprintf(w, `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id><updated>%s</updated>`, up)
 			for i := range n {
-				fmt.Fprintf(w, `<item><guid>story-%d</guid><title>Story %d</title><link>%s/story-%d</link><pubDate>%s</pubDate><description>teaser %d</description></item>`,
-					i, i, srv.URL, i, base.Add(-time.Duration(i)*time.Hour).Format(time.RFC1123Z), i)
+				fmt.Fprintf(w, `<entry><id>story-%d</id><title>Story %d</title><link href="%s/story-%d"/><published>%s</published><updated>%s</updated><summary>teaser %d</summary></entry>`,
+					i, i, srv.URL, i, base.Add(-time.Duration(i)*time.Hour).Format(time.RFC3339), up, i)
 			}
-			fmt.Fprint(w, `</channel></rss>`)
+			fmt.Fprint(w, `</feed>`)
 			return
 		}
 		mu.Lock()
@@ -45,7 +49,7 @@ func bigPageSite(t *testing.T, n int) (*httptest.Server, func() int) {
 		fmt.Fprintf(w, `<html><head><title>Story</title></head><body><article><h1>Story</h1>%s</article></body></html>`, body)
 	}))
 	t.Cleanup(srv.Close)
-	return srv, func() int { mu.Lock(); defer mu.Unlock(); return hits }
+	return srv, &mu, func() int { mu.Lock(); defer mu.Unlock(); return hits }
 }
 
 // heldText is what a run hands to the store: the text of its articles.
@@ -67,8 +71,9 @@ func TestFullTextRunStaysWithinItsTextBudget(t *testing.T) {
 	ctx := context.Background()
 	st := &heldText{Store: openStore(t, filepath.Join(t.TempDir(), "t.db"))}
 	const n = 100
-	srv, hits := bigPageSite(t, n)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	updated := now.Add(-time.Hour)
+	srv, mu, hits := bigPageSite(t, n, &updated)
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
 	src := Source{Name: "s", URL: srv.URL + "/feed", FullText: true}
@@ -82,7 +87,7 @@ func TestFullTextRunStaysWithinItsTextBudget(t *testing.T) {
 			t.Fatalf("%d stored articles, want %d", len(arts), n)
 		}
 		for _, a := range arts {
-			if a.Page != nil && !a.Page.ExtractedAt.IsZero() {
+			if len(a.Content) > 400<<10 {
 				full++
 				continue
 			}
@@ -135,6 +140,33 @@ func TestFullTextRunStaysWithinItsTextBudget(t *testing.T) {
 	}
 	if full = extracted(); full != n {
 		t.Fatalf("%d extracted after the settled run", full)
+	}
+
+	// Every story says it was updated: the pages put off keep their
+	// stored full text (the run leaves them out) until they are
+	// extracted again.
+	mu.Lock()
+	updated = now
+	mu.Unlock()
+	for run := 1; ; run++ {
+		if run > 10 {
+			t.Fatalf("updated pages not all extracted after %d runs", run-1)
+		}
+		now = now.Add(time.Minute)
+		st.max = 0
+		out = r.Run(ctx, src, false)
+		if out.Status == StatusFailed || st.max > limit {
+			t.Fatalf("update run %d: %+v (%v), %d bytes", run, out, out.Err, st.max)
+		}
+		if full = extracted(); full != n {
+			t.Fatalf("update run %d: %d of %d stories keep a full text", run, full, n)
+		}
+		if out.PagesDeferred == 0 {
+			break
+		}
+	}
+	if h := hits(); h != 2*n {
+		t.Errorf("%d page fetches for %d pages, each extracted twice", h, n)
 	}
 }
 
