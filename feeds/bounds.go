@@ -30,7 +30,28 @@ const (
 	// MaxCaptionRunes bounds an image's caption and its credit, in
 	// characters.
 	MaxCaptionRunes = 1000
+	// MaxSourceRunBytes bounds the text (TextBytes) of all the articles
+	// one run of one source holds and stores: with the bounds above alone,
+	// 1,000 items whose pages each give 512 KiB of content would make one
+	// run hold and write 500 MiB. It lives beside them because it is the
+	// same kind of rule (how much text one source can make Tributary
+	// keep), counted by the same measure.
+	MaxSourceRunBytes = 16 << 20
 )
+
+// TextBytes returns the size of a's text, as bounded above and by
+// MaxSourceRunBytes: title, summary, content, the authors' bios and the
+// image's caption and credit, in bytes.
+func TextBytes(a Article) int {
+	n := len(a.Title) + len(a.Summary) + len(a.Content)
+	for _, au := range a.Authors {
+		n += len(au.Bio)
+	}
+	if a.Image != nil {
+		n += len(a.Image.Caption) + len(a.Image.Credit)
+	}
+	return n
+}
 
 // Bound cuts a's text to the bounds above: Title, the authors' Bio and the
 // image's Caption and Credit end with an ellipsis (see TruncateRunes);

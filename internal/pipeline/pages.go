@@ -28,6 +28,9 @@ type pageTask struct {
 	// force retries failed pages before their backoff is over (a manual
 	// fetch, as for the source's own backoff).
 	force bool
+	// budget is what the run may still hold of text; pages beyond it are
+	// put off to a later run.
+	budget *textBudget
 }
 
 // due reports whether a page in state p should be fetched again now.
@@ -50,8 +53,15 @@ func retryAt(p *feeds.PageState) time.Time {
 // whose last extraction failed (after a backoff). Articles already extracted
 // take their stored full text. A failed extraction leaves the feed's summary
 // in place and is recorded on the article for a later retry.
-func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (ok, failed int, err error) {
-	var todo []pageJob
+//
+// Pages are fetched before stored full texts are carried over, so that the
+// run's text budget goes to stories not yet extracted: a stored full text
+// that no longer fits is left out of the run (the store keeps it).
+func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (ok, failed, deferred int, err error) {
+	var (
+		todo  []pageJob
+		carry []int
+	)
 	for i := range arts {
 		a := &arts[i]
 		if !strings.HasPrefix(a.Link, "http://") && !strings.HasPrefix(a.Link, "https://") {
@@ -61,7 +71,7 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			// Without the stored version, saving this run would replace a
 			// full text with the teaser: give up the run instead.
-			return 0, 0, fmt.Errorf("read stored article %s: %w", a.ID, err)
+			return 0, 0, 0, fmt.Errorf("read stored article %s: %w", a.ID, err)
 		}
 		var prev *feeds.Article
 		if err == nil {
@@ -69,19 +79,54 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 		}
 		if prev != nil && prev.Page != nil {
 			p := prev.Page
-			if !p.ExtractedAt.IsZero() && !a.Updated.After(p.ExtractedAt) {
-				carryExtracted(a, prev)
-				continue
-			}
-			if p.Error != "" && !pt.due(p) {
-				carryExtracted(a, prev)
+			if !p.ExtractedAt.IsZero() && !a.Updated.After(p.ExtractedAt) || p.Error != "" && !pt.due(p) {
+				carry = append(carry, i)
 				continue
 			}
 		}
-		todo = append(todo, pageJob{a: a, prev: prev, known: knownAuthors(a, inherited[a.ID])})
+		// The job keeps the stored version's state, not its text: it is
+		// read again if needed (lightPrev).
+		todo = append(todo, pageJob{a: a, prev: lightPrev(prev), known: knownAuthors(a, inherited[a.ID])})
 	}
-	ok, failed = r.fetchPages(ctx, pt, todo)
-	return ok, failed, nil
+	ok, failed, deferred = r.fetchPages(ctx, pt, todo)
+	for _, i := range carry {
+		a := &arts[i]
+		if err := r.carryStored(ctx, pt, a); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return ok, failed, deferred, nil
+}
+
+// lightPrev returns a copy of the stored article prev without its text,
+// which a page job reads again only when it keeps it (carryStored).
+func lightPrev(prev *feeds.Article) *feeds.Article {
+	if prev == nil {
+		return nil
+	}
+	l := *prev
+	l.Title, l.Summary, l.Content, l.Authors, l.Image = "", "", "", nil, nil
+	return &l
+}
+
+// carryStored gives a the stored version's extraction when the run's
+// budget holds the difference; otherwise a is left out of the run, and the
+// store keeps its version.
+func (r *Runner) carryStored(ctx context.Context, pt pageTask, a *feeds.Article) error {
+	prev, err := r.Store.Article(ctx, a.Source, a.ID)
+	if err != nil {
+		return fmt.Errorf("read stored article %s: %w", a.ID, err)
+	}
+	before := feeds.TextBytes(*a)
+	carried := *a
+	carryExtracted(&carried, &prev)
+	feeds.Bound(&carried)
+	if !pt.budget.take(feeds.TextBytes(carried) - before) {
+		pt.budget.drop(a.ID)
+		return nil
+	}
+	*a = carried
+	return nil
 }
 
 // retryPages retries the failed pages of stored articles of the source
@@ -102,7 +147,9 @@ func (r *Runner) retryPages(ctx context.Context, pt pageTask, fresh []feeds.Arti
 		skip[a.ID] = true
 	}
 	for _, a := range stored {
-		if !skip[a.ID] && len(retried) < pageRetries && pt.due(a.Page) {
+		// A story the budget cannot hold waits, still due, for a run
+		// with room.
+		if !skip[a.ID] && len(retried) < pageRetries && pt.due(a.Page) && pt.budget.take(feeds.TextBytes(a)) {
 			retried = append(retried, a)
 		}
 	}
@@ -112,34 +159,47 @@ func (r *Runner) retryPages(ctx context.Context, pt pageTask, fresh []feeds.Arti
 		// Whether the stored authors were the feed's own is not kept:
 		// an anonymous "About the author" box is given to no one rather
 		// than perhaps to an editor.
-		todo[i] = pageJob{a: &retried[i], prev: &prev}
+		todo[i] = pageJob{a: &retried[i], prev: &prev, stored: true}
 	}
-	ok, failed = r.fetchPages(ctx, pt, todo)
+	ok, failed, _ = r.fetchPages(ctx, pt, todo)
 	return retried, ok, failed, nil
 }
 
 // pageJob is one article whose page is to be fetched: prev is its stored
 // version (nil when new), known the authors a nameless bio may belong to.
+// stored is set when a is the stored version, not a feed entry.
 type pageJob struct {
 	a, prev *feeds.Article
 	known   []string
+	stored  bool
 }
 
 // fetchPages runs completePage for each job, pageWorkers at a time, and
-// counts the pages extracted and failed.
-func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (ok, failed int) {
+// counts the pages extracted and failed. A job that would take the run
+// beyond its text budget is put off (putOff) and counted as deferred.
+func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (ok, failed, deferred int) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, pageWorkers)
 	)
 	for _, j := range jobs {
-		wg.Add(1)
 		sem <- struct{}{}
+		// Reserved once a worker is free, so that what the pages in
+		// flight gave is known.
+		if !pt.budget.take(pageReserve) {
+			<-sem
+			r.putOff(pt, j)
+			deferred++
+			continue
+		}
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			before := feeds.TextBytes(*j.a)
 			err := r.completePage(ctx, pt, j)
+			pt.budget.settle(pageReserve, feeds.TextBytes(*j.a)-before)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -151,7 +211,24 @@ func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (o
 		}()
 	}
 	wg.Wait()
-	return ok, failed
+	return ok, failed, deferred
+}
+
+// putOff leaves j's page for a later run. A story whose stored version
+// stays as it is (a full text extracted before, or a stored story being
+// retried) is left out of the run; a feed entry keeps the feed's text and
+// its page is due again at the next run, without counting as a failure.
+func (r *Runner) putOff(pt pageTask, j pageJob) {
+	if j.stored || j.prev != nil && j.prev.Page != nil && !j.prev.Page.ExtractedAt.IsZero() {
+		pt.budget.drop(j.a.ID)
+		return
+	}
+	page := &feeds.PageState{}
+	if j.prev != nil && j.prev.Page != nil {
+		*page = *j.prev.Page
+	}
+	page.Error, page.RetryAt = errPageBudget, pt.now
+	j.a.Page = page
 }
 
 // carryExtracted copies a previous extraction onto a fresh feed entry.
@@ -214,27 +291,49 @@ func (r *Runner) completePage(ctx context.Context, pt pageTask, j pageJob) error
 	a.Page = page
 	// The error is kept in the store and shown: the request may carry the
 	// source's credentials (sourceCredentials), or the feed's own.
-	err := redact.Error(r.extractPage(ctx, pt.src, a, prev, page, j.known, pt.boilerplate, now))
+	err := redact.Error(r.extractPage(ctx, pt, a, prev, page, j.known, pt.boilerplate, now))
 	if err != nil {
 		page.Error = err.Error()
 		page.Attempts++
 		page.RetryAt = now.Add(Backoff(page.Attempts, rand.Float64()))
 		if prev != nil && prev.Page != nil && !prev.Page.ExtractedAt.IsZero() {
 			// Keep the last good extraction rather than fall back to a teaser.
-			carryExtracted(a, prev)
+			if rerr := r.carryFull(ctx, pt, a, prev); rerr != nil {
+				return errors.Join(err, rerr)
+			}
 			a.Page = page
 		}
 		return err
 	}
 	page.Error, page.Attempts, page.ExtractedAt, page.RetryAt = "", 0, now, time.Time{}
+	// Bounded now, not only before the store: the run's budget counts it.
+	feeds.Bound(a)
 	return nil
 }
 
-func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Article, page *feeds.PageState, known, boilerplate []string, now time.Time) error {
+// carryFull carries the extraction of the stored version onto a, reading
+// its text again when prev is a light copy (lightPrev). When that fails, a
+// is left out of the run rather than stored with a teaser.
+func (r *Runner) carryFull(ctx context.Context, pt pageTask, a, prev *feeds.Article) error {
+	if prev.Content == "" {
+		full, err := r.Store.Article(ctx, prev.Source, prev.ID)
+		if err != nil {
+			pt.budget.drop(a.ID)
+			return fmt.Errorf("read stored article %s: %w", prev.ID, err)
+		}
+		prev = &full
+	}
+	carryExtracted(a, prev)
+	feeds.Bound(a)
+	return nil
+}
+
+func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Article, page *feeds.PageState, known, boilerplate []string, now time.Time) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Link, nil)
 	if err != nil {
 		return fmt.Errorf("article page: %w", err)
 	}
+	src := pt.src
 	sourceCredentials(req.URL, src.URL)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
 	conditional := prev != nil && !page.ExtractedAt.IsZero()
@@ -252,7 +351,9 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified && conditional {
-		carryExtracted(a, prev)
+		if err := r.carryFull(ctx, pt, a, prev); err != nil {
+			return err
+		}
 		a.Page = page
 		return nil
 	}

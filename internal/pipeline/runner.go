@@ -52,7 +52,13 @@ type Outcome struct {
 	// Both include the pages of stored stories retried this run, which a
 	// source answering 304 Not Modified has too.
 	Pages, PageErrors int
-	Err               error
+	// PagesDeferred counts pages put off to a later run because the run's
+	// text budget (feeds.MaxSourceRunBytes) was spent; LeftOut the stories
+	// it left out of the run: feed entries beyond it (the newest are kept)
+	// and stored stories whose full text it could not hold, which the
+	// store keeps as they were.
+	PagesDeferred, LeftOut int
+	Err                    error
 	// Failures counts the source's consecutive failures, this run included.
 	Failures int
 	// NotModified is set when the source answered 304 Not Modified.
@@ -78,7 +84,7 @@ func (o Outcome) String() string {
 	}
 	var s string
 	switch {
-	case o.NotModified && o.Pages+o.PageErrors == 0:
+	case o.NotModified && o.Pages+o.PageErrors+o.PagesDeferred+o.LeftOut == 0:
 		return fmt.Sprintf("%s: unchanged (not modified since the last fetch)", o.Source)
 	case o.NotModified:
 		// Only retried pages can have changed stories.
@@ -90,6 +96,18 @@ func (o Outcome) String() string {
 		s += fmt.Sprintf(", %d pages extracted", o.Pages)
 		if o.PageErrors > 0 {
 			s += fmt.Sprintf(", %d failed", o.PageErrors)
+		}
+	}
+	if o.PagesDeferred+o.LeftOut > 0 {
+		s += ", text budget spent:"
+		if o.PagesDeferred > 0 {
+			s += fmt.Sprintf(" %d pages put off to the next run", o.PagesDeferred)
+		}
+		if o.LeftOut > 0 {
+			if o.PagesDeferred > 0 {
+				s += ","
+			}
+			s += fmt.Sprintf(" %d stories left out", o.LeftOut)
 		}
 	}
 	return s
@@ -155,7 +173,12 @@ func (r *Runner) Run(ctx context.Context, src Source, force bool) Outcome {
 		l.Info("source fetch cancelled", slog.Any("error", out.Err))
 	default:
 		l.Info("source fetched", slog.Int("new", out.New), slog.Int("updated", out.Updated), slog.Int("unchanged", out.Unchanged),
-			slog.Int("pages", out.Pages), slog.Int("page_errors", out.PageErrors))
+			slog.Int("pages", out.Pages), slog.Int("page_errors", out.PageErrors),
+			slog.Int("pages_deferred", out.PagesDeferred), slog.Int("left_out", out.LeftOut))
+		if out.PagesDeferred+out.LeftOut > 0 {
+			l.Warn("page_budget_exhausted: the source's run held its text budget; the rest waits for later runs",
+				slog.Int("budget_bytes", feeds.MaxSourceRunBytes), slog.Int("pages_deferred", out.PagesDeferred), slog.Int("left_out", out.LeftOut))
+		}
 	}
 	if r.Observe != nil {
 		r.Observe(out)
@@ -226,9 +249,13 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	} else {
 		arts = res.Articles
 	}
+	// The feed's text is spent first, its newest entries first; pages
+	// and stored full texts share what is left.
+	budget := newTextBudget()
+	budget.keepNewest(arts)
 	if src.FullText {
-		pt := pageTask{src: src, boilerplate: st.Boilerplate, now: now, force: force}
-		if out.Pages, out.PageErrors, err = r.completePages(ctx, pt, arts, res.InheritedAuthors); err != nil {
+		pt := pageTask{src: src, boilerplate: st.Boilerplate, now: now, force: force, budget: budget}
+		if out.Pages, out.PageErrors, out.PagesDeferred, err = r.completePages(ctx, pt, arts, res.InheritedAuthors); err != nil {
 			return r.fail(ctx, st, out, err, now)
 		}
 		// Stored stories whose page failed are retried whatever the
@@ -241,6 +268,9 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		arts = append(arts, retried...)
 		out.Pages, out.PageErrors = out.Pages+ok, out.PageErrors+failed
 	}
+	kept := len(arts)
+	arts = budget.kept(arts)
+	out.LeftOut = kept - len(arts)
 	if out.NotModified && len(arts) == 0 {
 		out.Status = StatusUnchanged
 		return r.succeed(ctx, st, out, res, now)
