@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/config"
@@ -62,12 +63,34 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	return nil
 }
 
+// maxTempBase is the most of an output's file name that its temporary
+// names repeat: with the dot, ".tmp-", CreateTemp's random number (at most
+// 10 digits) and the ".old" of a kept version, they stay within the 255
+// bytes a file name may have on common filesystems, as long as the
+// output's own name does.
+const maxTempBase = 200
+
+// tempPattern is the os.CreateTemp pattern of the temporary files beside
+// the output named base: ".BASE.tmp-*", with BASE cut to maxTempBase bytes
+// (on a character boundary) so that an output whose name is long but fits
+// still gets a temporary name that fits.
+func tempPattern(base string) string {
+	if len(base) > maxTempBase {
+		cut := maxTempBase
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		base = base[:cut]
+	}
+	return "." + base + ".tmp-*"
+}
+
 // writeTemp writes body to a new temporary file beside path and syncs it,
 // returning its name; renaming it over path then replaces path atomically,
 // so readers see either the old file or the new one, never a partial one.
 // On error no temporary file is left. Errors name path.
 func writeTemp(path string, body []byte) (name string, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}

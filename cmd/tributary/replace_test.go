@@ -198,3 +198,27 @@ func TestReplaceAllRestoreFails(t *testing.T) {
 		t.Errorf("feeds/ is still there: %v", err)
 	}
 }
+
+// TestReplaceAllLongNames replaces files whose names are as long as a
+// file name may be (255 bytes): their temporary names and kept versions
+// must fit too, so the set is replaced like any other.
+func TestReplaceAllLongNames(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{
+		strings.Repeat("a", 251) + ".rss",
+		strings.Repeat("é", 125) + ".atom",
+	}
+	before, after := map[string]string{}, map[string]string{}
+	var files []outputFile
+	for _, name := range names {
+		writeFile(t, filepath.Join(dir, name), "old")
+		before[name], after[name] = "old", "new"
+		files = append(files, outputFile{filepath.Join(dir, name), []byte("new")})
+	}
+	files = append(files, outputFile{filepath.Join(dir, strings.Repeat("b", 250)+".json"), []byte("new")})
+	after[strings.Repeat("b", 250)+".json"] = "new"
+	if err := newReplacer().replaceAll(files); err != nil {
+		t.Fatal(err)
+	}
+	assertTree(t, dir, after)
+}
