@@ -21,9 +21,9 @@ import (
 // ErrUnknownFeed is returned for a feed name that is not configured.
 var ErrUnknownFeed = errors.New("publish: unknown feed")
 
-// ErrStoreUnavailable is returned when the store does not answer its
-// version check and no cached rendering can stand in. The Publisher logs
-// the outage once, when it starts.
+// ErrStoreUnavailable is returned when the store does not answer (its
+// version check, or the read of a feed's articles) and no earlier rendering
+// can stand in. The Publisher logs the outage once, when it starts.
 var ErrStoreUnavailable = errors.New("publish: store unavailable")
 
 // Reader is the part of the store a Publisher needs.
@@ -78,6 +78,10 @@ type Publisher struct {
 	mu    sync.Mutex
 	cache map[cacheKey]*entry
 	ver   int64
+	// prev is the last rendering of each feed and format made before the
+	// store's version last moved, until one of the current version is
+	// made: what a request gets when the store fails while re-rendering.
+	prev map[cacheKey]*Rendering
 	// created bounds Last-Modified from below: a configuration loaded now
 	// may change a feed's bytes without any change in the store.
 	created time.Time
@@ -110,7 +114,7 @@ type cacheKey struct {
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1,
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, prev: map[cacheKey]*Rendering{}, ver: -1,
 		created: time.Now().UTC().Truncate(time.Second), log: opts.Logger, settle: outageSettle}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -131,9 +135,10 @@ func (p *Publisher) FeedURL(name string, format feeds.Format) string {
 
 // Render returns feed name in format, from the cache when the store has not
 // changed since it was rendered. Unknown names give ErrUnknownFeed. When
-// the store does not answer whether it changed, the cached rendering is
-// returned all the same (it is at most as old as the outage); without one,
-// the error wraps ErrStoreUnavailable.
+// the store does not answer whether it changed, or fails to give the
+// articles of a feed it changed, the last rendering made is returned all
+// the same (it is at most as old as the outage); without one, the error
+// wraps ErrStoreUnavailable.
 func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
 	f, ok := p.byNam[name]
 	if !ok {
@@ -150,6 +155,11 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 	p.mu.Lock()
 	p.storeAnswered()
 	if v.Counter != p.ver {
+		for k, e := range p.cache {
+			if finished(e) {
+				p.prev[k] = e.r
+			}
+		}
 		clear(p.cache)
 		p.ver = v.Counter
 	}
@@ -165,14 +175,22 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 		e.r, e.err = p.render(rctx, f, format, v)
 		cancel()
-		close(e.done)
-		if e.err != nil {
-			p.mu.Lock()
+		p.mu.Lock()
+		switch prev := p.prev[key]; {
+		case e.err == nil:
+			delete(p.prev, key)
+		case errors.Is(e.err, ErrStoreUnavailable) && prev != nil:
+			p.storeFailed(e.err)
+			p.staleServed++
+			e.r, e.err = prev, nil
+			fallthrough
+		default:
 			if p.cache[key] == e {
 				delete(p.cache, key) // the next request tries again
 			}
-			p.mu.Unlock()
 		}
+		p.mu.Unlock()
+		close(e.done)
 		return e.r, e.err
 	}
 	p.mu.Unlock()
@@ -210,17 +228,27 @@ func (p *Publisher) stale(key cacheKey, err error) (*Rendering, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.storeFailed(err)
-	if e, ok := p.cache[key]; ok {
-		select {
-		case <-e.done:
-			if e.err == nil {
-				p.staleServed++
-				return e.r, nil
-			}
-		default: // still rendering, from a store that no longer answers
-		}
+	r := p.prev[key]
+	if e, ok := p.cache[key]; ok && finished(e) {
+		r = e.r
 	}
-	return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	if r == nil {
+		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	p.staleServed++
+	return r, nil
+}
+
+// finished reports whether e is a rendering made without error (not one
+// still being made, from a store that may no longer answer). p.mu must be
+// held, or e out of the cache.
+func finished(e *entry) bool {
+	select {
+	case <-e.done:
+		return e.err == nil
+	default:
+		return false
+	}
 }
 
 // storeFailed records a failed version check; only the first of an outage
@@ -273,7 +301,7 @@ func (p *Publisher) articles(ctx context.Context, f Feed) ([]feeds.Article, erro
 	// item, so read more than the limit to still fill it after de-duplication.
 	arts, err := p.r.Articles(ctx, store.Query{Sources: f.Sources, Limit: f.Limit * 2})
 	if err != nil {
-		return nil, fmt.Errorf("publish: read articles of feed %q: %w", f.Name, err)
+		return nil, fmt.Errorf("%w: read articles of feed %q: %w", ErrStoreUnavailable, f.Name, err)
 	}
 	return feeds.Combine(arts, f.Limit), nil
 }

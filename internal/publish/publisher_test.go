@@ -133,13 +133,21 @@ func (v *versionFails) Version(ctx context.Context) (store.Version, error) {
 	return v.slowReader.Version(ctx)
 }
 
-func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
+// newOutagePub returns a store that answers until told otherwise, and a
+// Publisher of it whose logs are kept.
+func newOutagePub(t *testing.T) (*versionFails, *Publisher, *strings.Builder) {
+	t.Helper()
 	sr := &slowReader{release: make(chan struct{})}
 	close(sr.release)
 	r := &versionFails{slowReader: sr}
-	var logs strings.Builder
-	p := New(r, Options{BaseURL: "http://x.test", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	logs := &strings.Builder{}
+	p := New(r, Options{BaseURL: "http://x.test", Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 10}}})
+	return r, p, logs
+}
+
+func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
+	r, p, logs := newOutagePub(t)
 	first, err := p.Render(context.Background(), "all", feeds.Atom)
 	if err != nil {
 		t.Fatal(err)
@@ -188,5 +196,43 @@ func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "store unavailable"); n != 1 {
 		t.Errorf("a cancelled request was logged as an outage:\n%s", logs.String())
+	}
+}
+
+// TestStoreFailsWhileRerendering is a store that answers its version check
+// with a new version, then fails to give the articles (a dropped
+// connection between two queries), and then stops answering at all: the
+// rendering made before the change is served throughout, once logged;
+// a feed never rendered is ErrStoreUnavailable; once the store is back,
+// the new version is rendered.
+func TestStoreFailsWhileRerendering(t *testing.T) {
+	r, p, logs := newOutagePub(t)
+	first, err := p.Render(context.Background(), "all", feeds.Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.version.Add(1)
+	r.fail.Store(true)
+	for range 3 {
+		if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || got != first {
+			t.Fatalf("articles failing after a change: %v, earlier rendering %v", err, got == first)
+		}
+	}
+	if _, err := p.Render(context.Background(), "all", feeds.RSS); !errors.Is(err, ErrStoreUnavailable) {
+		t.Fatalf("never rendered, articles failing: %v, want ErrStoreUnavailable", err)
+	}
+	r.down.Store(true)
+	if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || got != first {
+		t.Fatalf("then the version check failing too: %v, earlier rendering %v", err, got == first)
+	}
+	if n := strings.Count(logs.String(), `msg="store unavailable`); n != 1 {
+		t.Errorf("one outage logged as %d:\n%s", n, logs.String())
+	}
+	r.down.Store(false)
+	r.fail.Store(false)
+	r.version.Add(1)
+	got, err := p.Render(context.Background(), "all", feeds.Atom)
+	if err != nil || got == first {
+		t.Fatalf("store back: %v, new rendering %v", err, got != first)
 	}
 }
