@@ -358,11 +358,24 @@ const MaxFeedBytes = 8 << 20
 
 // fit renders f with as many of its newest items (f.Items are newest
 // first) as fit in limit bytes, found by bisection: the size grows with
-// the items kept. It returns the rendering and the items kept.
+// the items kept. An item that makes the feed too large on its own is left
+// out first, wherever it is: otherwise one such item, the newest, would
+// take every other with it. It returns the rendering and the items kept.
 func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article, error) {
-	all := f.Items
+	var all []feeds.Article
+	for i := range f.Items {
+		one := f
+		one.Items = f.Items[i : i+1]
+		b, err := feeds.Render(one, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(b) <= limit {
+			all = append(all, f.Items[i])
+		}
+	}
 	var body []byte
-	lo, hi := 0, len(all) // lo items fit (none always do), hi do not
+	lo, hi := 0, len(all)+1 // lo items fit (none always do), hi do not
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
 		f.Items = all[:mid]
