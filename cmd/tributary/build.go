@@ -41,6 +41,11 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
+	unlock, err := lockDir(*out)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	defer unlock()
 	pub := newPublisher(cfg, st, newLogger(cfg, stderr))
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.

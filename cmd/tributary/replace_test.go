@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -221,4 +222,34 @@ func TestReplaceAllLongNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertTree(t, dir, after)
+}
+
+// TestBuildRefusesADirectoryAnotherBuildWrites holds the lock of the
+// output directory as a running build would: a second build fails, exit
+// 1, and leaves the outputs as they were; once the lock is released, it
+// succeeds.
+func TestBuildRefusesADirectoryAnotherBuildWrites(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := remote(t)
+	conf := project(t, "127.0.0.1:0", srv.URL)
+	runCmd(t, ctx, "--config", conf, "fetch")
+	out := t.TempDir()
+	writeFile(t, filepath.Join(out, "all.rss"), "previous")
+	d, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out)
+	if code != exitFailed || !strings.Contains(stderr, "build: lock "+out+": another build is writing it") {
+		t.Fatalf("build while another holds %s: exit %d, %s", out, code, stderr)
+	}
+	assertTree(t, out, map[string]string{"all.rss": "previous"})
+	d.Close()
+	if code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out); code != exitOK {
+		t.Fatalf("build once the lock is released: exit %d, %s", code, stderr)
+	}
 }
