@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -301,5 +302,34 @@ func TestLastModifiedIsNeverYearOne(t *testing.T) {
 	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat)
 	if r, _ := get(t, "GET", srv.URL+"/feeds/all.rss", map[string]string{"If-Modified-Since": old}); r.StatusCode != 200 {
 		t.Fatalf("an old If-Modified-Since got %d on an empty store", r.StatusCode)
+	}
+}
+
+// TestGzipCompressesEachFeedOnce serves 40 feeds in every format, gzipped,
+// twice over: each rendering is compressed once, however many feeds there
+// are (a cache cleared past 64 entries compressed every request again).
+func TestGzipCompressesEachFeedOnce(t *testing.T) {
+	_, st, _ := setup(t)
+	var fs []publish.Feed
+	for i := range 40 {
+		fs = append(fs, publish.Feed{Name: fmt.Sprintf("feed-%d", i), Sources: []string{"a"}, Limit: 10})
+	}
+	s := New(Options{Title: "T", Publisher: publish.New(st, publish.Options{BaseURL: "http://feeds.test", Feeds: fs})})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for range 2 {
+		for _, f := range fs {
+			for _, format := range feeds.AllFormats() {
+				resp, _ := get(t, "GET", srv.URL+"/feeds/"+f.Name+"."+format.Ext(), map[string]string{"Accept-Encoding": "gzip"})
+				if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("%s.%s: %d, Content-Encoding %q", f.Name, format.Ext(), resp.StatusCode, resp.Header.Get("Content-Encoding"))
+				}
+			}
+		}
+	}
+	s.gzMu.Lock()
+	defer s.gzMu.Unlock()
+	if want := len(fs) * len(feeds.AllFormats()); s.compressions != want {
+		t.Errorf("%d compressions for %d renderings served twice, want %d", s.compressions, want, want)
 	}
 }
