@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"unicode/utf8"
 
 	"github.com/tributary/tributary/feeds"
@@ -59,6 +60,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 			files = append(files, outputFile{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
 		}
 	}
+	removeLeftovers(*out, files)
 	if err := newReplacer().replaceAll(files); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
@@ -88,6 +90,34 @@ func tempPattern(base string) string {
 		base = base[:cut]
 	}
 	return "." + base + ".tmp-*"
+}
+
+// leftover is the name of a temporary file of replaceAll (see
+// tempPattern), or of a previous version kept beside it: the output's
+// (maybe shortened) name, and CreateTemp's random number.
+var leftover = regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+(\.old)?$`)
+
+// removeLeftovers removes from dir the temporary files and kept versions
+// that a build killed before it finished left beside the outputs files,
+// so they do not pile up with every kill. It runs with the directory's
+// lock held (lockDir): no other build's files are in flight. What cannot
+// be removed stays, harmless.
+func removeLeftovers(dir string, files []outputFile) {
+	ours := make(map[string]bool, len(files))
+	for _, f := range files {
+		if filepath.Dir(f.path) == filepath.Clean(dir) {
+			ours[tempPattern(filepath.Base(f.path))] = true
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if m := leftover.FindStringSubmatch(e.Name()); m != nil && ours["."+m[1]+".tmp-*"] && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // writeTemp writes body to a new temporary file beside path and syncs it,

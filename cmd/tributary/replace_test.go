@@ -224,16 +224,23 @@ func TestReplaceAllLongNames(t *testing.T) {
 	assertTree(t, dir, after)
 }
 
+// fetchedProject returns a project (see project) whose sources are
+// fetched, and an empty directory to build it into.
+func fetchedProject(t *testing.T) (conf, out string) {
+	t.Helper()
+	srv, _ := remote(t)
+	conf = project(t, "127.0.0.1:0", srv.URL)
+	runCmd(t, context.Background(), "--config", conf, "fetch")
+	return conf, t.TempDir()
+}
+
 // TestBuildRefusesADirectoryAnotherBuildWrites holds the lock of the
 // output directory as a running build would: a second build fails, exit
 // 1, and leaves the outputs as they were; once the lock is released, it
 // succeeds.
 func TestBuildRefusesADirectoryAnotherBuildWrites(t *testing.T) {
 	ctx := context.Background()
-	srv, _ := remote(t)
-	conf := project(t, "127.0.0.1:0", srv.URL)
-	runCmd(t, ctx, "--config", conf, "fetch")
-	out := t.TempDir()
+	conf, out := fetchedProject(t)
 	writeFile(t, filepath.Join(out, "all.rss"), "previous")
 	d, err := os.Open(out)
 	if err != nil {
@@ -251,5 +258,35 @@ func TestBuildRefusesADirectoryAnotherBuildWrites(t *testing.T) {
 	d.Close()
 	if code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out); code != exitOK {
 		t.Fatalf("build once the lock is released: exit %d, %s", code, stderr)
+	}
+}
+
+// TestBuildRemovesLeftoversOfAKilledBuild puts beside the outputs what a
+// build killed midway leaves (a temporary file, a kept previous version):
+// the next build removes them, and leaves alone files that only look
+// alike.
+func TestBuildRemovesLeftoversOfAKilledBuild(t *testing.T) {
+	ctx := context.Background()
+	conf, out := fetchedProject(t)
+	for _, name := range []string{".all.rss.tmp-123", ".tech.json.tmp-4567.old", ".all.atom.tmp-9.old"} {
+		writeFile(t, filepath.Join(out, name), "leftover")
+	}
+	mine := []string{".all.rss.tmp-notes", ".other.rss.tmp-1", "keep.txt"}
+	for _, name := range mine {
+		writeFile(t, filepath.Join(out, name), "mine")
+	}
+	if code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out); code != exitOK {
+		t.Fatalf("build: exit %d, %s", code, stderr)
+	}
+	got := snapshot(t, out)
+	for name := range got {
+		if strings.Contains(name, ".tmp-") && !slices.Contains(mine, name) {
+			t.Errorf("%s left behind", name)
+		}
+	}
+	for _, name := range mine {
+		if got[name] != "mine" {
+			t.Errorf("%s removed", name)
+		}
 	}
 }
