@@ -176,17 +176,18 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		e.r, e.err = p.render(rctx, f, format, v)
 		cancel()
 		p.mu.Lock()
-		switch prev := p.prev[key]; {
-		case e.err == nil:
+		if e.err == nil {
 			delete(p.prev, key)
-		case errors.Is(e.err, ErrStoreUnavailable) && prev != nil:
-			p.storeFailed(e.err)
-			p.staleServed++
-			e.r, e.err = prev, nil
-			fallthrough
-		default:
+		} else {
 			if p.cache[key] == e {
 				delete(p.cache, key) // the next request tries again
+			}
+			if errors.Is(e.err, ErrStoreUnavailable) { // the articles read failed
+				p.storeFailed(e.err)
+				if prev := p.prev[key]; prev != nil {
+					p.staleServed++
+					e.r, e.err = prev, nil
+				}
 			}
 		}
 		p.mu.Unlock()

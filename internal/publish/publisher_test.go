@@ -236,3 +236,20 @@ func TestStoreFailsWhileRerendering(t *testing.T) {
 		t.Fatalf("store back: %v, new rendering %v", err, got != first)
 	}
 }
+
+// TestArticlesReadFailureIsLogged is a store that answers its version
+// check but fails to give the articles of a feed never rendered: a 503
+// (ErrStoreUnavailable), which the server does not log, so the outage is
+// logged here, once.
+func TestArticlesReadFailureIsLogged(t *testing.T) {
+	r, p, logs := newOutagePub(t)
+	r.fail.Store(true)
+	for range 3 {
+		if _, err := p.Render(context.Background(), "all", feeds.JSON); !errors.Is(err, ErrStoreUnavailable) {
+			t.Fatalf("articles failing: %v, want ErrStoreUnavailable", err)
+		}
+	}
+	if n := strings.Count(logs.String(), `msg="store unavailable`); n != 1 {
+		t.Errorf("the outage logged %d times, want once:\n%s", n, logs.String())
+	}
+}
