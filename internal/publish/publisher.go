@@ -177,7 +177,13 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		cancel()
 		p.mu.Lock()
 		if e.err == nil {
-			delete(p.prev, key)
+			if p.cache[key] == e {
+				delete(p.prev, key)
+			} else {
+				// The version moved while rendering: this is still the
+				// newest rendering made, what a failure would fall back on.
+				p.prev[key] = e.r
+			}
 		} else {
 			if p.cache[key] == e {
 				delete(p.cache, key) // the next request tries again

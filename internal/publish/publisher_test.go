@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -251,5 +252,73 @@ func TestArticlesReadFailureIsLogged(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), `msg="store unavailable`); n != 1 {
 		t.Errorf("the outage logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// gatedReader is a Reader whose i-th article read waits for gates[i] and
+// then fails if fails[i].
+type gatedReader struct {
+	mu      sync.Mutex
+	calls   int
+	gates   []chan struct{}
+	fails   []bool
+	version atomic.Int64
+}
+
+func (g *gatedReader) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	g.mu.Lock()
+	i := g.calls
+	g.calls++
+	g.mu.Unlock()
+	<-g.gates[i]
+	if g.fails[i] {
+		return nil, errors.New("connection reset")
+	}
+	return []feeds.Article{{ID: fmt.Sprint(i), Source: "s", Title: fmt.Sprint("Story ", i), Link: "https://example.com/a", FetchedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
+}
+
+func (g *gatedReader) Version(ctx context.Context) (store.Version, error) {
+	return store.Version{Counter: g.version.Load()}, nil
+}
+
+// reading reports how many article reads have started.
+func (g *gatedReader) reading() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.calls
+}
+
+// TestRenderingOfAVersionPassedStillStandsIn renders version 1 while the
+// store moves to version 2, whose rendering then fails: the rendering of
+// version 1, finished meanwhile, is what is served, not a 503.
+func TestRenderingOfAVersionPassedStillStandsIn(t *testing.T) {
+	g := &gatedReader{gates: []chan struct{}{make(chan struct{}), make(chan struct{}), make(chan struct{})}, fails: []bool{false, false, true}}
+	p := newPub(g)
+	close(g.gates[0])
+	if _, err := p.Render(context.Background(), "all", feeds.Atom); err != nil {
+		t.Fatal(err)
+	}
+	g.version.Store(1)
+	one := make(chan *Rendering, 1)
+	go func() { r, _ := p.Render(context.Background(), "all", feeds.Atom); one <- r }()
+	for g.reading() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	g.version.Store(2)
+	type result struct {
+		r   *Rendering
+		err error
+	}
+	two := make(chan result, 1)
+	go func() { r, err := p.Render(context.Background(), "all", feeds.Atom); two <- result{r, err} }()
+	for g.reading() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gates[1]) // version 1 rendered
+	r1 := <-one
+	close(g.gates[2]) // version 2 fails
+	got := <-two
+	if got.err != nil || got.r != r1 {
+		t.Fatalf("version 2 failing: %v, the rendering of version 1 %v", got.err, got.r == r1)
 	}
 }
