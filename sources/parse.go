@@ -31,6 +31,9 @@ const (
 	maxCategoryRunes  = 200
 	maxAuthors        = 20
 	maxAuthorFieldLen = 500
+	// maxEnclosures bounds an item's enclosures: 150,000 of them made one
+	// article of 12 MB in the store, alone larger than a rendered feed.
+	maxEnclosures = 50
 )
 
 // ErrNotFeed is returned (wrapped) by Parse when the document is neither an
@@ -423,6 +426,9 @@ func (c *converter) enclosures(it *gofeed.Item) []feeds.Enclosure {
 			Type:   strings.TrimSpace(e.Type),
 			Length: parseLength(e.Length),
 		})
+		if len(out) == maxEnclosures {
+			break
+		}
 	}
 	return out
 }

@@ -610,3 +610,30 @@ func TestMediaGroupAndContentImage(t *testing.T) {
 		}
 	}
 }
+
+// TestEnclosuresAreBounded is an item with thousands of enclosures, in
+// Atom (RSS's own parser keeps one): the first maxEnclosures are kept, in
+// document order.
+func TestEnclosuresAreBounded(t *testing.T) {
+	var links strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&links, `<link rel="enclosure" href="/m/%d.mp3" type="audio/mpeg" length="1"/>`, i)
+	}
+	doc := `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:t</id>
+<updated>2024-05-01T00:00:00Z</updated><entry><title>E</title><id>urn:e</id><updated>2024-05-01T00:00:00Z</updated>` +
+		links.String() + `</entry></feed>`
+	res, err := Parse([]byte(doc), "application/atom+xml", testFeedURL, "src", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Articles) != 1 {
+		t.Fatalf("%d articles, want 1", len(res.Articles))
+	}
+	encs := res.Articles[0].Enclosures
+	if len(encs) != maxEnclosures {
+		t.Fatalf("%d enclosures kept, want %d", len(encs), maxEnclosures)
+	}
+	if last := encs[len(encs)-1].URL; last != fmt.Sprintf("https://feeds.example.com/m/%d.mp3", maxEnclosures-1) {
+		t.Errorf("last enclosure kept %s, want the %dth of the document", last, maxEnclosures)
+	}
+}

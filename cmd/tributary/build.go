@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"unicode/utf8"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/config"
@@ -40,6 +42,11 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
+	unlock, err := lockDir(*out)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	defer unlock()
 	pub := newPublisher(cfg, st, newLogger(cfg, stderr), nil)
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.
@@ -53,6 +60,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 			files = append(files, outputFile{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
 		}
 	}
+	removeLeftovers(*out, files)
 	if err := newReplacer().replaceAll(files); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
@@ -62,12 +70,62 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	return nil
 }
 
+// maxTempBase is the most of an output's file name that its temporary
+// names repeat: with the dot, ".tmp-", CreateTemp's random number (at most
+// 10 digits) and the ".old" of a kept version, they stay within the 255
+// bytes a file name may have on common filesystems, as long as the
+// output's own name does.
+const maxTempBase = 200
+
+// tempPattern is the os.CreateTemp pattern of the temporary files beside
+// the output named base: ".BASE.tmp-*", with BASE cut to maxTempBase bytes
+// (on a character boundary) so that an output whose name is long but fits
+// still gets a temporary name that fits.
+func tempPattern(base string) string {
+	if len(base) > maxTempBase {
+		cut := maxTempBase
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		base = base[:cut]
+	}
+	return "." + base + ".tmp-*"
+}
+
+// leftover is the name of a temporary file of replaceAll (see
+// tempPattern), or of a previous version kept beside it: the output's
+// (maybe shortened) name, and CreateTemp's random number.
+var leftover = regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+(\.old)?$`)
+
+// removeLeftovers removes from dir the temporary files and kept versions
+// that a build killed before it finished left beside the outputs files,
+// so they do not pile up with every kill. It runs with the directory's
+// lock held (lockDir): no other build's files are in flight. What cannot
+// be removed stays, harmless.
+func removeLeftovers(dir string, files []outputFile) {
+	ours := make(map[string]bool, len(files))
+	for _, f := range files {
+		if filepath.Dir(f.path) == filepath.Clean(dir) {
+			ours[tempPattern(filepath.Base(f.path))] = true
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if m := leftover.FindStringSubmatch(e.Name()); m != nil && ours["."+m[1]+".tmp-*"] && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
 // writeTemp writes body to a new temporary file beside path and syncs it,
 // returning its name; renaming it over path then replaces path atomically,
 // so readers see either the old file or the new one, never a partial one.
 // On error no temporary file is left. Errors name path.
 func writeTemp(path string, body []byte) (name string, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}

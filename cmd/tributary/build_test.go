@@ -5,14 +5,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 )
-
-// leftover is the name of a temporary file or kept previous version that a
-// killed build may leave beside the outputs (see replacer).
-var leftover = regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+(\.old)?$`)
 
 // TestKillNineBuildLeavesOldOrNew kills `tributary build` with SIGKILL at
 // many points of its work, each time over the previous outputs: every

@@ -24,7 +24,8 @@ type outputFile struct {
 // any moment leaves each file either its previous or its new version,
 // complete, never truncated. The set may then mix the two, and hidden
 // ".NAME.tmp-*" files may be left beside the outputs; the next build that
-// succeeds brings the set together, and the hidden files are safe to delete.
+// succeeds brings the set together, and the hidden files are safe to delete
+// (build removes them, see removeLeftovers).
 //
 // The renames and the links that keep the previous versions are fields so
 // that a test can make any one of them fail.

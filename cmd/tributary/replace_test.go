@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -196,5 +197,96 @@ func TestReplaceAllRestoreFails(t *testing.T) {
 	// The new file whose directory was created is removed with it.
 	if _, err := os.Lstat(filepath.Join(f.dir, "feeds")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("feeds/ is still there: %v", err)
+	}
+}
+
+// TestReplaceAllLongNames replaces files whose names are as long as a
+// file name may be (255 bytes): their temporary names and kept versions
+// must fit too, so the set is replaced like any other.
+func TestReplaceAllLongNames(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{
+		strings.Repeat("a", 251) + ".rss",
+		strings.Repeat("é", 125) + ".atom",
+	}
+	before, after := map[string]string{}, map[string]string{}
+	var files []outputFile
+	for _, name := range names {
+		writeFile(t, filepath.Join(dir, name), "old")
+		before[name], after[name] = "old", "new"
+		files = append(files, outputFile{filepath.Join(dir, name), []byte("new")})
+	}
+	files = append(files, outputFile{filepath.Join(dir, strings.Repeat("b", 250)+".json"), []byte("new")})
+	after[strings.Repeat("b", 250)+".json"] = "new"
+	if err := newReplacer().replaceAll(files); err != nil {
+		t.Fatal(err)
+	}
+	assertTree(t, dir, after)
+}
+
+// fetchedProject returns a project (see project) whose sources are
+// fetched, and an empty directory to build it into.
+func fetchedProject(t *testing.T) (conf, out string) {
+	t.Helper()
+	srv, _ := remote(t)
+	conf = project(t, "127.0.0.1:0", srv.URL)
+	runCmd(t, context.Background(), "--config", conf, "fetch")
+	return conf, t.TempDir()
+}
+
+// TestBuildRefusesADirectoryAnotherBuildWrites holds the lock of the
+// output directory as a running build would: a second build fails, exit
+// 1, and leaves the outputs as they were; once the lock is released, it
+// succeeds.
+func TestBuildRefusesADirectoryAnotherBuildWrites(t *testing.T) {
+	ctx := context.Background()
+	conf, out := fetchedProject(t)
+	writeFile(t, filepath.Join(out, "all.rss"), "previous")
+	d, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out)
+	if code != exitFailed || !strings.Contains(stderr, "build: lock "+out+": another build is writing it") {
+		t.Fatalf("build while another holds %s: exit %d, %s", out, code, stderr)
+	}
+	assertTree(t, out, map[string]string{"all.rss": "previous"})
+	d.Close()
+	if code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out); code != exitOK {
+		t.Fatalf("build once the lock is released: exit %d, %s", code, stderr)
+	}
+}
+
+// TestBuildRemovesLeftoversOfAKilledBuild puts beside the outputs what a
+// build killed midway leaves (a temporary file, a kept previous version):
+// the next build removes them, and leaves alone files that only look
+// alike.
+func TestBuildRemovesLeftoversOfAKilledBuild(t *testing.T) {
+	ctx := context.Background()
+	conf, out := fetchedProject(t)
+	for _, name := range []string{".all.rss.tmp-123", ".tech.json.tmp-4567.old", ".all.atom.tmp-9.old"} {
+		writeFile(t, filepath.Join(out, name), "leftover")
+	}
+	mine := []string{".all.rss.tmp-notes", ".other.rss.tmp-1", "keep.txt"}
+	for _, name := range mine {
+		writeFile(t, filepath.Join(out, name), "mine")
+	}
+	if code, _, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out); code != exitOK {
+		t.Fatalf("build: exit %d, %s", code, stderr)
+	}
+	got := snapshot(t, out)
+	for name := range got {
+		if strings.Contains(name, ".tmp-") && !slices.Contains(mine, name) {
+			t.Errorf("%s left behind", name)
+		}
+	}
+	for _, name := range mine {
+		if got[name] != "mine" {
+			t.Errorf("%s removed", name)
+		}
 	}
 }

@@ -251,7 +251,15 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Count(string(b), "tributary_source_consecutive_failures{") >= len(names) {
+		// The per-source series every source has once fetched (the
+		// per-source histogram is opt-in).
+		fetched := 0
+		for _, name := range names {
+			if strings.Contains(string(b), `tributary_source_fetches_total{source="`+name+`"`) {
+				fetched++
+			}
+		}
+		if fetched == len(names) {
 			metrics = string(b)
 			break
 		}

@@ -176,6 +176,11 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 // start serves g and starts its jobs, each source fetched once at start
 // (sources in backoff are deferred). The previous jobs must be stopped.
 func (d *daemon) start(ctx context.Context, g *generation) {
+	var names []string
+	for _, s := range enabledSources(g.cfg) {
+		names = append(names, s.Name)
+	}
+	d.metrics.Retain(names) // the series of sources this configuration removed or disabled
 	d.handler.Store(g.handler)
 	g.sched.Start(context.WithoutCancel(ctx), true)
 	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg

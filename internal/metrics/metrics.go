@@ -9,6 +9,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,11 @@ type Metrics struct {
 	lastSuccess *prometheus.GaugeVec
 	failures    *prometheus.GaugeVec
 	requests    *prometheus.CounterVec
+
+	mu sync.Mutex
+	// sources are the names Observe has seen, whose series Retain may
+	// drop. Guarded by mu.
+	sources map[string]bool
 }
 
 // Options configure Metrics.
@@ -47,7 +53,8 @@ var fetchBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 60}
 // New registers Tributary's collectors and the Go/process collectors.
 func New(opts Options) *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:     prometheus.NewRegistry(),
+		sources: map[string]bool{},
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_source_fetches_total", Help: "Source fetches by outcome (new, updated, unchanged, failed, deferred, cancelled).",
 		}, []string{"source", "status"}),
@@ -82,6 +89,9 @@ func New(opts Options) *Metrics {
 
 // Observe records one source run.
 func (m *Metrics) Observe(o pipeline.Outcome) {
+	m.mu.Lock() // so that Retain never drops a source between these lines
+	defer m.mu.Unlock()
+	m.sources[o.Source] = true
 	m.fetches.WithLabelValues(o.Source, o.Status).Inc()
 	if o.Status == pipeline.StatusDeferred || o.Status == pipeline.StatusCancelled {
 		return
@@ -99,6 +109,32 @@ func (m *Metrics) Observe(o pipeline.Outcome) {
 	m.lastSuccess.WithLabelValues(o.Source).Set(float64(time.Now().Unix()))
 	m.articles.WithLabelValues(o.Source, "new").Add(float64(o.New))
 	m.articles.WithLabelValues(o.Source, "updated").Add(float64(o.Updated))
+}
+
+// Retain drops the series of every source not in sources, those a reload
+// removed or disabled: a source that is gone no longer shows, nor alerts
+// with the consecutive failures it had. Call it once their runs are over.
+func (m *Metrics) Retain(sources []string) {
+	keep := make(map[string]bool, len(sources))
+	for _, s := range sources {
+		keep[s] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for s := range m.sources {
+		if keep[s] {
+			continue
+		}
+		delete(m.sources, s)
+		match := prometheus.Labels{"source": s}
+		m.fetches.DeletePartialMatch(match)
+		m.articles.DeletePartialMatch(match)
+		m.lastSuccess.DeletePartialMatch(match)
+		m.failures.DeletePartialMatch(match)
+		if m.sourceTime != nil {
+			m.sourceTime.DeletePartialMatch(match)
+		}
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/internal/pipeline"
+	"github.com/tributary/tributary/internal/store"
 )
 
 // scrape observes n sources, each fetched once with new stories and once
@@ -23,7 +24,13 @@ func scrape(t testing.TB, opts Options, n int) string {
 		m.Observe(pipeline.Outcome{Source: src, Status: pipeline.StatusUnchanged, Duration: 100 * time.Millisecond})
 	}
 	m.Observe(pipeline.Outcome{Source: "source-0000", Status: pipeline.StatusFailed, Failures: 1, Duration: time.Second})
-	srv := httptest.NewServer(m.Handler())
+	return get(t, m.Handler())
+}
+
+// get returns what h serves, over HTTP.
+func get(t testing.TB, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	if err != nil {
@@ -97,6 +104,32 @@ func TestSizePerSource(t *testing.T) {
 			t.Logf("%s, %d sources: %d bytes (%d KB per 1,000 sources), %d lines", tc.name, n, len(body), per, strings.Count(body, "\n"))
 			if per > tc.maxBytes {
 				t.Errorf("%s: %d bytes per source, want at most %d", tc.name, per, tc.maxBytes)
+			}
+		}
+	}
+}
+
+// TestRetainDropsRemovedSources is a reload that removes a failing source:
+// its series go (it would alert forever on its consecutive failures), and
+// those of the sources kept stay.
+func TestRetainDropsRemovedSources(t *testing.T) {
+	for _, opts := range []Options{{}, {SourceDurations: true}} {
+		m := New(opts)
+		m.Observe(pipeline.Outcome{Source: "kept", Status: pipeline.StatusNew, UpsertResult: store.UpsertResult{New: 1}, Duration: time.Second})
+		m.Observe(pipeline.Outcome{Source: "gone", Status: pipeline.StatusNew, UpsertResult: store.UpsertResult{New: 1}, Duration: time.Second})
+		m.Observe(pipeline.Outcome{Source: "gone", Status: pipeline.StatusFailed, Failures: 3, Duration: time.Second})
+		m.Retain([]string{"kept", "added"})
+		body := get(t, m.Handler())
+		if strings.Contains(body, `source="gone"`) {
+			t.Errorf("%+v: series of a removed source remain:\n%s", opts, body)
+		}
+		for _, want := range []string{
+			`tributary_source_fetches_total{source="kept",status="new"} 1`,
+			`tributary_source_consecutive_failures{source="kept"} 0`,
+			`tributary_articles_stored_total{kind="new",source="kept"} 1`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%+v: missing %s", opts, want)
 			}
 		}
 	}

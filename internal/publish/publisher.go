@@ -22,9 +22,9 @@ import (
 // ErrUnknownFeed is returned for a feed name that is not configured.
 var ErrUnknownFeed = errors.New("publish: unknown feed")
 
-// ErrStoreUnavailable is returned when the store does not answer its
-// version check and no cached rendering can stand in. The Publisher logs
-// the outage once, when it starts.
+// ErrStoreUnavailable is returned when the store does not answer (its
+// version check, or the read of a feed's articles) and no earlier rendering
+// can stand in. The Publisher logs the outage once, when it starts.
 var ErrStoreUnavailable = errors.New("publish: store unavailable")
 
 // Reader is the part of the store a Publisher needs.
@@ -91,6 +91,10 @@ type Publisher struct {
 	mu    sync.Mutex
 	cache map[cacheKey]*entry
 	ver   int64
+	// prev is the last rendering of each feed and format made before the
+	// store's version last moved, until one of the current version is
+	// made: what a request gets when the store fails while re-rendering.
+	prev map[cacheKey]*Rendering
 	// created bounds Last-Modified from below: this configuration may
 	// change a feed's bytes without any change in the store, and a process
 	// started anew does not remember what the last one served (within one
@@ -129,7 +133,7 @@ type cacheKey struct {
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, ver: -1,
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, prev: map[cacheKey]*Rendering{}, ver: -1,
 		log: opts.Logger, settle: outageSettle, dates: opts.Dates}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -154,7 +158,8 @@ func (p *Publisher) FeedURL(name string, format feeds.Format) string {
 // Render returns feed name in format, from the cache when the store has not
 // changed since it was rendered, dated for serving now (see
 // Rendering.Modified). Unknown names give ErrUnknownFeed. When the store
-// does not answer whether it changed, the cached rendering is returned all
+// does not answer whether it changed, or fails to give the articles of a
+// feed it changed, the last rendering made is returned all
 // the same (it is at most as old as the outage); without one, the error
 // wraps ErrStoreUnavailable.
 func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
@@ -176,6 +181,11 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		p.created = time.Now().UTC().Truncate(time.Second).Add(time.Second)
 	}
 	if v.Counter != p.ver {
+		for k, e := range p.cache {
+			if finished(e) {
+				p.prev[k] = e.r
+			}
+		}
 		clear(p.cache)
 		p.ver = v.Counter
 	}
@@ -191,13 +201,30 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 		e.r, e.err = p.render(rctx, f, format, v)
 		cancel()
-		close(e.done)
-		if e.err != nil {
-			p.mu.Lock()
+		p.mu.Lock()
+		if e.err == nil {
+			if p.cache[key] == e {
+				delete(p.prev, key)
+			} else {
+				// The version moved while rendering: this is still the
+				// newest rendering made, what a failure would fall back on.
+				p.prev[key] = e.r
+			}
+		} else {
 			if p.cache[key] == e {
 				delete(p.cache, key) // the next request tries again
 			}
-			p.mu.Unlock()
+			if errors.Is(e.err, ErrStoreUnavailable) { // the articles read failed
+				p.storeFailed(e.err)
+				if prev := p.prev[key]; prev != nil {
+					p.staleServed++
+					e.r, e.err = prev, nil
+				}
+			}
+		}
+		p.mu.Unlock()
+		close(e.done)
+		if e.err != nil {
 			return nil, e.err
 		}
 		return p.dated(key, e), nil
@@ -240,17 +267,27 @@ func (p *Publisher) stale(key cacheKey, err error) (*Rendering, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.storeFailed(err)
-	if e, ok := p.cache[key]; ok {
-		select {
-		case <-e.done:
-			if e.err == nil {
-				p.staleServed++
-				return p.dated(key, e), nil
-			}
-		default: // still rendering, from a store that no longer answers
-		}
+	if e, ok := p.cache[key]; ok && finished(e) {
+		p.staleServed++
+		return p.dated(key, e), nil
+	}
+	if r := p.prev[key]; r != nil {
+		p.staleServed++
+		return p.dated(key, &entry{r: r}), nil
 	}
 	return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+}
+
+// finished reports whether e is a rendering made without error (not one
+// still being made, from a store that may no longer answer). p.mu must be
+// held, or e out of the cache.
+func finished(e *entry) bool {
+	select {
+	case <-e.done:
+		return e.err == nil
+	default:
+		return false
+	}
 }
 
 // storeFailed records a failed version check; only the first of an outage
@@ -324,7 +361,7 @@ func (p *Publisher) articles(ctx context.Context, f Feed) ([]feeds.Article, erro
 	// item, so read more than the limit to still fill it after de-duplication.
 	arts, err := p.r.Articles(ctx, store.Query{Sources: f.Sources, Limit: f.Limit * 2})
 	if err != nil {
-		return nil, fmt.Errorf("publish: read articles of feed %q: %w", f.Name, err)
+		return nil, fmt.Errorf("%w: read articles of feed %q: %w", ErrStoreUnavailable, f.Name, err)
 	}
 	return feeds.Combine(arts, f.Limit), nil
 }
@@ -389,11 +426,24 @@ const MaxFeedBytes = 8 << 20
 
 // fit renders f with as many of its newest items (f.Items are newest
 // first) as fit in limit bytes, found by bisection: the size grows with
-// the items kept. It returns the rendering and the items kept.
+// the items kept. An item that makes the feed too large on its own is left
+// out first, wherever it is: otherwise one such item, the newest, would
+// take every other with it. It returns the rendering and the items kept.
 func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article, error) {
-	all := f.Items
+	var all []feeds.Article
+	for i := range f.Items {
+		one := f
+		one.Items = f.Items[i : i+1]
+		b, err := feeds.Render(one, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(b) <= limit {
+			all = append(all, f.Items[i])
+		}
+	}
 	var body []byte
-	lo, hi := 0, len(all) // lo items fit (none always do), hi do not
+	lo, hi := 0, len(all)+1 // lo items fit (none always do), hi do not
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
 		f.Items = all[:mid]

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -133,13 +134,21 @@ func (v *versionFails) Version(ctx context.Context) (store.Version, error) {
 	return v.slowReader.Version(ctx)
 }
 
-func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
+// newOutagePub returns a store that answers until told otherwise, and a
+// Publisher of it whose logs are kept.
+func newOutagePub(t *testing.T) (*versionFails, *Publisher, *strings.Builder) {
+	t.Helper()
 	sr := &slowReader{release: make(chan struct{})}
 	close(sr.release)
 	r := &versionFails{slowReader: sr}
-	var logs strings.Builder
-	p := New(r, Options{BaseURL: "http://x.test", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	logs := &strings.Builder{}
+	p := New(r, Options{BaseURL: "http://x.test", Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 10}}})
+	return r, p, logs
+}
+
+func TestStoreOutageIsLoggedOnceAndServedFromCache(t *testing.T) {
+	r, p, logs := newOutagePub(t)
 	first, err := p.Render(context.Background(), "all", feeds.Atom)
 	if err != nil {
 		t.Fatal(err)
@@ -344,4 +353,127 @@ func TestRenderDatesWhatItServes(t *testing.T) {
 	serve("old configuration, after the change", p)
 	serve("new configuration, after the change", next)
 	serve("old configuration, again", p)
+}
+
+// TestStoreFailsWhileRerendering is a store that answers its version check
+// with a new version, then fails to give the articles (a dropped
+// connection between two queries), and then stops answering at all: the
+// rendering made before the change is served throughout, once logged;
+// a feed never rendered is ErrStoreUnavailable; once the store is back,
+// the new version is rendered.
+func TestStoreFailsWhileRerendering(t *testing.T) {
+	r, p, logs := newOutagePub(t)
+	first, err := p.Render(context.Background(), "all", feeds.Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.version.Add(1)
+	r.fail.Store(true)
+	for range 3 {
+		if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || got != first {
+			t.Fatalf("articles failing after a change: %v, earlier rendering %v", err, got == first)
+		}
+	}
+	if _, err := p.Render(context.Background(), "all", feeds.RSS); !errors.Is(err, ErrStoreUnavailable) {
+		t.Fatalf("never rendered, articles failing: %v, want ErrStoreUnavailable", err)
+	}
+	r.down.Store(true)
+	if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || got != first {
+		t.Fatalf("then the version check failing too: %v, earlier rendering %v", err, got == first)
+	}
+	if n := strings.Count(logs.String(), `msg="store unavailable`); n != 1 {
+		t.Errorf("one outage logged as %d:\n%s", n, logs.String())
+	}
+	r.down.Store(false)
+	r.fail.Store(false)
+	r.version.Add(1)
+	got, err := p.Render(context.Background(), "all", feeds.Atom)
+	if err != nil || got == first {
+		t.Fatalf("store back: %v, new rendering %v", err, got != first)
+	}
+}
+
+// TestArticlesReadFailureIsLogged is a store that answers its version
+// check but fails to give the articles of a feed never rendered: a 503
+// (ErrStoreUnavailable), which the server does not log, so the outage is
+// logged here, once.
+func TestArticlesReadFailureIsLogged(t *testing.T) {
+	r, p, logs := newOutagePub(t)
+	r.fail.Store(true)
+	for range 3 {
+		if _, err := p.Render(context.Background(), "all", feeds.JSON); !errors.Is(err, ErrStoreUnavailable) {
+			t.Fatalf("articles failing: %v, want ErrStoreUnavailable", err)
+		}
+	}
+	if n := strings.Count(logs.String(), `msg="store unavailable`); n != 1 {
+		t.Errorf("the outage logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// gatedReader is a Reader whose i-th article read waits for gates[i] and
+// then fails if fails[i].
+type gatedReader struct {
+	mu      sync.Mutex
+	calls   int
+	gates   []chan struct{}
+	fails   []bool
+	version atomic.Int64
+}
+
+func (g *gatedReader) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	g.mu.Lock()
+	i := g.calls
+	g.calls++
+	g.mu.Unlock()
+	<-g.gates[i]
+	if g.fails[i] {
+		return nil, errors.New("connection reset")
+	}
+	return []feeds.Article{{ID: fmt.Sprint(i), Source: "s", Title: fmt.Sprint("Story ", i), Link: "https://example.com/a", FetchedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
+}
+
+func (g *gatedReader) Version(ctx context.Context) (store.Version, error) {
+	return store.Version{Counter: g.version.Load()}, nil
+}
+
+// reading reports how many article reads have started.
+func (g *gatedReader) reading() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.calls
+}
+
+// TestRenderingOfAVersionPassedStillStandsIn renders version 1 while the
+// store moves to version 2, whose rendering then fails: the rendering of
+// version 1, finished meanwhile, is what is served, not a 503.
+func TestRenderingOfAVersionPassedStillStandsIn(t *testing.T) {
+	g := &gatedReader{gates: []chan struct{}{make(chan struct{}), make(chan struct{}), make(chan struct{})}, fails: []bool{false, false, true}}
+	p := newPub(g)
+	close(g.gates[0])
+	if _, err := p.Render(context.Background(), "all", feeds.Atom); err != nil {
+		t.Fatal(err)
+	}
+	g.version.Store(1)
+	one := make(chan *Rendering, 1)
+	go func() { r, _ := p.Render(context.Background(), "all", feeds.Atom); one <- r }()
+	for g.reading() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	g.version.Store(2)
+	type result struct {
+		r   *Rendering
+		err error
+	}
+	two := make(chan result, 1)
+	go func() { r, err := p.Render(context.Background(), "all", feeds.Atom); two <- result{r, err} }()
+	for g.reading() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gates[1]) // version 1 rendered
+	r1 := <-one
+	close(g.gates[2]) // version 2 fails
+	got := <-two
+	if got.err != nil || got.r != r1 {
+		t.Fatalf("version 2 failing: %v, the rendering of version 1 %v", got.err, got.r == r1)
+	}
 }

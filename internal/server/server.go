@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -40,13 +41,23 @@ type Server struct {
 	mux  *http.ServeMux
 	log  *slog.Logger
 
-	gzMu  sync.Mutex
-	gzEnc map[string][]byte // ETag -> gzipped body, bounded by the number of renderings
+	gzMu sync.Mutex
+	// gzEnc is the gzipped body of each feed file ("all.atom") for the
+	// rendering of ETag etag: one entry per configured feed and format.
+	gzEnc map[string]gzEntry
+	// compressions counts the bodies gzipped (for tests). Guarded by gzMu.
+	compressions int
+}
+
+// gzEntry is the gzipped body of the rendering whose ETag is etag.
+type gzEntry struct {
+	etag string
+	body []byte
 }
 
 // New returns a Server; it does not listen (see ListenAndServe).
 func New(opts Options) *Server {
-	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger, gzEnc: map[string][]byte{}}
+	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger, gzEnc: map[string]gzEntry{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -137,7 +148,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	body := rend.Body
 	if gz {
-		body = s.gzipped(rend)
+		body = s.gzipped(file, rend)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
@@ -199,24 +210,27 @@ func acceptsGzip(r *http.Request) bool {
 	return starQ > 0
 }
 
-// gzipped compresses a rendering once per ETag; the map is reset when it
-// grows past a few dozen entries, since ETags change with the store.
-func (s *Server) gzipped(rend *publish.Rendering) []byte {
+// gzipped returns rend, the current rendering of the feed file file,
+// compressed once per rendering: the entry of a file is replaced when its
+// ETag changes, so the map holds one body per configured feed and format,
+// however many there are. Compression runs outside the lock: one large
+// feed does not hold up the others.
+func (s *Server) gzipped(file string, rend *publish.Rendering) []byte {
 	s.gzMu.Lock()
-	defer s.gzMu.Unlock()
-	if b, ok := s.gzEnc[rend.ETag]; ok {
-		return b
+	e, ok := s.gzEnc[file]
+	s.gzMu.Unlock()
+	if ok && e.etag == rend.ETag {
+		return e.body
 	}
-	var buf strings.Builder
+	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	_, _ = zw.Write(rend.Body)
 	_ = zw.Close()
-	if len(s.gzEnc) > 64 {
-		clear(s.gzEnc)
-	}
-	b := []byte(buf.String())
-	s.gzEnc[rend.ETag] = b
-	return b
+	s.gzMu.Lock()
+	s.gzEnc[file] = gzEntry{etag: rend.ETag, body: buf.Bytes()}
+	s.compressions++
+	s.gzMu.Unlock()
+	return buf.Bytes()
 }
 
 // handleHealth answers 200 "ok" when the store answers (the publisher's

@@ -508,3 +508,32 @@ func TestTwoChangesInOneSecondServedApart(t *testing.T) {
 		return
 	}
 }
+
+// TestGzipCompressesEachFeedOnce serves 40 feeds in every format, gzipped,
+// twice over: each rendering is compressed once, however many feeds there
+// are (a cache cleared past 64 entries compressed every request again).
+func TestGzipCompressesEachFeedOnce(t *testing.T) {
+	_, st, _ := setup(t)
+	var fs []publish.Feed
+	for i := range 40 {
+		fs = append(fs, publish.Feed{Name: fmt.Sprintf("feed-%d", i), Sources: []string{"a"}, Limit: 10})
+	}
+	s := New(Options{Title: "T", Publisher: publish.New(st, publish.Options{BaseURL: "http://feeds.test", Feeds: fs})})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for range 2 {
+		for _, f := range fs {
+			for _, format := range feeds.AllFormats() {
+				resp, _ := get(t, "GET", srv.URL+"/feeds/"+f.Name+"."+format.Ext(), map[string]string{"Accept-Encoding": "gzip"})
+				if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("%s.%s: %d, Content-Encoding %q", f.Name, format.Ext(), resp.StatusCode, resp.Header.Get("Content-Encoding"))
+				}
+			}
+		}
+	}
+	s.gzMu.Lock()
+	defer s.gzMu.Unlock()
+	if want := len(fs) * len(feeds.AllFormats()); s.compressions != want {
+		t.Errorf("%d compressions for %d renderings served twice, want %d", s.compressions, want, want)
+	}
+}
