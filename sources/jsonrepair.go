@@ -266,3 +266,70 @@ func (t nullSafeJSON) Translate(feed any) (*gofeed.Feed, error) {
 	}
 	return t.DefaultJSONTranslator.Translate(feed)
 }
+
+// cutJSONItems bounds the work on huge JSON Feeds as cutAfterItems does on
+// XML: when the top-level "items" list of data (every occurrence of the
+// name, in any case, as gofeed matches names) holds more than n elements,
+// it returns the document with each such list cut after its n-th element;
+// otherwise, or when data is not a well-formed JSON object, it returns data
+// unchanged. gofeed decodes and translates every item before any is
+// dropped: a 15 MiB feed of a million tiny items cost a gigabyte.
+func cutJSONItems(data []byte, n int) []byte {
+	if n <= 0 || bytes.Count(data, []byte(",")) < n {
+		return data
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return data
+	}
+	type cut struct{ from, to int64 }
+	var cuts []cut
+	var skip json.RawMessage
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return data
+		}
+		name, _ := key.(string)
+		if !strings.EqualFold(name, "items") || !bytes.HasPrefix(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n:"), []byte("[")) {
+			if err := dec.Decode(&skip); err != nil {
+				return data
+			}
+			continue
+		}
+		if _, err := dec.Token(); err != nil { // [
+			return data
+		}
+		for i := 0; i < n && dec.More(); i++ {
+			if err := dec.Decode(&skip); err != nil {
+				return data
+			}
+		}
+		from := dec.InputOffset()
+		if !dec.More() {
+			if _, err := dec.Token(); err != nil { // ]
+				return data
+			}
+			continue
+		}
+		for dec.More() {
+			if err := dec.Decode(&skip); err != nil {
+				return data
+			}
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return data
+		}
+		cuts = append(cuts, cut{from, dec.InputOffset() - 1})
+	}
+	if _, err := dec.Token(); err != nil || len(cuts) == 0 { // }
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	last := int64(0)
+	for _, c := range cuts {
+		out = append(out, data[last:c.from]...)
+		last = c.to
+	}
+	return append(out, data[last:]...)
+}
