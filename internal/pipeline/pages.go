@@ -275,6 +275,7 @@ func (r *Runner) extractPage(ctx context.Context, src Source, a, prev *feeds.Art
 		// A page that names no author still gives its "About the author"
 		// bio to the author the feed names.
 		KnownAuthors: known,
+		Now:          now,
 	})
 	if err != nil {
 		return fmt.Errorf("article page %s: extract: %w", a.Link, err)
