@@ -708,6 +708,9 @@ func widenByline(b, scope *html.Node) *html.Node {
 		default:
 			return target
 		}
+		if !metaLineSized(p) {
+			return target
+		}
 		t := target
 		rest := NormalizeText(textWithout(p, func(n *html.Node) bool { return n == t || n.DataAtom == atom.Time }))
 		if rest != "" && !rxMetaLeftover.MatchString(rest) && parseDate(rest).IsZero() {
@@ -716,4 +719,36 @@ func widenByline(b, scope *html.Node) *html.Node {
 		target = p
 	}
 	return target
+}
+
+// The bounds of a meta line widenByline may remove around a byline, in
+// bytes of text and in nodes. A larger element holds more than a byline and
+// its dates; reading the whole of it for each byline inside made a page of
+// 10,000 bylines side by side cost minutes.
+const (
+	maxMetaLineText  = 4 * maxBylineText
+	maxMetaLineNodes = 128
+)
+
+// metaLineSized reports whether n is within the bounds of a meta line,
+// looking no further into it than those bounds.
+func metaLineSized(n *html.Node) bool {
+	nodes, size := 0, 0
+	var within func(*html.Node) bool
+	within = func(n *html.Node) bool {
+		nodes++
+		if n.Type == html.TextNode {
+			size += len(n.Data)
+		}
+		if nodes > maxMetaLineNodes || size > maxMetaLineText {
+			return false
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !within(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return within(n)
 }
