@@ -677,6 +677,9 @@ func bylineContainer(a *html.Node) *html.Node {
 	for p := a.Parent; p != nil; p = p.Parent {
 		switch p.DataAtom {
 		case atom.P, atom.Div, atom.Span, atom.Li, atom.Address:
+			if !metaLineSized(p) {
+				return nil
+			}
 			t := text(p)
 			if utf8.RuneCountInString(t) > 150 {
 				return nil
@@ -721,10 +724,10 @@ func widenByline(b, scope *html.Node) *html.Node {
 	return target
 }
 
-// The bounds of a meta line widenByline may remove around a byline, in
-// bytes of text and in nodes. A larger element holds more than a byline and
-// its dates; reading the whole of it for each byline inside made a page of
-// 10,000 bylines side by side cost minutes.
+// The bounds of a meta line around a byline (widenByline, bylineContainer),
+// in bytes of text and in nodes. A larger element holds more than a byline
+// and its dates; reading the whole of it for each byline inside made a page
+// of 10,000 bylines side by side cost minutes.
 const (
 	maxMetaLineText  = 4 * maxBylineText
 	maxMetaLineNodes = 128
