@@ -23,8 +23,12 @@ var (
 	// with what follows it.
 	rxWeekdayTail = regexp.MustCompile(`(?i)\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$`)
 	// rxNameSplit separates the names of several authors: "and" in a few
-	// languages, "&", commas, semicolons, and "Edited by".
-	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und)\s+|\s*&\s*|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
+	// languages, commas, semicolons, and "Edited by"; then rxAmpSplit
+	// splits at "&", but for two single words around it (rxFirm).
+	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und)\s+|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
+	rxAmpSplit  = regexp.MustCompile(`\s*&\s*`)
+	// rxFirm is a firm's name, not two people: "Procter & Gamble".
+	rxFirm = regexp.MustCompile(`^\s*[^\s&]+\s*&\s*[^\s&]+\s*$`)
 	// rxWithAuthors is a parenthesis naming co-authors: "(avec Damien
 	// Leloup et Morgane Tual)".
 	rxWithAuthors = regexp.MustCompile(`(?i)\s*\((?:with|avec|mit|con|com)\s+([^)]+)\)`)
@@ -95,7 +99,14 @@ func splitNames(s string) []feeds.Author {
 	if rxSurnameInitials.MatchString(s) {
 		return []feeds.Author{{Name: s}}
 	}
-	parts := rxNameSplit.Split(s, -1)
+	var parts []string
+	for _, p := range rxNameSplit.Split(s, -1) {
+		if rxFirm.MatchString(p) {
+			parts = append(parts, p)
+		} else {
+			parts = append(parts, rxAmpSplit.Split(p, -1)...)
+		}
+	}
 	// "Mac & i" is one name: a part too short to be a name keeps the
 	// byline whole.
 	for _, p := range parts {

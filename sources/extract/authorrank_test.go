@@ -95,6 +95,11 @@ func TestAuthorNames(t *testing.T) {
 		{"Martin Untersinger (avec Damien Leloup et Morgane Tual)", []string{"Martin Untersinger", "Damien Leloup", "Morgane Tual"}},
 		{"Written by Rob Ewaschuk Edited by Betsy Beyer", []string{"Rob Ewaschuk", "Betsy Beyer"}},
 		{"Mac & i", []string{"Mac & i"}},
+		{"By Procter & Gamble", []string{"Procter & Gamble"}},
+		{"Simon &amp; Schuster", []string{"Simon & Schuster"}},
+		{"By Jane Doe & John Roe", []string{"Jane Doe", "John Roe"}},
+		{"Jane Doe, Procter & Gamble", []string{"Jane Doe", "Procter & Gamble"}},
+		{"By Jane Doe & Roe", []string{"Jane Doe", "Roe"}},
 		{"M. Z. Adnan", []string{"M. Z. Adnan"}},
 	}
 	for _, tt := range split {
