@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -180,8 +181,10 @@ func (p *person) score() int {
 // to the most trusted listing, with the co-authors the best listing naming
 // them gives. Names that are never names (handles, dates, "More ..."
 // links) are dropped; a weak name (a job title, the site's name) stands
-// only when nothing else does. known names (the feed's) confirm the
-// candidates they name. It returns nil when no listing names anyone.
+// only when nothing else does, a known name that is not weak included.
+// known names (the feed's) confirm the candidates they name. It returns
+// nil when no listing names anyone, or only a weak name when a known name
+// is not weak.
 func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 	people := make(map[string]*person)
 	// in is the people in the order of their first naming: listings in
@@ -231,6 +234,11 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 		if score(p) > score(best) {
 			best = p
 		}
+	}
+	// A stand-in (the site's name, a job title) does not stand for a
+	// person the caller knows: the known names are the authors then.
+	if best.class <= weakName && slices.ContainsFunc(known, func(n string) bool { return classify(n, siteNames) > weakName }) {
+		return nil
 	}
 	// The co-authors: the listing naming the winner whose other names are
 	// best confirmed; only names of the winner's class or better, so that

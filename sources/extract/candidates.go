@@ -92,7 +92,8 @@ func (c *candidates) firstTags() []string {
 // among the candidates of every listing, each completed from the records
 // describing that very person (completeAuthors) and given the profile URL
 // of their Twitter handle when they have none. When no listing names
-// anyone, the known names (Options.KnownAuthors) are the authors, returned
+// anyone, or only a stand-in where a known name is not one (see
+// rankAuthors), the known names (Options.KnownAuthors) are the authors, returned
 // only when the page completes one of them; then the Twitter handles,
 // since no other name is on the page.
 func (c *candidates) resolveAuthors(base *url.URL) []feeds.Author {
