@@ -181,11 +181,11 @@ func (p *person) score() int {
 // to the most trusted listing, with the co-authors the best listing naming
 // them gives. Names that are never names (handles, dates, "More ..."
 // links) are dropped; a weak name (a job title, the site's name) stands
-// only when nothing else does, a known name that is not weak included.
-// known names (the feed's) confirm the candidates they name. It returns
-// nil when no listing names anyone, or only a weak name when a known name
-// is not weak.
-func rankAuthors(listings []authorListing, siteNames, known []string) []string {
+// only when nothing else does, a name the feed gives (feed) that is not
+// weak included. known names (the feed item's) confirm the candidates they
+// name. It returns nil when no listing names anyone, and nil with refused
+// set when the best is a weak name and a name of feed is not.
+func rankAuthors(listings []authorListing, siteNames, known, feed []string) (names []string, refused bool) {
 	people := make(map[string]*person)
 	// in is the people in the order of their first naming: listings in
 	// trust order, stable within a signal, names in listing order.
@@ -215,7 +215,7 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 		}
 	}
 	if len(in) == 0 {
-		return nil
+		return nil, false
 	}
 	knownKeys := make(map[string]bool, len(known))
 	for _, n := range known {
@@ -235,10 +235,10 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 			best = p
 		}
 	}
-	// A stand-in (the site's name, a job title) does not stand for a
-	// person the caller knows: the known names are the authors then.
-	if best.class <= weakName && slices.ContainsFunc(known, func(n string) bool { return classify(n, siteNames) > weakName }) {
-		return nil
+	// A stand-in (the site's name, a job title) does not replace a
+	// person the feed names.
+	if best.class <= weakName && slices.ContainsFunc(feed, func(n string) bool { return classify(n, siteNames) > weakName }) {
+		return nil, true
 	}
 	// The co-authors: the listing naming the winner whose other names are
 	// best confirmed; only names of the winner's class or better, so that
@@ -272,7 +272,7 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 			pick, pickScore = names, s
 		}
 	}
-	return pick
+	return pick, false
 }
 
 // sortedListings returns the listings in order of trust of their signal,

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,6 +58,13 @@ type Options struct {
 	// its bio to the single known author; and "About <name>" headings
 	// that name one of them are read as author boxes.
 	KnownAuthors []string
+	// FeedAuthors are the names the feed gives the story, its item's or
+	// its channel's, which the caller keeps unless the page names someone:
+	// a page whose only author is a stand-in (the site's name, a job
+	// title) names no one (Result.Authors is empty) when one of them, or
+	// of KnownAuthors, is not a stand-in too. Unlike KnownAuthors they are
+	// never given a bio.
+	FeedAuthors []string
 	// Now is the time the page's dates are judged at: a date that cannot
 	// be the story's (before 1995, or days after Now; see
 	// sources.PlausibleDate) gives way to the page's next signal. The
@@ -197,7 +205,7 @@ func parseBase(pageURL string) (*url.URL, error) {
 }
 
 func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
-	c := candidates{known: opts.KnownAuthors}
+	c := candidates{known: opts.KnownAuthors, feed: append(slices.Clone(opts.KnownAuthors), opts.FeedAuthors...)}
 	main := findMain(doc)
 	furniture := findFurniture(doc, main)
 	protected := func(n *html.Node) bool { return n == main || contains(n, main) }
