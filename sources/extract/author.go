@@ -16,16 +16,18 @@ import (
 
 var (
 	// rxBylinePrefix is what precedes a name in a byline.
-	rxBylinePrefix = regexp.MustCompile(`(?i)^(?:(?:written|posted|published|reported|authored|words|story|text|article)\s+by|by|author|authors|from|posted)\s*[:\-–—]?\s+`)
+	// So is a label of a byline in another script: Russian "Автор:",
+	// Arabic "بقلم", Chinese and Japanese "作者：", "記者".
+	rxBylinePrefix = regexp.MustCompile(`(?i)^(?:(?:(?:written|posted|published|reported|authored|words|story|text|article)\s+by|by|author|authors|from|posted)\s*[:\-–—]?\s+|(?:авторы?|текст|بقلم)(?:\s*[:\-–—]\s*|\s+)|(?:作者|记者|記者)\s*[:：]?\s*)`)
 	// rxDateTail is a date following a name in a byline.
 	rxDateTail = regexp.MustCompile(`(?i)\s+(?:on\s+|updated\s+|published\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[-/.]\d).*$`)
 	// rxWeekdayTail is a weekday glued after a name ("Joe Wee Monday"),
 	// with what follows it.
 	rxWeekdayTail = regexp.MustCompile(`(?i)\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$`)
 	// rxNameSplit separates the names of several authors: "and" in a few
-	// languages, commas, semicolons, and "Edited by"; then rxAmpSplit
+	// languages (Russian "и" too), commas, semicolons, and "Edited by"; then rxAmpSplit
 	// splits at "&", but for two single words around it (rxFirm).
-	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und)\s+|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
+	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und|и)\s+|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
 	rxAmpSplit  = regexp.MustCompile(`\s*&\s*`)
 	// rxFirm is a firm's name, not two people: "Procter & Gamble".
 	rxFirm = regexp.MustCompile(`^\s*[^\s&]+\s*&\s*[^\s&]+\s*$`)
