@@ -260,3 +260,37 @@ func TestParseJSONBoundsItems(t *testing.T) {
 		t.Errorf("parsing %d bytes of %d items allocated %d bytes, want at most %d", len(doc), n, alloc, 10*len(doc))
 	}
 }
+
+// TestParseJSONDeepValue: a value nested past what encoding/json reads
+// (10,000 levels) costs that value, not the feed, and a document cut
+// inside one is still refused.
+func TestParseJSONDeepValue(t *testing.T) {
+	deep := strings.Repeat(`[{"a":`, 6000) + `1` + strings.Repeat(`}]`, 6000)
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"extension", jsonFeedDoc(`"_ext":`+deep+`,`, ""), []string{"First", "Third"}},
+		{"tags", jsonFeedDoc("", `{"id":"2","url":"https://news.example/2","title":"Second","tags":`+deep+`,"_x":"]\\\"["}`), []string{"First", "Second", "Third"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Parse([]byte(tc.doc), "", testFeedURL, "src", testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, a := range res.Articles {
+				titles = append(titles, a.Title)
+				if len(a.Categories) != 0 && a.Title != "First" {
+					t.Errorf("%s: categories %q", a.Title, a.Categories)
+				}
+			}
+			if !slices.Equal(titles, tc.want) {
+				t.Errorf("titles %q, want %q", titles, tc.want)
+			}
+		})
+	}
+	if _, err := Parse([]byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","x":`+strings.Repeat("[", 20000)), "", testFeedURL, "src", testNow); err == nil {
+		t.Error("a document cut inside a deep value was read")
+	}
+}
