@@ -111,6 +111,12 @@ var voidElements = map[string]bool{
 	"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true,
 }
 
+// impliedEnd are the elements that a start tag of their own name ends
+// when one is the current element ("<li>one<li>two").
+var impliedEnd = map[string]bool{
+	"p": true, "li": true, "dt": true, "dd": true, "option": true, "tr": true, "td": true, "th": true,
+}
+
 // rawTextElements hold text that is not escaped, which TruncateHTML keeps
 // whole or not at all. Sanitized HTML has none of them.
 var rawTextElements = map[string]bool{
@@ -154,10 +160,20 @@ loop:
 			if !voidElements[tag] {
 				end = len(tag) + 3
 			}
-			if !fits(len(raw) + end) {
+			// "<p>one<p>two": the second p ends the first, whose end tag
+			// is no longer owed (writing it would add an empty paragraph).
+			implied := impliedEnd[tag] && len(open) > 0 && open[len(open)-1] == tag
+			freed := 0
+			if implied {
+				freed = end
+			}
+			if !fits(len(raw) + end - freed) {
 				break loop
 			}
 			b.Write(raw)
+			if implied {
+				open, closing = open[:len(open)-1], closing-freed
+			}
 			if end > 0 {
 				open = append(open, tag)
 				closing += end

@@ -46,6 +46,9 @@ func TestTruncateHTML(t *testing.T) {
 		{"end tag closes what it contains", "<div><p>a</div>bcdefghijk", 23, "<div><p>a</div>bcdef…"},
 		{"multi-byte characters kept whole", "<p>ééééé</p>", 14, "<p>éé…</p>"},
 		{"nothing fits", "<p>hello</p>", 2, "…"},
+		{"an implied end tag is not written again", "<p>one<p>two<p>three four five", 24, "<p>one<p>two<p>th…</p>"},
+		{"implied end of list items", "<ul><li>one<li>two three four five", 30, "<ul><li>one<li>tw…</li></ul>"},
+		{"implied end kept when the next does not fit", "<p>one<p>two three", 13, "<p>one…</p>"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := TruncateHTML(tt.in, tt.n)

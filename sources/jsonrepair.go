@@ -118,10 +118,13 @@ type jsonRepair struct {
 // name; a null in a list is removed, and a field or list element that still
 // has the wrong type is dropped and named in dropped ("items[2].tags:
 // boolean"). The objects it walks are written anew, which also leaves one
-// of each repeated name. A document that is not a JSON object is returned
-// as it is, for gofeed to report.
+// of each repeated name. A value nested deeper than maxJSONDepth, which
+// encoding/json would refuse with the whole document, is null (see
+// pruneDeepJSON). A document that is not a JSON object is returned as it
+// is, for gofeed to report.
 func repairJSON(data []byte) (out []byte, dropped []string) {
 	var r jsonRepair
+	data = pruneDeepJSON(data, maxJSONDepth)
 	if fixed, ok := r.object(data, "", feedFields); ok {
 		return fixed, r.dropped
 	}
@@ -265,4 +268,138 @@ func (t nullSafeJSON) Translate(feed any) (*gofeed.Feed, error) {
 		}
 	}
 	return t.DefaultJSONTranslator.Translate(feed)
+}
+
+// cutJSONItems bounds the work on huge JSON Feeds as cutAfterItems does on
+// XML: when the top-level "items" list of data (every occurrence of the
+// name, in any case, as gofeed matches names) holds more than n elements,
+// it returns the document with each such list cut after its n-th element;
+// otherwise, or when data is not a well-formed JSON object, it returns data
+// unchanged. gofeed decodes and translates every item before any is
+// dropped: a 15 MiB feed of a million tiny items cost a gigabyte.
+func cutJSONItems(data []byte, n int) []byte {
+	if n <= 0 || bytes.Count(data, []byte(",")) < n {
+		return data
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return data
+	}
+	type cut struct{ from, to int64 }
+	var cuts []cut
+	var skip json.RawMessage
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return data
+		}
+		name, _ := key.(string)
+		if !strings.EqualFold(name, "items") || !bytes.HasPrefix(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n:"), []byte("[")) {
+			if err := dec.Decode(&skip); err != nil {
+				return data
+			}
+			continue
+		}
+		if _, err := dec.Token(); err != nil { // [
+			return data
+		}
+		for i := 0; i < n && dec.More(); i++ {
+			if err := dec.Decode(&skip); err != nil {
+				return data
+			}
+		}
+		from := dec.InputOffset()
+		if !dec.More() {
+			if _, err := dec.Token(); err != nil { // ]
+				return data
+			}
+			continue
+		}
+		for dec.More() {
+			if err := dec.Decode(&skip); err != nil {
+				return data
+			}
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return data
+		}
+		cuts = append(cuts, cut{from, dec.InputOffset() - 1})
+	}
+	if _, err := dec.Token(); err != nil || len(cuts) == 0 { // }
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	last := int64(0)
+	for _, c := range cuts {
+		out = append(out, data[last:c.from]...)
+		last = c.to
+	}
+	return append(out, data[last:]...)
+}
+
+// maxJSONDepth is the nesting repairJSON keeps: far beyond the four levels
+// of the fields gofeed reads, far below the 10,000 past which
+// encoding/json refuses a document.
+const maxJSONDepth = 512
+
+// pruneDeepJSON returns data with each object or list nested deeper than
+// max replaced by null, in one pass; data itself when none is. Strings are
+// skipped whole, so brackets in them do not count; a document cut inside a
+// deep value loses the rest and stays malformed.
+func pruneDeepJSON(data []byte, max int) []byte {
+	var out []byte
+	last, depth := 0, 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = jsonStringEnd(data, i)
+		case '[', '{':
+			depth++
+			if depth <= max {
+				continue
+			}
+			end := jsonValueEnd(data, i)
+			out = append(append(out, data[last:i]...), "null"...)
+			last, i, depth = end, end-1, depth-1
+		case ']', '}':
+			depth--
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[last:]...)
+}
+
+// jsonStringEnd returns the index of the quote that ends the string
+// starting at data[i], or len(data) when none does.
+func jsonStringEnd(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(data)
+}
+
+// jsonValueEnd returns the index just past the bracket closing the object
+// or list starting at data[i], or len(data) when none does.
+func jsonValueEnd(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = jsonStringEnd(data, i)
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(data)
 }

@@ -3,6 +3,7 @@ package sources
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -204,5 +205,92 @@ func TestRepairJSONKeepsGoodFeeds(t *testing.T) {
 		if out, dropped := repairJSON([]byte(doc)); string(out) != doc || dropped != nil {
 			t.Errorf("repairJSON(%s) = %s, %q", doc, out, dropped)
 		}
+	}
+}
+
+// TestCutJSONItems: a JSON Feed's items list is cut after its n-th
+// element, every "items" of the object in any case (gofeed reads them
+// all); the rest of the document, and any document that is not a
+// well-formed object, is left as it is.
+func TestCutJSONItems(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"cut", `{"title":"t","items":[{"id":1}, {"id":2},{"id":3} ,{"id":4}],"x":1}`,
+			`{"title":"t","items":[{"id":1}, {"id":2}],"x":1}`},
+		{"fits", `{"items":[{"id":1},{"id":2}],"a":[1,2,3,4,5]}`, `{"items":[{"id":1},{"id":2}],"a":[1,2,3,4,5]}`},
+		{"each occurrence", `{"items":[1,2,3],"Items" : [{"id":"a,b"},null,{},{}]}`, `{"items":[1,2],"Items" : [{"id":"a,b"},null]}`},
+		{"nested lists untouched", `{"x":{"items":[1,2,3,4]},"items":{"id":1,"a":[1,2,3]}}`, `{"x":{"items":[1,2,3,4]},"items":{"id":1,"a":[1,2,3]}}`},
+		{"truncated", `{"items":[1,2,3,4`, `{"items":[1,2,3,4`},
+		{"trailing junk kept", `{"items":[1,2,3,4]} x`, `{"items":[1,2]} x`},
+		{"not an object", `[1,2,3,4,5]`, `[1,2,3,4,5]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(cutJSONItems([]byte(tc.doc), 2)); got != tc.want {
+				t.Errorf("cutJSONItems(%s, 2)\n got %s\nwant %s", tc.doc, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestParseJSONBoundsItems: a JSON Feed of many tiny items costs about its
+// size, not its item count times gofeed's item (a 15 MiB feed of a million
+// items took a gigabyte), and still gives its first DefaultMaxItems items.
+func TestParseJSONBoundsItems(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"version":"https://jsonfeed.org/version/1.1","title":["list"],"items":[`)
+	const n = 100_000
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"%d","title":"%d"}`, i, i)
+	}
+	b.WriteString(`]}`)
+	doc := []byte(b.String())
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res, err := Parse(doc, "", testFeedURL, "src", testNow)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Articles) != DefaultMaxItems || res.Articles[0].Title != "0" || res.Articles[DefaultMaxItems-1].Title != fmt.Sprint(DefaultMaxItems-1) {
+		t.Errorf("got %d articles, want the first %d", len(res.Articles), DefaultMaxItems)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 10*uint64(len(doc)) {
+		t.Errorf("parsing %d bytes of %d items allocated %d bytes, want at most %d", len(doc), n, alloc, 10*len(doc))
+	}
+}
+
+// TestParseJSONDeepValue: a value nested past what encoding/json reads
+// (10,000 levels) costs that value, not the feed, and a document cut
+// inside one is still refused.
+func TestParseJSONDeepValue(t *testing.T) {
+	deep := strings.Repeat(`[{"a":`, 6000) + `1` + strings.Repeat(`}]`, 6000)
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"extension", jsonFeedDoc(`"_ext":`+deep+`,`, ""), []string{"First", "Third"}},
+		{"tags", jsonFeedDoc("", `{"id":"2","url":"https://news.example/2","title":"Second","tags":`+deep+`,"_x":"]\\\"["}`), []string{"First", "Second", "Third"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Parse([]byte(tc.doc), "", testFeedURL, "src", testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, a := range res.Articles {
+				titles = append(titles, a.Title)
+				if len(a.Categories) != 0 && a.Title != "First" {
+					t.Errorf("%s: categories %q", a.Title, a.Categories)
+				}
+			}
+			if !slices.Equal(titles, tc.want) {
+				t.Errorf("titles %q, want %q", titles, tc.want)
+			}
+		})
+	}
+	if _, err := Parse([]byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","x":`+strings.Repeat("[", 20000)), "", testFeedURL, "src", testNow); err == nil {
+		t.Error("a document cut inside a deep value was read")
 	}
 }

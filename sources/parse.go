@@ -118,10 +118,10 @@ func newGofeed() *gofeed.Parser {
 // decodeFeed parses data with gofeed, repairing it once when it is rejected
 // (repairXML, repairJSON; dropped names the JSON fields the repair had to
 // drop). Only the first maxItems items (and some slack for empty and
-// duplicate ones) of an XML document are parsed.
+// duplicate ones) of a document are parsed (cutAfterItems, cutJSONItems).
 func decodeFeed(data []byte, contentType string, maxItems int) (feed *gofeed.Feed, dropped []string, err error) {
 	if isJSON(data) {
-		doc := prepareJSON(data, contentType)
+		doc := cutJSONItems(prepareJSON(data, contentType), maxItems+maxItems/10+10)
 		f, err := newGofeed().Parse(bytes.NewReader(doc))
 		if err != nil {
 			repaired, d := repairJSON(doc)

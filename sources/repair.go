@@ -198,7 +198,8 @@ var (
 // detection and lets references to the declared entities be settled here:
 // an entity whose value is short plain text is replaced by that text, every
 // other declared entity (external, nested like a billion-laughs bomb, or
-// large) is replaced by nothing. The expansions of one document add up to
+// large) is replaced by nothing; in CDATA sections "&co;" is text and stays.
+// The expansions of one document add up to
 // at most maxEntityExpansion bytes: once that is spent, every further
 // reference is replaced by nothing.
 func stripDoctype(data []byte) []byte {
@@ -234,18 +235,40 @@ func stripDoctype(data []byte) []byte {
 		return append(out, body...)
 	}
 	budget := maxEntityExpansion
-	return append(out, entityRefRe.ReplaceAllFunc(body, func(ref []byte) []byte {
-		v, ok := entities[string(ref[1:len(ref)-1])]
-		if !ok {
-			return ref
+	return appendOutsideCDATA(out, body, func(chunk []byte) []byte {
+		return entityRefRe.ReplaceAllFunc(chunk, func(ref []byte) []byte {
+			v, ok := entities[string(ref[1:len(ref)-1])]
+			if !ok {
+				return ref
+			}
+			if len(v) > budget {
+				budget = 0
+				return nil
+			}
+			budget -= len(v)
+			return []byte(v)
+		})
+	})
+}
+
+// appendOutsideCDATA appends data to out, each stretch outside CDATA
+// sections rewritten by fix; the CDATA sections, where "&" and "<" are
+// text, are appended as they are (an unterminated one runs to the end).
+func appendOutsideCDATA(out, data []byte, fix func([]byte) []byte) []byte {
+	for len(data) > 0 {
+		i := bytes.Index(data, []byte("<![CDATA["))
+		if i < 0 {
+			return append(out, fix(data)...)
 		}
-		if len(v) > budget {
-			budget = 0
-			return nil
+		out = append(out, fix(data[:i])...)
+		e := bytes.Index(data[i:], []byte("]]>"))
+		if e < 0 {
+			return append(out, data[i:]...)
 		}
-		budget -= len(v)
-		return []byte(v)
-	})...)
+		out = append(out, data[i:i+e+3]...)
+		data = data[i+e+3:]
+	}
+	return out
 }
 
 var xmlEscaper = strings.NewReplacer(`"`, "&quot;", `'`, "&apos;", ">", "&gt;")
@@ -347,33 +370,15 @@ func repairXML(data []byte) []byte {
 		}
 		return m
 	})
-	var out bytes.Buffer
-	out.Grow(len(data) + len(data)/32)
-	for len(data) > 0 {
-		i := bytes.Index(data, []byte("<![CDATA["))
-		chunk := data
-		if i >= 0 {
-			chunk = data[:i]
-		}
+	return appendOutsideCDATA(make([]byte, 0, len(data)+len(data)/32), data, func(chunk []byte) []byte {
 		chunk = bareAmpRe.ReplaceAllFunc(chunk, func(m []byte) []byte {
 			if len(m) == 1 {
 				return []byte("&amp;")
 			}
 			return m
 		})
-		out.Write(bareLtRe.ReplaceAll(chunk, []byte("&lt;$1")))
-		if i < 0 {
-			break
-		}
-		e := bytes.Index(data[i:], []byte("]]>"))
-		if e < 0 {
-			out.Write(data[i:])
-			break
-		}
-		out.Write(data[i : i+e+3])
-		data = data[i+e+3:]
-	}
-	return out.Bytes()
+		return bareLtRe.ReplaceAll(chunk, []byte("&lt;$1"))
+	})
 }
 
 // stripIllegalXMLChars drops the characters XML 1.0 forbids (C0 controls

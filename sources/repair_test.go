@@ -23,6 +23,7 @@ func TestStripDoctype(t *testing.T) {
 		{"nested entity dropped", `<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r>&b;|&a;</r>`, `<r>|x</r>`},
 		{"external entity dropped", `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>[&x;]</r>`, `<r>[]</r>`},
 		{"brackets and comments in subset", `<!-- c --><!DOCTYPE r [<!-- ] > --><!ENTITY q "]>">]><r>&q;</r>`, `<!-- c --><r>]&gt;</r>`},
+		{"CDATA left as it is", `<!DOCTYPE r [<!ENTITY co "Acme">]><r><![CDATA[&co; & <b>]]>&co;<![CDATA[&co;]]></r>`, `<r><![CDATA[&co; & <b>]]>Acme<![CDATA[&co;]]></r>`},
 		{"doctype after root ignored", `<r><!DOCTYPE x></r>`, `<r><!DOCTYPE x></r>`},
 	}
 	for _, tt := range tests {

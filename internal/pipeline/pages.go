@@ -261,6 +261,17 @@ func carryExtracted(a, prev *feeds.Article) {
 	}
 }
 
+// authorNames returns the names of authors, empty ones left out.
+func authorNames(authors []feeds.Author) []string {
+	var names []string
+	for _, au := range authors {
+		if n := strings.TrimSpace(au.Name); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // knownAuthors returns the names of a's own authors, to whom its page's
 // nameless "About the author" box may belong; none when a only carries
 // the authors it inherited from its feed (an editor or the publication,
@@ -269,13 +280,7 @@ func knownAuthors(a *feeds.Article, inherited bool) []string {
 	if inherited {
 		return nil
 	}
-	var known []string
-	for _, au := range a.Authors {
-		if n := strings.TrimSpace(au.Name); n != "" {
-			known = append(known, n)
-		}
-	}
-	return known
+	return authorNames(a.Authors)
 }
 
 // completePage fetches one article page (conditionally when it was fetched
@@ -376,6 +381,11 @@ func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Ar
 		// A page that names no author still gives its "About the author"
 		// bio to the author the feed names.
 		KnownAuthors: known,
+		// Whoever names the story now (the feed item, its channel, a
+		// stored earlier version) is not replaced by a stand-in such as
+		// the site's name.
+		FeedAuthors: authorNames(a.Authors),
+		Now:         now,
 	})
 	if err != nil {
 		return fmt.Errorf("article page %s: extract: %w", a.Link, err)

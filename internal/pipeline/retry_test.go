@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
 )
 
 // flakySite serves a teaser feed of n stories, answering 304 to a
@@ -186,4 +187,88 @@ func TestPageRetriesAreBoundedPerRun(t *testing.T) {
 	if hits, _ := s.counts(); hits != 2*n {
 		t.Fatalf("%d page fetches, want %d", hits, 2*n)
 	}
+}
+
+// TestPageStandInKeepsTheFeedsAuthor: a page whose only author is the
+// site's name leaves the stored story with the person its feed names,
+// whether the page is read with the feed item (its own author, or its
+// channel's) or retried later while the feed answers 304, when the page
+// reader is not told who the feed named (the retry made "Jane Doe" the
+// site's "Example News").
+func TestPageStandInKeepsTheFeedsAuthor(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	down := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/feed", "/channel":
+			if r.Header.Get("If-None-Match") == `"v1"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Content-Type", "application/atom+xml")
+			item, channel := `<author><name>Jane Doe</name></author>`, ""
+			if r.URL.Path == "/channel" {
+				item, channel = channel, item
+			}
+			fmt.Fprintf(w, `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id><updated>2026-03-01T00:00:00Z</updated>%s
+<entry><id>urn:%s</id><title>Story</title><link href="http://%s/story%s"/><updated>2026-03-01T00:00:00Z</updated><summary>teaser</summary>%s</entry></feed>`,
+				channel, r.URL.Path[1:], r.Host, r.URL.Path, item)
+			return
+		}
+		if down {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><head><title>Story</title><meta property="og:site_name" content="Example News"><meta name="author" content="Example News"></head>
+<body><article><h1>Story</h1><p>The whole story, as only its page tells it.</p>%s</article></body></html>`, storyParagraphs)
+	}))
+	t.Cleanup(srv.Close)
+	setDown := func(d bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		down = d
+	}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	check := func(name string, st store.Store, id string, wantPages int, out Outcome) {
+		t.Helper()
+		if out.Pages != wantPages || out.Err != nil {
+			t.Fatalf("%s: %+v (%v)", name, out, out.Err)
+		}
+		a, err := st.Article(ctx, "s", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Authors) != 1 || a.Authors[0].Name != "Jane Doe" || !strings.Contains(a.Content, "only its page tells") {
+			t.Errorf("%s: authors %+v, content %q", name, a.Authors, a.Content)
+		}
+	}
+	for _, path := range []string{"/feed", "/channel"} {
+		setDown(false)
+		st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+		r := newRunner(st)
+		r.Now = func() time.Time { return now }
+		src := Source{Name: "s", URL: srv.URL + path, FullText: true}
+		check("read with the feed "+path, st, "urn:"+path[1:], 1, r.Run(ctx, src, false))
+	}
+
+	setDown(true)
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	r := newRunner(st)
+	r.Now = func() time.Time { return now }
+	src := Source{Name: "s", URL: srv.URL + "/feed", FullText: true}
+	if out := r.Run(ctx, src, false); out.PageErrors != 1 {
+		t.Fatalf("pages down: %+v (%v)", out, out.Err)
+	}
+	setDown(false)
+	now = now.Add(2 * time.Hour)
+	out := r.Run(ctx, src, false)
+	if !out.NotModified {
+		t.Fatalf("retry run: feed not 304: %+v", out)
+	}
+	check("retried", st, "urn:feed", 1, out)
 }

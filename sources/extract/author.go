@@ -16,15 +16,21 @@ import (
 
 var (
 	// rxBylinePrefix is what precedes a name in a byline.
-	rxBylinePrefix = regexp.MustCompile(`(?i)^(?:(?:written|posted|published|reported|authored|words|story|text|article)\s+by|by|author|authors|from|posted)\s*[:\-–—]?\s+`)
+	// So is a label of a byline in another script: Russian "Автор:",
+	// Arabic "بقلم", Chinese and Japanese "作者：", "記者".
+	rxBylinePrefix = regexp.MustCompile(`(?i)^(?:(?:(?:written|posted|published|reported|authored|words|story|text|article)\s+by|by|author|authors|from|posted)\s*[:\-–—]?\s+|(?:авторы?|текст|بقلم)(?:\s*[:\-–—]\s*|\s+)|(?:作者|记者|記者)\s*[:：]?\s*)`)
 	// rxDateTail is a date following a name in a byline.
 	rxDateTail = regexp.MustCompile(`(?i)\s+(?:on\s+|updated\s+|published\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[-/.]\d).*$`)
 	// rxWeekdayTail is a weekday glued after a name ("Joe Wee Monday"),
 	// with what follows it.
 	rxWeekdayTail = regexp.MustCompile(`(?i)\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b.*$`)
 	// rxNameSplit separates the names of several authors: "and" in a few
-	// languages, "&", commas, semicolons, and "Edited by".
-	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und)\s+|\s*&\s*|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
+	// languages (Russian "и" too), commas, semicolons, and "Edited by"; then rxAmpSplit
+	// splits at "&", but for two single words around it (rxFirm).
+	rxNameSplit = regexp.MustCompile(`(?i)\s*(?:,\s*and\s+|\s+(?:and|et|und|и)\s+|,\s*|;\s*|\s+(?:edited|reviewed|translated|illustrated)\s+by\s+)`)
+	rxAmpSplit  = regexp.MustCompile(`\s*&\s*`)
+	// rxFirm is a firm's name, not two people: "Procter & Gamble".
+	rxFirm = regexp.MustCompile(`^\s*[^\s&]+\s*&\s*[^\s&]+\s*$`)
 	// rxWithAuthors is a parenthesis naming co-authors: "(avec Damien
 	// Leloup et Morgane Tual)".
 	rxWithAuthors = regexp.MustCompile(`(?i)\s*\((?:with|avec|mit|con|com)\s+([^)]+)\)`)
@@ -95,7 +101,14 @@ func splitNames(s string) []feeds.Author {
 	if rxSurnameInitials.MatchString(s) {
 		return []feeds.Author{{Name: s}}
 	}
-	parts := rxNameSplit.Split(s, -1)
+	var parts []string
+	for _, p := range rxNameSplit.Split(s, -1) {
+		if rxFirm.MatchString(p) {
+			parts = append(parts, p)
+		} else {
+			parts = append(parts, rxAmpSplit.Split(p, -1)...)
+		}
+	}
 	// "Mac & i" is one name: a part too short to be a name keeps the
 	// byline whole.
 	for _, p := range parts {
@@ -677,6 +690,9 @@ func bylineContainer(a *html.Node) *html.Node {
 	for p := a.Parent; p != nil; p = p.Parent {
 		switch p.DataAtom {
 		case atom.P, atom.Div, atom.Span, atom.Li, atom.Address:
+			if !metaLineSized(p) {
+				return nil
+			}
 			t := text(p)
 			if utf8.RuneCountInString(t) > 150 {
 				return nil
@@ -708,6 +724,9 @@ func widenByline(b, scope *html.Node) *html.Node {
 		default:
 			return target
 		}
+		if !metaLineSized(p) {
+			return target
+		}
 		t := target
 		rest := NormalizeText(textWithout(p, func(n *html.Node) bool { return n == t || n.DataAtom == atom.Time }))
 		if rest != "" && !rxMetaLeftover.MatchString(rest) && parseDate(rest).IsZero() {
@@ -716,4 +735,36 @@ func widenByline(b, scope *html.Node) *html.Node {
 		target = p
 	}
 	return target
+}
+
+// The bounds of a meta line around a byline (widenByline, bylineContainer),
+// in bytes of text and in nodes. A larger element holds more than a byline
+// and its dates; reading the whole of it for each byline inside made a page
+// of 10,000 bylines side by side cost minutes.
+const (
+	maxMetaLineText  = 4 * maxBylineText
+	maxMetaLineNodes = 128
+)
+
+// metaLineSized reports whether n is within the bounds of a meta line,
+// looking no further into it than those bounds.
+func metaLineSized(n *html.Node) bool {
+	nodes, size := 0, 0
+	var within func(*html.Node) bool
+	within = func(n *html.Node) bool {
+		nodes++
+		if n.Type == html.TextNode {
+			size += len(n.Data)
+		}
+		if nodes > maxMetaLineNodes || size > maxMetaLineText {
+			return false
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !within(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return within(n)
 }

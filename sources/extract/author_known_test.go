@@ -86,3 +86,45 @@ func TestPageAuthorsWinOverKnown(t *testing.T) {
 		t.Errorf("Authors = %+v\nwant %+v", res.Authors, want)
 	}
 }
+
+// TestKnownAuthorOverWeakName: a page whose only author is a stand-in (the
+// site's name, a job title) does not replace the person the feed names
+// (KnownAuthors, or FeedAuthors, which never get a bio): the pipeline
+// takes the page's authors over the feed's, and "Jane Doe" became "News
+// Example". With no feed author, or a stand-in there too, the page's
+// stand-in is still the author.
+func TestKnownAuthorOverWeakName(t *testing.T) {
+	site := `<meta property="og:site_name" content="News Example">`
+	tests := []struct {
+		name, head string
+		known      []string
+		feed       []string
+		want       []feeds.Author
+	}{
+		{"site name", site + `<meta name="author" content="News Example">`, []string{"Jane Doe"}, nil, nil},
+		{"job title", `<meta name="author" content="Staff Reporter">`, []string{"Jane Doe"}, nil, nil},
+		{"site name with a bio for the known", site + `<meta name="author" content="News Example">`, []string{"Nico Parungo"}, nil, []feeds.Author{{Name: "Nico Parungo", Bio: newsStoryBio}}},
+		{"no known author", site + `<meta name="author" content="News Example">`, nil, nil, []feeds.Author{{Name: "News Example"}}},
+		{"known stand-in", `<meta name="author" content="Staff Reporter">`, []string{"Wire Desk"}, nil, []feeds.Author{{Name: "Staff Reporter"}}},
+		{"a person on the page still wins", `<meta name="author" content="Erin Cunningham">`, []string{"Jane Doe"}, nil, []feeds.Author{{Name: "Erin Cunningham"}}},
+		{"feed author", site + `<meta name="author" content="News Example">`, nil, []string{"Jane Doe"}, nil},
+		{"feed author, and a handle", site + `<meta name="author" content="News Example"><meta name="twitter:creator" content="@newsexample">`, nil, []string{"Jane Doe"}, nil},
+		{"feed author gets no bio", site + `<meta name="author" content="News Example">`, nil, []string{"Nico Parungo"}, nil},
+		{"feed stand-in", `<meta name="author" content="Staff Reporter">`, nil, []string{"Wire Desk"}, []feeds.Author{{Name: "Staff Reporter"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := storyBody
+			if tt.want != nil && tt.want[0].Bio != "" || strings.Contains(tt.name, "bio") {
+				body = strings.Replace(storyBody, "</article>", `<h4>About the author</h4><p>`+newsStoryBio+`</p></article>`, 1)
+			}
+			res, err := Extract(page(tt.head, body), storyURL, Options{KnownAuthors: tt.known, FeedAuthors: tt.feed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Authors, tt.want) {
+				t.Errorf("Authors = %+v\nwant %+v", res.Authors, tt.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -180,9 +181,11 @@ func (p *person) score() int {
 // to the most trusted listing, with the co-authors the best listing naming
 // them gives. Names that are never names (handles, dates, "More ..."
 // links) are dropped; a weak name (a job title, the site's name) stands
-// only when nothing else does. known names (the feed's) confirm the
-// candidates they name. It returns nil when no listing names anyone.
-func rankAuthors(listings []authorListing, siteNames, known []string) []string {
+// only when nothing else does, a name the feed gives (feed) that is not
+// weak included. known names (the feed item's) confirm the candidates they
+// name. It returns nil when no listing names anyone, and nil with refused
+// set when the best is a weak name and a name of feed is not.
+func rankAuthors(listings []authorListing, siteNames, known, feed []string) (names []string, refused bool) {
 	people := make(map[string]*person)
 	// in is the people in the order of their first naming: listings in
 	// trust order, stable within a signal, names in listing order.
@@ -212,7 +215,7 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 		}
 	}
 	if len(in) == 0 {
-		return nil
+		return nil, false
 	}
 	knownKeys := make(map[string]bool, len(known))
 	for _, n := range known {
@@ -231,6 +234,11 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 		if score(p) > score(best) {
 			best = p
 		}
+	}
+	// A stand-in (the site's name, a job title) does not replace a
+	// person the feed names.
+	if best.class <= weakName && slices.ContainsFunc(feed, func(n string) bool { return classify(n, siteNames) > weakName }) {
+		return nil, true
 	}
 	// The co-authors: the listing naming the winner whose other names are
 	// best confirmed; only names of the winner's class or better, so that
@@ -264,7 +272,7 @@ func rankAuthors(listings []authorListing, siteNames, known []string) []string {
 			pick, pickScore = names, s
 		}
 	}
-	return pick
+	return pick, false
 }
 
 // sortedListings returns the listings in order of trust of their signal,

@@ -64,6 +64,9 @@ type candidates struct {
 	// not, so that an "About the author" box that names no one still
 	// finds its author.
 	known []string
+	// feed are the names the caller keeps unless the page names someone
+	// (Options.KnownAuthors and Options.FeedAuthors).
+	feed []string
 }
 
 // firstTags returns the tags of the most trusted source that has some,
@@ -92,17 +95,21 @@ func (c *candidates) firstTags() []string {
 // among the candidates of every listing, each completed from the records
 // describing that very person (completeAuthors) and given the profile URL
 // of their Twitter handle when they have none. When no listing names
-// anyone, the known names (Options.KnownAuthors) are the authors, returned
-// only when the page completes one of them; then the Twitter handles,
-// since no other name is on the page.
+// anyone, or only a stand-in where a feed's name is not one (see
+// rankAuthors), the known names (Options.KnownAuthors) are the authors, returned
+// only when the page completes one of them; then, unless a stand-in was
+// refused, the Twitter handles, since no other name is on the page.
 func (c *candidates) resolveAuthors(base *url.URL) []feeds.Author {
-	names := rankAuthors(c.authors, c.siteName, c.known)
+	names, refused := rankAuthors(c.authors, c.siteName, c.known, c.feed)
 	fromKnown := false
 	if len(names) == 0 {
 		for _, a := range c.knownAuthors() {
 			names = append(names, a.Name)
 		}
 		fromKnown = len(names) > 0
+	}
+	if len(names) == 0 && refused {
+		return nil
 	}
 	if len(names) == 0 {
 		var out []feeds.Author

@@ -121,6 +121,7 @@ var dateLayouts = [...]string{
 	time.RFC850,
 	time.ANSIC,
 	"January 2, 2006 3:04 pm",
+	"Jan 2, 2006 3:04 pm",
 	"January 2, 2006 15:04",
 	"January 2, 2006",
 	"Jan 2, 2006",
@@ -144,6 +145,10 @@ func parseDate(s string) time.Time {
 	}
 	if strings.HasSuffix(s, "z") {
 		s = s[:len(s)-1] + "Z"
+	}
+	// "July 10, 2017 at 3:04 PM" reads as "July 10, 2017 3:04 pm".
+	if l := strings.ToLower(s); strings.HasSuffix(l, " am") || strings.HasSuffix(l, " pm") {
+		s = strings.Replace(s[:len(s)-2], " at ", " ", 1) + l[len(l)-2:]
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {

@@ -101,6 +101,26 @@ func TestDateTrustOrder(t *testing.T) {
 			}
 		})
 	}
+	// A signal whose date cannot be the story's (a CMS's 1970 placeholder,
+	// a year typed as 2204) gives way to the next, as an unparsable one
+	// does: taking it would leave the story with no date at all, since the
+	// pipeline drops implausible dates.
+	now := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ name, head string }{
+		{"epoch placeholder", `<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"1970-01-01T00:00:00Z","dateModified":"1970-01-01T00:00:00Z"}</script>`},
+		{"far future", `<meta property="article:published_time" content="2204-05-01T06:00:00Z"><meta property="article:modified_time" content="2204-05-01T06:00:00Z">`},
+	} {
+		t.Run("implausible "+tc.name, func(t *testing.T) {
+			head := tc.head + `<meta name="parsely-pub-date" content="2024-05-01T06:00:00Z"><meta name="lastmod" content="2024-05-01T06:00:00Z">`
+			r, err := Extract(page(head, storyBody), storyURL, Options{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Published.Equal(at) || !r.Updated.Equal(at) {
+				t.Errorf("Published, Updated = %v, %v; want %v for both", r.Published, r.Updated, at)
+			}
+		})
+	}
 	for _, tc := range []struct {
 		file               string
 		published, updated time.Time

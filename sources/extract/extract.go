@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/sources/internal/htmldepth"
+	"github.com/tributary/tributary/sources/internal/pubdate"
 )
 
 // ErrNoContent is returned (wrapped) by Extract when the page holds no
@@ -56,6 +58,18 @@ type Options struct {
 	// its bio to the single known author; and "About <name>" headings
 	// that name one of them are read as author boxes.
 	KnownAuthors []string
+	// FeedAuthors are the names the feed gives the story, its item's or
+	// its channel's, which the caller keeps unless the page names someone:
+	// a page whose only author is a stand-in (the site's name, a job
+	// title) names no one (Result.Authors is empty) when one of them, or
+	// of KnownAuthors, is not a stand-in too. Unlike KnownAuthors they are
+	// never given a bio.
+	FeedAuthors []string
+	// Now is the time the page's dates are judged at: a date that cannot
+	// be the story's (before 1995, or days after Now; see
+	// sources.PlausibleDate) gives way to the page's next signal. The
+	// zero value means time.Now().
+	Now time.Time
 }
 
 // Result is what Extract finds in a page. Text fields are plain text;
@@ -76,7 +90,8 @@ type Result struct {
 	Authors []feeds.Author
 	// Image is the lead image, nil when there is none.
 	Image *feeds.Image
-	// Published and Updated are zero when the page does not say.
+	// Published and Updated are zero when the page does not say, or
+	// gives no plausible date (see Options.Now).
 	Published, Updated time.Time
 	// Section is the section or category the page files the story under.
 	Section string
@@ -190,7 +205,7 @@ func parseBase(pageURL string) (*url.URL, error) {
 }
 
 func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
-	c := candidates{known: opts.KnownAuthors}
+	c := candidates{known: opts.KnownAuthors, feed: append(slices.Clone(opts.KnownAuthors), opts.FeedAuthors...)}
 	main := findMain(doc)
 	furniture := findFurniture(doc, main)
 	protected := func(n *html.Node) bool { return n == main || contains(n, main) }
@@ -306,8 +321,12 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	res.Title = feeds.PlainText(c.title.first())
 	res.Excerpt = feeds.PlainText(c.excerpt.first())
 	res.Authors = c.resolveAuthors(base)
-	res.Published = firstDate(c.published)
-	res.Updated = firstDate(c.updated)
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res.Published = firstDate(c.published, now)
+	res.Updated = firstDate(c.updated, now)
 	res.Section = feeds.PlainText(c.section.first())
 	res.Tags = c.firstTags()
 	for _, u := range c.canonical {
@@ -352,10 +371,11 @@ func bylineScope(doc, main *html.Node) *html.Node {
 	return main
 }
 
-// firstDate returns the first value of l that parses as a date.
-func firstDate(l list) time.Time {
+// firstDate returns the first value of l that parses as a date plausible
+// at now.
+func firstDate(l list, now time.Time) time.Time {
 	for _, s := range l {
-		if t := parseDate(s); !t.IsZero() {
+		if t := parseDate(s); !pubdate.Plausible(t, now).IsZero() {
 			return t
 		}
 	}
