@@ -64,6 +64,12 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 	)
 	for i := range arts {
 		a := &arts[i]
+		if pt.budget.isDropped(a.ID) {
+			// Left out by the feed's own text (keepNewest): the store
+			// keeps its version, so its page is not fetched, and its
+			// stored text neither spends nor gives back budget.
+			continue
+		}
 		if !strings.HasPrefix(a.Link, "http://") && !strings.HasPrefix(a.Link, "https://") {
 			continue // only web pages are fetched for their full text
 		}
