@@ -56,7 +56,8 @@ func retryAt(p *feeds.PageState) time.Time {
 //
 // Pages are fetched before stored full texts are carried over, so that the
 // run's text budget goes to stories not yet extracted: a stored full text
-// that no longer fits is left out of the run (the store keeps it).
+// that no longer fits is left out of the run (the store keeps it). Feed
+// entries the budget already left out (textBudget.keepNewest) are skipped.
 func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (ok, failed, deferred int, err error) {
 	var (
 		todo  []pageJob
