@@ -1329,11 +1329,19 @@ func checkStoredSize(limit int64) func(*testing.T, *hostile, *hostileResult) {
 	return func(t *testing.T, h *hostile, r *hostileResult) {
 		t.Helper()
 		files, _ := filepath.Glob(filepath.Join(r.dir, "test.db*"))
+		if len(files) == 0 {
+			t.Fatalf("no store files in %s: nothing to measure", r.dir)
+		}
 		var stored int64
 		for _, f := range files {
-			if fi, err := os.Stat(f); err == nil {
-				stored += fi.Size()
+			fi, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
 			}
+			stored += fi.Size()
+		}
+		if len(r.outputs) == 0 {
+			t.Fatal("no outputs built: nothing to measure")
 		}
 		if stored > limit {
 			t.Errorf("the store's files hold %d bytes, want at most %d", stored, limit)

@@ -63,11 +63,14 @@ func waitFetched(t *testing.T, base string) string {
 		body = getBody(t, base+"/metrics")
 		if strings.Contains(body, `tributary_source_consecutive_failures{source="broken"}`) &&
 			strings.Contains(body, `tributary_source_last_success_timestamp_seconds{source="local"}`) {
-			break
+			return body
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return body
+	// Without the fetches, a test that a series is absent would pass on
+	// nothing.
+	t.Fatalf("the start-up fetches did not run within 30 s:\n%s", body)
+	return ""
 }
 
 // TestReloadDropsMetricsOfRemovedSource removes the failing source by a

@@ -47,8 +47,12 @@ type Options struct {
 	SourceDurations bool
 }
 
-// fetchBuckets are the bounds, in seconds, of the fetch duration histograms.
-var fetchBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 60}
+// fetchBuckets returns the bounds, in seconds, of the fetch duration
+// histograms: a new slice each time, not a package variable one could
+// change.
+func fetchBuckets() []float64 {
+	return []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 60}
+}
 
 // New registers Tributary's collectors and the Go/process collectors.
 func New(opts Options) *Metrics {
@@ -60,7 +64,7 @@ func New(opts Options) *Metrics {
 		}, []string{"source", "status"}),
 		fetchTime: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "tributary_fetch_duration_seconds", Help: "Time to fetch, parse and store one source, all sources together.",
-			Buckets: fetchBuckets,
+			Buckets: fetchBuckets(),
 		}),
 		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_articles_stored_total", Help: "Articles stored, by source and kind (new, updated).",
@@ -80,7 +84,7 @@ func New(opts Options) *Metrics {
 	if opts.SourceDurations {
 		m.sourceTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "tributary_source_fetch_duration_seconds", Help: "Time to fetch, parse and store one source.",
-			Buckets: fetchBuckets,
+			Buckets: fetchBuckets(),
 		}, []string{"source"})
 		m.reg.MustRegister(m.sourceTime)
 	}

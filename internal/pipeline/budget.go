@@ -58,6 +58,13 @@ func (b *textBudget) drop(id string) {
 	b.dropped[id] = true
 }
 
+// isDropped reports whether the article id is left out of the run.
+func (b *textBudget) isDropped(id string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dropped[id]
+}
+
 // kept returns arts without the dropped ones.
 func (b *textBudget) kept(arts []feeds.Article) []feeds.Article {
 	b.mu.Lock()

@@ -206,3 +206,42 @@ func TestFeedRunKeepsItsNewestStoriesWithinTheTextBudget(t *testing.T) {
 		}
 	}
 }
+
+func TestStoryLeftOutByTheFeedBudgetGivesNothingBack(t *testing.T) {
+	// keepNewest leaves out an older feed entry whose text no longer
+	// fits. Its stored full text is smaller than the feed's text: carrying
+	// it over must not hand the difference back to the run (the entry is
+	// left out anyway), nor may its page be fetched.
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	r := newRunner(st)
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	old := feeds.Article{ID: "old", Source: "s", Title: "Old", Link: "http://127.0.0.1:1/old", Content: "<p>short full text</p>",
+		Published: now.Add(-48 * time.Hour), Page: &feeds.PageState{ExtractedAt: now.Add(-time.Hour)}}
+	if _, err := st.UpsertArticles(ctx, []feeds.Article{old}); err != nil {
+		t.Fatal(err)
+	}
+	arts := []feeds.Article{
+		{ID: "new", Source: "s", Title: "New", Link: "http://127.0.0.1:1/new", Published: now.Add(-time.Hour),
+			Content: strings.Repeat("x", feeds.MaxSourceRunBytes-20_000)},
+		{ID: "old", Source: "s", Title: "Old", Link: "http://127.0.0.1:1/old", Published: now.Add(-48 * time.Hour),
+			Content: strings.Repeat("y", 30_000)},
+	}
+	budget := newTextBudget()
+	if n := budget.keepNewest(arts); n != 1 {
+		t.Fatalf("keepNewest left out %d entries, want the older one", n)
+	}
+	left := budget.left
+	pt := pageTask{src: Source{Name: "s", FullText: true}, now: now, budget: budget}
+	// The newer entry's page is put off (less than a page's reserve is
+	// left); the older entry's stored full text is carried over.
+	if _, _, _, err := r.completePages(ctx, pt, arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if budget.left > left {
+		t.Errorf("the run's budget grew from %d to %d bytes for a story it leaves out", left, budget.left)
+	}
+	if kept := budget.kept(arts); len(kept) != 1 || kept[0].ID != "new" {
+		t.Errorf("kept %d stories, want the newer one alone", len(kept))
+	}
+}

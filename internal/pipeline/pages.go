@@ -56,7 +56,8 @@ func retryAt(p *feeds.PageState) time.Time {
 //
 // Pages are fetched before stored full texts are carried over, so that the
 // run's text budget goes to stories not yet extracted: a stored full text
-// that no longer fits is left out of the run (the store keeps it).
+// that no longer fits is left out of the run (the store keeps it). Feed
+// entries the budget already left out (textBudget.keepNewest) are skipped.
 func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (ok, failed, deferred int, err error) {
 	var (
 		todo  []pageJob
@@ -64,6 +65,12 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 	)
 	for i := range arts {
 		a := &arts[i]
+		if pt.budget.isDropped(a.ID) {
+			// Left out by the feed's own text (keepNewest): the store
+			// keeps its version, so its page is not fetched, and its
+			// stored text neither spends nor gives back budget.
+			continue
+		}
 		if !strings.HasPrefix(a.Link, "http://") && !strings.HasPrefix(a.Link, "https://") {
 			continue // only web pages are fetched for their full text
 		}

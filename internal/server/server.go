@@ -178,13 +178,13 @@ func notModified(r *http.Request, rend *publish.Rendering) bool {
 	return false
 }
 
-// acceptsGzip reports whether Accept-Encoding allows gzip: named (or
-// matched by "*") with a q-value above zero, and not refused by name.
 // gzipETag is the validator of the gzip encoding of a rendering.
 func gzipETag(etag string) string {
 	return strings.TrimSuffix(etag, `"`) + `-gz"`
 }
 
+// acceptsGzip reports whether Accept-Encoding allows gzip: named (or
+// matched by "*") with a q-value above zero, and not refused by name.
 func acceptsGzip(r *http.Request) bool {
 	gzipQ, starQ := -1.0, -1.0
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {

@@ -36,7 +36,8 @@ type Store interface {
 	// extraction failed (Page.Error is set) and is due again at t: their
 	// Page.RetryAt, or Page.AttemptedAt when RetryAt is zero, is not after
 	// t. The earliest due come first, ties by id; limit 0 means no limit.
-	// It reads every article of the source, not an index.
+	// It runs on every run of a full-text source: implementations read an
+	// index of the failed pages (articles_pages_due), not every article.
 	PagesDue(ctx context.Context, source string, t time.Time, limit int) ([]feeds.Article, error)
 	// SourceState returns the saved fetch state of a source; a source never
 	// fetched yields a zero SourceState with its Name set and no error.
