@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tributary/tributary/internal/redact"
 )
 
 // ErrLocalFile is returned for a file: URL that the request's context does
@@ -84,7 +86,7 @@ func (t fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	path := localPath(req.URL.String())
 	if path == "" {
-		return nil, fmt.Errorf("fetch: %s is not a local file URL", req.URL.Redacted())
+		return nil, fmt.Errorf("fetch: %s is not a local file URL", redact.URL(req.URL.String()))
 	}
 	f, err := os.Open(path)
 	switch {
