@@ -35,7 +35,7 @@ func TestFetchCredentials(t *testing.T) {
 
 	for _, path := range []string{"/feed", "/page"} {
 		auth = nil
-		res, err := Fetch(context.Background(), srv.Client(), Request{Source: "p", URL: withCreds + path})
+		res, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "p", URL: withCreds + path}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestFetchCredentials(t *testing.T) {
 			t.Errorf("%s: the credentials reached the article or result: %+v %s", path, got, res.URL)
 		}
 	}
-	_, err := Fetch(context.Background(), srv.Client(), Request{Source: "p", URL: withCreds + "/500"})
+	_, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "p", URL: withCreds + "/500"}})
 	if err == nil || !strings.Contains(err.Error(), "http 500") || strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("error %v: want an http 500 without the credentials", err)
 	}

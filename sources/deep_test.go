@@ -40,8 +40,8 @@ func TestVeryDeepHTML(t *testing.T) {
 	})
 
 	t.Run("kind page", func(t *testing.T) {
-		res, err := Fetch(context.Background(), srv.Client(), Request{Source: "press", URL: srv.URL + "/press/", Kind: "page",
-			Selectors: Selectors{Item: "li.entry", Title: ".headline", Link: ".headline@href"}})
+		res, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "press", URL: srv.URL + "/press/", Kind: "page",
+			Selectors: Selectors{Item: "li.entry", Title: ".headline", Link: ".headline@href"}}})
 		if err != nil {
 			t.Fatalf("Fetch: %v", err)
 		}
@@ -54,7 +54,7 @@ func TestVeryDeepHTML(t *testing.T) {
 		}
 	})
 	t.Run("discovery and item content", func(t *testing.T) {
-		res, err := Fetch(context.Background(), srv.Client(), Request{Source: "news", URL: srv.URL + "/press/"})
+		res, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "news", URL: srv.URL + "/press/"}})
 		if err != nil {
 			t.Fatalf("Fetch: %v", err)
 		}

@@ -29,7 +29,7 @@ func TestFetchDiscoveryWordPress(t *testing.T) {
 			http.NotFound(w, r)
 		}
 	})
-	res, err := Fetch(context.Background(), srv.Client(), Request{Source: "wp", URL: srv.URL + "/2024/05/hello-world/"})
+	res, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "wp", URL: srv.URL + "/2024/05/hello-world/"}})
 	if err != nil {
 		t.Fatalf("Fetch: %v", err)
 	}
@@ -61,7 +61,7 @@ func TestScrapeUndeclaredUTF8(t *testing.T) {
 	})
 	for _, path := range []string{"/utf8", "/latin"} {
 		t.Run("fetch "+path, func(t *testing.T) {
-			res, err := Fetch(context.Background(), srv.Client(), Request{Source: "press", URL: srv.URL + path, Kind: "page", Selectors: sel})
+			res, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "press", URL: srv.URL + path, Kind: "page", Selectors: sel}})
 			if err != nil {
 				t.Fatalf("Fetch: %v", err)
 			}

@@ -35,16 +35,14 @@ const (
 // enforces itself.
 const MaxBodyBytes = 32 << 20
 
-// Request says what to fetch and how to read it.
-type Request struct {
-	// Source is the configured name of the source, copied to each article.
-	Source string
+// Source is a source as Fetch reads it: its name, where it is and how to
+// read it. It is what the configuration says; a Request adds what one fetch
+// of it sends.
+type Source struct {
+	// Name is the configured name of the source, copied to each article.
+	Name string
 	// URL is the feed or page to fetch.
 	URL string
-	// ETag and LastModified are the validators of the previous fetch; when
-	// set they make the request conditional.
-	ETag         string
-	LastModified string
 	// MaxItems caps the articles returned (the first ones in document
 	// order); 0 means DefaultMaxItems.
 	MaxItems int
@@ -52,6 +50,16 @@ type Request struct {
 	Kind string
 	// Selectors pick the articles out of a page when Kind is KindPage.
 	Selectors Selectors
+}
+
+// Request says what to fetch and how to read it: a Source and the
+// validators of its previous fetch.
+type Request struct {
+	Source
+	// ETag and LastModified are the validators of the previous fetch; when
+	// set they make the request conditional.
+	ETag         string
+	LastModified string
 }
 
 // Selectors locate articles in an HTML page. Each is a CSS selector,
@@ -176,7 +184,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	}
 
 	if kind == KindPage {
-		arts, title, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Source, req.Selectors, now)
+		arts, title, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Name, req.Selectors, now)
 		if err != nil {
 			return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 		}
@@ -186,7 +194,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 		return resp.result(Result{Articles: arts, Title: title, Link: resp.docURL()}), nil
 	}
 
-	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Source, now, req.MaxItems)
+	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Name, now, req.MaxItems)
 	if err == nil {
 		return resp.result(res), nil
 	}
@@ -202,7 +210,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed advertised by %s: %w", req.URL, err)
 	}
-	res, err = parse(fresp.body, fresp.contentType, fresp.docURL(), req.Source, now, req.MaxItems)
+	res, err = parse(fresp.body, fresp.contentType, fresp.docURL(), req.Name, now, req.MaxItems)
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed %s advertised by %s: %w", feedURL, req.URL, err)
 	}

@@ -62,7 +62,7 @@ func TestFetchConditionalGet(t *testing.T) {
 		serveFixture(t, w, "rss2.xml", "application/rss+xml")
 	})
 	ctx := context.Background()
-	req := Request{Source: "news", URL: srv.URL + "/rss.xml"}
+	req := Request{Source: Source{Name: "news", URL: srv.URL + "/rss.xml"}}
 
 	first, err := Fetch(ctx, srv.Client(), req)
 	if err != nil {
@@ -127,7 +127,7 @@ func TestFetchHTTPErrors(t *testing.T) {
 				http.Error(w, "nope", tt.status)
 			})
 			url := srv.URL + "/feed"
-			_, err := Fetch(context.Background(), srv.Client(), Request{URL: url})
+			_, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{URL: url}})
 			var he *HTTPError
 			if !errors.As(err, &he) {
 				t.Fatalf("err = %v (%T), want *HTTPError", err, err)
@@ -174,7 +174,7 @@ func TestFetchDiscovery(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("first advertised feed", func(t *testing.T) {
-		res, err := Fetch(ctx, srv.Client(), Request{Source: "blog", URL: srv.URL + "/moved"})
+		res, err := Fetch(ctx, srv.Client(), Request{Source: Source{Name: "blog", URL: srv.URL + "/moved"}})
 		if err != nil {
 			t.Fatalf("Fetch: %v", err)
 		}
@@ -193,7 +193,7 @@ func TestFetchDiscovery(t *testing.T) {
 		}
 	})
 	t.Run("page without feed", func(t *testing.T) {
-		_, err := Fetch(ctx, srv.Client(), Request{URL: srv.URL + "/bare"})
+		_, err := Fetch(ctx, srv.Client(), Request{Source: Source{URL: srv.URL + "/bare"}})
 		if err == nil || !strings.Contains(err.Error(), "no feed found in HTML page "+srv.URL+"/bare (set kind: page with selectors to scrape it)") {
 			t.Fatalf("err = %v", err)
 		}
@@ -205,10 +205,10 @@ func TestFetchKindPage(t *testing.T) {
 		w.Header().Set("ETag", `"list"`)
 		serveFixture(t, w, "listing.html", "text/html; charset=utf-8")
 	})
-	req := Request{
-		Source: "press", URL: srv.URL + "/press/", Kind: "page", MaxItems: 2,
+	req := Request{Source: Source{
+		Name: "press", URL: srv.URL + "/press/", Kind: "page", MaxItems: 2,
 		Selectors: Selectors{Item: "li.entry", Title: ".headline", Link: ".headline a", Summary: ".teaser", Date: ".date"},
-	}
+	}}
 	res, err := Fetch(context.Background(), srv.Client(), req)
 	if err != nil {
 		t.Fatalf("Fetch: %v", err)
@@ -241,13 +241,13 @@ func TestFetchErrors(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Fetch(ctx, srv.Client(), Request{URL: srv.URL}); !errors.Is(err, context.Canceled) {
+	if _, err := Fetch(ctx, srv.Client(), Request{Source: Source{URL: srv.URL}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err = %v", err)
 	}
-	if _, err := Fetch(context.Background(), srv.Client(), Request{URL: srv.URL, Kind: "pdf"}); err == nil || !strings.Contains(err.Error(), `unknown kind "pdf"`) {
+	if _, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{URL: srv.URL, Kind: "pdf"}}); err == nil || !strings.Contains(err.Error(), `unknown kind "pdf"`) {
 		t.Errorf("bad kind: err = %v", err)
 	}
-	if _, err := Fetch(context.Background(), srv.Client(), Request{URL: "::not a url"}); err == nil {
+	if _, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{URL: "::not a url"}}); err == nil {
 		t.Error("bad URL: no error")
 	}
 }

@@ -79,16 +79,15 @@ func pipelineSource(cfg *config.Config, s config.Source) pipeline.Source {
 		u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(s.URL)}).String()
 	}
 	return pipeline.Source{
-		Name:     s.Name,
-		URL:      u,
-		Kind:     s.Kind,
+		Source: sources.Source{
+			Name:      s.Name,
+			URL:       u,
+			Kind:      s.Kind,
+			Selectors: s.Selectors,
+			MaxItems:  cfg.Fetch.MaxItemsPerSource,
+		},
 		FullText: s.FullText,
 		Remove:   s.Remove,
-		MaxItems: cfg.Fetch.MaxItemsPerSource,
-		Selectors: sources.Selectors{
-			Item: s.Selectors.Item, Title: s.Selectors.Title, Link: s.Selectors.Link,
-			Summary: s.Selectors.Summary, Image: s.Selectors.Image, Date: s.Selectors.Date,
-		},
 	}
 }
 

@@ -39,6 +39,7 @@ import (
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/pipeline"
 	"github.com/tributary/tributary/internal/store/sqlite"
+	"github.com/tributary/tributary/sources"
 )
 
 const (
@@ -1295,7 +1296,7 @@ func checkRetryAfter(serverPath string, wait time.Duration) func(*testing.T, *ho
 		client := fetch.New(fetch.Options{Timeout: 2 * time.Second})
 		defer client.Close()
 		runner := &pipeline.Runner{Doer: client, Store: st}
-		out := runner.Run(ctx, pipeline.Source{Name: "bad", URL: h.url(serverPath)}, false)
+		out := runner.Run(ctx, pipeline.Source{Source: sources.Source{Name: "bad", URL: h.url(serverPath)}}, false)
 		if out.Status != pipeline.StatusDeferred {
 			t.Errorf("a scheduled run during Retry-After: status %q (%s), want deferred", out.Status, out)
 		}

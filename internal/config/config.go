@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tributary/tributary/sources"
 )
 
 // Defaults applied by Load and Parse to keys missing from the file.
@@ -39,14 +41,6 @@ const (
 	DefaultFeedLimit          = 50
 	MaxFeedLimit              = 10000
 )
-
-// MaxBodySizeCeiling is the largest fetch.max_body_size Validate accepts,
-// 32 MiB. It must equal sources.MaxBodyBytes, the cap sources.Fetch applies
-// whatever the HTTP client allows: a larger setting would be silently
-// capped there. The value is repeated here because internal/config may not
-// import the sources package (see STYLE.md); cmd/tributary, which imports
-// both, is the place to check that they agree.
-const MaxBodySizeCeiling = 32 << 20
 
 // MinEvery is the shortest interval an "@every" schedule may have. Five-field
 // cron specs cannot fire more often than once a minute either; robfig/cron
@@ -133,7 +127,7 @@ type Fetch struct {
 	ConnectTimeout time.Duration `yaml:"connect_timeout"`
 	// MaxBodySize caps a response body in bytes: an integer or a string
 	// with a unit, "15MiB", "512KiB", "2MB" (default 15MiB, at most
-	// MaxBodySizeCeiling).
+	// sources.MaxBodyBytes, the most a fetch ever reads).
 	MaxBodySize int64 `yaml:"max_body_size"`
 	// MaxRedirects is how many redirects a request follows; 0 follows none
 	// (default 10).
@@ -187,30 +181,12 @@ type Source struct {
 	// content, like ".share" or "#comments".
 	Remove []string `yaml:"remove"`
 	// Selectors tell how to scrape a listing page; required for kind: page
-	// and not allowed otherwise.
-	Selectors Selectors `yaml:"selectors"`
+	// (item and link at least) and not allowed otherwise. Their keys are
+	// the lowercased field names: item, title, link, summary, image, date.
+	Selectors sources.Selectors `yaml:"selectors"`
 	// Enabled is false to skip the source everywhere: it is not fetched and
 	// no feed selects it (default true).
 	Enabled bool `yaml:"enabled"`
-}
-
-// Selectors locate the parts of each item on a listing page. Each value is
-// a CSS selector, optionally followed by @attribute to read an attribute
-// instead of the text: "h2 a@href".
-type Selectors struct {
-	// Item matches each item's element; the others are searched inside it.
-	// Required.
-	Item string `yaml:"item"`
-	// Title is the item's title.
-	Title string `yaml:"title"`
-	// Link is the item's URL, usually "a@href". Required.
-	Link string `yaml:"link"`
-	// Summary is the item's summary.
-	Summary string `yaml:"summary"`
-	// Image is the item's image URL, like "img@src".
-	Image string `yaml:"image"`
-	// Date is the item's publication date, like "time@datetime".
-	Date string `yaml:"date"`
 }
 
 // Feed is one feed Tributary publishes, at /feeds/NAME.rss, .atom and .json.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary/tributary/sources"
 )
 
 // exported returns a copy of c without the position bookkeeping, for
@@ -90,7 +92,7 @@ func TestLoadFullExample(t *testing.T) {
 				URL:      "https://acme.example.com/news",
 				Schedule: "@every 1h",
 				Kind:     "page",
-				Selectors: Selectors{
+				Selectors: sources.Selectors{
 					Item: "article.post", Title: "h2 a", Link: "h2 a@href",
 					Summary: ".excerpt", Image: "img@src", Date: "time@datetime",
 				},
@@ -217,7 +219,7 @@ func TestSizes(t *testing.T) {
 		{"100b", 100},
 		{"2.0", 2}, // a whole number written as a decimal
 		{"1.", 1},  // YAML reads it as a float
-		{"32MiB", MaxBodySizeCeiling},
+		{"32MiB", sources.MaxBodyBytes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/tributary/tributary/internal/redact"
+	"github.com/tributary/tributary/sources"
 )
 
 // slugPattern is the shape of source, feed and tag names.
@@ -213,8 +214,8 @@ func (v *validator) fetch() {
 	switch {
 	case f.MaxBodySize <= 0:
 		v.at("fetch.max_body_size", "must be positive, got %d", f.MaxBodySize)
-	case f.MaxBodySize > MaxBodySizeCeiling:
-		v.at("fetch.max_body_size", "must be at most %dMiB (%d bytes), the most a fetch ever reads; got %d bytes", MaxBodySizeCeiling>>20, MaxBodySizeCeiling, f.MaxBodySize)
+	case f.MaxBodySize > sources.MaxBodyBytes:
+		v.at("fetch.max_body_size", "must be at most %dMiB (%d bytes), the most a fetch ever reads; got %d bytes", sources.MaxBodyBytes>>20, sources.MaxBodyBytes, f.MaxBodySize)
 	}
 	if f.MaxRedirects < 0 {
 		v.at("fetch.max_redirects", "must not be negative, got %d", f.MaxRedirects)
@@ -334,7 +335,7 @@ func (v *validator) sourceURL(path, raw string) {
 // kind checks the source kind and the selectors it requires or forbids.
 func (v *validator) kind(p string, s Source) {
 	_, hasSelectors := v.c.pos[p+".selectors"]
-	hasSelectors = hasSelectors || s.Selectors != Selectors{}
+	hasSelectors = hasSelectors || s.Selectors != sources.Selectors{}
 	switch s.Kind {
 	case KindFeed:
 		if hasSelectors {

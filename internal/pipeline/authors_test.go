@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/sources"
 )
 
 // TestPageAuthorReachesStore serves pages of the extract package's author
@@ -41,7 +42,7 @@ func TestPageAuthorReachesStore(t *testing.T) {
 		"/handle":  fixture("handle-byline.html"),
 		"/account": fixture("jsonld-account.html"),
 	})
-	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: srv.URL + "/feed", FullText: true}, false); out.New != 2 || out.Pages != 2 {
+	if out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "wire", URL: srv.URL + "/feed"}, FullText: true}, false); out.New != 2 || out.Pages != 2 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}
 	for _, tc := range []struct {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/sources"
 )
 
 // TestStoredArticleIsBounded fetches a feed whose item carries a 700 KB
@@ -44,7 +45,7 @@ func TestStoredArticleIsBounded(t *testing.T) {
 
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
-	out := newRunner(st).Run(ctx, Source{Name: "long", URL: srv.URL + "/feed", FullText: true}, false)
+	out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "long", URL: srv.URL + "/feed"}, FullText: true}, false)
 	if out.Status != StatusNew || out.Pages != 1 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}

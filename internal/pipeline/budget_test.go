@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources"
 )
 
 // bigPageSite serves a teaser feed of n dated stories, newest first, whose
@@ -76,7 +77,7 @@ func TestFullTextRunStaysWithinItsTextBudget(t *testing.T) {
 	srv, mu, hits := bigPageSite(t, n, &updated)
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	src := Source{Name: "s", URL: srv.URL + "/feed", FullText: true}
+	src := Source{Source: sources.Source{Name: "s", URL: srv.URL + "/feed"}, FullText: true}
 
 	extracted := func() (full int) {
 		arts, err := st.Articles(ctx, store.Query{Sources: []string{"s"}})
@@ -188,7 +189,7 @@ func TestFeedRunKeepsItsNewestStoriesWithinTheTextBudget(t *testing.T) {
 	b.WriteString(`</channel></rss>`)
 	srv := newFeedServer(t, b.String())
 	r := newRunner(st)
-	out := r.Run(ctx, Source{Name: "s", URL: srv.URL}, false)
+	out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL}}, false)
 	if out.Status != StatusNew || out.LeftOut == 0 || out.New+out.LeftOut != n {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}
@@ -232,7 +233,7 @@ func TestStoryLeftOutByTheFeedBudgetGivesNothingBack(t *testing.T) {
 		t.Fatalf("keepNewest left out %d entries, want the older one", n)
 	}
 	left := budget.left
-	pt := pageTask{src: Source{Name: "s", FullText: true}, now: now, budget: budget}
+	pt := pageTask{src: Source{Source: sources.Source{Name: "s"}, FullText: true}, now: now, budget: budget}
 	// The newer entry's page is put off (less than a page's reserve is
 	// left); the older entry's stored full text is carried over.
 	if _, _, _, err := r.completePages(ctx, pt, arts, nil); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources"
 )
 
 func TestSourceCredentials(t *testing.T) {
@@ -52,7 +53,7 @@ func TestDeferredOutcomeMasksAnOldStoredError(t *testing.T) {
 	}
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	out := r.Run(ctx, Source{Name: "private", URL: "https://user:SECRET@news.example/feed"}, false)
+	out := r.Run(ctx, Source{Source: sources.Source{Name: "private", URL: "https://user:SECRET@news.example/feed"}}, false)
 	if out.Status != StatusDeferred || !strings.Contains(out.String(), "https://xxxxx@news.example/feed") ||
 		strings.Contains(out.String(), "SECRET") {
 		t.Errorf("deferred outcome %q", out.String())

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/tributary/tributary/sources"
 )
 
 func TestFeedDateWinsAndPageDateFillsIn(t *testing.T) {
@@ -23,7 +25,7 @@ func TestFeedDateWinsAndPageDateFillsIn(t *testing.T) {
 	r := newRunner(st)
 	now := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
 	r.Now = func() time.Time { return now }
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/feed", FullText: true}, false); out.New != 3 || out.Pages != 3 {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/feed"}, FullText: true}, false); out.New != 3 || out.Pages != 3 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}
 	fromPage := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)

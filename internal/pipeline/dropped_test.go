@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tributary/tributary/sources"
 )
 
 // TestBadJSONFeedFieldIsDroppedAndLogged: a JSON Feed with one field of a
@@ -22,7 +24,7 @@ func TestBadJSONFeedFieldIsDroppedAndLogged(t *testing.T) {
 	var logs bytes.Buffer
 	r := newRunner(st)
 	r.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	out := r.Run(ctx, Source{Name: "j", URL: srv.URL + "/feed.json"}, false)
+	out := r.Run(ctx, Source{Source: sources.Source{Name: "j", URL: srv.URL + "/feed.json"}}, false)
 	if out.Err != nil || out.New != 3 {
 		t.Fatalf("outcome %+v, want 3 new articles", out)
 	}

@@ -97,7 +97,7 @@ func TestFullTextFromTeaserFeed(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	s := newSite(t)
-	src := Source{Name: "wire", URL: s.URL + "/feed.xml", FullText: true}
+	src := Source{Source: sources.Source{Name: "wire", URL: s.URL + "/feed.xml"}, FullText: true}
 	r := newRunner(st)
 
 	out := r.Run(ctx, src, false)
@@ -205,7 +205,7 @@ func TestFailedExtractionKeepsSummaryAndRetries(t *testing.T) {
 	now := time.Now()
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	src := Source{Name: "wire", URL: s.URL + "/feed.xml", FullText: true}
+	src := Source{Source: sources.Source{Name: "wire", URL: s.URL + "/feed.xml"}, FullText: true}
 
 	out := r.Run(ctx, src, false)
 	if out.Status != StatusNew || out.New != 3 || out.Pages != 2 || out.PageErrors != 1 {
@@ -243,7 +243,7 @@ func TestBoilerplateLearnedPerSource(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	s := newSite(t)
 	r := newRunner(st)
-	r.Run(ctx, Source{Name: "wire", URL: s.URL + "/feed.xml", FullText: true}, false)
+	r.Run(ctx, Source{Source: sources.Source{Name: "wire", URL: s.URL + "/feed.xml"}, FullText: true}, false)
 	state, err := st.SourceState(ctx, "wire")
 	if err != nil {
 		t.Fatal(err)
@@ -272,10 +272,10 @@ func TestListingPageWithFullText(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	s := newSite(t)
-	src := Source{
-		Name: "press", URL: s.URL + "/press", Kind: "page", FullText: true,
+	src := Source{Source: sources.Source{
+		Name: "press", URL: s.URL + "/press", Kind: "page",
 		Selectors: sources.Selectors{Item: "article.release", Title: "h2", Link: "h2 a@href", Summary: ".teaser", Date: "time@datetime"},
-	}
+	}, FullText: true}
 	out := newRunner(st).Run(ctx, src, false)
 	if out.Status != StatusNew || out.New != 2 || out.Pages != 2 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
@@ -297,7 +297,7 @@ func TestCaptionAndCreditInEveryFormat(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	s := newSite(t)
-	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: s.URL + "/feed.xml", FullText: true}, false); out.Pages != 3 {
+	if out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "wire", URL: s.URL + "/feed.xml"}, FullText: true}, false); out.Pages != 3 {
 		t.Fatalf("run: %+v", out)
 	}
 	a, err := st.Article(ctx, "wire", "fbi-warns-of-phishing")
@@ -382,7 +382,7 @@ func TestPageTitleAndDateSurviveRefresh(t *testing.T) {
 	}))
 	defer srv.Close()
 	r := newRunner(st)
-	src := Source{Name: "s", URL: srv.URL + "/feed", FullText: true}
+	src := Source{Source: sources.Source{Name: "s", URL: srv.URL + "/feed"}, FullText: true}
 	if out := r.Run(ctx, src, false); out.New != 1 || out.Pages != 1 {
 		t.Fatalf("first run: %+v", out)
 	}
@@ -423,7 +423,7 @@ func TestFullTextFromJSONLDAndBylinePages(t *testing.T) {
 		w.Write(b)
 	}))
 	defer srv.Close()
-	if out := newRunner(st).Run(ctx, Source{Name: "mixed", URL: srv.URL + "/feed", FullText: true}, false); out.Pages != 2 {
+	if out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "mixed", URL: srv.URL + "/feed"}, FullText: true}, false); out.Pages != 2 {
 		t.Fatalf("run: %+v", out)
 	}
 	for _, tc := range []struct{ id, author, authorURL, bioStart string }{

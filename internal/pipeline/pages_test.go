@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/sources"
 )
 
 // storyParagraphs is enough text for readability to take a page's article.
@@ -61,7 +62,7 @@ func TestImplausiblePageDatesAreIgnored(t *testing.T) {
 	})
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/feed", FullText: true}, false); out.New != 3 || out.Pages != 3 {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/feed"}, FullText: true}, false); out.New != 3 || out.Pages != 3 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}
 	for _, id := range []string{"future", "past"} {
@@ -114,7 +115,7 @@ func TestFeedAuthorTakesBioFromAnonymousAuthorBox(t *testing.T) {
 		// blogs): the bio is theirs.
 		"/four": story(`<h4>About the author</h4><p>` + bio + `</p>`),
 	})
-	if out := newRunner(st).Run(ctx, Source{Name: "wire", URL: srv.URL + "/feed", FullText: true}, false); out.New != 4 || out.Pages != 4 {
+	if out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "wire", URL: srv.URL + "/feed"}, FullText: true}, false); out.New != 4 || out.Pages != 4 {
 		t.Fatalf("run: %+v (%v)", out, out.Err)
 	}
 	three, err := st.Article(ctx, "wire", "urn:three")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/sources"
 )
 
 // flakySite serves a teaser feed of n stories, answering 304 to a
@@ -80,7 +81,7 @@ func TestFailedPagesAreRetriedWhileTheFeedAnswers304(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	src := Source{Name: "s", URL: s.URL + "/feed", FullText: true}
+	src := Source{Source: sources.Source{Name: "s", URL: s.URL + "/feed"}, FullText: true}
 
 	out := r.Run(ctx, src, false)
 	if out.Status != StatusNew || out.New != 1 || out.PageErrors != 1 {
@@ -148,7 +149,7 @@ func TestManualFetchRetriesFailedPagesAtOnce(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	s := newFlakySite(t, 1)
 	r := newRunner(st)
-	src := Source{Name: "s", URL: s.URL + "/feed", FullText: true}
+	src := Source{Source: sources.Source{Name: "s", URL: s.URL + "/feed"}, FullText: true}
 	if out := r.Run(ctx, src, true); out.PageErrors != 1 {
 		t.Fatalf("first run: %+v", out)
 	}
@@ -172,7 +173,7 @@ func TestPageRetriesAreBoundedPerRun(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	src := Source{Name: "s", URL: s.URL + "/feed", FullText: true}
+	src := Source{Source: sources.Source{Name: "s", URL: s.URL + "/feed"}, FullText: true}
 	if out := r.Run(ctx, src, false); out.New != n || out.PageErrors != n {
 		t.Fatalf("first run: %+v", out)
 	}
@@ -252,7 +253,7 @@ func TestPageStandInKeepsTheFeedsAuthor(t *testing.T) {
 		st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 		r := newRunner(st)
 		r.Now = func() time.Time { return now }
-		src := Source{Name: "s", URL: srv.URL + path, FullText: true}
+		src := Source{Source: sources.Source{Name: "s", URL: srv.URL + path}, FullText: true}
 		check("read with the feed "+path, st, "urn:"+path[1:], 1, r.Run(ctx, src, false))
 	}
 
@@ -260,7 +261,7 @@ func TestPageStandInKeepsTheFeedsAuthor(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	src := Source{Name: "s", URL: srv.URL + "/feed", FullText: true}
+	src := Source{Source: sources.Source{Name: "s", URL: srv.URL + "/feed"}, FullText: true}
 	if out := r.Run(ctx, src, false); out.PageErrors != 1 {
 		t.Fatalf("pages down: %+v (%v)", out, out.Err)
 	}

@@ -21,15 +21,15 @@ import (
 	"github.com/tributary/tributary/sources"
 )
 
-// Source is what the runner needs to know about a configured source.
+// Source is what the runner needs to know about a configured source: what
+// sources.Fetch reads, and what the runner does with the articles after.
 type Source struct {
-	Name      string
-	URL       string
-	Kind      string // "feed" (default) or "page"
-	Selectors sources.Selectors
-	FullText  bool
-	Remove    []string
-	MaxItems  int
+	sources.Source
+	// FullText completes each article from its page.
+	FullText bool
+	// Remove lists CSS selectors whose elements are removed from extracted
+	// pages.
+	Remove []string
 }
 
 // Status values of an Outcome, as printed by `tributary fetch`.
@@ -209,10 +209,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		ctx = fetch.WithLocalFile(ctx, src.URL)
 	}
 
-	req := sources.Request{
-		Source: src.Name, URL: src.URL, ETag: st.ETag, LastModified: st.LastModified,
-		MaxItems: src.MaxItems, Kind: src.Kind, Selectors: src.Selectors,
-	}
+	req := sources.Request{Source: src.Source, ETag: st.ETag, LastModified: st.LastModified}
 	// The state keeps URLs without credentials (sources.DocumentURL): they
 	// are given back to requests to the source's own origin.
 	discovered := st.FeedURL != "" && st.DiscoveredFrom == sources.DocumentURL(src.URL) && src.Kind != sources.KindPage

@@ -17,6 +17,7 @@ import (
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/sqlite"
+	"github.com/tributary/tributary/sources"
 )
 
 func openStore(t *testing.T, path string) store.Store {
@@ -77,7 +78,7 @@ func TestRunStoresThenSendsConditionalGET(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.db")
 	st := openStore(t, path)
 	srv := newFeedServer(t, rssFeed(3))
-	src := Source{Name: "s", URL: srv.URL + "/feed"}
+	src := Source{Source: sources.Source{Name: "s", URL: srv.URL + "/feed"}}
 
 	out := newRunner(st).Run(ctx, src, false)
 	if out.Status != StatusNew || out.New != 3 || out.Err != nil {
@@ -121,7 +122,7 @@ func TestRunFailureBacksOffAndRespectsRetryAfter(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	r := newRunner(st)
 	r.Now = func() time.Time { return now }
-	src := Source{Name: "busy", URL: srv.URL}
+	src := Source{Source: sources.Source{Name: "busy", URL: srv.URL}}
 
 	out := r.Run(ctx, src, false)
 	if out.Status != StatusFailed || out.Err == nil || !strings.Contains(out.Err.Error(), "503") {
@@ -180,7 +181,7 @@ func TestRunRefusesPrivateRedirectTarget(t *testing.T) {
 	defer other.Close()
 	srv := httptest.NewServer(http.RedirectHandler(other.URL+"/secret", http.StatusFound))
 	defer srv.Close()
-	out := newRunner(st).Run(ctx, Source{Name: "r", URL: srv.URL}, false)
+	out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "r", URL: srv.URL}}, false)
 	if out.Status != StatusFailed || !errors.Is(out.Err, fetch.ErrBlockedAddress) {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -210,7 +211,7 @@ func TestDiscoveredFeedIsFetchedDirectlyAndConditionally(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	src := Source{Name: "site", URL: srv.URL + "/"}
+	src := Source{Source: sources.Source{Name: "site", URL: srv.URL + "/"}}
 	r := newRunner(st)
 	if out := r.Run(ctx, src, false); out.New != 2 {
 		t.Fatalf("first run: %+v", out)
@@ -268,11 +269,11 @@ func TestDocumentsCannotMakeTributaryReadLocalFiles(t *testing.T) {
 	}))
 	defer srv.Close()
 	r := newRunner(st)
-	out := r.Run(ctx, Source{Name: "links", URL: srv.URL + "/feed", FullText: true}, false)
+	out := r.Run(ctx, Source{Source: sources.Source{Name: "links", URL: srv.URL + "/feed"}, FullText: true}, false)
 	if out.Status != StatusNew || out.Pages+out.PageErrors != 0 {
 		t.Fatalf("feed with a file: link: %+v", out)
 	}
-	out = r.Run(ctx, Source{Name: "discover", URL: srv.URL + "/page"}, false)
+	out = r.Run(ctx, Source{Source: sources.Source{Name: "discover", URL: srv.URL + "/page"}}, false)
 	if out.Status != StatusFailed {
 		t.Fatalf("page advertising a local file: %+v", out)
 	}
@@ -286,7 +287,7 @@ func TestDocumentsCannotMakeTributaryReadLocalFiles(t *testing.T) {
 		}
 	}
 	// The configured file source itself is read.
-	if out := r.Run(ctx, Source{Name: "local", URL: "file://" + secret}, false); out.Status != StatusNew {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "local", URL: "file://" + secret}}, false); out.Status != StatusNew {
 		t.Fatalf("configured file source: %+v", out)
 	}
 }
@@ -309,7 +310,7 @@ func TestServerIntervalsAreCapped(t *testing.T) {
 	r.Now = func() time.Time { return now }
 	for _, code := range []int{http.StatusOK, http.StatusServiceUnavailable} {
 		status = code
-		out := r.Run(ctx, Source{Name: "s", URL: srv.URL}, true)
+		out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL}}, true)
 		if out.NextAttempt.After(now.Add(BackoffMax)) || out.NextAttempt.Before(now.Add(time.Hour)) {
 			t.Errorf("status %d: next attempt %v, want within (1h, %v]", code, out.NextAttempt, BackoffMax)
 		}
@@ -324,7 +325,7 @@ func TestCancelledFetchIsNotAFailure(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	out := newRunner(st).Run(ctx, Source{Name: "s", URL: srv.URL}, false)
+	out := newRunner(st).Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL}}, false)
 	if out.Status != StatusCancelled {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -361,13 +362,13 @@ func TestValidatorsAreNotSentToAnotherURL(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	srv, conditional := sameValidatorsServer(t, 1)
 	r := newRunner(st)
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/old"}, false); out.New != 1 {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/old"}}, false); out.New != 1 {
 		t.Fatalf("old URL: %+v", out)
 	}
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); out.NotModified || conditional.Load() != 0 {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/new"}}, false); out.NotModified || conditional.Load() != 0 {
 		t.Fatalf("new URL fetched conditionally: %+v", out)
 	}
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); !out.NotModified {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/new"}}, false); !out.NotModified {
 		t.Fatalf("second fetch of the new URL not conditional: %+v", out)
 	}
 }
@@ -393,14 +394,14 @@ func TestFailedRunAfterURLChangeDropsOldValidators(t *testing.T) {
 	st := &upsertFailsOnce{Store: openStore(t, filepath.Join(t.TempDir(), "t.db"))}
 	srv, conditional := sameValidatorsServer(t, 2)
 	r := newRunner(st)
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/old"}, false); out.New != 2 {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/old"}}, false); out.New != 2 {
 		t.Fatalf("old URL: %+v", out)
 	}
 	st.armed.Store(true)
-	if out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, false); out.Status != StatusFailed {
+	if out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/new"}}, false); out.Status != StatusFailed {
 		t.Fatalf("run with a failing store: %+v", out)
 	}
-	out := r.Run(ctx, Source{Name: "s", URL: srv.URL + "/new"}, true)
+	out := r.Run(ctx, Source{Source: sources.Source{Name: "s", URL: srv.URL + "/new"}}, true)
 	if out.NotModified || conditional.Load() != 0 {
 		t.Fatalf("new URL fetched with the old URL's validators after a failed run: %+v", out)
 	}
@@ -427,7 +428,7 @@ func TestLocalFileRewrittenWithinOneSecond(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src := Source{Name: "local", URL: "file://" + filepath.ToSlash(path)}
+	src := Source{Source: sources.Source{Name: "local", URL: "file://" + filepath.ToSlash(path)}}
 	r := newRunner(st)
 	write(1)
 	if out := r.Run(ctx, src, false); out.Status != StatusNew || out.New != 1 {
