@@ -10,28 +10,6 @@ import (
 	"syscall"
 )
 
-// originsKey is the context key of the origins allowed for a request.
-type originsKey struct{}
-
-// WithAllowedOrigin returns a copy of ctx that lets requests made with it
-// connect to origin's host and port even when it resolves to a non-public
-// address. origin is a URL ("http://127.0.0.1:8081/feed": scheme, host and
-// port count, the path is ignored; a missing port is the scheme's default)
-// or a bare "host:port". Calls accumulate. An origin that cannot be parsed
-// allows nothing. Only requests to exactly that host and port benefit; a
-// redirect to any other non-public address is still refused.
-func WithAllowedOrigin(ctx context.Context, origin string) context.Context {
-	hp, ok := originHostPort(origin)
-	if !ok {
-		return ctx
-	}
-	prev, _ := ctx.Value(originsKey{}).([]string)
-	next := make([]string, 0, len(prev)+1)
-	next = append(next, prev...)
-	next = append(next, hp)
-	return context.WithValue(ctx, originsKey{}, next)
-}
-
 // originHostPort normalizes an origin given as a URL or as host:port.
 func originHostPort(origin string) (string, bool) {
 	origin = strings.TrimSpace(origin)
@@ -78,23 +56,6 @@ func addrHostPort(addr string) string {
 		return addr
 	}
 	return normalHostPort(host, port)
-}
-
-// originAllowed reports whether hostPort (normal form) is an allowed origin,
-// either for every request (static) or for this one (ctx).
-func originAllowed(ctx context.Context, static []string, hostPort string) bool {
-	for _, o := range static {
-		if o == hostPort {
-			return true
-		}
-	}
-	dyn, _ := ctx.Value(originsKey{}).([]string)
-	for _, o := range dyn {
-		if o == hostPort {
-			return true
-		}
-	}
-	return false
 }
 
 // checkDial is a net.Dialer ControlContext: it runs on the address about to

@@ -1,7 +1,6 @@
 package fetch
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -72,15 +71,15 @@ func TestAllowedOrigin(t *testing.T) {
 	ctx := t.Context()
 
 	t.Run("same origin allowed", func(t *testing.T) {
-		octx := WithAllowedOrigin(ctx, allowed.URL+"/feed.xml")
-		_, b, err := get(t, octx, c, allowed.URL+"/other/path", nil)
+		oc := c.For(Policy{AllowedOrigins: []string{allowed.URL + "/feed.xml"}})
+		_, b, err := get(t, ctx, oc, allowed.URL+"/other/path", nil)
 		if err != nil || string(b) != "ok" {
 			t.Fatalf("got %q, %v; want ok", b, err)
 		}
 	})
 	t.Run("host:port form", func(t *testing.T) {
 		u, _ := url.Parse(allowed.URL)
-		_, _, err := get(t, WithAllowedOrigin(ctx, u.Host), c, allowed.URL, nil)
+		_, _, err := get(t, ctx, c.For(Policy{AllowedOrigins: []string{u.Host}}), allowed.URL, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,13 +94,13 @@ func TestAllowedOrigin(t *testing.T) {
 		}
 	})
 	t.Run("redirect within origin allowed", func(t *testing.T) {
-		_, b, err := get(t, WithAllowedOrigin(ctx, redirector.URL), c, redirector.URL+"/samehost", nil)
+		_, b, err := get(t, ctx, c.For(Policy{AllowedOrigins: []string{redirector.URL}}), redirector.URL+"/samehost", nil)
 		if err != nil || string(b) != "feed" {
 			t.Fatalf("got %q, %v; want feed", b, err)
 		}
 	})
 	t.Run("redirect to another private host refused", func(t *testing.T) {
-		_, _, err := get(t, WithAllowedOrigin(ctx, redirector.URL), c, redirector.URL+"/elsewhere", nil)
+		_, _, err := get(t, ctx, c.For(Policy{AllowedOrigins: []string{redirector.URL}}), redirector.URL+"/elsewhere", nil)
 		if !errors.Is(err, ErrBlockedAddress) {
 			t.Errorf("error %v, want ErrBlockedAddress", err)
 		}
@@ -110,7 +109,7 @@ func TestAllowedOrigin(t *testing.T) {
 		// The allowed server now has a pooled connection; a request that
 		// is not allowed there must not ride on it.
 		before := allowedHits.Load()
-		_, _, err := get(t, WithAllowedOrigin(ctx, other.URL), c, allowed.URL, nil)
+		_, _, err := get(t, ctx, c.For(Policy{AllowedOrigins: []string{other.URL}}), allowed.URL, nil)
 		if !errors.Is(err, ErrBlockedAddress) {
 			t.Errorf("error %v, want ErrBlockedAddress", err)
 		}
@@ -126,13 +125,13 @@ func TestAllowedOrigin(t *testing.T) {
 		// localhost:PORT names the same server as 127.0.0.1:PORT, but it is
 		// not the origin the operator configured.
 		u, _ := url.Parse(allowed.URL)
-		_, _, err := get(t, WithAllowedOrigin(ctx, allowed.URL), c, "http://localhost:"+u.Port(), nil)
+		_, _, err := get(t, ctx, c.For(Policy{AllowedOrigins: []string{allowed.URL}}), "http://localhost:"+u.Port(), nil)
 		if !errors.Is(err, ErrBlockedAddress) {
 			t.Errorf("error %v, want ErrBlockedAddress", err)
 		}
 	})
 	t.Run("unparsable origin allows nothing", func(t *testing.T) {
-		_, _, err := get(t, WithAllowedOrigin(ctx, "::not an origin"), c, allowed.URL, nil)
+		_, _, err := get(t, ctx, c.For(Policy{AllowedOrigins: []string{"::not an origin"}}), allowed.URL, nil)
 		if !errors.Is(err, ErrBlockedAddress) {
 			t.Errorf("error %v, want ErrBlockedAddress", err)
 		}
@@ -142,17 +141,17 @@ func TestAllowedOrigin(t *testing.T) {
 	}
 }
 
-func TestWithAllowedOriginAccumulates(t *testing.T) {
+func TestPolicyAccumulates(t *testing.T) {
 	t.Parallel()
-	ctx := WithAllowedOrigin(context.Background(), "https://Feeds.Example.org/rss")
-	ctx = WithAllowedOrigin(ctx, "http://10.0.0.5:8080/x")
+	c := New(Options{}).For(Policy{AllowedOrigins: []string{"https://Feeds.Example.org/rss"}})
+	c = c.For(Policy{AllowedOrigins: []string{"http://10.0.0.5:8080/x"}})
 	for _, hp := range []string{"feeds.example.org:443", "10.0.0.5:8080"} {
-		if !originAllowed(ctx, nil, hp) {
+		if !c.allow.origin(hp) {
 			t.Errorf("%s not allowed", hp)
 		}
 	}
 	for _, hp := range []string{"feeds.example.org:80", "10.0.0.5:80", "10.0.0.6:8080"} {
-		if originAllowed(ctx, nil, hp) {
+		if c.allow.origin(hp) {
 			t.Errorf("%s allowed", hp)
 		}
 	}

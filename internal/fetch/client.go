@@ -57,8 +57,8 @@ type Options struct {
 	// dialed. For operators whose sources all live on an internal network.
 	AllowPrivateNetworks bool
 	// AllowedOrigins are origins ("http://10.0.0.5:8080" or "host:port")
-	// every request may connect to even when they are not public, as if each
-	// request carried WithAllowedOrigin for them.
+	// every request may connect to even when they are not public, as if
+	// every Client were For a Policy allowing them.
 	AllowedOrigins []string
 	// Logger receives debug events (redirects followed). Optional.
 	Logger *slog.Logger
@@ -95,8 +95,10 @@ func (o Options) withDefaults() Options {
 // Client is the polite HTTP client described in the package comment. It is
 // safe for concurrent use; share one per process.
 type Client struct {
-	opts    Options
-	origins []string // Options.AllowedOrigins, normalized to host:port
+	opts Options
+	// allow is what this Client's requests may do beyond the address
+	// policy: Options.AllowedOrigins, and the Policies it was made For.
+	allow   allowance
 	limiter *hostLimiter
 	// public dials public addresses only (any address when
 	// AllowPrivateNetworks). origin carries requests whose host:port is an
@@ -118,11 +120,7 @@ func New(opts Options) *Client {
 		limiter: newHostLimiter(opts.PerHostConcurrency),
 		files:   fileTransport{max: opts.MaxBodySize},
 	}
-	for _, o := range opts.AllowedOrigins {
-		if hp, ok := originHostPort(o); ok {
-			c.origins = append(c.origins, hp)
-		}
-	}
+	c.allow = c.allow.with(Policy{AllowedOrigins: opts.AllowedOrigins})
 	publicDialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second}
 	if opts.AllowPrivateNetworks {
 		c.public = c.newTransport(publicDialer.DialContext)
@@ -133,7 +131,7 @@ func New(opts Options) *Client {
 		c.origin = c.newTransport(func(ctx context.Context, network, addr string) (net.Conn, error) {
 			// Requests are routed here only for allowed origins; check
 			// again in case that ever changes.
-			if originAllowed(ctx, c.origins, addrHostPort(addr)) {
+			if allowed(ctx).origin(addrHostPort(addr)) {
 				return anyDialer.DialContext(ctx, network, addr)
 			}
 			return publicDialer.DialContext(ctx, network, addr)
@@ -188,7 +186,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		if h := req.URL.Host; h != "" && h != "localhost" {
 			return nil, fmt.Errorf("fetch: do %s: file URL with a remote host", redact.URL(req.URL.String()))
 		}
-		if !localFileAllowed(req.Context(), req.URL) {
+		if !c.allow.file(req.URL) {
 			return nil, fmt.Errorf("fetch: do %s: %w", redact.URL(req.URL.String()), ErrLocalFile)
 		}
 	default:
@@ -197,6 +195,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	dl := &deadline{d: c.opts.Timeout, cancel: cancel}
 	ctx = context.WithValue(ctx, deadlineKey{}, dl)
+	ctx = context.WithValue(ctx, allowanceKey{}, c.allow)
 	r := req.Clone(ctx)
 	if r.Header.Get("User-Agent") == "" {
 		r.Header.Set("User-Agent", c.opts.UserAgent)
@@ -287,7 +286,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	dl.start()
 	t := c.public
-	if c.origin != nil && originAllowed(ctx, c.origins, urlHostPort(req.URL)) {
+	if c.origin != nil && allowed(ctx).origin(urlHostPort(req.URL)) {
 		t = c.origin
 	}
 	resp, err := t.RoundTrip(req)

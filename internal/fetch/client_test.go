@@ -407,11 +407,9 @@ func TestFileURL(t *testing.T) {
 	}
 	u := "file://" + filepath.ToSlash(path)
 	// Only files the caller names may be read (a configured file source).
-	allowed := WithLocalFile(t.Context(), u)
-	allowed = WithLocalFile(allowed, filepath.Join(dir, "nope.xml"))
-
-	c := newClient(t, Options{}) // the address policy does not apply to files
-	first, _, err := get(t, allowed, c, u, nil)
+	base := newClient(t, Options{}) // the address policy does not apply to files
+	c := base.For(Policy{LocalFiles: []string{u}}).For(Policy{LocalFiles: []string{filepath.Join(dir, "nope.xml")}})
+	first, _, err := get(t, t.Context(), c, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +436,7 @@ func TestFileURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, b, err := get(t, allowed, c, tt.url, tt.hdr)
+			resp, b, err := get(t, t.Context(), c, tt.url, tt.hdr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -463,8 +461,8 @@ func TestFileURL(t *testing.T) {
 			t.Fatal(err)
 		}
 		ou := "file://" + filepath.ToSlash(other)
-		ctx := WithLocalFile(t.Context(), ou)
-		resp, _, err := get(t, ctx, c, ou, nil)
+		oc := base.For(Policy{LocalFiles: []string{ou}})
+		resp, _, err := get(t, t.Context(), oc, ou, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -475,7 +473,7 @@ func TestFileURL(t *testing.T) {
 			t.Fatal(err)
 		}
 		hdr := http.Header{"If-None-Match": {resp.Header.Get("ETag")}, "If-Modified-Since": {resp.Header.Get("Last-Modified")}}
-		resp, b, err := get(t, ctx, c, ou, hdr)
+		resp, b, err := get(t, t.Context(), oc, ou, hdr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -485,20 +483,20 @@ func TestFileURL(t *testing.T) {
 	})
 
 	t.Run("size cap", func(t *testing.T) {
-		small := newClient(t, Options{MaxBodySize: 10})
-		_, _, err := get(t, allowed, small, u, nil)
+		small := newClient(t, Options{MaxBodySize: 10}).For(Policy{LocalFiles: []string{u}})
+		_, _, err := get(t, t.Context(), small, u, nil)
 		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("error %v, want ErrTooLarge", err)
 		}
 	})
 
 	t.Run("not allowed", func(t *testing.T) {
-		for _, ctx := range []context.Context{t.Context(), WithLocalFile(t.Context(), filepath.Join(dir, "other.xml"))} {
-			if _, _, err := get(t, ctx, c, u, nil); !errors.Is(err, ErrLocalFile) {
+		for _, nc := range []*Client{base, base.For(Policy{LocalFiles: []string{filepath.Join(dir, "other.xml")}})} {
+			if _, _, err := get(t, t.Context(), nc, u, nil); !errors.Is(err, ErrLocalFile) {
 				t.Errorf("error %v, want ErrLocalFile", err)
 			}
 		}
-		if _, _, err := get(t, allowed, c, "file:///etc/passwd", nil); !errors.Is(err, ErrLocalFile) {
+		if _, _, err := get(t, t.Context(), c, "file:///etc/passwd", nil); !errors.Is(err, ErrLocalFile) {
 			t.Errorf("/etc/passwd: error %v, want ErrLocalFile", err)
 		}
 	})
@@ -604,7 +602,7 @@ func TestLocalFileNamedIndexAndDirectory(t *testing.T) {
 	}
 	c := newClient(t, Options{})
 	u := "file://" + filepath.ToSlash(path)
-	resp, b, err := get(t, WithLocalFile(t.Context(), u), c, u, nil)
+	resp, b, err := get(t, t.Context(), c.For(Policy{LocalFiles: []string{u}}), u, nil)
 	if err != nil {
 		t.Fatalf("index.html: %v", err)
 	}
@@ -618,7 +616,7 @@ func TestLocalFileNamedIndexAndDirectory(t *testing.T) {
 		t.Error("no Last-Modified")
 	}
 	d := "file://" + filepath.ToSlash(filepath.Dir(path))
-	if _, b, err := get(t, WithLocalFile(t.Context(), d), c, d, nil); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, b, err := get(t, t.Context(), c.For(Policy{LocalFiles: []string{d}}), d, nil); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("directory: error %v, body %q; want a clear error", err, b)
 	}
 }

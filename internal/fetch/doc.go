@@ -19,15 +19,16 @@
 //     multicast and other non-public addresses. The check runs on the address
 //     actually dialed, so DNS names resolving to internal addresses, DNS
 //     rebinding and redirects cannot get around it. A source configured with
-//     an internal URL is still reachable: its requests carry that URL's origin
-//     (WithAllowedOrigin or Options.AllowedOrigins) and may connect to exactly
-//     that host and port, wherever it points; redirects elsewhere are checked
-//     as usual.
-//   - Local files: file:///path URLs are served from disk with a strong
-//     ETag hashed from the content: If-None-Match yields 304 only for the
-//     same bytes, and If-Modified-Since never does, since a modification
-//     time cannot tell a rewrite within the same second. A redirect can
-//     never lead to a file: URL.
+//     an internal URL is still reachable: its requests go through a Client
+//     made For a Policy allowing that URL's origin (or Options.AllowedOrigins
+//     names it) and may connect to exactly that host and port, wherever it
+//     points; redirects elsewhere are checked as usual.
+//   - Local files: file:///path URLs of the files a Client's Policy names
+//     (Policy.LocalFiles), and of no other, are served from disk with a
+//     strong ETag hashed from the content: If-None-Match yields 304 only
+//     for the same bytes, and If-Modified-Since never does, since a
+//     modification time cannot tell a rewrite within the same second. A
+//     redirect can never lead to a file: URL.
 //
 // Conditional GET (If-None-Match, If-Modified-Since) is the caller's job:
 // the client passes those headers and 304 responses through untouched.

@@ -233,7 +233,7 @@ func TestStoryLeftOutByTheFeedBudgetGivesNothingBack(t *testing.T) {
 		t.Fatalf("keepNewest left out %d entries, want the older one", n)
 	}
 	left := budget.left
-	pt := pageTask{src: Source{Source: sources.Source{Name: "s"}, FullText: true}, now: now, budget: budget}
+	pt := pageTask{src: Source{Source: sources.Source{Name: "s"}, FullText: true}, doer: r.Doer, now: now, budget: budget}
 	// The newer entry's page is put off (less than a page's reserve is
 	// left); the older entry's stored full text is carried over.
 	if _, _, _, err := r.completePages(ctx, pt, arts, nil); err != nil {

@@ -23,6 +23,7 @@ import (
 // pageTask is what every page fetch of one run shares.
 type pageTask struct {
 	src         Source
+	doer        sources.Doer // the source's, with its policy (Runner.Doer.For)
 	boilerplate []string
 	now         time.Time
 	// force retries failed pages before their backoff is over (a manual
@@ -357,7 +358,7 @@ func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Ar
 			req.Header.Set("If-Modified-Since", page.LastModified)
 		}
 	}
-	resp, err := r.Doer.Do(req)
+	resp, err := pt.doer.Do(req)
 	if err != nil {
 		return fmt.Errorf("article page %s: %w", a.Link, err)
 	}

@@ -133,7 +133,9 @@ const (
 
 // Runner runs sources. Its zero value is not usable: set Doer and Store.
 type Runner struct {
-	Doer  sources.Doer
+	// Doer sends the requests of every source, each through Doer.For the
+	// source's policy (see sourcePolicy).
+	Doer  *fetch.Client
 	Store store.Store
 	Log   *slog.Logger
 	// Now returns the current time; nil means time.Now.
@@ -204,10 +206,9 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		return out
 	}
 	st.LastAttempt = now
-	ctx = fetch.WithAllowedOrigin(ctx, origin(src.URL))
-	if strings.HasPrefix(src.URL, "file:") {
-		ctx = fetch.WithLocalFile(ctx, src.URL)
-	}
+	// The feed and the article pages of the source are fetched with the
+	// same policy.
+	doer := r.Doer.For(sourcePolicy(src.URL))
 
 	req := sources.Request{Source: src.Source, ETag: st.ETag, LastModified: st.LastModified}
 	// The state keeps URLs without credentials (sources.DocumentURL): they
@@ -225,7 +226,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		req.ETag, req.LastModified = "", ""
 		st.ETag, st.LastModified = "", ""
 	}
-	res, err := sources.Fetch(ctx, r.Doer, req)
+	res, err := sources.Fetch(ctx, doer, req)
 	if err != nil {
 		if discovered {
 			// The feed may have moved: find it on the page again next time.
@@ -251,7 +252,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	budget := newTextBudget()
 	budget.keepNewest(arts)
 	if src.FullText {
-		pt := pageTask{src: src, boilerplate: st.Boilerplate, now: now, force: force, budget: budget}
+		pt := pageTask{src: src, doer: doer, boilerplate: st.Boilerplate, now: now, force: force, budget: budget}
 		if out.Pages, out.PageErrors, out.PagesDeferred, err = r.completePages(ctx, pt, arts, res.InheritedAuthors); err != nil {
 			return r.fail(ctx, st, out, err, now)
 		}
@@ -355,6 +356,19 @@ func Backoff(failures int, u float64) time.Duration {
 	}
 	d = min(d, BackoffMax)
 	return time.Duration(float64(d) * (0.8 + 0.4*u))
+}
+
+// sourcePolicy is what the requests of the source at sourceURL, its feed's
+// and its article pages', may do beyond the client's options: connect to
+// the origin of that URL even when it is not public (an operator who
+// configures an internal URL means it), and read its file when it is a
+// local one. A link taken from a document gets no more than that.
+func sourcePolicy(sourceURL string) fetch.Policy {
+	p := fetch.Policy{AllowedOrigins: []string{origin(sourceURL)}}
+	if strings.HasPrefix(sourceURL, "file:") {
+		p.LocalFiles = []string{sourceURL}
+	}
+	return p
 }
 
 // origin returns scheme://host[:port] of a URL, or "" when it has none.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -443,5 +444,25 @@ func TestLocalFileRewrittenWithinOneSecond(t *testing.T) {
 	}
 	if out := r.Run(ctx, src, false); out.Status != StatusUnchanged || !out.NotModified {
 		t.Fatalf("run on the rewritten, unchanged file: %+v, want not modified", out)
+	}
+}
+
+func TestSourcePolicy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url  string
+		want fetch.Policy
+	}{
+		{"https://news.example/feed.xml", fetch.Policy{AllowedOrigins: []string{"https://news.example"}}},
+		{"http://10.0.0.5:8080/rss", fetch.Policy{AllowedOrigins: []string{"http://10.0.0.5:8080"}}},
+		// The credentials are the request's business, not the policy's.
+		{"https://user:SECRET@news.example/feed", fetch.Policy{AllowedOrigins: []string{"https://news.example"}}},
+		{"file:///srv/feeds/notes.xml", fetch.Policy{AllowedOrigins: []string{""}, LocalFiles: []string{"file:///srv/feeds/notes.xml"}}},
+		{"::not a url", fetch.Policy{AllowedOrigins: []string{""}}},
+	}
+	for _, tt := range tests {
+		if got := sourcePolicy(tt.url); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("sourcePolicy(%q) = %+v, want %+v", tt.url, got, tt.want)
+		}
 	}
 }

@@ -1,0 +1,81 @@
+package fetch
+
+import (
+	"context"
+	"net/url"
+	"slices"
+)
+
+// Policy is what the requests of one source may do beyond what the
+// Client's Options allow every request. Client.For applies it.
+type Policy struct {
+	// AllowedOrigins are origins the requests may connect to even when
+	// they resolve to a non-public address: each a URL
+	// ("http://127.0.0.1:8081/feed": scheme, host and port count, the path
+	// is ignored; a missing port is the scheme's default) or a bare
+	// "host:port". An origin that cannot be parsed allows nothing. Only
+	// requests to exactly that host and port benefit; a redirect to any
+	// other non-public address is still refused.
+	AllowedOrigins []string
+	// LocalFiles are the local files the requests may read: file:// URLs
+	// or absolute paths. Without one a file: URL is refused, so that a
+	// link, a discovered feed or an article URL taken from a document can
+	// never make Tributary read a local file: only a source configured as
+	// a file can.
+	LocalFiles []string
+}
+
+// For returns a Client that sends requests as c does, sharing its options,
+// connections and per-host limits, and that also allows what p allows.
+// Policies accumulate: c.For(p).For(q) allows what p and q allow.
+func (c *Client) For(p Policy) *Client {
+	cp := *c
+	cp.allow = c.allow.with(p)
+	return &cp
+}
+
+// allowance is a Policy in normal form: origins as host:port (see
+// originHostPort), files as cleaned absolute paths (see localPath).
+type allowance struct {
+	origins []string
+	files   []string
+}
+
+// with returns a copy of a that also allows what p allows; the parts of p
+// that cannot be parsed allow nothing.
+func (a allowance) with(p Policy) allowance {
+	next := allowance{origins: slices.Clone(a.origins), files: slices.Clone(a.files)}
+	for _, o := range p.AllowedOrigins {
+		if hp, ok := originHostPort(o); ok {
+			next.origins = append(next.origins, hp)
+		}
+	}
+	for _, f := range p.LocalFiles {
+		if lp := localPath(f); lp != "" {
+			next.files = append(next.files, lp)
+		}
+	}
+	return next
+}
+
+// origin reports whether a allows connecting to hostPort (normal form).
+func (a allowance) origin(hostPort string) bool {
+	return slices.Contains(a.origins, hostPort)
+}
+
+// file reports whether a allows reading the file of u.
+func (a allowance) file(u *url.URL) bool {
+	return slices.Contains(a.files, localPath(u.String()))
+}
+
+// allowanceKey is the context key of the allowance of a request in
+// flight. Do sets it from the Client the request was sent through, the
+// way it sets the deadline: the hops of a redirect and the dialer of the
+// shared transports see nothing else of that Client.
+type allowanceKey struct{}
+
+// allowed returns the allowance Do set on ctx.
+func allowed(ctx context.Context) allowance {
+	a, _ := ctx.Value(allowanceKey{}).(allowance)
+	return a
+}
