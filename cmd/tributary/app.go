@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary/tributary/internal/config"
 	"github.com/tributary/tributary/internal/fetch"
+	"github.com/tributary/tributary/internal/metrics"
 	"github.com/tributary/tributary/internal/pipeline"
 	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/store"
@@ -88,6 +89,26 @@ func pipelineSource(cfg *config.Config, s config.Source) pipeline.Source {
 		},
 		FullText: s.FullText,
 		Remove:   s.Remove,
+	}
+}
+
+// observeMetrics returns the runner's Observe that records each outcome
+// in m.
+func observeMetrics(m *metrics.Metrics) func(pipeline.Outcome) {
+	return func(o pipeline.Outcome) { m.Observe(metricsRun(o)) }
+}
+
+// metricsRun is what the metrics record of an outcome.
+func metricsRun(o pipeline.Outcome) metrics.Run {
+	return metrics.Run{
+		Source:   o.Source,
+		Status:   o.Status,
+		Skipped:  o.Status == pipeline.StatusDeferred || o.Status == pipeline.StatusCancelled,
+		Failed:   o.Status == pipeline.StatusFailed,
+		Failures: o.Failures,
+		New:      o.New,
+		Updated:  o.Updated,
+		Duration: o.Duration,
 	}
 }
 

@@ -155,7 +155,7 @@ type generation struct {
 // configuration that cannot be applied leaves the running one untouched.
 func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	client := newFetcher(cfg, d.log)
-	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: d.metrics.Observe}
+	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: observeMetrics(d.metrics)}
 	sched := schedule.New(cfg.Fetch.Workers, d.log)
 	for _, s := range enabledSources(cfg) {
 		src := pipelineSource(cfg, s)

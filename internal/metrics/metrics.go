@@ -15,8 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/tributary/tributary/internal/pipeline"
 )
 
 // Metrics holds the collectors of one daemon, on a registry of its own (no
@@ -91,20 +89,40 @@ func New(opts Options) *Metrics {
 	return m
 }
 
+// Run is one source run as Observe records it: plain values, which the
+// daemon copies from the runner's outcome, so that metrics depends on
+// nothing of the runner.
+type Run struct {
+	Source string
+	// Status labels tributary_source_fetches_total: new, updated,
+	// unchanged, failed, deferred or cancelled.
+	Status string
+	// Skipped is set for a run that did not fetch (deferred or cancelled):
+	// it is counted, and nothing else is recorded.
+	Skipped bool
+	// Failed is set for a run that failed; Failures is then the source's
+	// consecutive failures, this run included.
+	Failed   bool
+	Failures int
+	// New and Updated count the articles the run stored.
+	New, Updated int
+	Duration     time.Duration
+}
+
 // Observe records one source run.
-func (m *Metrics) Observe(o pipeline.Outcome) {
+func (m *Metrics) Observe(o Run) {
 	m.mu.Lock() // so that Retain never drops a source between these lines
 	defer m.mu.Unlock()
 	m.sources[o.Source] = true
 	m.fetches.WithLabelValues(o.Source, o.Status).Inc()
-	if o.Status == pipeline.StatusDeferred || o.Status == pipeline.StatusCancelled {
+	if o.Skipped {
 		return
 	}
 	m.fetchTime.Observe(o.Duration.Seconds())
 	if m.sourceTime != nil {
 		m.sourceTime.WithLabelValues(o.Source).Observe(o.Duration.Seconds())
 	}
-	if o.Status == pipeline.StatusFailed {
+	if o.Failed {
 		// From the stored count, so it is right after a restart too.
 		m.failures.WithLabelValues(o.Source).Set(float64(o.Failures))
 		return

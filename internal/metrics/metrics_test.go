@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tributary/tributary/internal/pipeline"
-	"github.com/tributary/tributary/internal/store"
 )
 
 // scrape observes n sources, each fetched once with new stories and once
@@ -20,10 +17,10 @@ func scrape(t testing.TB, opts Options, n int) string {
 	m := New(opts)
 	for i := range n {
 		src := fmt.Sprintf("source-%04d", i)
-		m.Observe(pipeline.Outcome{Source: src, Status: pipeline.StatusNew, Duration: 300 * time.Millisecond})
-		m.Observe(pipeline.Outcome{Source: src, Status: pipeline.StatusUnchanged, Duration: 100 * time.Millisecond})
+		m.Observe(Run{Source: src, Status: "new", Duration: 300 * time.Millisecond})
+		m.Observe(Run{Source: src, Status: "unchanged", Duration: 100 * time.Millisecond})
 	}
-	m.Observe(pipeline.Outcome{Source: "source-0000", Status: pipeline.StatusFailed, Failures: 1, Duration: time.Second})
+	m.Observe(Run{Source: "source-0000", Status: "failed", Failed: true, Failures: 1, Duration: time.Second})
 	return get(t, m.Handler())
 }
 
@@ -115,9 +112,9 @@ func TestSizePerSource(t *testing.T) {
 func TestRetainDropsRemovedSources(t *testing.T) {
 	for _, opts := range []Options{{}, {SourceDurations: true}} {
 		m := New(opts)
-		m.Observe(pipeline.Outcome{Source: "kept", Status: pipeline.StatusNew, UpsertResult: store.UpsertResult{New: 1}, Duration: time.Second})
-		m.Observe(pipeline.Outcome{Source: "gone", Status: pipeline.StatusNew, UpsertResult: store.UpsertResult{New: 1}, Duration: time.Second})
-		m.Observe(pipeline.Outcome{Source: "gone", Status: pipeline.StatusFailed, Failures: 3, Duration: time.Second})
+		m.Observe(Run{Source: "kept", Status: "new", New: 1, Duration: time.Second})
+		m.Observe(Run{Source: "gone", Status: "new", New: 1, Duration: time.Second})
+		m.Observe(Run{Source: "gone", Status: "failed", Failed: true, Failures: 3, Duration: time.Second})
 		m.Retain([]string{"kept", "added"})
 		body := get(t, m.Handler())
 		if strings.Contains(body, `source="gone"`) {
