@@ -20,7 +20,9 @@ import (
 
 // Doer sends HTTP requests. *http.Client satisfies it, and so does the
 // project's fetch client, which adds timeouts, body caps, address policy and
-// file:// URLs.
+// file:// URLs: the Doer a source is fetched through is what its requests
+// may reach (the fetch client made For that source's policy), and a fetch
+// may do no more.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
 }
