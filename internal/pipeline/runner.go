@@ -210,37 +210,18 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	// same policy.
 	doer := r.Doer.For(sourcePolicy(src.URL))
 
-	req := sources.Request{Source: src.Source, ETag: st.ETag, LastModified: st.LastModified}
 	// The state keeps URLs without credentials (sources.DocumentURL): they
 	// are given back to requests to the source's own origin.
-	discovered := st.FeedURL != "" && st.DiscoveredFrom == sources.DocumentURL(src.URL) && src.Kind != sources.KindPage
-	if discovered {
-		// The page advertised this feed before: fetch it directly, so its
-		// validators make the request conditional.
-		req.URL = withSourceCredentials(st.FeedURL, src.URL)
-	}
-	if st.ValidatorsURL != sources.DocumentURL(req.URL) {
-		// Validators of another URL (the configured one changed, or the
-		// feed was just discovered) must not make this request
-		// conditional, nor be saved as this URL's if the run fails later.
-		req.ETag, req.LastModified = "", ""
-		st.ETag, st.LastModified = "", ""
-	}
-	res, err := sources.Fetch(ctx, doer, req)
+	run := memo(st).Start(src.Source, func(feedURL string) string { return withSourceCredentials(feedURL, src.URL) })
+	res, err := sources.Fetch(ctx, doer, run.Request)
 	if err != nil {
-		if discovered {
-			// The feed may have moved: find it on the page again next time.
-			st.FeedURL, st.DiscoveredFrom, st.ETag, st.LastModified = "", "", "", ""
-		}
+		remember(&st, run.Failed())
 		return r.fail(ctx, st, out, err, now)
 	}
 	if len(res.Dropped) > 0 {
 		r.log().Debug("feed fields dropped", slog.String("source", src.Name), slog.Any("fields", res.Dropped))
 	}
-	if res.FeedURL != "" && res.FeedURL != req.URL {
-		st.FeedURL, st.DiscoveredFrom = sources.DocumentURL(res.FeedURL), sources.DocumentURL(src.URL)
-	}
-	st.ValidatorsURL = sources.DocumentURL(req.URL)
+	remember(&st, run.Fetched(res))
 	var arts []feeds.Article
 	if res.NotModified {
 		out.NotModified = true
@@ -271,7 +252,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	out.LeftOut = kept - len(arts)
 	if out.NotModified && len(arts) == 0 {
 		out.Status = StatusUnchanged
-		return r.succeed(ctx, st, out, res, now)
+		return r.succeed(ctx, st, out, run, res, now)
 	}
 	learned, err := r.dropBoilerplate(ctx, src, &st, &arts)
 	if err != nil {
@@ -298,13 +279,11 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	default:
 		out.Status = StatusUnchanged
 	}
-	return r.succeed(ctx, st, out, res, now)
+	return r.succeed(ctx, st, out, run, res, now)
 }
 
-func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome, res sources.Result, now time.Time) Outcome {
-	if res.ETag != "" || res.LastModified != "" || !res.NotModified {
-		st.ETag, st.LastModified = res.ETag, res.LastModified
-	}
+func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome, run sources.Run, res sources.Result, now time.Time) Outcome {
+	remember(&st, run.Succeeded(res))
 	st.LastSuccess, st.LastStatus, st.LastError, st.Failures = now, out.Status, "", 0
 	st.NextAttempt = time.Time{}
 	// A server's minimum interval is honoured up to the backoff cap, so a
@@ -335,12 +314,28 @@ func (r *Runner) fail(ctx context.Context, st store.SourceState, out Outcome, er
 	}
 	st.NextAttempt = now.Add(wait)
 	out.Status, out.Err, out.NextAttempt, out.Failures = StatusFailed, err, st.NextAttempt, st.Failures
-	// The state is saved even when ctx was cancelled mid-fetch, so a
-	// shutdown does not forget the failure count.
+	// A run cancelled mid-fetch returned above and saves nothing. A
+	// failure is saved on a context that cannot be cancelled, so that a
+	// shutdown beginning after that check does not lose its failure count.
 	if serr := r.Store.SaveSourceState(context.WithoutCancel(ctx), st); serr != nil {
 		out.Err = errors.Join(err, fmt.Errorf("save source state: %w", serr))
 	}
 	return out
+}
+
+// memo is what st remembers of the URL its source fetches and the
+// validators it sends.
+func memo(st store.SourceState) sources.Memo {
+	return sources.Memo{
+		FeedURL: st.FeedURL, DiscoveredFrom: st.DiscoveredFrom,
+		ValidatorsURL: st.ValidatorsURL, ETag: st.ETag, LastModified: st.LastModified,
+	}
+}
+
+// remember makes st remember m.
+func remember(st *store.SourceState, m sources.Memo) {
+	st.FeedURL, st.DiscoveredFrom = m.FeedURL, m.DiscoveredFrom
+	st.ValidatorsURL, st.ETag, st.LastModified = m.ValidatorsURL, m.ETag, m.LastModified
 }
 
 // Backoff returns how long to wait after the given number of consecutive
