@@ -1,0 +1,283 @@
+package main
+
+// What must hold of everything Tributary publishes, whatever its sources
+// sent: valid UTF-8, plausible dates, safe HTML and URLs, no /etc/passwd.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// TestUnsafeHTMLCatchesEachVector proves the checker used on published
+// content is not blind: each hostile snippet alone is reported, and the
+// markup a sanitized article legitimately keeps is not.
+func TestUnsafeHTMLCatchesEachVector(t *testing.T) {
+	for _, bad := range []string{
+		`<script>alert(1)</script>`,
+		`<img src="https://example.com/a.jpg" onerror="alert(1)">`,
+		`<a href="javascript:alert(1)">x</a>`,
+		`<a href=" JaVa&#x09;ScRiPt:alert(1)">x</a>`,
+		`<a href="vbscript:msgbox(1)">x</a>`,
+		`<a href="data:text/html;base64,AAAA">x</a>`,
+		`<img srcset="https://example.com/a.jpg 1x, javascript:alert(1) 2x">`,
+		`<video poster="javascript:alert(1)"></video>`,
+		`<iframe src="https://evil.example/"></iframe>`,
+		`<iframe srcdoc="x"></iframe>`,
+		`<object data="x.swf"></object>`,
+		`<embed src="x.swf">`,
+		`<form action="https://evil.example/"><input name="p"></form>`,
+		`<button formaction="javascript:alert(1)">x</button>`,
+		`<div style="width: expression(alert(1))">x</div>`,
+		`<p style="background:url(javascript:alert(1))">x</p>`,
+		`<style>p{}</style>`,
+		`<link rel="stylesheet" href="x.css">`,
+		`<meta http-equiv="refresh" content="0">`,
+		`<base href="https://evil.example/">`,
+		`<svg><circle/></svg>`,
+		`<math><mi>x</mi></math>`,
+		`<img src="https://example.com/p.gif" width="1" height="1">`,
+		`<img src="https://example.com/p.gif" height="0">`,
+		`<img src="https://tracker.example/p.gif">`,
+	} {
+		if len(unsafeHTML(bad)) == 0 {
+			t.Errorf("checker misses %s", bad)
+		}
+	}
+	good := `<p>Text <a href="https://example.com/">link</a> <a href="mailto:a@example.com">mail</a></p>` +
+		`<figure><img src="https://example.com/a.jpg" srcset="https://example.com/a.jpg 1x, https://example.com/b.jpg 2x" width="640" height="480" alt="a"><figcaption>c</figcaption></figure>` +
+		`<video src="https://example.com/v.mp4" poster="https://example.com/p.jpg" controls></video><blockquote cite="https://example.com/q">q</blockquote>`
+	if p := unsafeHTML(good); len(p) != 0 {
+		t.Errorf("checker flags safe markup: %q", p)
+	}
+	for _, u := range []string{"javascript:alert(1)", " JAVASCRIPT:x", "vbscript:x", "data:image/png;base64,AAAA"} {
+		if !dangerousURL(u) {
+			t.Errorf("dangerousURL(%q) = false", u)
+		}
+	}
+	if !yearOneRe.MatchString("<published>0001-01-01T00:00:00Z</published>") || !yearOneRe.MatchString("<pubDate>Mon, 01 Jan 0001 00:00:00 +0000</pubDate>") {
+		t.Error("the year-1 pattern misses year-1 dates")
+	}
+}
+
+var yearOneRe = regexp.MustCompile(`\b0001-\d\d-\d\d|\b\d\d? [A-Z][a-z]{2} 0001\b`)
+
+// earliest is the first date any published item may carry: the sources
+// refuse older ones and fall back to the time they first saw the story.
+var earliest = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// checkPublished asserts what must hold of any published output: valid
+// UTF-8, no year-1 (or pre-1995) dates, safe HTML in every item, no
+// /etc/passwd.
+func checkPublished(t *testing.T, outputs map[string][]byte, parsed map[string]*gofeed.Feed) {
+	t.Helper()
+	for name, b := range outputs {
+		if !utf8.Valid(b) {
+			t.Errorf("%s is not valid UTF-8", name)
+		}
+		if m := yearOneRe.Find(b); m != nil {
+			t.Errorf("%s carries a year-1 date: %q", name, m)
+		}
+		assertNoPasswd(t, name, string(b))
+	}
+	for name, f := range parsed {
+		for _, it := range f.Items {
+			for _, d := range []*time.Time{it.PublishedParsed, it.UpdatedParsed} {
+				if d != nil && d.Before(earliest) {
+					t.Errorf("%s: item %q dated %s", name, it.Title, d)
+				}
+			}
+			if strings.Contains(strings.ToLower(it.Title), "<script") {
+				t.Errorf("%s: item title carries a script: %q", name, it.Title)
+			}
+			where := name + ": " + it.Title
+			// A JSON Feed summary is plain text by the specification (the
+			// renderer writes PlainText of the stored HTML); the other
+			// formats carry HTML there.
+			if !strings.HasSuffix(name, ".json") {
+				assertSafeHTML(t, where, it.Description)
+			}
+			assertSafeHTML(t, where, it.Content)
+			assertSafeURL(t, where+" link", it.Link)
+			for _, l := range it.Links {
+				assertSafeURL(t, where+" link", l)
+			}
+			if it.Image != nil {
+				assertSafeURL(t, where+" image", it.Image.URL)
+			}
+			for _, e := range it.Enclosures {
+				assertSafeURL(t, where+" enclosure", e.URL)
+			}
+			for _, a := range it.Authors {
+				if a != nil {
+					assertSafeURL(t, where+" author", a.Email)
+				}
+			}
+		}
+	}
+}
+
+// passwdNeedles returns strings from /etc/passwd that must never be
+// published.
+func passwdNeedles(t *testing.T) []string {
+	t.Helper()
+	needles := []string{"root:x:0:0", "root:*:0:0"}
+	if b, err := os.ReadFile("/etc/passwd"); err == nil {
+		first, _, _ := strings.Cut(string(b), "\n")
+		if first = strings.TrimSpace(first); len(first) > 8 {
+			needles = append(needles, first)
+		}
+	}
+	return needles
+}
+
+func assertNoPasswd(t *testing.T, where, s string) {
+	t.Helper()
+	for _, n := range passwdNeedles(t) {
+		if strings.Contains(s, n) {
+			t.Errorf("%s contains /etc/passwd content %q", where, n)
+		}
+	}
+}
+
+// assertStoreHasNoPasswd greps the raw SQLite files for /etc/passwd.
+func assertStoreHasNoPasswd(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "test.db*"))
+	if len(files) == 0 {
+		t.Fatalf("no store files in %s", dir)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertNoPasswd(t, "store file "+filepath.Base(f), string(b))
+	}
+}
+
+// forbiddenElements must not survive sanitizing.
+var forbiddenElements = map[string]bool{
+	"script": true, "iframe": true, "object": true, "embed": true, "applet": true, "param": true,
+	"form": true, "input": true, "button": true, "textarea": true, "select": true,
+	"style": true, "link": true, "meta": true, "base": true, "frame": true, "frameset": true,
+	"svg": true, "math": true,
+}
+
+// urlAttrs carry URLs a browser may load or navigate to.
+var urlAttrs = map[string]bool{
+	"href": true, "src": true, "srcset": true, "poster": true, "action": true, "formaction": true,
+	"data": true, "background": true, "cite": true, "longdesc": true, "xlink:href": true, "lowsrc": true,
+	"dynsrc": true, "usemap": true,
+}
+
+// dangerousURL reports whether a URL attribute value runs code or embeds a
+// document, as a browser would read it (whitespace and controls inside the
+// scheme are ignored).
+func dangerousURL(v string) bool {
+	v = strings.Map(func(r rune) rune {
+		if r <= ' ' {
+			return -1
+		}
+		return r
+	}, strings.ToLower(v))
+	return strings.HasPrefix(v, "javascript:") || strings.HasPrefix(v, "vbscript:") || strings.HasPrefix(v, "data:")
+}
+
+// unsafeHTML parses s as an HTML fragment, as a feed reader would, and
+// returns one problem for everything that could run code, submit data,
+// embed a foreign document or track the reader.
+func unsafeHTML(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return []string{fmt.Sprintf("does not parse as HTML: %v", err)}
+	}
+	var problems []string
+	report := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if forbiddenElements[n.Data] || n.Namespace != "" {
+				report("keeps a <%s %s> element", n.Namespace, n.Data)
+			}
+			var width, height string
+			for _, a := range n.Attr {
+				key := strings.ToLower(a.Key)
+				if a.Namespace != "" {
+					key = a.Namespace + ":" + key
+				}
+				switch {
+				case strings.HasPrefix(key, "on"):
+					report("<%s> keeps event handler %s=%q", n.Data, key, a.Val)
+				case key == "srcdoc":
+					report("<%s> keeps srcdoc", n.Data)
+				case key == "style" && dangerousStyle.MatchString(a.Val):
+					report("<%s> keeps style %q", n.Data, a.Val)
+				case key == "srcset":
+					for _, cand := range strings.Split(a.Val, ",") {
+						if f := strings.Fields(cand); len(f) > 0 && dangerousURL(f[0]) {
+							report("<%s> keeps srcset candidate %q", n.Data, f[0])
+						}
+					}
+				case urlAttrs[key] && dangerousURL(a.Val):
+					report("<%s> keeps %s=%q", n.Data, key, a.Val)
+				case key == "width":
+					width = a.Val
+				case key == "height":
+					height = a.Val
+				}
+				if n.Data == "img" && (key == "src" || key == "srcset") && strings.Contains(a.Val, "tracker.example") {
+					report("keeps tracking pixel %q", a.Val)
+				}
+			}
+			if n.Data == "img" && (tiny(width) || tiny(height)) {
+				report("<img width=%q height=%q> is a tracking pixel", width, height)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	return problems
+}
+
+var dangerousStyle = regexp.MustCompile(`(?i)expression|javascript|url\(|behavior`)
+
+// assertSafeHTML fails for every problem unsafeHTML finds in s.
+func assertSafeHTML(t *testing.T, where, s string) {
+	t.Helper()
+	for _, p := range unsafeHTML(s) {
+		t.Errorf("%s: published content %s", where, p)
+	}
+}
+
+// assertSafeURL fails when a published URL runs code.
+func assertSafeURL(t *testing.T, where, u string) {
+	t.Helper()
+	if dangerousURL(u) {
+		t.Errorf("%s: published URL %q", where, u)
+	}
+}
+
+// tiny reports whether an image dimension is at most one pixel.
+func tiny(v string) bool {
+	v = strings.TrimSuffix(strings.TrimSpace(v), "px")
+	n, err := strconv.Atoi(v)
+	return err == nil && n <= 1
+}
