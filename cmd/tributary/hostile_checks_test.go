@@ -241,7 +241,7 @@ func checkTitleLength(t *testing.T, h *hostile, r *hostileResult) {
 
 // checkSafeContent asserts that the bad item whose title contains title
 // kept its safe content (wants) while its hostile markup was removed:
-// every item passes unsafeHTML in checkPublished.
+// every item passes xmlcheck.UnsafeHTML in checkPublished.
 func checkSafeContent(title string, wants ...string) func(*testing.T, *hostile, *hostileResult) {
 	return func(t *testing.T, h *hostile, r *hostileResult) {
 		t.Helper()

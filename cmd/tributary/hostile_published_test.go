@@ -4,19 +4,17 @@ package main
 // sent: valid UTF-8, plausible dates, safe HTML and URLs, no /etc/passwd.
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+
+	"github.com/tributary/tributary/internal/xmlcheck"
 )
 
 // TestUnsafeHTMLCatchesEachVector proves the checker used on published
@@ -40,6 +38,7 @@ func TestUnsafeHTMLCatchesEachVector(t *testing.T) {
 		`<button formaction="javascript:alert(1)">x</button>`,
 		`<div style="width: expression(alert(1))">x</div>`,
 		`<p style="background:url(javascript:alert(1))">x</p>`,
+		`<p style="position:fixed;top:0">x</p>`,
 		`<style>p{}</style>`,
 		`<link rel="stylesheet" href="x.css">`,
 		`<meta http-equiv="refresh" content="0">`,
@@ -50,19 +49,19 @@ func TestUnsafeHTMLCatchesEachVector(t *testing.T) {
 		`<img src="https://example.com/p.gif" height="0">`,
 		`<img src="https://tracker.example/p.gif">`,
 	} {
-		if len(unsafeHTML(bad)) == 0 {
+		if len(xmlcheck.UnsafeHTML(bad)) == 0 {
 			t.Errorf("checker misses %s", bad)
 		}
 	}
 	good := `<p>Text <a href="https://example.com/">link</a> <a href="mailto:a@example.com">mail</a></p>` +
 		`<figure><img src="https://example.com/a.jpg" srcset="https://example.com/a.jpg 1x, https://example.com/b.jpg 2x" width="640" height="480" alt="a"><figcaption>c</figcaption></figure>` +
 		`<video src="https://example.com/v.mp4" poster="https://example.com/p.jpg" controls></video><blockquote cite="https://example.com/q">q</blockquote>`
-	if p := unsafeHTML(good); len(p) != 0 {
+	if p := xmlcheck.UnsafeHTML(good); len(p) != 0 {
 		t.Errorf("checker flags safe markup: %q", p)
 	}
 	for _, u := range []string{"javascript:alert(1)", " JAVASCRIPT:x", "vbscript:x", "data:image/png;base64,AAAA"} {
-		if !dangerousURL(u) {
-			t.Errorf("dangerousURL(%q) = false", u)
+		if xmlcheck.ScriptScheme(u) == "" {
+			t.Errorf("ScriptScheme(%q) = \"\"", u)
 		}
 	}
 	if !yearOneRe.MatchString("<published>0001-01-01T00:00:00Z</published>") || !yearOneRe.MatchString("<pubDate>Mon, 01 Jan 0001 00:00:00 +0000</pubDate>") {
@@ -166,103 +165,10 @@ func assertStoreHasNoPasswd(t *testing.T, dir string) {
 	}
 }
 
-// forbiddenElements must not survive sanitizing.
-var forbiddenElements = map[string]bool{
-	"script": true, "iframe": true, "object": true, "embed": true, "applet": true, "param": true,
-	"form": true, "input": true, "button": true, "textarea": true, "select": true,
-	"style": true, "link": true, "meta": true, "base": true, "frame": true, "frameset": true,
-	"svg": true, "math": true,
-}
-
-// urlAttrs carry URLs a browser may load or navigate to.
-var urlAttrs = map[string]bool{
-	"href": true, "src": true, "srcset": true, "poster": true, "action": true, "formaction": true,
-	"data": true, "background": true, "cite": true, "longdesc": true, "xlink:href": true, "lowsrc": true,
-	"dynsrc": true, "usemap": true,
-}
-
-// dangerousURL reports whether a URL attribute value runs code or embeds a
-// document, as a browser would read it (whitespace and controls inside the
-// scheme are ignored).
-func dangerousURL(v string) bool {
-	v = strings.Map(func(r rune) rune {
-		if r <= ' ' {
-			return -1
-		}
-		return r
-	}, strings.ToLower(v))
-	return strings.HasPrefix(v, "javascript:") || strings.HasPrefix(v, "vbscript:") || strings.HasPrefix(v, "data:")
-}
-
-// unsafeHTML parses s as an HTML fragment, as a feed reader would, and
-// returns one problem for everything that could run code, submit data,
-// embed a foreign document or track the reader.
-func unsafeHTML(s string) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
-	if err != nil {
-		return []string{fmt.Sprintf("does not parse as HTML: %v", err)}
-	}
-	var problems []string
-	report := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			if forbiddenElements[n.Data] || n.Namespace != "" {
-				report("keeps a <%s %s> element", n.Namespace, n.Data)
-			}
-			var width, height string
-			for _, a := range n.Attr {
-				key := strings.ToLower(a.Key)
-				if a.Namespace != "" {
-					key = a.Namespace + ":" + key
-				}
-				switch {
-				case strings.HasPrefix(key, "on"):
-					report("<%s> keeps event handler %s=%q", n.Data, key, a.Val)
-				case key == "srcdoc":
-					report("<%s> keeps srcdoc", n.Data)
-				case key == "style" && dangerousStyle.MatchString(a.Val):
-					report("<%s> keeps style %q", n.Data, a.Val)
-				case key == "srcset":
-					for _, cand := range strings.Split(a.Val, ",") {
-						if f := strings.Fields(cand); len(f) > 0 && dangerousURL(f[0]) {
-							report("<%s> keeps srcset candidate %q", n.Data, f[0])
-						}
-					}
-				case urlAttrs[key] && dangerousURL(a.Val):
-					report("<%s> keeps %s=%q", n.Data, key, a.Val)
-				case key == "width":
-					width = a.Val
-				case key == "height":
-					height = a.Val
-				}
-				if n.Data == "img" && (key == "src" || key == "srcset") && strings.Contains(a.Val, "tracker.example") {
-					report("keeps tracking pixel %q", a.Val)
-				}
-			}
-			if n.Data == "img" && (tiny(width) || tiny(height)) {
-				report("<img width=%q height=%q> is a tracking pixel", width, height)
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	for _, n := range nodes {
-		walk(n)
-	}
-	return problems
-}
-
-var dangerousStyle = regexp.MustCompile(`(?i)expression|javascript|url\(|behavior`)
-
-// assertSafeHTML fails for every problem unsafeHTML finds in s.
+// assertSafeHTML fails for every problem xmlcheck.UnsafeHTML finds in s.
 func assertSafeHTML(t *testing.T, where, s string) {
 	t.Helper()
-	for _, p := range unsafeHTML(s) {
+	for _, p := range xmlcheck.UnsafeHTML(s) {
 		t.Errorf("%s: published content %s", where, p)
 	}
 }
@@ -270,14 +176,7 @@ func assertSafeHTML(t *testing.T, where, s string) {
 // assertSafeURL fails when a published URL runs code.
 func assertSafeURL(t *testing.T, where, u string) {
 	t.Helper()
-	if dangerousURL(u) {
+	if xmlcheck.ScriptScheme(u) != "" {
 		t.Errorf("%s: published URL %q", where, u)
 	}
-}
-
-// tiny reports whether an image dimension is at most one pixel.
-func tiny(v string) bool {
-	v = strings.TrimSuffix(strings.TrimSpace(v), "px")
-	n, err := strconv.Atoi(v)
-	return err == nil && n <= 1
 }
