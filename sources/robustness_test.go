@@ -465,8 +465,11 @@ func TestPipelineCorpus(t *testing.T) {
 		len(paths), parsed, articles, output, validated)
 }
 
-// hostileCase is one attack on the pipeline and what must come of it.
-type hostileCase struct {
+// hostileDocument is one document built to hurt the parser or a reader, and
+// what must come of it when it goes through Parse and the renderers. (The
+// misbehaving servers, and documents served whole to the binary, are
+// cmd/tributary's hostileCases.)
+type hostileDocument struct {
 	name        string // a file under testdata/hostile, or a generated document's name
 	data        []byte // generated documents only
 	contentType string
@@ -487,7 +490,9 @@ func itemTitles(r rendering) []string {
 	return out
 }
 
-func hostileCases() []hostileCase {
+// hostileDocuments lists every hostile document: each file under
+// testdata/hostile, and the generated ones.
+func hostileDocuments() []hostileDocument {
 	hugeTitle := strings.Repeat("Ünïcödé title ", 1<<20/16)
 	manyItems := func(n int) []byte {
 		var b bytes.Buffer
@@ -498,7 +503,7 @@ func hostileCases() []hostileCase {
 		b.WriteString(`</channel></rss>`)
 		return b.Bytes()
 	}
-	return []hostileCase{
+	return []hostileDocument{
 		{name: "billion-laughs.xml", maxOutput: 64 << 10},
 		{name: "quadratic-blowup.xml", maxOutput: 256 << 10},
 		{name: "xxe-file.xml", parses: true, minItems: 1},
@@ -611,14 +616,14 @@ func TestPipelineHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := hostileCases()
+	cases := hostileDocuments()
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		covered[tc.name] = true
 	}
 	for _, f := range files {
 		if !covered[filepath.Base(f)] {
-			t.Errorf("%s has no case in hostileCases", f)
+			t.Errorf("%s has no case in hostileDocuments", f)
 		}
 	}
 	for _, tc := range cases {
