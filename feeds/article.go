@@ -1,6 +1,8 @@
-// Package feeds holds Tributary's article model and the feeds built from it:
-// selecting, merging, de-duplicating, sorting, limiting and rendering them as
-// RSS 2.0, Atom 1.0 and JSON Feed 1.1. It is pure: no network, no database.
+// Package feeds holds Tributary's article model, the rules every article
+// obeys wherever it came from (its published id, sanitized HTML, bounded
+// text), and the feeds built from articles: selecting, merging,
+// de-duplicating, sorting, limiting and rendering them as RSS 2.0, Atom 1.0
+// and JSON Feed 1.1. It is pure: no network, no database.
 package feeds
 
 import "time"

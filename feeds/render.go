@@ -218,8 +218,9 @@ func authorName(a Author) string {
 	return a.URL
 }
 
-// mimeTypes maps the extensions of common media files to their type, so an
-// enclosure whose source did not say gets one: RSS requires it. It is a
+// mimeType returns the media type of a common media file, read from the
+// extension of its URL's path, else fallback, so that an enclosure whose
+// source did not say gets one: RSS requires it. It is a
 // fixed table rather than mime.TypeByExtension, whose answers depend on the
 // machine's /etc/mime.types and would make renderings differ across hosts.
 func mimeType(rawURL, fallback string) string {

@@ -42,8 +42,9 @@ type Server struct {
 	log  *slog.Logger
 
 	gzMu sync.Mutex
-	// gzEnc is the gzipped body of each feed file ("all.atom") for the
-	// rendering of ETag etag: one entry per configured feed and format.
+	// gzEnc holds, per feed file ("all.atom"), the gzipped body of the
+	// rendering last compressed and that rendering's ETag (see gzipped):
+	// one entry per configured feed and format.
 	gzEnc map[string]gzEntry
 	// compressions counts the bodies gzipped (for tests). Guarded by gzMu.
 	compressions int
@@ -55,7 +56,8 @@ type gzEntry struct {
 	body []byte
 }
 
-// New returns a Server; it does not listen (see ListenAndServe).
+// New returns a Server; it does not listen: the caller serves it with an
+// http.Server (cmd/tributary's serve).
 func New(opts Options) *Server {
 	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger, gzEnc: map[string]gzEntry{}}
 	if s.log == nil {
@@ -95,6 +97,10 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
+// handleFeed serves /feeds/NAME.FORMAT: the feed's current rendering,
+// gzipped when the client accepts it, with its validators; 304 to a
+// conditional request that matches, 404 for an unknown feed or format, 503
+// when it cannot be rendered.
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	dot := strings.LastIndexByte(file, '.')

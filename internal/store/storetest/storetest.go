@@ -24,8 +24,9 @@
 //     Version.ChangedAt is the clock's second at the change, never before
 //     the previous change's, and never pushed ahead by earlier changes
 //     within the same second.
-//   - PagesDue reads the page state of every article of the source and
-//     orders by due time (RetryAt, else AttemptedAt), then id.
+//   - PagesDue returns only the articles whose page extraction failed and
+//     is due (RetryAt, else AttemptedAt, is not after the time asked),
+//     ordered by that due time, then id.
 //   - Ties in publication time are broken by source, then id, so the order
 //     of Articles is stable.
 package storetest
