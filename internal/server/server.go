@@ -166,6 +166,16 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 
 // notModified applies RFC 9110's precedence: If-None-Match when present,
 // else If-Modified-Since.
+//
+// handleFeed answers conditional requests itself rather than through
+// http.ServeContent, which would change its answers: ServeContent matches
+// If-None-Match only against the one ETag of this response, where a feed
+// matches the validators of both its encodings, identity and gzip; it
+// evaluates If-Modified-Since only when given a modification time, and
+// then always sends it as Last-Modified, where a feed withholds a
+// Last-Modified ahead of the clock yet still honours If-Modified-Since
+// against it; and it adds byte ranges (Accept-Ranges, 206, If-Range) and
+// drops Content-Type and Last-Modified from a 304.
 func notModified(r *http.Request, rend *publish.Rendering) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
