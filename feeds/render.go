@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
@@ -309,19 +310,12 @@ func (it *item) rssEnclosure() *gf.Enclosure {
 	switch {
 	case len(it.enclosures) > 0:
 		e := it.enclosures[0]
-		return &gf.Enclosure{Url: e.URL, Type: orDefault(e.Type, mimeType(e.URL, "application/octet-stream")), Length: fmt.Sprint(e.Length)}
+		return &gf.Enclosure{Url: e.URL, Type: cmp.Or(e.Type, mimeType(e.URL, "application/octet-stream")), Length: fmt.Sprint(e.Length)}
 	case it.image != nil:
 		im := it.image
-		return &gf.Enclosure{Url: im.URL, Type: orDefault(im.Type, mimeType(im.URL, "image/jpeg")), Length: fmt.Sprint(im.Length)}
+		return &gf.Enclosure{Url: im.URL, Type: cmp.Or(im.Type, mimeType(im.URL, "image/jpeg")), Length: fmt.Sprint(im.Length)}
 	}
 	return nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // xmlText is element text written with xml.Encoder.EncodeToken, which
@@ -360,7 +354,7 @@ func newMediaContent(im *Image) *mediaContent {
 		return nil
 	}
 	return &mediaContent{
-		URL: im.URL, Medium: "image", Type: orDefault(im.Type, mimeType(im.URL, "")),
+		URL: im.URL, Medium: "image", Type: cmp.Or(im.Type, mimeType(im.URL, "")),
 		FileSize: im.Length, Width: im.Width, Height: im.Height,
 		Credit: im.Credit, Description: im.Caption,
 	}
