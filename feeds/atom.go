@@ -134,12 +134,6 @@ func RenderAtom(f Feed) ([]byte, error) {
 	return b, nil
 }
 
-// atomID returns id when it is an absolute IRI, as Atom requires, and
-// otherwise a URN made from it (see ItemID); the mapping is stable.
-func atomID(id string) string {
-	return ItemID("", id)
-}
-
 // atomEmail returns s when it has the shape RFC 4287's schema requires of
 // an e-mail address (".+@.+" on one line), else "": sources put names,
 // "n/a" or "@handle" in e-mail fields, and one such author made the whole

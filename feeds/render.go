@@ -3,8 +3,6 @@ package feeds
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -120,7 +118,6 @@ func prepare(f Feed) (feedInfo, []item) {
 
 func prepareItem(a *Article) item {
 	it := item{
-		id:      ItemID(a.Source, a.ID),
 		title:   clean(a.Title),
 		link:    clean(a.Link),
 		source:  clean(a.Source),
@@ -132,15 +129,7 @@ func prepareItem(a *Article) item {
 	if it.published.IsZero() {
 		it.published = normTime(a.FetchedAt)
 	}
-	if it.id == "" {
-		it.id = it.link
-	}
-	if it.id == "" {
-		// Without a guid or a link, derive an id from what identifies the
-		// story, so it stays the same from one rendering to the next.
-		h := sha256.Sum256([]byte(it.source + "\x00" + it.title + "\x00" + it.summary + "\x00" + it.content))
-		it.id = "urn:tributary:item:" + hex.EncodeToString(h[:16])
-	}
+	it.id = renderedID(it.source, a.ID, it.link, it.title, it.summary, it.content)
 	for _, au := range a.Authors {
 		au = Author{Name: clean(au.Name), Email: clean(au.Email), URL: clean(au.URL), Avatar: clean(au.Avatar), Bio: clean(au.Bio)}
 		if au != (Author{}) {
