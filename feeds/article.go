@@ -10,7 +10,9 @@ import "time"
 // Article is one story, normalized from whatever format its source used.
 // Summary and Content hold sanitized HTML; Title is plain text.
 type Article struct {
-	// ID is stable across fetches: the item's guid/id when present, else its link.
+	// ID is stable across fetches: the item's guid/id when present, else its
+	// link, else a hash of its text (SourceItemID, ContentID; every id rule
+	// is in id.go).
 	ID string
 	// Source is the configured name of the source the article came from.
 	Source string
