@@ -98,7 +98,7 @@ func path(p string) func(h *hostile) string {
 }
 
 // hostileCases lists every bad source. The wants are the reasons an
-// operator reads; they are quoted in the README's "Limits and safety".
+// operator reads; they are quoted in docs/security.md.
 // The hostile documents that only the parser and the renderers need to see
 // are sources' hostileDocuments.
 func hostileCases() []hostileCase {
