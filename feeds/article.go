@@ -1,6 +1,8 @@
-// Package feeds holds Tributary's article model and the feeds built from it:
-// selecting, merging, de-duplicating, sorting, limiting and rendering them as
-// RSS 2.0, Atom 1.0 and JSON Feed 1.1. It is pure: no network, no database.
+// Package feeds holds Tributary's article model, the rules every article
+// obeys wherever it came from (its published id, sanitized HTML, bounded
+// text), and the feeds built from articles: selecting, merging,
+// de-duplicating, sorting, limiting and rendering them as RSS 2.0, Atom 1.0
+// and JSON Feed 1.1. It is pure: no network, no database.
 package feeds
 
 import "time"
@@ -8,7 +10,9 @@ import "time"
 // Article is one story, normalized from whatever format its source used.
 // Summary and Content hold sanitized HTML; Title is plain text.
 type Article struct {
-	// ID is stable across fetches: the item's guid/id when present, else its link.
+	// ID is stable across fetches: the item's guid/id when present, else its
+	// link, else a hash of its text (SourceItemID, ContentID; every id rule
+	// is in id.go).
 	ID string
 	// Source is the configured name of the source the article came from.
 	Source string

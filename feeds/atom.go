@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"strings"
@@ -91,12 +92,12 @@ func RenderAtom(f Feed) ([]byte, error) {
 		seen := map[string]bool{}
 		if im := it.image; im != nil {
 			seen[im.URL] = true
-			e.Links = append(e.Links, gf.AtomLink{Href: im.URL, Rel: "enclosure", Type: orDefault(im.Type, mimeType(im.URL, "image/jpeg")), Length: atomLength(im.Length)})
+			e.Links = append(e.Links, gf.AtomLink{Href: im.URL, Rel: "enclosure", Type: cmp.Or(im.Type, mimeType(im.URL, "image/jpeg")), Length: atomLength(im.Length)})
 		}
 		for _, enc := range it.enclosures {
 			if !seen[enc.URL] {
 				seen[enc.URL] = true
-				e.Links = append(e.Links, gf.AtomLink{Href: enc.URL, Rel: "enclosure", Type: orDefault(enc.Type, mimeType(enc.URL, "application/octet-stream")), Length: atomLength(enc.Length)})
+				e.Links = append(e.Links, gf.AtomLink{Href: enc.URL, Rel: "enclosure", Type: cmp.Or(enc.Type, mimeType(enc.URL, "application/octet-stream")), Length: atomLength(enc.Length)})
 			}
 		}
 		for j, c := range it.categories {
@@ -123,7 +124,7 @@ func RenderAtom(f Feed) ([]byte, error) {
 	// A feed needs an author unless every entry has one (RFC 4287 4.1.1):
 	// the feed itself, its publisher, is the honest fallback.
 	if anonymous {
-		out.Author = &gf.AtomAuthor{AtomPerson: gf.AtomPerson{Name: orDefault(orDefault(fi.title, fi.generator), "Tributary"), Uri: fi.link}}
+		out.Author = &gf.AtomAuthor{AtomPerson: gf.AtomPerson{Name: cmp.Or(fi.title, fi.generator, "Tributary"), Uri: fi.link}}
 	}
 	af.Entries = nil // replaced by out.Entries
 	b, err := marshalXML(out)
@@ -131,12 +132,6 @@ func RenderAtom(f Feed) ([]byte, error) {
 		return nil, fmt.Errorf("render atom: %w", err)
 	}
 	return b, nil
-}
-
-// atomID returns id when it is an absolute IRI, as Atom requires, and
-// otherwise a URN made from it (see ItemID); the mapping is stable.
-func atomID(id string) string {
-	return ItemID("", id)
 }
 
 // atomEmail returns s when it has the shape RFC 4287's schema requires of

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +51,7 @@ func Combine(arts []Article, limit int) []Article {
 	used := make(map[string]bool, len(groups))
 	for i, g := range groups {
 		res[i] = merge(g)
-		res[i].ID = uniqueID(g, res[i].ID, used)
+		res[i].ID = storyID(g, used)
 	}
 	slices.SortStableFunc(res, func(a, b Article) int {
 		if c := sortDate(b).Compare(sortDate(a)); c != 0 {
@@ -224,65 +223,6 @@ func disjoint(a, b []string) bool {
 	return true
 }
 
-// uniqueID returns id, or when an earlier item took it, the published id of
-// another copy of the story, or failing that id with a number appended; it
-// marks the result used.
-func uniqueID(copies []*Article, id string, used map[string]bool) string {
-	if id != "" && !used[id] {
-		used[id] = true
-		return id
-	}
-	for _, c := range copies {
-		if alt := ItemID(c.Source, c.ID); alt != "" && !used[alt] {
-			used[alt] = true
-			return alt
-		}
-	}
-	if id == "" {
-		return id // the renderer derives one from the link or content
-	}
-	for n := 2; ; n++ {
-		if alt := id + "#" + strconv.Itoa(n); !used[alt] {
-			used[alt] = true
-			return alt
-		}
-	}
-}
-
-// globalID reports whether id is unique by design, not only within its
-// feed: an http(s) URL, a tag: URI (RFC 4151) or a URN.
-func globalID(id string) bool {
-	scheme, rest, ok := strings.Cut(id, ":")
-	if !ok || rest == "" {
-		return false
-	}
-	switch strings.ToLower(scheme) {
-	case "http", "https":
-		return strings.HasPrefix(rest, "//") && len(rest) > 2
-	case "tag", "urn":
-		return true
-	}
-	return false
-}
-
-// ItemID returns the id under which an article from source is published,
-// the same in RSS, Atom and JSON Feed: id itself when it is unique by design
-// (an http(s) permalink, a tag: or urn: id), else a URN qualified by the
-// source's name, since an id like "1234" or "post:7" is unique only within
-// its own feed ("urn:tributary:guid:SOURCE:1234";
-// "urn:tributary:guid:1234" without a source). It returns "" for an empty
-// id.
-func ItemID(source, id string) string {
-	id = clean(id)
-	if id == "" || globalID(id) {
-		return id
-	}
-	if source = clean(source); source != "" {
-		return "urn:tributary:guid:" + url.PathEscape(source) + ":" + url.PathEscape(id)
-	}
-	return "urn:tributary:guid:" + url.PathEscape(id)
-}
-
 func sortDate(a Article) time.Time {
 	if !a.Published.IsZero() {
 		return a.Published
@@ -290,15 +230,14 @@ func sortDate(a Article) time.Time {
 	return a.FetchedAt
 }
 
-// merge returns the most complete version of one story from its copies.
+// merge returns the most complete version of one story from its copies;
+// Combine then gives it its id (storyID).
 func merge(copies []*Article) Article {
 	if len(copies) > 1 {
 		copies = slices.Clone(copies)
 		slices.SortStableFunc(copies, preferred)
 	}
 	m := *copies[0]
-	first := slices.MinFunc(copies, seenFirst)
-	m.ID = ItemID(first.Source, first.ID)
 	m.Authors = slices.Clone(m.Authors)
 	m.Categories = slices.Clone(m.Categories)
 	m.Enclosures = slices.Clone(m.Enclosures)

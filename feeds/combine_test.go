@@ -275,22 +275,6 @@ func TestCombineSameGlobalIDIsOneStory(t *testing.T) {
 		"direct:" + guid, "other:urn:tributary:guid:other:123", "third:urn:tributary:guid:third:123"})
 }
 
-func TestItemID(t *testing.T) {
-	tests := []struct{ source, id, want string }{
-		{"a", "https://a.example/p/1", "https://a.example/p/1"},
-		{"a", "tag:a.example,2024:1", "tag:a.example,2024:1"},
-		{"a", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427"},
-		{"a", "1234", "urn:tributary:guid:a:1234"},
-		{"b", "1234", "urn:tributary:guid:b:1234"},
-		{"a", "post 7/x", "urn:tributary:guid:a:post%207%2Fx"},
-		{"", "1234", "urn:tributary:guid:1234"},
-		{"a", "  ", ""},
-	}
-	for _, tt := range tests {
-		checkEqual(t, "ItemID("+tt.source+", "+tt.id+")", ItemID(tt.source, tt.id), tt.want)
-	}
-}
-
 // trickyArticles are the cases where grouping could depend on input order.
 func trickyArticles() []Article {
 	home := "https://pod.example/"

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -112,7 +113,7 @@ func RenderJSON(f Feed) ([]byte, error) {
 			o.ContentText = &it.title
 		}
 		for _, e := range it.enclosures {
-			o.Attachments = append(o.Attachments, jsonAttachment{URL: e.URL, MIMEType: orDefault(e.Type, mimeType(e.URL, "application/octet-stream")), Size: e.Length})
+			o.Attachments = append(o.Attachments, jsonAttachment{URL: e.URL, MIMEType: cmp.Or(e.Type, mimeType(e.URL, "application/octet-stream")), Size: e.Length})
 		}
 		if x.Source != "" || x.Authors != nil || x.Image != nil {
 			o.Ext = x

@@ -2,8 +2,7 @@ package feeds
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -119,7 +118,6 @@ func prepare(f Feed) (feedInfo, []item) {
 
 func prepareItem(a *Article) item {
 	it := item{
-		id:      ItemID(a.Source, a.ID),
 		title:   clean(a.Title),
 		link:    clean(a.Link),
 		source:  clean(a.Source),
@@ -131,15 +129,7 @@ func prepareItem(a *Article) item {
 	if it.published.IsZero() {
 		it.published = normTime(a.FetchedAt)
 	}
-	if it.id == "" {
-		it.id = it.link
-	}
-	if it.id == "" {
-		// Without a guid or a link, derive an id from what identifies the
-		// story, so it stays the same from one rendering to the next.
-		h := sha256.Sum256([]byte(it.source + "\x00" + it.title + "\x00" + it.summary + "\x00" + it.content))
-		it.id = "urn:tributary:item:" + hex.EncodeToString(h[:16])
-	}
+	it.id = renderedID(it.source, a.ID, it.link, it.title, it.summary, it.content)
 	for _, au := range a.Authors {
 		au = Author{Name: clean(au.Name), Email: clean(au.Email), URL: clean(au.URL), Avatar: clean(au.Avatar), Bio: clean(au.Bio)}
 		if au != (Author{}) {
@@ -218,8 +208,9 @@ func authorName(a Author) string {
 	return a.URL
 }
 
-// mimeTypes maps the extensions of common media files to their type, so an
-// enclosure whose source did not say gets one: RSS requires it. It is a
+// mimeType returns the media type of a common media file, read from the
+// extension of its URL's path, else fallback, so that an enclosure whose
+// source did not say gets one: RSS requires it. It is a
 // fixed table rather than mime.TypeByExtension, whose answers depend on the
 // machine's /etc/mime.types and would make renderings differ across hosts.
 func mimeType(rawURL, fallback string) string {
@@ -309,19 +300,12 @@ func (it *item) rssEnclosure() *gf.Enclosure {
 	switch {
 	case len(it.enclosures) > 0:
 		e := it.enclosures[0]
-		return &gf.Enclosure{Url: e.URL, Type: orDefault(e.Type, mimeType(e.URL, "application/octet-stream")), Length: fmt.Sprint(e.Length)}
+		return &gf.Enclosure{Url: e.URL, Type: cmp.Or(e.Type, mimeType(e.URL, "application/octet-stream")), Length: fmt.Sprint(e.Length)}
 	case it.image != nil:
 		im := it.image
-		return &gf.Enclosure{Url: im.URL, Type: orDefault(im.Type, mimeType(im.URL, "image/jpeg")), Length: fmt.Sprint(im.Length)}
+		return &gf.Enclosure{Url: im.URL, Type: cmp.Or(im.Type, mimeType(im.URL, "image/jpeg")), Length: fmt.Sprint(im.Length)}
 	}
 	return nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // xmlText is element text written with xml.Encoder.EncodeToken, which
@@ -360,7 +344,7 @@ func newMediaContent(im *Image) *mediaContent {
 		return nil
 	}
 	return &mediaContent{
-		URL: im.URL, Medium: "image", Type: orDefault(im.Type, mimeType(im.URL, "")),
+		URL: im.URL, Medium: "image", Type: cmp.Or(im.Type, mimeType(im.URL, "")),
 		FileSize: im.Length, Width: im.Width, Height: im.Height,
 		Credit: im.Credit, Description: im.Caption,
 	}

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -145,7 +146,7 @@ func checkRSSItem(t *testing.T, gi *gofeed.Item, w want) {
 
 func checkAtomItem(t *testing.T, gi *gofeed.Item, w want) {
 	checkCommon(t, gi, w)
-	checkEqual(t, "id", gi.GUID, orDefault(w.atomID, w.id))
+	checkEqual(t, "id", gi.GUID, cmp.Or(w.atomID, w.id))
 	published, updated := w.published, w.updated
 	if updated.IsZero() {
 		updated = published
@@ -233,7 +234,7 @@ func checkJSONItem(t *testing.T, gi *gofeed.Item, raw rawJSONItem, w want) {
 	checkEqual(t, "date_published", timeOf(gi.PublishedParsed), w.published)
 	checkEqual(t, "date_modified", timeOf(gi.UpdatedParsed), w.updated)
 	checkEqual(t, "summary", gi.Description, w.jsonSummary)
-	checkEqual(t, "content_html", gi.Content, orDefault(w.jsonContent, w.content))
+	checkEqual(t, "content_html", gi.Content, cmp.Or(w.jsonContent, w.content))
 	var imageURL string
 	if gi.Image != nil {
 		imageURL = gi.Image.URL

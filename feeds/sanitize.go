@@ -269,7 +269,9 @@ func StripControl(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if !xmlChar(r) {
+		// DEL is a Char to XML but a control character to a reader:
+		// StripControl drops it on top of what XMLChar rejects.
+		if !XMLChar(r) || r == 0x7F {
 			continue
 		}
 		b.WriteRune(r)
@@ -299,18 +301,19 @@ func needsStrip(s string) bool {
 	return !utf8.ValidString(s)
 }
 
-// xmlChar reports whether r may appear in an XML 1.0 document; DEL, though
-// allowed by XML, is removed as the control character it is.
-func xmlChar(r rune) bool {
-	switch {
-	case r == '\t' || r == '\n' || r == '\r':
-		return true
-	case r < 0x20 || r == 0x7F:
-		return false
-	case r == 0xFFFE || r == 0xFFFF:
-		return false
-	}
-	return true
+// XMLChar reports whether r may appear in an XML 1.0 document: the Char
+// production, #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+// [#x10000-#x10FFFF]. U+007F (DEL) is a Char, legal though discouraged, so
+// XMLChar accepts it; StripControl removes it separately. This is the one
+// rule for the feed reader's repair (package sources) and the writers'
+// StripControl. Before it, StripControl had its own copy that rejected DEL
+// (it still drops DEL, explicitly) and accepted surrogates and runes above
+// U+10FFFF, which ranging over a string never yields; so no output changed.
+func XMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
 }
 
 // collapseSpace replaces each run of ASCII whitespace (what RE2's \s

@@ -299,6 +299,27 @@ func TestStripControl(t *testing.T) {
 	}
 }
 
+// TestXMLChar lists the edges of XML 1.0's Char production, the one rule
+// the feed repair and StripControl share.
+func TestXMLChar(t *testing.T) {
+	tests := []struct {
+		r    rune
+		want bool
+	}{
+		{0x00, false}, {0x08, false}, {0x09, true}, {0x0A, true}, {0x0B, false},
+		{0x0C, false}, {0x0D, true}, {0x1F, false}, {0x20, true}, {'a', true},
+		{0x7F, true}, // DEL: a Char, though StripControl drops it
+		{0x85, true}, {0xD7FF, true}, {0xD800, false}, {0xDFFF, false},
+		{0xE000, true}, {0xFFFD, true}, {0xFFFE, false}, {0xFFFF, false},
+		{0x10000, true}, {0x10FFFF, true}, {0x110000, false}, {-1, false},
+	}
+	for _, tt := range tests {
+		if got := XMLChar(tt.r); got != tt.want {
+			t.Errorf("XMLChar(%U) = %v, want %v", tt.r, got, tt.want)
+		}
+	}
+}
+
 func TestSanitizeStripsControlCharacters(t *testing.T) {
 	out := SanitizeHTML("<p title=\"a\x01b\">x\x00y\x1b[1m</p>", nil)
 	checkEqual(t, "SanitizeHTML", out, `<p title="ab">xy[1m</p>`)

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"os"
@@ -179,7 +180,7 @@ func TestFeedparser(t *testing.T) {
 			for i, w := range wants {
 				e := r.Entries[i]
 				if format == Atom {
-					w.id = orDefault(w.atomID, w.id)
+					w.id = cmp.Or(w.atomID, w.id)
 				}
 				checkEqual(t, "id", e.ID, w.id)
 				if w.link != "" {

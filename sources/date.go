@@ -28,69 +28,6 @@ func plausible(t time.Time, now time.Time) time.Time {
 	return pubdate.Plausible(t, now)
 }
 
-// dateLayouts are tried in order by parseDate; the first that parses wins.
-var dateLayouts = []string{
-	time.RFC3339Nano,
-	time.RFC3339,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05 -0700",
-	"2006-01-02 15:04:05 MST",
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04",
-	"2006-01-02",
-	"2006/01/02 15:04:05",
-	"2006/01/02 15:04",
-	"2006/01/02",
-	"20060102",
-	time.RFC1123Z,
-	time.RFC1123,
-	"Mon, 2 Jan 2006 15:04:05 -0700",
-	"Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, 2 Jan 2006 15:04 -0700",
-	"Mon, 2 Jan 2006 15:04 MST",
-	"Mon, 2 Jan 2006 15:04:05",
-	"Mon, 2 Jan 2006",
-	"2 Jan 2006 15:04:05 -0700",
-	"2 Jan 2006 15:04:05 MST",
-	"2 Jan 2006 15:04",
-	time.RFC822Z,
-	time.RFC822,
-	time.RFC850,
-	time.ANSIC,
-	time.UnixDate,
-	time.RubyDate,
-	"Monday, January 2, 2006 3:04 PM",
-	"Monday, January 2, 2006 15:04",
-	"Monday, January 2, 2006",
-	"Monday, 2 January 2006",
-	"Mon, January 2, 2006",
-	"January 2, 2006 at 3:04 PM",
-	"January 2, 2006 at 15:04",
-	"January 2, 2006, 3:04 PM",
-	"January 2, 2006 3:04 PM",
-	"January 2, 2006 15:04",
-	"January 2, 2006",
-	"January 2 2006",
-	"Jan 2, 2006 at 3:04 PM",
-	"Jan 2, 2006, 3:04 PM",
-	"Jan 2, 2006 3:04 PM",
-	"Jan 2, 2006 15:04",
-	"Jan 2, 2006",
-	"Jan 2 2006",
-	"2 January 2006 15:04",
-	"2 January 2006",
-	"2 Jan 2006",
-	"2. January 2006",
-	"02.01.2006 15:04",
-	"02.01.2006",
-	"2.1.2006",
-	"January 2006",
-}
-
 var (
 	ordinalRe = regexp.MustCompile(`(?i)\b(\d{1,2})(st|nd|rd|th)\b`)
 	dateSpace = regexp.MustCompile(`\s+`)
@@ -116,13 +53,5 @@ func parseDate(s string) (time.Time, bool) {
 			return time.Unix(sec, 0).UTC(), true
 		}
 	}
-	for _, layout := range dateLayouts {
-		t, err := time.ParseInLocation(layout, s, time.UTC)
-		if err != nil {
-			continue
-		}
-		// Go reads an abbreviation it does not know as UTC+0.
-		return pubdate.FixZone(t), true
-	}
-	return time.Time{}, false
+	return pubdate.Parse(s, pubdate.Feed)
 }

@@ -5,10 +5,10 @@ import (
 	"mime"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/charset"
+
+	"github.com/tributary/tributary/sources/internal/pagecharset"
 )
 
 // feedLinkRank ranks the <link type> values that advertise a feed: a
@@ -124,33 +124,12 @@ func isHTML(body []byte, contentType string) bool {
 		bytes.Contains(head, []byte("<html"))
 }
 
-// htmlToUTF8 decodes an HTML page to UTF-8 using, in order, its byte order
-// mark, the Content-Type charset, a <meta> charset, then a guess. When
-// neither the Content-Type nor a byte order mark settles it, a page that
-// is valid UTF-8 (with some non-ASCII text) is read as UTF-8: the
-// standard's fallback, windows-1252, garbles "Café “news”" into
-// "CafÃ© â€œnewsâ€" when the <meta> is missing or lies beyond the first
-// 1024 bytes, and legacy-charset text is almost never valid UTF-8.
+// htmlToUTF8 decodes an HTML page to UTF-8 as pagecharset.ToUTF8 does; on
+// the rare decoder error it keeps the bytes, invalid UTF-8 replaced.
 func htmlToUTF8(body []byte, contentType string) []byte {
-	enc, name, certain := charset.DetermineEncoding(body[:min(len(body), 4096)], contentType)
-	if name == "utf-8" || enc == nil || !certain && isUTF8Text(body) {
-		return bytes.ToValidUTF8(bytes.TrimPrefix(body, utf8BOM), []byte("\uFFFD"))
-	}
-	out, err := enc.NewDecoder().Bytes(body)
+	out, err := pagecharset.ToUTF8(body, contentType)
 	if err != nil {
 		return bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
 	return out
-}
-
-// isUTF8Text reports whether b is valid UTF-8 with at least one non-ASCII
-// character: plain ASCII reads the same in every charset a page may
-// declare except the 7-bit ones (ISO-2022-JP), which keep their decoder.
-func isUTF8Text(b []byte) bool {
-	for i, c := range b {
-		if c >= utf8.RuneSelf {
-			return utf8.Valid(b[i:])
-		}
-	}
-	return false
 }

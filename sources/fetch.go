@@ -1,7 +1,9 @@
 // Package sources is where articles come from: it fetches syndication feeds
-// (RSS, Atom, JSON Feed) and web pages through a fetcher it is handed, and
-// turns their bytes into []feeds.Article. It never opens a database or a
-// listener.
+// (RSS, Atom, JSON Feed) and web pages through a fetcher it is handed (a
+// Doer), finds the feed an HTML page advertises, repairs what broken
+// documents it can, and turns their bytes into []feeds.Article, scraping
+// a page with selectors when a source has no feed. It never opens a
+// database or a listener.
 package sources
 
 import (

@@ -2,8 +2,6 @@ package sources
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html"
@@ -237,16 +235,12 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 	a.Updated = c.date(it.UpdatedParsed, it.Updated)
 	feeds.Bound(&a)
 
-	guid := strings.TrimSpace(feeds.StripControl(it.GUID))
-	switch {
-	case guid != "":
-		a.ID = guid
-	case a.Link != "":
-		a.ID = a.Link
-	case a.Title == "" && a.Summary == "" && a.Content == "" && len(a.Enclosures) == 0:
-		return feeds.Article{}, false
-	default:
-		a.ID = hashID(a.Title, it.Published, a.Summary, a.Content)
+	a.ID = feeds.SourceItemID(it.GUID, a.Link)
+	if a.ID == "" {
+		if a.Title == "" && a.Summary == "" && a.Content == "" && len(a.Enclosures) == 0 {
+			return feeds.Article{}, false
+		}
+		a.ID = feeds.ContentID(a.Title, it.Published, a.Summary, a.Content)
 	}
 	return a, true
 }
@@ -286,21 +280,6 @@ func (c *converter) date(parsed *time.Time, raw string) time.Time {
 		return plausible(t, c.now)
 	}
 	return time.Time{}
-}
-
-// hashID derives a stable id for an item that has neither guid nor link.
-func hashID(title, published, summary, content string) string {
-	h := sha256.New()
-	h.Write([]byte(title))
-	h.Write([]byte{0})
-	h.Write([]byte(strings.TrimSpace(published)))
-	if title == "" && strings.TrimSpace(published) == "" {
-		h.Write([]byte{0})
-		h.Write([]byte(summary))
-		h.Write([]byte{0})
-		h.Write([]byte(content))
-	}
-	return "urn:sha256:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // plainTitle turns a title into plain text of at most feeds.MaxTitleRunes runes.

@@ -147,7 +147,7 @@ func TestParseFormats(t *testing.T) {
 				{
 					// Only a description: kept with a hash id; the 1x1 pixel
 					// is not the image.
-					ID:      hashID("", "", `<p>A note without title, link or guid.  <img src="https://cdn.example.com/note.jpg"></p>`, ""),
+					ID:      feeds.ContentID("", "", `<p>A note without title, link or guid.  <img src="https://cdn.example.com/note.jpg"></p>`, ""),
 					Summary: `<p>A note without title, link or guid.  <img src="https://cdn.example.com/note.jpg"></p>`,
 					Authors: editor,
 					Image:   &feeds.Image{URL: "https://cdn.example.com/note.jpg"},

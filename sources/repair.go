@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/tributary/tributary/feeds"
 )
 
 // The functions in this file prepare feed bytes for gofeed. prepareXML runs on
@@ -365,7 +367,7 @@ func repairXML(data []byte) []byte {
 		} else {
 			n, err = strconv.ParseUint(string(m[2:len(m)-1]), 10, 32)
 		}
-		if err != nil || n > stdunicode.MaxRune || !xmlChar(rune(n)) {
+		if err != nil || n > stdunicode.MaxRune || !feeds.XMLChar(rune(n)) {
 			return nil
 		}
 		return m
@@ -389,7 +391,7 @@ func stripIllegalXMLChars(data []byte) []byte {
 	clean := true
 	for i := 0; i < len(data); {
 		r, n := utf8.DecodeRune(data[i:])
-		if !xmlChar(r) {
+		if !feeds.XMLChar(r) {
 			clean = false
 			break
 		}
@@ -401,19 +403,12 @@ func stripIllegalXMLChars(data []byte) []byte {
 	out := make([]byte, 0, len(data))
 	for i := 0; i < len(data); {
 		r, n := utf8.DecodeRune(data[i:])
-		if xmlChar(r) {
+		if feeds.XMLChar(r) {
 			out = append(out, data[i:i+n]...)
 		}
 		i += n
 	}
 	return out
-}
-
-func xmlChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF ||
-		r >= 0xE000 && r <= 0xFFFD ||
-		r >= 0x10000 && r <= 0x10FFFF
 }
 
 // closeTruncated salvages a document that ends early or breaks beyond

@@ -21,7 +21,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/xmlcheck"
@@ -314,26 +313,13 @@ func checkJSON(b []byte, n int) error {
 	return nil
 }
 
-// dangerousTags are elements that run code, load other documents or
-// restyle the page; none may survive sanitizing.
-var dangerousTags = map[string]bool{
-	"script": true, "iframe": true, "frame": true, "frameset": true, "object": true, "embed": true,
-	"applet": true, "base": true, "meta": true, "link": true, "form": true, "style": true, "svg": true, "math": true,
-}
-
-// urlAttrs are attributes whose value a browser follows.
-var urlAttrs = map[string]bool{
-	"href": true, "src": true, "poster": true, "srcset": true, "action": true, "formaction": true,
-	"data": true, "background": true, "cite": true, "xlink:href": true, "longdesc": true,
-}
-
 // safetyProblems lists the active content a reader would find in a parsed
-// output: dangerous elements, event handlers, style and srcdoc attributes,
-// and URLs (in HTML or as links) with a scheme that runs code.
+// output: what xmlcheck.UnsafeHTML finds in its HTML, and links with a
+// scheme that runs code.
 func safetyProblems(f *gofeed.Feed) []string {
 	var out []string
 	checkURL := func(where, u string) {
-		if s := scriptScheme(u); s != "" {
+		if s := xmlcheck.ScriptScheme(u); s != "" {
 			out = append(out, fmt.Sprintf("%s: %s URL %q", where, s, u))
 		}
 	}
@@ -351,59 +337,12 @@ func safetyProblems(f *gofeed.Feed) []string {
 			checkURL(where+" image", it.Image.URL)
 		}
 		for field, s := range map[string]string{"content": it.Content, "description": it.Description} {
-			if p := unsafeHTML(s); p != "" {
+			for _, p := range xmlcheck.UnsafeHTML(s) {
 				out = append(out, fmt.Sprintf("%s %s: %s", where, field, p))
 			}
 		}
 	}
 	return out
-}
-
-// unsafeHTML returns the first active thing in the HTML fragment s, or "".
-func unsafeHTML(s string) string {
-	z := html.NewTokenizer(strings.NewReader(s))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return ""
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			if dangerousTags[tok.Data] {
-				return "<" + tok.Data + "> element"
-			}
-			for _, a := range tok.Attr {
-				switch {
-				case strings.HasPrefix(a.Key, "on"), a.Key == "style", a.Key == "srcdoc":
-					return fmt.Sprintf("<%s %s=%q>", tok.Data, a.Key, a.Val)
-				case urlAttrs[a.Key]:
-					for _, u := range strings.Split(a.Val, ",") {
-						if sc := scriptScheme(strings.Fields(u + " x")[0]); sc != "" {
-							return fmt.Sprintf("<%s %s=%q>: %s URL", tok.Data, a.Key, a.Val, sc)
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// scriptScheme returns the scheme of u when it is one that runs code or
-// embeds a document, read the way browsers do (ignoring case, whitespace and
-// control characters), else "".
-func scriptScheme(u string) string {
-	var b strings.Builder
-	for _, r := range u {
-		if r > ' ' {
-			b.WriteRune(r)
-		}
-	}
-	s := strings.ToLower(b.String())
-	for _, scheme := range []string{"javascript:", "vbscript:", "data:"} {
-		if strings.HasPrefix(s, scheme) {
-			return strings.TrimSuffix(scheme, ":")
-		}
-	}
-	return ""
 }
 
 // validateAtoms runs jing over every Atom output the checker collected and
@@ -526,8 +465,11 @@ func TestPipelineCorpus(t *testing.T) {
 		len(paths), parsed, articles, output, validated)
 }
 
-// hostileCase is one attack on the pipeline and what must come of it.
-type hostileCase struct {
+// hostileDocument is one document built to hurt the parser or a reader, and
+// what must come of it when it goes through Parse and the renderers. (The
+// misbehaving servers, and documents served whole to the binary, are
+// cmd/tributary's hostileCases.)
+type hostileDocument struct {
 	name        string // a file under testdata/hostile, or a generated document's name
 	data        []byte // generated documents only
 	contentType string
@@ -548,7 +490,9 @@ func itemTitles(r rendering) []string {
 	return out
 }
 
-func hostileCases() []hostileCase {
+// hostileDocuments lists every hostile document: each file under
+// testdata/hostile, and the generated ones.
+func hostileDocuments() []hostileDocument {
 	hugeTitle := strings.Repeat("Ünïcödé title ", 1<<20/16)
 	manyItems := func(n int) []byte {
 		var b bytes.Buffer
@@ -559,7 +503,7 @@ func hostileCases() []hostileCase {
 		b.WriteString(`</channel></rss>`)
 		return b.Bytes()
 	}
-	return []hostileCase{
+	return []hostileDocument{
 		{name: "billion-laughs.xml", maxOutput: 64 << 10},
 		{name: "quadratic-blowup.xml", maxOutput: 256 << 10},
 		{name: "xxe-file.xml", parses: true, minItems: 1},
@@ -672,14 +616,14 @@ func TestPipelineHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := hostileCases()
+	cases := hostileDocuments()
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		covered[tc.name] = true
 	}
 	for _, f := range files {
 		if !covered[filepath.Base(f)] {
-			t.Errorf("%s has no case in hostileCases", f)
+			t.Errorf("%s has no case in hostileDocuments", f)
 		}
 	}
 	for _, tc := range cases {

@@ -252,13 +252,12 @@ func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageU
 	}
 	feeds.Bound(&a)
 
-	switch {
-	case a.Link != "":
-		a.ID = a.Link
-	case a.Title == "" && a.Summary == "":
-		return feeds.Article{}, false
-	default:
-		a.ID = hashID(a.Title, dateRaw, a.Summary, "")
+	a.ID = feeds.SourceItemID("", a.Link)
+	if a.ID == "" {
+		if a.Title == "" && a.Summary == "" {
+			return feeds.Article{}, false
+		}
+		a.ID = feeds.ContentID(a.Title, dateRaw, a.Summary, "")
 	}
 	return a, true
 }

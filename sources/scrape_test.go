@@ -28,7 +28,7 @@ func TestScrapeListing(t *testing.T) {
 		Link: "https://other.example.org/story", Summary: "Partner text", Published: date("2024-03-04T00:00:00Z"),
 	}
 	noLink := feeds.Article{
-		ID: hashID("No link here", "January 2, 1980", "Only text", ""), Origin: testPageURL,
+		ID: feeds.ContentID("No link here", "January 2, 1980", "Only text", ""), Origin: testPageURL,
 		Title: "No link here", Summary: "Only text", // 1980 is not a plausible date
 	}
 	tests := []struct {
@@ -55,7 +55,7 @@ func TestScrapeListing(t *testing.T) {
 				func() feeds.Article {
 					a := noLink
 					a.Title = ""
-					a.ID = hashID("", "January 2, 1980", "Only text", "")
+					a.ID = feeds.ContentID("", "January 2, 1980", "Only text", "")
 					return a
 				}(),
 			},

@@ -12,7 +12,7 @@ import (
 // TestKillNineBuildLeavesOldOrNew kills `tributary build` with SIGKILL at
 // many points of its work, each time over the previous outputs: every
 // output must then be its previous or its new version, byte for byte, and
-// nothing else may be left but the hidden temporary files the README
+// nothing else may be left but the hidden temporary files docs/operations.md
 // mentions.
 func TestKillNineBuildLeavesOldOrNew(t *testing.T) {
 	bin := tributaryBinary(t)

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tributary/tributary/internal/config"
 	"github.com/tributary/tributary/internal/pipeline"
@@ -49,20 +50,19 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 	runner := &pipeline.Runner{Doer: client, Store: st, Log: log}
 
 	outcomes := make([]pipeline.Outcome, len(srcs))
-	sem := make(chan struct{}, max(cfg.Fetch.Workers, 1))
-	var wg sync.WaitGroup
+	// A plain Group, not WithContext: a failed source is an outcome, not
+	// an error, and must not cancel the others.
+	var g errgroup.Group
+	g.SetLimit(max(cfg.Fetch.Workers, 1))
 	for i, s := range srcs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			// A manual fetch is the operator asking now: it does not wait
 			// for a backoff to end.
 			outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // every function returns nil
 	failed := 0
 	for _, o := range outcomes {
 		fmt.Fprintln(stdout, o.String())

@@ -397,7 +397,6 @@ func (c *Config) dir() string {
 	return dir
 }
 
-// resolveFile makes a sqlite path absolute; special names pass through.
 // DefaultBaseURL is base_url when the file sets none: http:// and the
 // listen address (localhost for a listen address without a host).
 func DefaultBaseURL(listen string) string {
@@ -408,6 +407,8 @@ func DefaultBaseURL(listen string) string {
 	return "http://" + host
 }
 
+// resolveFile makes a sqlite path absolute, relative to dir; special names
+// (empty, ":memory:", a "file:" URI) and absolute paths pass through.
 func resolveFile(dir, p string) string {
 	if p == "" || p == ":memory:" || strings.HasPrefix(p, "file:") || filepath.IsAbs(p) {
 		return p

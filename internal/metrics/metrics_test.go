@@ -79,7 +79,7 @@ func TestPerSourceSeries(t *testing.T) {
 }
 
 // TestSizePerSource bounds what each source adds to /metrics, the figure
-// the README quotes, with 1,000 sources; -v also prints the sizes for
+// docs/operations.md quotes, with 1,000 sources; -v also prints the sizes for
 // 5,000 (slow under -race, and they only confirm the size is linear).
 func TestSizePerSource(t *testing.T) {
 	counts := []int{1000}

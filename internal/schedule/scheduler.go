@@ -86,6 +86,14 @@ func (s *Scheduler) Start(ctx context.Context, runNow bool) {
 
 // trigger runs j in its own goroutine once a worker slot is free, unless a
 // run of j is already queued or running.
+//
+// The guard is j.running rather than cron.SkipIfStillRunning, which wraps a
+// cron entry's job: the start-up run (Start with runNow) is triggered
+// outside cron and must count too; the wrapped job would run, and wait for
+// a worker, inside cron's goroutine, so cron.Stop's context (which Stop
+// waits on before its grace period) would wait for every running job and
+// Stop could no longer cancel them when ctx ends; and its skip is logged
+// as a bare "skip" through cron's logger, not with the job's name.
 func (s *Scheduler) trigger(j *job) {
 	j.mu.Lock()
 	if j.running {

@@ -42,8 +42,9 @@ type Server struct {
 	log  *slog.Logger
 
 	gzMu sync.Mutex
-	// gzEnc is the gzipped body of each feed file ("all.atom") for the
-	// rendering of ETag etag: one entry per configured feed and format.
+	// gzEnc holds, per feed file ("all.atom"), the gzipped body of the
+	// rendering last compressed and that rendering's ETag (see gzipped):
+	// one entry per configured feed and format.
 	gzEnc map[string]gzEntry
 	// compressions counts the bodies gzipped (for tests). Guarded by gzMu.
 	compressions int
@@ -55,7 +56,8 @@ type gzEntry struct {
 	body []byte
 }
 
-// New returns a Server; it does not listen (see ListenAndServe).
+// New returns a Server; it does not listen: the caller serves it with an
+// http.Server (cmd/tributary's serve).
 func New(opts Options) *Server {
 	s := &Server{opts: opts, mux: http.NewServeMux(), log: opts.Logger, gzEnc: map[string]gzEntry{}}
 	if s.log == nil {
@@ -95,6 +97,10 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
+// handleFeed serves /feeds/NAME.FORMAT: the feed's current rendering,
+// gzipped when the client accepts it, with its validators; 304 to a
+// conditional request that matches, 404 for an unknown feed or format, 503
+// when it cannot be rendered.
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	dot := strings.LastIndexByte(file, '.')
@@ -160,6 +166,16 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 
 // notModified applies RFC 9110's precedence: If-None-Match when present,
 // else If-Modified-Since.
+//
+// handleFeed answers conditional requests itself rather than through
+// http.ServeContent, which would change its answers: ServeContent matches
+// If-None-Match only against the one ETag of this response, where a feed
+// matches the validators of both its encodings, identity and gzip; it
+// evaluates If-Modified-Since only when given a modification time, and
+// then always sends it as Last-Modified, where a feed withholds a
+// Last-Modified ahead of the clock yet still honours If-Modified-Since
+// against it; and it adds byte ranges (Accept-Ranges, 206, If-Range) and
+// drops Content-Type and Last-Modified from a 304.
 func notModified(r *http.Request, rend *publish.Rendering) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {

@@ -1,7 +1,10 @@
 // Package xmlcheck checks rendered feeds the way a strict consumer would:
-// well-formedness with encoding/xml in strict mode, and validity against a
+// well-formedness with encoding/xml in strict mode; validity against a
 // RELAX NG schema (RFC 4287's for Atom) with jing, many documents per jing
-// run because each run starts a JVM. It is a helper for tests.
+// run because each run starts a JVM; their date elements (Dates); and the
+// safety of the HTML they carry, as a feed reader would render it
+// (UnsafeHTML). It is a helper for tests: the end-to-end tests of
+// cmd/tributary and the parser tests of sources share these checks.
 package xmlcheck
 
 import (

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"net/url"
 	"regexp"
 	"slices"
@@ -635,7 +636,7 @@ func bylineAuthors(n *html.Node) []feeds.Author {
 	// Microdata names.
 	walk(n, func(e *html.Node) bool {
 		if attr(e, "itemprop") == "name" {
-			a := feeds.Author{Name: cleanName(cmpOr(attr(e, "content"), text(e)))}
+			a := feeds.Author{Name: cleanName(cmp.Or(attr(e, "content"), text(e)))}
 			for p := e; p != nil && p != n.Parent; p = p.Parent {
 				if p.DataAtom == atom.A {
 					a.URL = attr(p, "href")
@@ -644,7 +645,7 @@ func bylineAuthors(n *html.Node) []feeds.Author {
 			}
 			if a.URL == "" {
 				if u := firstElement(n, func(e *html.Node) bool { return attr(e, "itemprop") == "url" }); u != nil {
-					a.URL = cmpOr(attr(u, "href"), attr(u, "content"))
+					a.URL = cmp.Or(attr(u, "href"), attr(u, "content"))
 				}
 			}
 			if a.Name != "" {

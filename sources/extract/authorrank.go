@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"net/url"
 	"regexp"
 	"slices"
@@ -301,10 +302,10 @@ func completeAuthors(names []string, listings []authorListing, base *url.URL) []
 				if !describes(a, l.authors, name, names) {
 					continue
 				}
-				out[i].Email = cmpOr(out[i].Email, a.Email)
-				out[i].URL = cmpOr(out[i].URL, absURL(base, a.URL))
-				out[i].Avatar = cmpOr(out[i].Avatar, absURL(base, a.Avatar))
-				out[i].Bio = cmpOr(out[i].Bio, a.Bio)
+				out[i].Email = cmp.Or(out[i].Email, a.Email)
+				out[i].URL = cmp.Or(out[i].URL, absURL(base, a.URL))
+				out[i].Avatar = cmp.Or(out[i].Avatar, absURL(base, a.Avatar))
+				out[i].Bio = cmp.Or(out[i].Bio, a.Bio)
 			}
 		}
 	}

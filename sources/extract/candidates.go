@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"net/url"
 	"path"
 	"regexp"
@@ -138,13 +139,6 @@ func (c *candidates) knownAuthors() []feeds.Author {
 	return out
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // rxSizeSuffix matches the size WordPress and CDNs append to resized
 // copies of one image ("photo-1024x683.jpg").
 var rxSizeSuffix = regexp.MustCompile(`[-_]\d{2,5}x\d{2,5}$`)
@@ -245,11 +239,11 @@ func (c *candidates) chooseImage(base *url.URL, contentImgs, pageImgs []imageCan
 		if !captionFound && (s.captioned || s.caption != "") {
 			caption, captionFound = s.caption, true
 		}
-		credit = cmpOr(credit, s.credit)
+		credit = cmp.Or(credit, s.credit)
 	}
 	if pc, rest := ParseCredit(caption); pc != "" {
 		caption = rest
-		credit = cmpOr(credit, pc)
+		credit = cmp.Or(credit, pc)
 	}
 	img.Caption = caption
 	img.Credit = credit

@@ -86,49 +86,6 @@ func timeDates(root *html.Node, furniture map[*html.Node]bool) (published, updat
 	return published, updated, other
 }
 
-// dateLayouts are tried in order by parseDate. Layouts without a zone are
-// read as UTC; zone abbreviations ("EST", "CEST") as package sources reads
-// them in feeds.
-var dateLayouts = [...]string{
-	time.RFC3339Nano,
-	time.RFC3339,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04:05.999999999Z0700",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04Z0700",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05 Z07:00",
-	"2006-01-02 15:04:05 -0700",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05 MST",
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02 15:04",
-	"2006-01-02",
-	"2006/01/02 15:04:05",
-	"2006/01/02",
-	time.RFC1123Z,
-	time.RFC1123,
-	"Mon, 2 Jan 2006 15:04:05 -0700",
-	"Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, 2 Jan 2006 15:04 MST",
-	"2 Jan 2006 15:04:05 MST",
-	time.RFC822Z,
-	time.RFC822,
-	time.RFC850,
-	time.ANSIC,
-	"January 2, 2006 3:04 pm",
-	"Jan 2, 2006 3:04 pm",
-	"January 2, 2006 15:04",
-	"January 2, 2006",
-	"Jan 2, 2006",
-	"2 January 2006",
-	"2 Jan 2006",
-}
-
 // parseDate reads a date the way pages write them: RFC 3339 and its
 // variants (with or without zone, seconds, fraction, a space instead of
 // "T"), RFC 1123/822 and a few written forms. It returns the zero time when
@@ -150,11 +107,8 @@ func parseDate(s string) time.Time {
 	if l := strings.ToLower(s); strings.HasSuffix(l, " am") || strings.HasSuffix(l, " pm") {
 		s = strings.Replace(s[:len(s)-2], " at ", " ", 1) + l[len(l)-2:]
 	}
-	for _, layout := range dateLayouts {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			// Go reads an abbreviation it does not know as UTC+0.
-			return pubdate.FixZone(t)
-		}
+	if t, ok := pubdate.Parse(s, pubdate.Page); ok {
+		return t
 	}
 	// "Monday, July 10, 2017": drop the weekday.
 	if i := strings.Index(s, ", "); i > 0 && i < 10 {

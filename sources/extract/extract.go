@@ -32,6 +32,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/sources/internal/htmldepth"
+	"github.com/tributary/tributary/sources/internal/pagecharset"
 	"github.com/tributary/tributary/sources/internal/pubdate"
 )
 
@@ -147,7 +148,7 @@ func parsePage(body []byte, pageURL string, opts Options) (*html.Node, *url.URL,
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil, fmt.Errorf("extract: empty page: %w", ErrNoContent)
 	}
-	page, err := decodePage(body, opts.ContentType)
+	page, err := pagecharset.ToUTF8(body, opts.ContentType)
 	if err != nil {
 		return nil, nil, fmt.Errorf("extract: decode page: %w", err)
 	}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -214,7 +215,7 @@ func fillMicroformats(c *candidates, doc *html.Node) {
 	}
 	// Microdata.
 	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "headline" }); n != nil {
-		c.title.add(cmpOr(attr(n, "content"), text(n)))
+		c.title.add(cmp.Or(attr(n, "content"), text(n)))
 	}
 	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "datePublished" }); n != nil {
 		c.published.add(dateOf(n))
@@ -223,7 +224,7 @@ func fillMicroformats(c *candidates, doc *html.Node) {
 		c.updated.add(dateOf(n))
 	}
 	if n := firstElement(doc, func(n *html.Node) bool { return attr(n, "itemprop") == "articleSection" }); n != nil {
-		c.section.add(cmpOr(attr(n, "content"), text(n)))
+		c.section.add(cmp.Or(attr(n, "content"), text(n)))
 	}
 }
 
@@ -237,16 +238,16 @@ func hCard(n *html.Node) feeds.Author {
 		a.URL = attr(u, "href")
 	}
 	if p := firstElement(n, func(e *html.Node) bool { return hasClass(e, "u-photo") || hasClass(e, "photo") }); p != nil {
-		a.Avatar = cmpOr(attr(p, "src"), attr(p, "href"))
+		a.Avatar = cmp.Or(attr(p, "src"), attr(p, "href"))
 	}
 	if p := firstElement(n, func(e *html.Node) bool { return hasClass(e, "p-note") }); p != nil {
 		a.Bio = text(p)
 	}
 	if e := firstElement(n, func(e *html.Node) bool { return hasClass(e, "u-email") || hasClass(e, "email") }); e != nil {
-		a.Email = strings.TrimPrefix(cmpOr(attr(e, "href"), text(e)), "mailto:")
+		a.Email = strings.TrimPrefix(cmp.Or(attr(e, "href"), text(e)), "mailto:")
 	}
 	if n.DataAtom == atom.A {
-		a.URL = cmpOr(a.URL, attr(n, "href"))
+		a.URL = cmp.Or(a.URL, attr(n, "href"))
 	}
 	if a.Name == "" && !hasClass(n, "h-card") {
 		a.Name = cleanName(text(n))

@@ -24,8 +24,9 @@
 //     Version.ChangedAt is the clock's second at the change, never before
 //     the previous change's, and never pushed ahead by earlier changes
 //     within the same second.
-//   - PagesDue reads the page state of every article of the source and
-//     orders by due time (RetryAt, else AttemptedAt), then id.
+//   - PagesDue returns only the articles whose page extraction failed and
+//     is due (RetryAt, else AttemptedAt, is not after the time asked),
+//     ordered by that due time, then id.
 //   - Ties in publication time are broken by source, then id, so the order
 //     of Articles is stable.
 package storetest
@@ -39,6 +40,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
@@ -178,60 +181,28 @@ func wantKeys(t *testing.T, arts []feeds.Article, want ...string) {
 	}
 }
 
-// sameArticle fails unless got equals want field by field.
+// sameArticle fails unless got equals want as reflect.DeepEqual compares
+// them, listing the fields that differ.
 func sameArticle(t *testing.T, got, want feeds.Article) {
 	t.Helper()
-	if reflect.DeepEqual(got, want) {
-		return
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Article differs (-want +got):\n%s", diff(got, want))
 	}
-	for _, d := range diff(reflect.ValueOf(got), reflect.ValueOf(want), "Article") {
-		t.Errorf("%s", d)
-	}
-	if !t.Failed() {
-		t.Errorf("articles differ:\n got %#v\nwant %#v", got, want)
-	}
-	t.FailNow()
 }
 
-// diff lists the paths at which got and want differ.
-func diff(got, want reflect.Value, path string) []string {
-	if got.Type() == reflect.TypeFor[time.Time]() {
-		g, w := got.Interface().(time.Time), want.Interface().(time.Time)
-		if !reflect.DeepEqual(g, w) {
-			return []string{fmt.Sprintf("%s = %v (%v), want %v (%v)", path, g, g.Location(), w, w.Location())}
-		}
-		return nil
+// exactTime compares times as reflect.DeepEqual does: the same instant in
+// another location differs, since a store must give back the zone it was
+// given. go-cmp would otherwise compare them with Time.Equal.
+var exactTime = cmp.Comparer(func(a, b time.Time) bool { return reflect.DeepEqual(a, b) })
+
+// diff lists the paths at which got and want differ, want's value marked -
+// and got's +, times with their zones; it shows both values whole if
+// go-cmp sees no difference.
+func diff(got, want any) string {
+	if d := cmp.Diff(want, got, exactTime); d != "" {
+		return d
 	}
-	switch got.Kind() {
-	case reflect.Pointer:
-		if got.IsNil() != want.IsNil() {
-			return []string{fmt.Sprintf("%s nil = %v, want nil = %v", path, got.IsNil(), want.IsNil())}
-		}
-		if got.IsNil() {
-			return nil
-		}
-		return diff(got.Elem(), want.Elem(), path)
-	case reflect.Struct:
-		var out []string
-		for i := range got.NumField() {
-			out = append(out, diff(got.Field(i), want.Field(i), path+"."+got.Type().Field(i).Name)...)
-		}
-		return out
-	case reflect.Slice:
-		if got.IsNil() != want.IsNil() || got.Len() != want.Len() {
-			return []string{fmt.Sprintf("%s = %#v, want %#v", path, got.Interface(), want.Interface())}
-		}
-		var out []string
-		for i := range got.Len() {
-			out = append(out, diff(got.Index(i), want.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
-		}
-		return out
-	default:
-		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
-			return []string{fmt.Sprintf("%s = %#v, want %#v", path, got.Interface(), want.Interface())}
-		}
-		return nil
-	}
+	return fmt.Sprintf(" got %#v\nwant %#v", got, want)
 }
 
 // allSet fails when a field of v (recursively) is zero, so a field added
@@ -741,10 +712,7 @@ func testSourceState(t *testing.T, o Opener) {
 	sameState := func(got, want store.SourceState) {
 		t.Helper()
 		if !reflect.DeepEqual(got, want) {
-			for _, d := range diff(reflect.ValueOf(got), reflect.ValueOf(want), "SourceState") {
-				t.Errorf("%s", d)
-			}
-			t.FailNow()
+			t.Fatalf("SourceState differs (-want +got):\n%s", diff(got, want))
 		}
 	}
 
