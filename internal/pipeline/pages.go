@@ -126,7 +126,7 @@ func (r *Runner) carryStored(ctx context.Context, pt pageTask, a *feeds.Article)
 	}
 	before := feeds.TextBytes(*a)
 	carried := *a
-	carryExtracted(&carried, &prev)
+	feeds.CarryExtracted(&carried, &prev)
 	feeds.Bound(&carried)
 	if !pt.budget.take(feeds.TextBytes(carried) - before) {
 		pt.budget.drop(a.ID)
@@ -238,47 +238,6 @@ func (r *Runner) putOff(pt pageTask, j pageJob) {
 	j.a.Page = page
 }
 
-// carryExtracted copies a previous extraction onto a fresh feed entry.
-func carryExtracted(a, prev *feeds.Article) {
-	page := *prev.Page
-	a.Page = &page
-	if prev.Page.ExtractedAt.IsZero() {
-		return
-	}
-	a.Content = prev.Content
-	// What the page gave and the feed entry lacks stays.
-	if a.Title == "" {
-		a.Title = prev.Title
-	}
-	if a.Published.IsZero() {
-		a.Published = prev.Published
-	}
-	if a.Updated.IsZero() {
-		a.Updated = prev.Updated
-	}
-	if len(prev.Authors) > 0 {
-		a.Authors = prev.Authors
-	}
-	if prev.Image != nil {
-		a.Image = prev.Image
-	}
-	a.Categories = union(a.Categories, prev.Categories)
-	if a.Summary == "" {
-		a.Summary = prev.Summary
-	}
-}
-
-// authorNames returns the names of authors, empty ones left out.
-func authorNames(authors []feeds.Author) []string {
-	var names []string
-	for _, au := range authors {
-		if n := strings.TrimSpace(au.Name); n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
 // knownAuthors returns the names of a's own authors, to whom its page's
 // nameless "About the author" box may belong; none when a only carries
 // the authors it inherited from its feed (an editor or the publication,
@@ -287,7 +246,7 @@ func knownAuthors(a *feeds.Article, inherited bool) []string {
 	if inherited {
 		return nil
 	}
-	return authorNames(a.Authors)
+	return feeds.AuthorNames(a.Authors)
 }
 
 // completePage fetches one article page (conditionally when it was fetched
@@ -335,7 +294,7 @@ func (r *Runner) carryFull(ctx context.Context, pt pageTask, a, prev *feeds.Arti
 		}
 		prev = &full
 	}
-	carryExtracted(a, prev)
+	feeds.CarryExtracted(a, prev)
 	feeds.Bound(a)
 	return nil
 }
@@ -391,7 +350,7 @@ func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Ar
 		// Whoever names the story now (the feed item, its channel, a
 		// stored earlier version) is not replaced by a stand-in such as
 		// the site's name.
-		FeedAuthors: authorNames(a.Authors),
+		FeedAuthors: feeds.AuthorNames(a.Authors),
 		Now:         now,
 	})
 	if err != nil {
@@ -401,120 +360,16 @@ func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Ar
 		return fmt.Errorf("article page %s: no article content found", a.Link)
 	}
 	page.ETag, page.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	mergeExtraction(a, res, now)
-	return nil
-}
-
-// mergeExtraction fills a from its page: the page's full text replaces the
-// teaser; authors and image from the page are richer than the feed's (bio,
-// avatar, caption, credit) and win, keeping what only the feed knew. The
-// page's dates fill in missing ones only when plausible at now (the rule
-// feeds follow): a page claiming 2099 must not sit on top of every feed.
-func mergeExtraction(a *feeds.Article, res extract.Result, now time.Time) {
-	if a.Summary == "" {
-		a.Summary = a.Content
-		if a.Summary == "" && res.Excerpt != "" {
-			a.Summary = res.Excerpt
-		}
-	}
-	a.Content = res.Content
-	if a.Title == "" {
-		a.Title = res.Title
-	}
-	if len(res.Authors) > 0 {
-		a.Authors = mergeAuthors(res.Authors, a.Authors)
-	}
-	switch {
-	case res.Image == nil:
-	case a.Image == nil:
-		a.Image = res.Image
-	case a.Image.URL == res.Image.URL || a.Image.Caption == "" && a.Image.Credit == "":
-		img := *res.Image
-		if img.Type == "" {
-			img.Type = a.Image.Type
-		}
-		if img.Length == 0 && img.URL == a.Image.URL {
-			img.Length = a.Image.Length
-		}
-		a.Image = &img
-	}
-	if a.Published.IsZero() {
-		a.Published = sources.PlausibleDate(res.Published, now)
-	}
-	if a.Updated.IsZero() {
-		a.Updated = sources.PlausibleDate(res.Updated, now)
-	}
 	extra := slices.Clone(res.Tags)
 	if res.Section != "" {
 		extra = append([]string{res.Section}, extra...)
 	}
-	a.Categories = union(a.Categories, extra)
-}
-
-// mergeAuthors returns the story's authors from those its page and its
-// feed entry name. The page's are richer (bio, avatar, profile) and win,
-// completed with the e-mail or links the feed gave for the same name. When
-// every author the page names is one the feed names too, the feed's list is
-// kept, each author completed from the page: a page may name only the
-// author its "About the author" box describes, and the bio then goes to
-// that author without losing the others.
-func mergeAuthors(page, feed []feeds.Author) []feeds.Author {
-	same := func(a, b feeds.Author) bool {
-		return strings.EqualFold(strings.TrimSpace(a.Name), strings.TrimSpace(b.Name))
-	}
-	complete := func(p feeds.Author, f feeds.Author) feeds.Author {
-		p.Email = cmpOr(p.Email, f.Email)
-		p.URL = cmpOr(p.URL, f.URL)
-		p.Avatar = cmpOr(p.Avatar, f.Avatar)
-		p.Bio = cmpOr(p.Bio, f.Bio)
-		return p
-	}
-	subset := len(page) > 0
-	for _, p := range page {
-		if !slices.ContainsFunc(feed, func(f feeds.Author) bool { return same(p, f) }) {
-			subset = false
-		}
-	}
-	if subset {
-		out := slices.Clone(feed)
-		for i := range out {
-			if j := slices.IndexFunc(page, func(p feeds.Author) bool { return same(p, out[i]) }); j >= 0 {
-				out[i] = complete(page[j], out[i])
-			}
-		}
-		return out
-	}
-	out := slices.Clone(page)
-	for i := range out {
-		for _, f := range feed {
-			if same(f, out[i]) {
-				out[i] = complete(out[i], f)
-			}
-		}
-	}
-	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// union appends the members of b missing from a (case-insensitively).
-func union(a, b []string) []string {
-	seen := make(map[string]bool, len(a)+len(b))
-	out := make([]string, 0, len(a)+len(b))
-	for _, s := range append(slices.Clone(a), b...) {
-		k := strings.ToLower(strings.TrimSpace(s))
-		if k == "" || seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, strings.TrimSpace(s))
-	}
-	return out
+	feeds.MergePage(a, feeds.Article{
+		Content: res.Content, Summary: res.Excerpt, Title: res.Title, Authors: res.Authors, Image: res.Image,
+		Published: sources.PlausibleDate(res.Published, now), Updated: sources.PlausibleDate(res.Updated, now),
+		Categories: extra,
+	})
+	return nil
 }
 
 // dropBoilerplate learns the paragraphs this source repeats across articles
