@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"mime"
-	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -260,8 +256,9 @@ func (r *Runner) completePage(ctx context.Context, pt pageTask, j pageJob) error
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	// The error is kept in the store and shown: the request may carry the
-	// source's credentials (sourceCredentials), or the feed's own.
+	// The error is kept in the store and shown: masked, as the request may
+	// carry the source's credentials (sources.WithSourceCredentials), or
+	// the feed's own (sources.FetchPage masks its errors too).
 	err := redact.Error(r.extractPage(ctx, pt, a, prev, page, j.known, pt.boilerplate, now))
 	if err != nil {
 		page.Error = err.Error()
@@ -299,76 +296,38 @@ func (r *Runner) carryFull(ctx context.Context, pt pageTask, a, prev *feeds.Arti
 	return nil
 }
 
+// extractPage fetches a's page (conditionally when it was extracted
+// before) and merges its story into a; a page not modified since gives a
+// the stored extraction again. The page's validators go to page.
 func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Article, page *feeds.PageState, known, boilerplate []string, now time.Time) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Link, nil)
-	if err != nil {
-		return fmt.Errorf("article page: %w", err)
-	}
 	src := pt.src
-	sourceCredentials(req.URL, src.URL)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-	conditional := prev != nil && !page.ExtractedAt.IsZero()
-	if conditional {
-		if page.ETag != "" {
-			req.Header.Set("If-None-Match", page.ETag)
-		}
-		if page.LastModified != "" {
-			req.Header.Set("If-Modified-Since", page.LastModified)
-		}
-	}
-	resp, err := r.Doer.Do(req)
+	res, err := sources.FetchPage(ctx, r.Doer, sources.PageRequest{
+		URL: a.Link, SourceURL: src.URL,
+		Conditional: prev != nil && !page.ExtractedAt.IsZero(), ETag: page.ETag, LastModified: page.LastModified,
+		Extract: extract.Options{
+			Remove: src.Remove, Boilerplate: boilerplate,
+			// A page that names no author still gives its "About the
+			// author" bio to the author the feed names.
+			KnownAuthors: known,
+			// Whoever names the story now (the feed item, its channel, a
+			// stored earlier version) is not replaced by a stand-in such
+			// as the site's name.
+			FeedAuthors: feeds.AuthorNames(a.Authors),
+			Now:         now,
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("article page %s: %w", a.Link, err)
+		return err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotModified && conditional {
+	if res.NotModified {
 		if err := r.carryFull(ctx, pt, a, prev); err != nil {
 			return err
 		}
 		a.Page = page
 		return nil
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("article page %s: http %s", a.Link, resp.Status)
-	}
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "" && !strings.Contains(mt, "html") {
-		return fmt.Errorf("article page %s: not an HTML page (%s)", a.Link, mt)
-	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("article page %s: read: %w", a.Link, err)
-	}
-	final := a.Link
-	if resp.Request != nil && resp.Request.URL != nil {
-		final = sources.DocumentURL(resp.Request.URL.String())
-	}
-	res, err := extract.Extract(body, final, extract.Options{
-		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),
-		// A page that names no author still gives its "About the author"
-		// bio to the author the feed names.
-		KnownAuthors: known,
-		// Whoever names the story now (the feed item, its channel, a
-		// stored earlier version) is not replaced by a stand-in such as
-		// the site's name.
-		FeedAuthors: feeds.AuthorNames(a.Authors),
-		Now:         now,
-	})
-	if err != nil {
-		return fmt.Errorf("article page %s: extract: %w", a.Link, err)
-	}
-	if strings.TrimSpace(feeds.PlainText(res.Content)) == "" {
-		return fmt.Errorf("article page %s: no article content found", a.Link)
-	}
-	page.ETag, page.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	extra := slices.Clone(res.Tags)
-	if res.Section != "" {
-		extra = append([]string{res.Section}, extra...)
-	}
-	feeds.MergePage(a, feeds.Article{
-		Content: res.Content, Summary: res.Excerpt, Title: res.Title, Authors: res.Authors, Image: res.Image,
-		Published: sources.PlausibleDate(res.Published, now), Updated: sources.PlausibleDate(res.Updated, now),
-		Categories: extra,
-	})
+	page.ETag, page.LastModified = res.ETag, res.LastModified
+	feeds.MergePage(a, res.Article)
 	return nil
 }
 
