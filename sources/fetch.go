@@ -5,6 +5,7 @@
 package sources
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -169,8 +170,8 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	if resp.notModified {
 		return Result{
 			NotModified:  true,
-			ETag:         firstNonEmpty(resp.etag, req.ETag),
-			LastModified: firstNonEmpty(resp.lastModified, req.LastModified),
+			ETag:         cmp.Or(resp.etag, req.ETag),
+			LastModified: cmp.Or(resp.lastModified, req.LastModified),
 			URL:          resp.docURL(),
 			RetryAfter:   resp.retryAfter,
 			MaxAge:       resp.maxAge,
@@ -373,13 +374,4 @@ func getFeed(ctx context.Context, d Doer, rawURL, accept, etag, lastModified str
 		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, ge.err)
 	}
 	return nil, fmt.Errorf("fetch %s: %w", rawURL, ge.err)
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

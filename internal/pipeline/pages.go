@@ -180,6 +180,13 @@ type pageJob struct {
 // fetchPages runs completePage for each job, pageWorkers at a time, and
 // counts the pages extracted and failed. A job that would take the run
 // beyond its text budget is put off (putOff) and counted as deferred.
+//
+// The pool is a semaphore and a WaitGroup rather than errgroup.SetLimit:
+// a page's budget is reserved in the jobs' order once a worker is free and
+// before its fetch starts, and errgroup's Go takes a worker and starts the
+// goroutine in one step. Reserving inside the goroutine would reserve out
+// of order; reserving before Go, while the pages in flight have not yet
+// settled what they gave, would put off pages the budget can hold.
 func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (ok, failed, deferred int) {
 	var (
 		mu  sync.Mutex
