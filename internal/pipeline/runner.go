@@ -219,7 +219,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	if discovered {
 		// The page advertised this feed before: fetch it directly, so its
 		// validators make the request conditional.
-		req.URL = withSourceCredentials(st.FeedURL, src.URL)
+		req.URL = sources.WithSourceCredentials(st.FeedURL, src.URL)
 	}
 	if st.ValidatorsURL != sources.DocumentURL(req.URL) {
 		// Validators of another URL (the configured one changed, or the
