@@ -342,7 +342,7 @@ func fillFrom(m *Article, o *Article) {
 	if m.Link == "" {
 		m.Link = o.Link
 	}
-	m.Authors = mergeAuthors(m.Authors, o.Authors)
+	m.Authors = mergeAuthorsAcrossSources(m.Authors, o.Authors)
 	switch {
 	case o.Image == nil:
 	case m.Image == nil:
@@ -367,28 +367,6 @@ func fillFrom(m *Article, o *Article) {
 	if m.FetchedAt.IsZero() || (!o.FetchedAt.IsZero() && o.FetchedAt.Before(m.FetchedAt)) {
 		m.FetchedAt = o.FetchedAt
 	}
-}
-
-// mergeAuthors keeps m's authors, completing each from o's author of the
-// same name; o's authors are used only when m has none.
-func mergeAuthors(m, o []Author) []Author {
-	if len(m) == 0 {
-		return slices.Clone(o)
-	}
-	for i := range m {
-		for _, x := range o {
-			if !strings.EqualFold(strings.TrimSpace(m[i].Name), strings.TrimSpace(x.Name)) {
-				continue
-			}
-			a := &m[i]
-			a.Email = cmp.Or(a.Email, x.Email)
-			a.URL = cmp.Or(a.URL, x.URL)
-			a.Avatar = cmp.Or(a.Avatar, x.Avatar)
-			a.Bio = cmp.Or(a.Bio, x.Bio)
-			break
-		}
-	}
-	return m
 }
 
 func fillImage(m, o *Image) {

@@ -7,6 +7,7 @@
 package sources
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,6 +128,8 @@ type HTTPError struct {
 	// URL is the URL that answered, credentials included; Error masks them.
 	URL        string
 	StatusCode int
+	// Status is the status line the server sent ("404 Not Found").
+	Status string
 	// RetryAfter is the server's Retry-After (delay-seconds or HTTP date),
 	// 0 when absent.
 	RetryAfter time.Duration
@@ -172,15 +175,15 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	if kind == KindPage {
 		accept = acceptPage
 	}
-	resp, err := get(ctx, d, req.URL, accept, req.ETag, req.LastModified)
+	resp, err := getFeed(ctx, d, req.URL, accept, req.ETag, req.LastModified)
 	if err != nil {
 		return Result{}, err
 	}
 	if resp.notModified {
 		return Result{
 			NotModified:  true,
-			ETag:         firstNonEmpty(resp.etag, req.ETag),
-			LastModified: firstNonEmpty(resp.lastModified, req.LastModified),
+			ETag:         cmp.Or(resp.etag, req.ETag),
+			LastModified: cmp.Or(resp.lastModified, req.LastModified),
 			URL:          resp.docURL(),
 			RetryAfter:   resp.retryAfter,
 			MaxAge:       resp.maxAge,
@@ -210,7 +213,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	if feedURL == "" {
 		return Result{}, fmt.Errorf("fetch %s: no feed found in HTML page %s (set kind: page with selectors to scrape it)", req.URL, resp.url)
 	}
-	fresp, err := get(ctx, d, feedURL, acceptFeed, "", "")
+	fresp, err := getFeed(ctx, d, feedURL, acceptFeed, "", "")
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed advertised by %s: %w", req.URL, err)
 	}
@@ -262,36 +265,67 @@ func (resp *response) result(r Result) Result {
 	return r
 }
 
-// get performs one GET and reads the body of a 2xx answer. A status other
-// than 2xx or 304 is an *HTTPError.
-func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string) (*response, error) {
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+// getRequest is one GET, conditional when it carries validators: what a
+// feed fetch (Fetch) and an article page fetch (FetchPage) share.
+type getRequest struct {
+	url, accept        string
+	etag, lastModified string
+	// credentialsFrom is the URL of the source the request is made for:
+	// its credentials go with a request to its origin (sourceCredentials).
+	credentialsFrom string
+	// notModified says a 304 answer means the document is unchanged. A
+	// page fetched unconditionally takes a 304 as an error like any
+	// other status.
+	notModified bool
+	// checkType, when set, refuses a 2xx answer by its Content-Type,
+	// before its body is read.
+	checkType func(contentType string) error
+}
+
+// getError is a failure of get at one step, not yet worded: Fetch and
+// FetchPage each name it their own way (feedError, pageError). A status
+// other than 2xx or 304 is an *HTTPError instead, and a refusal of
+// checkType is returned as it is.
+type getError struct {
+	step string // stepRequest, stepSend, stepRead or stepSize
+	err  error
+}
+
+const (
+	stepRequest = "request" // the request could not be made (a bad URL)
+	stepSend    = "send"    // the Doer failed
+	stepRead    = "read"    // reading the body failed
+	stepSize    = "size"    // the body is larger than MaxBodyBytes
+)
+
+func (e *getError) Error() string { return e.err.Error() }
+func (e *getError) Unwrap() error { return e.err }
+
+// get performs one GET and reads the body of a 2xx answer, at most
+// MaxBodyBytes of it.
+func get(ctx context.Context, d Doer, g getRequest) (*response, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, g.url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return nil, &getError{stepRequest, err}
 	}
-	hreq.Header.Set("Accept", accept)
-	if etag != "" {
-		hreq.Header.Set("If-None-Match", etag)
+	if g.credentialsFrom != "" {
+		sourceCredentials(hreq.URL, g.credentialsFrom)
 	}
-	if lastModified != "" {
-		hreq.Header.Set("If-Modified-Since", lastModified)
+	hreq.Header.Set("Accept", g.accept)
+	if g.etag != "" {
+		hreq.Header.Set("If-None-Match", g.etag)
+	}
+	if g.lastModified != "" {
+		hreq.Header.Set("If-Modified-Since", g.lastModified)
 	}
 	hresp, err := d.Do(hreq)
 	if err != nil {
-		// net/http wraps its errors in *url.Error, repeating the method and
-		// URL this message already names (its password masked): keep the
-		// reason only (redirect errors name the hop they failed on
-		// themselves).
-		var ue *url.Error
-		if errors.As(err, &ue) && redact.URL(ue.URL) == redact.URL(rawURL) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return nil, &getError{stepSend, err}
 	}
 	defer hresp.Body.Close()
 
 	resp := &response{
-		url:          rawURL,
+		url:          g.url,
 		contentType:  hresp.Header.Get("Content-Type"),
 		etag:         hresp.Header.Get("ETag"),
 		lastModified: hresp.Header.Get("Last-Modified"),
@@ -302,29 +336,54 @@ func get(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string)
 		resp.url = hresp.Request.URL.String()
 	}
 	switch {
-	case hresp.StatusCode == http.StatusNotModified:
+	case hresp.StatusCode == http.StatusNotModified && g.notModified:
 		resp.notModified = true
 		return resp, nil
 	case hresp.StatusCode < 200 || hresp.StatusCode > 299:
 		_, _ = io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10)) // lets the connection be reused
-		return nil, &HTTPError{URL: resp.url, StatusCode: hresp.StatusCode, RetryAfter: resp.retryAfter}
+		return nil, &HTTPError{URL: resp.url, StatusCode: hresp.StatusCode, Status: hresp.Status, RetryAfter: resp.retryAfter}
+	}
+	if g.checkType != nil {
+		if err := g.checkType(resp.contentType); err != nil {
+			return nil, err
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(hresp.Body, MaxBodyBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
+		return nil, &getError{stepRead, err}
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, fmt.Errorf("fetch %s: body larger than %d bytes", rawURL, MaxBodyBytes)
+		return nil, &getError{stepSize, fmt.Errorf("body larger than %d bytes", MaxBodyBytes)}
 	}
 	resp.body = body
 	return resp, nil
 }
 
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
+// getFeed is get for Fetch: a 304 means the feed is unchanged, and errors
+// are worded "fetch <url>: ...".
+func getFeed(ctx context.Context, d Doer, rawURL, accept, etag, lastModified string) (*response, error) {
+	resp, err := get(ctx, d, getRequest{url: rawURL, accept: accept, etag: etag, lastModified: lastModified, notModified: true})
+	if err == nil {
+		return resp, nil
 	}
-	return ""
+	var ge *getError
+	if !errors.As(err, &ge) {
+		return nil, err
+	}
+	switch ge.step {
+	case stepSend:
+		// net/http wraps its errors in *url.Error, repeating the method
+		// and URL this message already names (its password masked): keep
+		// the reason only (redirect errors name the hop they failed on
+		// themselves).
+		cause := ge.err
+		var ue *url.Error
+		if errors.As(cause, &ue) && redact.URL(ue.URL) == redact.URL(rawURL) {
+			cause = ue.Err
+		}
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, cause)
+	case stepRead:
+		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, ge.err)
+	}
+	return nil, fmt.Errorf("fetch %s: %w", rawURL, ge.err)
 }

@@ -35,15 +35,14 @@ type Run struct {
 }
 
 // Start returns the run of src. A feed that the configured URL advertised
-// before is fetched directly (unless src is a page to scrape), at
-// credentials(m.FeedURL): the remembered URL given the credentials of
-// src.URL. The remembered validators are sent only to the URL they came
-// from.
-func (m Memo) Start(src Source, credentials func(feedURL string) string) Run {
+// before is fetched directly (unless src is a page to scrape), with the
+// credentials of src.URL when it is on its origin (WithSourceCredentials).
+// The remembered validators are sent only to the URL they came from.
+func (m Memo) Start(src Source) Run {
 	r := Run{Request: Request{Source: src, ETag: m.ETag, LastModified: m.LastModified}, sourceURL: src.URL, memo: m}
 	r.discovered = m.FeedURL != "" && m.DiscoveredFrom == DocumentURL(src.URL) && src.Kind != KindPage
 	if r.discovered {
-		r.Request.URL = credentials(m.FeedURL)
+		r.Request.URL = WithSourceCredentials(m.FeedURL, src.URL)
 	}
 	if m.ValidatorsURL != DocumentURL(r.Request.URL) {
 		r.Request.ETag, r.Request.LastModified = "", ""

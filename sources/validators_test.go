@@ -1,9 +1,6 @@
 package sources
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestMemo(t *testing.T) {
 	t.Parallel()
@@ -107,15 +104,7 @@ func TestMemo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// credentials stands in for the runner's: the userinfo of the
-			// configured URL, given to the remembered one.
-			credentials := func(f string) string {
-				if user, _, ok := strings.Cut(strings.TrimPrefix(tt.src.URL, "https://"), "@"); ok {
-					return strings.Replace(f, "https://", "https://"+user+"@", 1)
-				}
-				return f
-			}
-			run := tt.memo.Start(tt.src, credentials)
+			run := tt.memo.Start(tt.src)
 			req := run.Request
 			if req.URL != tt.want.url || req.ETag != tt.want.etag || req.LastModified != tt.want.lastModified {
 				t.Errorf("request %q, %q, %q; want %q, %q, %q", req.URL, req.ETag, req.LastModified, tt.want.url, tt.want.etag, tt.want.lastModified)

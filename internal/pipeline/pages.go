@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"mime"
-	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -127,7 +123,7 @@ func (r *Runner) carryStored(ctx context.Context, pt pageTask, a *feeds.Article)
 	}
 	before := feeds.TextBytes(*a)
 	carried := *a
-	carryExtracted(&carried, &prev)
+	feeds.CarryExtracted(&carried, &prev)
 	feeds.Bound(&carried)
 	if !pt.budget.take(feeds.TextBytes(carried) - before) {
 		pt.budget.drop(a.ID)
@@ -185,6 +181,13 @@ type pageJob struct {
 // fetchPages runs completePage for each job, pageWorkers at a time, and
 // counts the pages extracted and failed. A job that would take the run
 // beyond its text budget is put off (putOff) and counted as deferred.
+//
+// The pool is a semaphore and a WaitGroup rather than errgroup.SetLimit:
+// a page's budget is reserved in the jobs' order once a worker is free and
+// before its fetch starts, and errgroup's Go takes a worker and starts the
+// goroutine in one step. Reserving inside the goroutine would reserve out
+// of order; reserving before Go, while the pages in flight have not yet
+// settled what they gave, would put off pages the budget can hold.
 func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (ok, failed, deferred int) {
 	var (
 		mu  sync.Mutex
@@ -239,47 +242,6 @@ func (r *Runner) putOff(pt pageTask, j pageJob) {
 	j.a.Page = page
 }
 
-// carryExtracted copies a previous extraction onto a fresh feed entry.
-func carryExtracted(a, prev *feeds.Article) {
-	page := *prev.Page
-	a.Page = &page
-	if prev.Page.ExtractedAt.IsZero() {
-		return
-	}
-	a.Content = prev.Content
-	// What the page gave and the feed entry lacks stays.
-	if a.Title == "" {
-		a.Title = prev.Title
-	}
-	if a.Published.IsZero() {
-		a.Published = prev.Published
-	}
-	if a.Updated.IsZero() {
-		a.Updated = prev.Updated
-	}
-	if len(prev.Authors) > 0 {
-		a.Authors = prev.Authors
-	}
-	if prev.Image != nil {
-		a.Image = prev.Image
-	}
-	a.Categories = union(a.Categories, prev.Categories)
-	if a.Summary == "" {
-		a.Summary = prev.Summary
-	}
-}
-
-// authorNames returns the names of authors, empty ones left out.
-func authorNames(authors []feeds.Author) []string {
-	var names []string
-	for _, au := range authors {
-		if n := strings.TrimSpace(au.Name); n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
 // knownAuthors returns the names of a's own authors, to whom its page's
 // nameless "About the author" box may belong; none when a only carries
 // the authors it inherited from its feed (an editor or the publication,
@@ -288,7 +250,7 @@ func knownAuthors(a *feeds.Article, inherited bool) []string {
 	if inherited {
 		return nil
 	}
-	return authorNames(a.Authors)
+	return feeds.AuthorNames(a.Authors)
 }
 
 // completePage fetches one article page (conditionally when it was fetched
@@ -302,8 +264,9 @@ func (r *Runner) completePage(ctx context.Context, pt pageTask, j pageJob) error
 		page.AttemptedAt = now
 	}
 	a.Page = page
-	// The error is kept in the store and shown: the request may carry the
-	// source's credentials (sourceCredentials), or the feed's own.
+	// The error is kept in the store and shown: masked, as the request may
+	// carry the source's credentials (sources.WithSourceCredentials), or
+	// the feed's own (sources.FetchPage masks its errors too).
 	err := redact.Error(r.extractPage(ctx, pt, a, prev, page, j.known, pt.boilerplate, now))
 	if err != nil {
 		page.Error = err.Error()
@@ -336,186 +299,44 @@ func (r *Runner) carryFull(ctx context.Context, pt pageTask, a, prev *feeds.Arti
 		}
 		prev = &full
 	}
-	carryExtracted(a, prev)
+	feeds.CarryExtracted(a, prev)
 	feeds.Bound(a)
 	return nil
 }
 
+// extractPage fetches a's page (conditionally when it was extracted
+// before) and merges its story into a; a page not modified since gives a
+// the stored extraction again. The page's validators go to page.
 func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Article, page *feeds.PageState, known, boilerplate []string, now time.Time) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Link, nil)
-	if err != nil {
-		return fmt.Errorf("article page: %w", err)
-	}
 	src := pt.src
-	sourceCredentials(req.URL, src.URL)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-	conditional := prev != nil && !page.ExtractedAt.IsZero()
-	if conditional {
-		if page.ETag != "" {
-			req.Header.Set("If-None-Match", page.ETag)
-		}
-		if page.LastModified != "" {
-			req.Header.Set("If-Modified-Since", page.LastModified)
-		}
-	}
-	resp, err := pt.doer.Do(req)
+	res, err := sources.FetchPage(ctx, pt.doer, sources.PageRequest{
+		URL: a.Link, SourceURL: src.URL,
+		Conditional: prev != nil && !page.ExtractedAt.IsZero(), ETag: page.ETag, LastModified: page.LastModified,
+		Extract: extract.Options{
+			Remove: src.Remove, Boilerplate: boilerplate,
+			// A page that names no author still gives its "About the
+			// author" bio to the author the feed names.
+			KnownAuthors: known,
+			// Whoever names the story now (the feed item, its channel, a
+			// stored earlier version) is not replaced by a stand-in such
+			// as the site's name.
+			FeedAuthors: feeds.AuthorNames(a.Authors),
+			Now:         now,
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("article page %s: %w", a.Link, err)
+		return err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotModified && conditional {
+	if res.NotModified {
 		if err := r.carryFull(ctx, pt, a, prev); err != nil {
 			return err
 		}
 		a.Page = page
 		return nil
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("article page %s: http %s", a.Link, resp.Status)
-	}
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "" && !strings.Contains(mt, "html") {
-		return fmt.Errorf("article page %s: not an HTML page (%s)", a.Link, mt)
-	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("article page %s: read: %w", a.Link, err)
-	}
-	final := a.Link
-	if resp.Request != nil && resp.Request.URL != nil {
-		final = sources.DocumentURL(resp.Request.URL.String())
-	}
-	res, err := extract.Extract(body, final, extract.Options{
-		Remove: src.Remove, Boilerplate: boilerplate, ContentType: resp.Header.Get("Content-Type"),
-		// A page that names no author still gives its "About the author"
-		// bio to the author the feed names.
-		KnownAuthors: known,
-		// Whoever names the story now (the feed item, its channel, a
-		// stored earlier version) is not replaced by a stand-in such as
-		// the site's name.
-		FeedAuthors: authorNames(a.Authors),
-		Now:         now,
-	})
-	if err != nil {
-		return fmt.Errorf("article page %s: extract: %w", a.Link, err)
-	}
-	if strings.TrimSpace(feeds.PlainText(res.Content)) == "" {
-		return fmt.Errorf("article page %s: no article content found", a.Link)
-	}
-	page.ETag, page.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	mergeExtraction(a, res, now)
+	page.ETag, page.LastModified = res.ETag, res.LastModified
+	feeds.MergePage(a, res.Article)
 	return nil
-}
-
-// mergeExtraction fills a from its page: the page's full text replaces the
-// teaser; authors and image from the page are richer than the feed's (bio,
-// avatar, caption, credit) and win, keeping what only the feed knew. The
-// page's dates fill in missing ones only when plausible at now (the rule
-// feeds follow): a page claiming 2099 must not sit on top of every feed.
-func mergeExtraction(a *feeds.Article, res extract.Result, now time.Time) {
-	if a.Summary == "" {
-		a.Summary = a.Content
-		if a.Summary == "" && res.Excerpt != "" {
-			a.Summary = res.Excerpt
-		}
-	}
-	a.Content = res.Content
-	if a.Title == "" {
-		a.Title = res.Title
-	}
-	if len(res.Authors) > 0 {
-		a.Authors = mergeAuthors(res.Authors, a.Authors)
-	}
-	switch {
-	case res.Image == nil:
-	case a.Image == nil:
-		a.Image = res.Image
-	case a.Image.URL == res.Image.URL || a.Image.Caption == "" && a.Image.Credit == "":
-		img := *res.Image
-		if img.Type == "" {
-			img.Type = a.Image.Type
-		}
-		if img.Length == 0 && img.URL == a.Image.URL {
-			img.Length = a.Image.Length
-		}
-		a.Image = &img
-	}
-	if a.Published.IsZero() {
-		a.Published = sources.PlausibleDate(res.Published, now)
-	}
-	if a.Updated.IsZero() {
-		a.Updated = sources.PlausibleDate(res.Updated, now)
-	}
-	extra := slices.Clone(res.Tags)
-	if res.Section != "" {
-		extra = append([]string{res.Section}, extra...)
-	}
-	a.Categories = union(a.Categories, extra)
-}
-
-// mergeAuthors returns the story's authors from those its page and its
-// feed entry name. The page's are richer (bio, avatar, profile) and win,
-// completed with the e-mail or links the feed gave for the same name. When
-// every author the page names is one the feed names too, the feed's list is
-// kept, each author completed from the page: a page may name only the
-// author its "About the author" box describes, and the bio then goes to
-// that author without losing the others.
-func mergeAuthors(page, feed []feeds.Author) []feeds.Author {
-	same := func(a, b feeds.Author) bool {
-		return strings.EqualFold(strings.TrimSpace(a.Name), strings.TrimSpace(b.Name))
-	}
-	complete := func(p feeds.Author, f feeds.Author) feeds.Author {
-		p.Email = cmpOr(p.Email, f.Email)
-		p.URL = cmpOr(p.URL, f.URL)
-		p.Avatar = cmpOr(p.Avatar, f.Avatar)
-		p.Bio = cmpOr(p.Bio, f.Bio)
-		return p
-	}
-	subset := len(page) > 0
-	for _, p := range page {
-		if !slices.ContainsFunc(feed, func(f feeds.Author) bool { return same(p, f) }) {
-			subset = false
-		}
-	}
-	if subset {
-		out := slices.Clone(feed)
-		for i := range out {
-			if j := slices.IndexFunc(page, func(p feeds.Author) bool { return same(p, out[i]) }); j >= 0 {
-				out[i] = complete(page[j], out[i])
-			}
-		}
-		return out
-	}
-	out := slices.Clone(page)
-	for i := range out {
-		for _, f := range feed {
-			if same(f, out[i]) {
-				out[i] = complete(out[i], f)
-			}
-		}
-	}
-	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// union appends the members of b missing from a (case-insensitively).
-func union(a, b []string) []string {
-	seen := make(map[string]bool, len(a)+len(b))
-	out := make([]string, 0, len(a)+len(b))
-	for _, s := range append(slices.Clone(a), b...) {
-		k := strings.ToLower(strings.TrimSpace(s))
-		if k == "" || seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, strings.TrimSpace(s))
-	}
-	return out
 }
 
 // dropBoilerplate learns the paragraphs this source repeats across articles

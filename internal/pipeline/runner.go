@@ -209,10 +209,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	// The feed and the article pages of the source are fetched with the
 	// same policy.
 	doer := r.Doer.For(sourcePolicy(src.URL))
-
-	// The state keeps URLs without credentials (sources.DocumentURL): they
-	// are given back to requests to the source's own origin.
-	run := memo(st).Start(src.Source, func(feedURL string) string { return withSourceCredentials(feedURL, src.URL) })
+	run := memo(st).Start(src.Source)
 	res, err := sources.Fetch(ctx, doer, run.Request)
 	if err != nil {
 		remember(&st, run.Failed())

@@ -1,13 +1,15 @@
-package pipeline
+package sources
 
 import (
 	"net/url"
 	"strings"
 )
 
-// withSourceCredentials is sourceCredentials for a URL string, such as a
-// discovered feed's URL kept in the store without them.
-func withSourceCredentials(raw, sourceURL string) string {
+// WithSourceCredentials returns raw, a URL to fetch for a source, with the
+// credentials of the source's URL when it is on the source's own origin
+// and names none itself (see sourceCredentials): a discovered feed's URL
+// kept in the store without them, say.
+func WithSourceCredentials(raw, sourceURL string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
@@ -22,8 +24,8 @@ func withSourceCredentials(raw, sourceURL string) string {
 // sourceCredentials gives u, an article page to fetch, the credentials of
 // its source's URL when the page is on the source's own origin (scheme,
 // host and port) and names none itself. Article links are published without
-// the credentials the source was fetched with (sources.Fetch resolves them
-// against the URL without its userinfo), yet a members-only site wants them
+// the credentials the source was fetched with (Fetch resolves them against
+// the URL without its userinfo), yet a members-only site wants them
 // on its pages too. A page on any other origin never gets them.
 func sourceCredentials(u *url.URL, sourceURL string) {
 	if u.User != nil {
