@@ -32,7 +32,10 @@ type Doer interface {
 
 // Kinds of source understood by Fetch.
 const (
+	// KindFeed is a syndication feed (RSS, Atom, JSON Feed); an HTML page
+	// that advertises a feed with <link rel="alternate"> is followed to it.
 	KindFeed = "feed"
+	// KindPage is a listing page scraped with CSS selectors.
 	KindPage = "page"
 )
 

@@ -47,13 +47,10 @@ const (
 // would silently turn "@every 0s" or "@every 500ms" into once a second.
 const MinEvery = time.Minute
 
-// Source kinds.
+// Source kinds: the values sources.Fetch understands, declared there.
 const (
-	// KindFeed is a syndication feed (RSS, Atom, JSON Feed); an HTML page
-	// that advertises a feed with <link rel="alternate"> is followed to it.
-	KindFeed = "feed"
-	// KindPage is a listing page scraped with CSS selectors.
-	KindPage = "page"
+	KindFeed = sources.KindFeed
+	KindPage = sources.KindPage
 )
 
 // Storage drivers.
