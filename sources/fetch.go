@@ -286,7 +286,7 @@ type getRequest struct {
 }
 
 // getError is a failure of get at one step, not yet worded: Fetch and
-// FetchPage each name it their own way (feedError, pageError). A status
+// FetchPage each name it their own way (getFeed, pageError). A status
 // other than 2xx or 304 is an *HTTPError instead, and a refusal of
 // checkType is returned as it is.
 type getError struct {
