@@ -143,3 +143,35 @@ func benchArticle(src string, n int) feeds.Article {
 		FetchedAt:  time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
 	}
 }
+
+// BenchSourceStats benchmarks SourceStats, what every status page and
+// `tributary status` reads, on sources x perSource realistically sized
+// articles, each with its page extracted and one in fifty failed. The
+// time grows with the number of stored articles: divide by
+// sources*perSource for the cost of one. An implementation calls it from
+// its BenchmarkSourceStats.
+func BenchSourceStats(b *testing.B, open BenchOpener, sources, perSource int) {
+	ctx := context.Background()
+	s := open(b)
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	for src := range sources {
+		batch := make([]feeds.Article, perSource)
+		for i := range batch {
+			batch[i] = benchArticle(fmt.Sprintf("src%d", src), i)
+			batch[i].Page = &feeds.PageState{ExtractedAt: at, AttemptedAt: at, ETag: `"e"`}
+			if i%50 == 0 {
+				batch[i].Page = &feeds.PageState{Error: "article page: http 500", Attempts: 1, AttemptedAt: at, RetryAt: at.Add(time.Minute)}
+			}
+		}
+		if _, err := s.UpsertArticles(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		stats, err := s.SourceStats(ctx)
+		if err != nil || len(stats) != sources || stats["src0"].Articles != perSource {
+			b.Fatal(len(stats), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(sources*perSource), "ns/article")
+}
