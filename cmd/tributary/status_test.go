@@ -154,6 +154,13 @@ feeds:
 	if !strings.Contains(page, "<td>down</td><td>failing</td><td>3</td>") || strings.Contains(page, "hunter2") {
 		t.Errorf("/status:\n%s", page)
 	}
+	// status reads the same file while serve runs.
+	out, err := exec.Command(bin, "--config", conf, "status", "--json").Output()
+	var rep status.Report
+	if err != nil || json.Unmarshal(out, &rep) != nil || len(rep.Sources) != 1 || rep.Sources[0].Failures != 3 ||
+		rep.Sources[0].BackoffUntil == nil || !rep.Sources[0].BackoffUntil.Equal(until) {
+		t.Errorf("status --json beside serve: %v\n%s", err, out)
+	}
 	cmd.Process.Signal(os.Interrupt)
 	waitExit(t, cmd, log)
 	if n := hits.Load(); n != 0 {
