@@ -22,13 +22,7 @@ func cmdStatus(ctx context.Context, confPath string, args []string, stdout, stde
 	if fs.NArg() > 0 {
 		return usagef("status takes no arguments")
 	}
-	cfg, err := loadConfig(confPath)
-	if err != nil {
-		return err
-	}
-	// Read-only, like build: it works beside a running serve, and on a
-	// database it may not write.
-	st, err := openStoreReadOnly(ctx, cfg)
+	cfg, st, err := loadReadOnly(ctx, confPath)
 	if err != nil {
 		return err
 	}

@@ -134,13 +134,7 @@ sources:
 feeds:
   - name: all
 `, addr, dbPath, down.URL))
-	log := &syncBuffer{}
-	cmd := exec.Command(bin, "--config", conf, "serve")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	cmd, log := startServe(t, bin, conf)
 	base := "http://" + addr
 	waitStatus(t, base+"/healthz", 200, log)
 	metrics := getBody(t, base+"/metrics")

@@ -91,27 +91,26 @@ func TestStatusPage(t *testing.T) {
 }
 
 func TestStatusPageUnavailable(t *testing.T) {
-	srv := httptest.NewServer(New(Options{Status: func(context.Context) (status.Report, error) {
+	failing := New(Options{Status: func(context.Context) (status.Report, error) {
 		return status.Report{}, context.DeadlineExceeded
-	}}))
+	}})
+	if code := statusCode(t, failing); code != http.StatusServiceUnavailable {
+		t.Errorf("GET /status with a failing store = %d, want 503", code)
+	}
+	if code := statusCode(t, New(Options{})); code != http.StatusNotFound {
+		t.Errorf("GET /status without Options.Status = %d, want 404", code)
+	}
+}
+
+// statusCode returns the status code h answers GET /status with.
+func statusCode(t *testing.T, h http.Handler) int {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/status")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("GET /status with a failing store = %d, want 503", resp.StatusCode)
-	}
-	if srv2 := httptest.NewServer(New(Options{})); srv2 != nil {
-		defer srv2.Close()
-		resp, err := http.Get(srv2.URL + "/status")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("GET /status without Options.Status = %d, want 404", resp.StatusCode)
-		}
-	}
+	return resp.StatusCode
 }

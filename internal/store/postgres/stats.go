@@ -5,35 +5,17 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/tributary/tributary/internal/store"
 )
 
 // SourceStates returns the saved state of every source, sorted by name.
 func (d *DB) SourceStates(ctx context.Context) ([]store.SourceState, error) {
-	rows, err := d.pool.Query(ctx, `SELECT name, etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url
-		FROM source_state ORDER BY name`)
+	rows, err := d.pool.Query(ctx, `SELECT `+stateColumns+` FROM source_state ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: source states: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.SourceState, error) {
-		var (
-			st                     store.SourceState
-			attempt, success, next pgtype.Timestamptz
-			boilerplate            []string
-		)
-		if err := r.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
-			&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL); err != nil {
-			return store.SourceState{}, err
-		}
-		st.LastAttempt, st.LastSuccess, st.NextAttempt = fromTS(attempt), fromTS(success), fromTS(next)
-		if len(boilerplate) > 0 {
-			st.Boilerplate = boilerplate
-		}
-		return st, nil
-	})
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.SourceState, error) { return scanState(r) })
 	if err != nil {
 		return nil, fmt.Errorf("postgres: source states: %w", err)
 	}

@@ -2,36 +2,23 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/tributary/tributary/internal/store"
-	"github.com/tributary/tributary/internal/store/record"
 )
 
 // SourceStates returns the saved state of every source, sorted by name.
 func (d *DB) SourceStates(ctx context.Context) ([]store.SourceState, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT name, etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url
-		FROM source_state ORDER BY name`)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+stateColumns+` FROM source_state ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: source states: %w", err)
 	}
 	defer rows.Close()
 	var out []store.SourceState
 	for rows.Next() {
-		var (
-			st                     store.SourceState
-			attempt, success, next sql.NullInt64
-			boilerplate            []byte
-		)
-		if err := rows.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
-			&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL); err != nil {
+		st, err := scanState(rows)
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: source states: %w", err)
-		}
-		st.LastAttempt, st.LastSuccess, st.NextAttempt = fromUnix(attempt), fromUnix(success), fromUnix(next)
-		if st.Boilerplate, err = record.DecodeStrings(boilerplate); err != nil {
-			return nil, fmt.Errorf("sqlite: source states: %s: decode boilerplate: %w", st.Name, err)
 		}
 		out = append(out, st)
 	}

@@ -103,12 +103,7 @@ func BenchPagesDue(b *testing.B, open BenchOpener) {
 	for k := range 10 {
 		batch := make([]feeds.Article, 500)
 		for i := range batch {
-			n := k*500 + i
-			batch[i] = benchArticle("src", n)
-			batch[i].Page = &feeds.PageState{ExtractedAt: at, AttemptedAt: at, ETag: `"e"`}
-			if n%50 == 0 {
-				batch[i].Page = &feeds.PageState{Error: "article page: http 500", Attempts: 1, AttemptedAt: at, RetryAt: at.Add(time.Minute)}
-			}
+			batch[i] = benchPaged("src", k*500+i, at)
 		}
 		if _, err := s.UpsertArticles(ctx, batch); err != nil {
 			b.Fatal(err)
@@ -120,6 +115,17 @@ func BenchPagesDue(b *testing.B, open BenchOpener) {
 			b.Fatal(len(arts), err)
 		}
 	}
+}
+
+// benchPaged is benchArticle with its page extracted at at, or, one in
+// fifty, failed and due a minute later.
+func benchPaged(src string, n int, at time.Time) feeds.Article {
+	a := benchArticle(src, n)
+	a.Page = &feeds.PageState{ExtractedAt: at, AttemptedAt: at, ETag: `"e"`}
+	if n%50 == 0 {
+		a.Page = &feeds.PageState{Error: "article page: http 500", Attempts: 1, AttemptedAt: at, RetryAt: at.Add(time.Minute)}
+	}
+	return a
 }
 
 // benchArticle is a realistically sized article: ~6 KB of content, two
@@ -157,11 +163,7 @@ func BenchSourceStats(b *testing.B, open BenchOpener, sources, perSource int) {
 	for src := range sources {
 		batch := make([]feeds.Article, perSource)
 		for i := range batch {
-			batch[i] = benchArticle(fmt.Sprintf("src%d", src), i)
-			batch[i].Page = &feeds.PageState{ExtractedAt: at, AttemptedAt: at, ETag: `"e"`}
-			if i%50 == 0 {
-				batch[i].Page = &feeds.PageState{Error: "article page: http 500", Attempts: 1, AttemptedAt: at, RetryAt: at.Add(time.Minute)}
-			}
+			batch[i] = benchPaged(fmt.Sprintf("src%d", src), i, at)
 		}
 		if _, err := s.UpsertArticles(ctx, batch); err != nil {
 			b.Fatal(err)
