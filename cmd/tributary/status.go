@@ -64,7 +64,10 @@ func writeStatus(w io.Writer, rep status.Report) {
 	}
 	for _, s := range rep.Sources {
 		fmt.Fprintf(w, "\n%s: %s", s.Name, s.State)
-		if s.Failures > 0 {
+		switch {
+		case s.Failures == 1:
+			fmt.Fprint(w, " (1 consecutive failure)")
+		case s.Failures > 1:
 			fmt.Fprintf(w, " (%d consecutive failures)", s.Failures)
 		}
 		fmt.Fprintln(w)

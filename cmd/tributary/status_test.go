@@ -54,7 +54,7 @@ feeds:
 	if strings.Contains(out, "s3cr3t") || strings.Contains(out, "alice") {
 		t.Errorf("status shows the password:\n%s", out)
 	}
-	b, a := strings.Index(out, "z-broken: failing (1 consecutive failures)"), strings.Index(out, "a-remote: ok")
+	b, a := strings.Index(out, "z-broken: failing (1 consecutive failure)"), strings.Index(out, "a-remote: ok")
 	if b < 0 || a < 0 || b > a || !strings.Contains(out, "retention last ran: never") ||
 		!strings.Contains(out, "articles:      2 stored") || !strings.Contains(out, "xxxxx@") {
 		t.Errorf("status output:\n%s", out)
