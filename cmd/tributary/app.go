@@ -15,6 +15,7 @@ import (
 	"github.com/tributary/tributary/internal/metrics"
 	"github.com/tributary/tributary/internal/pipeline"
 	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/postgres"
 	"github.com/tributary/tributary/internal/store/sqlite"
@@ -106,10 +107,19 @@ func metricsRun(o pipeline.Outcome) metrics.Run {
 		Skipped:  o.Status == pipeline.StatusDeferred || o.Status == pipeline.StatusCancelled,
 		Failed:   o.Status == pipeline.StatusFailed,
 		Failures: o.Failures,
+		Error:    errorText(o.Err),
 		New:      o.New,
 		Updated:  o.Updated,
 		Duration: o.Duration,
 	}
+}
+
+// errorText is err's message with URLs' userinfo masked; "" for nil.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return redact.Text(err.Error())
 }
 
 // enabledSources returns the configured sources that are not disabled.

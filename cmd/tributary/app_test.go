@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -23,6 +24,8 @@ func TestMetricsRun(t *testing.T) {
 			metrics.Run{Source: "a", Status: "unchanged"}},
 		{pipeline.Outcome{Source: "a", Status: pipeline.StatusFailed, Failures: 3, Duration: time.Second},
 			metrics.Run{Source: "a", Status: "failed", Failed: true, Failures: 3, Duration: time.Second}},
+		{pipeline.Outcome{Source: "a", Status: pipeline.StatusFailed, Failures: 1, Err: errors.New("get https://u:pw@a.example/: 503")},
+			metrics.Run{Source: "a", Status: "failed", Failed: true, Failures: 1, Error: "get https://xxxxx@a.example/: 503"}},
 		{pipeline.Outcome{Source: "a", Status: pipeline.StatusDeferred},
 			metrics.Run{Source: "a", Status: "deferred", Skipped: true}},
 		{pipeline.Outcome{Source: "a", Status: pipeline.StatusCancelled, Duration: time.Second},

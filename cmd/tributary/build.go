@@ -27,14 +27,10 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 		fs.Usage()
 		return usagef("build needs --out DIR and no arguments")
 	}
-	cfg, err := loadConfig(confPath)
-	if err != nil {
-		return err
-	}
-	// build only reads the store: open it read-only, so that it works on a
-	// read-only file or directory and never creates an empty database
-	// (whose empty feeds would replace the published ones) from a wrong path.
-	st, err := openStoreReadOnly(ctx, cfg)
+	// build only reads the store: opened read-only, it never creates an
+	// empty database (whose empty feeds would replace the published ones)
+	// from a wrong path.
+	cfg, st, err := loadReadOnly(ctx, confPath)
 	if err != nil {
 		return err
 	}
@@ -162,6 +158,21 @@ func reason(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// loadReadOnly loads the configuration and opens its store read-only,
+// for a command that only reads it: it works on a read-only file or
+// directory, and beside a running serve.
+func loadReadOnly(ctx context.Context, confPath string) (*config.Config, store.Store, error) {
+	cfg, err := loadConfig(confPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStoreReadOnly(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
 }
 
 // openStoreReadOnly opens the configured store for a command that only

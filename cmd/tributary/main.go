@@ -96,6 +96,7 @@ Commands:
   serve               run the daemon: fetch sources on their schedules, serve the feeds over HTTP
   fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
+  status [--json]     list every source: state, last fetch, errors, next run, articles stored
   check               validate the configuration and print every problem with its line
   version             print the version
 
@@ -128,6 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdFetch(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "build":
 		err = cmdBuild(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "status":
+		err = cmdStatus(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "check":
 		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
 	case "version":

@@ -18,8 +18,10 @@ import (
 	"github.com/tributary/tributary/internal/metrics"
 	"github.com/tributary/tributary/internal/pipeline"
 	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/schedule"
 	"github.com/tributary/tributary/internal/server"
+	"github.com/tributary/tributary/internal/status"
 	"github.com/tributary/tributary/internal/store"
 )
 
@@ -78,6 +80,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		ln.Close()
 		return err
 	}
+	d.restore(ctx, next.cfg, true)
 	d.start(ctx, next)
 	srv := &http.Server{
 		Handler:           m.Wrap(d),
@@ -168,7 +171,10 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		Title:     cfg.Title,
 		Publisher: newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
 		Metrics:   d.metrics.Handler(),
-		Logger:    d.log,
+		Status: func(ctx context.Context) (status.Report, error) {
+			return status.Build(ctx, d.st, statusOptions(cfg, d.st))
+		},
+		Logger: d.log,
 	})
 	return &generation{cfg: cfg, sched: sched, client: client, handler: h}, nil
 }
@@ -184,6 +190,36 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 	d.handler.Store(g.handler)
 	g.sched.Start(context.WithoutCancel(ctx), true)
 	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg
+}
+
+// restore exports the stored state of every enabled source of cfg that
+// this process has not fetched yet (consecutive failures, last error,
+// last success: see metrics.Restore), and with warn, at start-up, logs
+// each source in backoff once at WARN: it will not be fetched before its
+// time, and would otherwise fail silently until then. A store that cannot
+// say is logged; serving goes on.
+func (d *daemon) restore(ctx context.Context, cfg *config.Config, warn bool) {
+	states, err := d.st.SourceStates(ctx)
+	if err != nil {
+		d.log.Warn("cannot read the stored source states", slog.Any("error", err))
+		return
+	}
+	byName := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		byName[st.Name] = st
+	}
+	now := time.Now()
+	for _, s := range enabledSources(cfg) {
+		st, ok := byName[s.Name]
+		if !ok {
+			continue
+		}
+		d.metrics.Restore(metrics.Stored{Source: s.Name, Failures: st.Failures, Error: redact.Text(st.LastError), LastSuccess: st.LastSuccess})
+		if warn && st.NextAttempt.After(now) {
+			d.log.Warn("source in backoff", slog.String("source", s.Name), slog.Int("failures", st.Failures),
+				slog.String("last_error", redact.Text(st.LastError)), slog.Time("until", st.NextAttempt))
+		}
+	}
 }
 
 // halt stops starting jobs; running fetches go on (see stop).
@@ -243,6 +279,7 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Info("reload abandoned: shutting down")
 		return
 	}
+	d.restore(ctx, next.cfg, false)
 	d.start(ctx, next)
 	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
 }

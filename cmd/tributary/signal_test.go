@@ -83,6 +83,19 @@ feeds:
   - name: all
     title: Everything
 `, addr, h.URL, h.URL))
+	cmd, log := startServe(t, bin, conf)
+	select {
+	case <-h.arrived:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no fetch started; log:\n%s", log)
+	}
+	return cmd, log, addr
+}
+
+// startServe starts `bin --config conf serve`, killed when t ends, and
+// returns it with its output (stdout and stderr).
+func startServe(t *testing.T, bin, conf string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
 	log := &syncBuffer{}
 	cmd := exec.Command(bin, "--config", conf, "serve")
 	cmd.Stdout, cmd.Stderr = log, log
@@ -90,12 +103,7 @@ feeds:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	select {
-	case <-h.arrived:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no fetch started; log:\n%s", log)
-	}
-	return cmd, log, addr
+	return cmd, log
 }
 
 // waitLog waits until the daemon's log holds s.

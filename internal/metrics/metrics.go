@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,6 +30,7 @@ type Metrics struct {
 	articles    *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
 	failures    *prometheus.GaugeVec
+	lastError   *prometheus.GaugeVec
 	requests    *prometheus.CounterVec
 
 	mu sync.Mutex
@@ -73,11 +75,14 @@ func New(opts Options) *Metrics {
 		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "tributary_source_consecutive_failures", Help: "Consecutive failed fetches of a source (0 after a success).",
 		}, []string{"source"}),
+		lastError: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "tributary_source_last_error_info", Help: "1 while a source's last fetch failed, labelled with its reason (userinfo masked, at most 200 bytes); absent after a success.",
+		}, []string{"source", "error"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_http_requests_total", Help: "HTTP requests served, by status code.",
 		}, []string{"code"}),
 	}
-	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.requests,
+	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.lastError, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opts.SourceDurations {
 		m.sourceTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -104,6 +109,8 @@ type Run struct {
 	// consecutive failures, this run included.
 	Failed   bool
 	Failures int
+	// Error is why a failed run failed, masked (internal/redact).
+	Error string
 	// New and Updated count the articles the run stored.
 	New, Updated int
 	Duration     time.Duration
@@ -125,12 +132,60 @@ func (m *Metrics) Observe(o Run) {
 	if o.Failed {
 		// From the stored count, so it is right after a restart too.
 		m.failures.WithLabelValues(o.Source).Set(float64(o.Failures))
+		m.setLastError(o.Source, o.Error)
 		return
 	}
 	m.failures.WithLabelValues(o.Source).Set(0)
+	m.lastError.DeletePartialMatch(prometheus.Labels{"source": o.Source})
 	m.lastSuccess.WithLabelValues(o.Source).Set(float64(time.Now().Unix()))
 	m.articles.WithLabelValues(o.Source, "new").Add(float64(o.New))
 	m.articles.WithLabelValues(o.Source, "updated").Add(float64(o.Updated))
+}
+
+// Stored is what the store remembers of a source, for Restore.
+type Stored struct {
+	Source string
+	// Failures counts consecutive failed fetches; Error (masked) is the
+	// last one's reason.
+	Failures    int
+	Error       string
+	LastSuccess time.Time
+}
+
+// Restore sets a source's failure gauge, last error and last success
+// from the stored state, for the sources not observed yet in this process:
+// after a restart, a source failing before it is exported as failing
+// before its next fetch (or at all, while its backoff defers it).
+func (m *Metrics) Restore(st Stored) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sources[st.Source] {
+		return // this process knows better
+	}
+	m.sources[st.Source] = true
+	m.failures.WithLabelValues(st.Source).Set(float64(st.Failures))
+	if st.Failures > 0 {
+		m.setLastError(st.Source, st.Error)
+	}
+	if !st.LastSuccess.IsZero() {
+		m.lastSuccess.WithLabelValues(st.Source).Set(float64(st.LastSuccess.Unix()))
+	}
+}
+
+// maxErrorLabel bounds the error label of tributary_source_last_error_info.
+const maxErrorLabel = 200
+
+// setLastError replaces the source's last-error series with one for msg.
+func (m *Metrics) setLastError(source, msg string) {
+	m.lastError.DeletePartialMatch(prometheus.Labels{"source": source})
+	if len(msg) > maxErrorLabel {
+		cut := maxErrorLabel
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	m.lastError.WithLabelValues(source, msg).Set(1)
 }
 
 // Retain drops the series of every source not in sources, those a reload
@@ -153,6 +208,7 @@ func (m *Metrics) Retain(sources []string) {
 		m.articles.DeletePartialMatch(match)
 		m.lastSuccess.DeletePartialMatch(match)
 		m.failures.DeletePartialMatch(match)
+		m.lastError.DeletePartialMatch(match)
 		if m.sourceTime != nil {
 			m.sourceTime.DeletePartialMatch(match)
 		}

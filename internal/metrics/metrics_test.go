@@ -131,3 +131,34 @@ func TestRetainDropsRemovedSources(t *testing.T) {
 		}
 	}
 }
+
+// TestLastErrorAndRestore follows a source's last-error series: set from
+// the stored state at start-up, replaced by a failure of this process,
+// gone after a success; a stored state never overrides what this process
+// observed.
+func TestLastErrorAndRestore(t *testing.T) {
+	m := New(Options{})
+	m.Restore(Stored{Source: "s", Failures: 4, Error: "old reason", LastSuccess: time.Unix(1700000000, 0)})
+	m.Restore(Stored{Source: "fine", LastSuccess: time.Unix(1700000000, 0)})
+	body := get(t, m.Handler())
+	for _, want := range []string{`tributary_source_consecutive_failures{source="s"} 4`, `tributary_source_last_error_info{error="old reason",source="s"} 1`,
+		`tributary_source_consecutive_failures{source="fine"} 0`, `tributary_source_last_success_timestamp_seconds{source="fine"} 1.7e+09`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after Restore, /metrics lacks %s:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, `last_error_info{error="",source="fine"}`) {
+		t.Errorf("a source that did not fail has a last error:\n%s", body)
+	}
+	m.Observe(Run{Source: "s", Status: "failed", Failed: true, Failures: 5, Error: strings.Repeat("é", 150)})
+	body = get(t, m.Handler())
+	if strings.Contains(body, "old reason") || !strings.Contains(body, `tributary_source_consecutive_failures{source="s"} 5`) ||
+		!strings.Contains(body, `error="`+strings.Repeat("é", 100)+`…"`) {
+		t.Errorf("after a failure, /metrics:\n%s", body)
+	}
+	m.Restore(Stored{Source: "s", Failures: 1, Error: "stale"})
+	m.Observe(Run{Source: "s", Status: "new"})
+	if body = get(t, m.Handler()); strings.Contains(body, "tributary_source_last_error_info") || strings.Contains(body, "stale") {
+		t.Errorf("after a success, /metrics still has a last error:\n%s", body)
+	}
+}

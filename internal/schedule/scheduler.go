@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -50,11 +51,28 @@ func New(workers int, logger *slog.Logger) *Scheduler {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Scheduler{
-		cron:     cron.New(cron.WithParser(cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor))),
+		cron:     cron.New(cron.WithParser(parser())),
 		log:      logger,
 		slots:    make(chan struct{}, workers),
 		stopping: make(chan struct{}),
 	}
+}
+
+// parser reads the cron specs jobs are added with: five fields or a
+// descriptor (@every 30m, @hourly).
+func parser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
+
+// Next returns when a job on spec, added to a scheduler now, next fires
+// after t, as Add reads spec. An @every job counts from the scheduler's
+// start, which Next cannot know: it answers one interval after t.
+func Next(spec string, t time.Time) (time.Time, error) {
+	sched, err := parser().Parse(spec)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("schedule: invalid spec %q: %w", spec, err)
+	}
+	return sched.Next(t), nil
 }
 
 // Add registers a job named name on the cron spec. It must be called

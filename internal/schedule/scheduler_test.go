@@ -217,3 +217,24 @@ func TestHaltStartsNothingButLetsRunningJobsFinish(t *testing.T) {
 		t.Errorf("%s started after Halt (first was %s)", name, first)
 	}
 }
+
+func TestNext(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 7, 30, 0, time.UTC)
+	for _, tc := range []struct {
+		spec string
+		want time.Time
+	}{
+		{"*/15 * * * *", time.Date(2024, 5, 1, 12, 15, 0, 0, time.UTC)},
+		{"@hourly", time.Date(2024, 5, 1, 13, 0, 0, 0, time.UTC)},
+		{"@every 30m", at.Add(30 * time.Minute)},
+		{"0 6 * * *", time.Date(2024, 5, 2, 6, 0, 0, 0, time.UTC)},
+	} {
+		got, err := Next(tc.spec, at)
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("Next(%q) = %v, %v; want %v", tc.spec, got, err, tc.want)
+		}
+	}
+	if _, err := Next("every day", at); err == nil {
+		t.Error("Next of an invalid spec succeeded")
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/status"
 )
 
 // Options configure a Server.
@@ -30,6 +31,8 @@ type Options struct {
 	// answering the Publisher (which /healthz always checks); nil adds no
 	// check.
 	Health func(ctx context.Context) error
+	// Status reports every source's state, served at /status when not nil.
+	Status func(ctx context.Context) (status.Report, error)
 	// Metrics is served at /metrics when not nil.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -67,6 +70,9 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /feeds.opml", s.handleOPML)
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	if opts.Status != nil {
+		s.mux.HandleFunc("GET /status", s.handleStatus)
+	}
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", opts.Metrics)
 	}

@@ -44,6 +44,12 @@ type Store interface {
 	SourceState(ctx context.Context, source string) (SourceState, error)
 	// SaveSourceState records the fetch state of a source.
 	SaveSourceState(ctx context.Context, st SourceState) error
+	// SourceStates returns the saved state of every source, sorted by
+	// name: those configured and those no longer configured alike.
+	SourceStates(ctx context.Context) ([]SourceState, error)
+	// SourceStats returns, for every source with stored articles, how many
+	// it has and how their full-text pages fared (see SourceStats).
+	SourceStats(ctx context.Context) (map[string]SourceStats, error)
 	// Version returns a counter that increases whenever stored articles
 	// change (in this process or any other sharing the store) and the time
 	// of that change (see Version). Renderers cache output until it moves.
@@ -58,6 +64,16 @@ type Query struct {
 	Sources []string
 	// Limit caps the number of articles; 0 means no limit.
 	Limit int
+}
+
+// SourceStats counts the stored articles of one source.
+type SourceStats struct {
+	// Articles is the number of stored articles.
+	Articles int
+	// PagesExtracted counts the articles whose page was extracted and
+	// whose last attempt did not fail; PagesFailed those whose last page
+	// extraction failed (Page.Error set, what PagesDue retries).
+	PagesExtracted, PagesFailed int
 }
 
 // UpsertResult counts what UpsertArticles did.

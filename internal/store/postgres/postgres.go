@@ -291,27 +291,39 @@ func (d *DB) Version(ctx context.Context) (store.Version, error) {
 	return v, nil
 }
 
-// SourceState returns the saved fetch state of source, or a zero state
-// with Name set when the source was never saved.
-func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
-	st := store.SourceState{Name: source}
+// stateColumns are the columns scanState reads, name first.
+const stateColumns = `name, etag, last_modified, last_attempt, last_success, last_status,
+	last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url`
+
+// scanState reads one row of stateColumns.
+func scanState(sc pgx.Row) (store.SourceState, error) {
 	var (
+		st                     store.SourceState
 		attempt, success, next pgtype.Timestamptz
 		boilerplate            []string
 	)
-	err := d.pool.QueryRow(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url FROM source_state WHERE name = $1`, record.Clean(source)).
-		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return st, nil
-	}
-	if err != nil {
-		return store.SourceState{}, fmt.Errorf("postgres: source state %s: %w", source, err)
+	if err := sc.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
+		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL); err != nil {
+		return store.SourceState{}, err
 	}
 	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromTS(attempt), fromTS(success), fromTS(next)
 	if len(boilerplate) > 0 {
 		st.Boilerplate = boilerplate
 	}
+	return st, nil
+}
+
+// SourceState returns the saved fetch state of source, or a zero state
+// with Name set when the source was never saved.
+func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
+	st, err := scanState(d.pool.QueryRow(ctx, `SELECT `+stateColumns+` FROM source_state WHERE name = $1`, record.Clean(source)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.SourceState{Name: source}, nil
+	}
+	if err != nil {
+		return store.SourceState{}, fmt.Errorf("postgres: source state %s: %w", source, err)
+	}
+	st.Name = source
 	return st, nil
 }
 

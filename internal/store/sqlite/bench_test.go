@@ -29,3 +29,7 @@ func BenchmarkArticles(b *testing.B) { storetest.BenchArticles(b, benchDB) }
 
 // BenchmarkPagesDue runs the shared failed-pages benchmark.
 func BenchmarkPagesDue(b *testing.B) { storetest.BenchPagesDue(b, benchDB) }
+
+// BenchmarkSourceStats runs the shared status-count benchmark on 1,000
+// sources of 20 articles each.
+func BenchmarkSourceStats(b *testing.B) { storetest.BenchSourceStats(b, benchDB, 1000, 20) }

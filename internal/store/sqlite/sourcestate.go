@@ -10,27 +10,40 @@ import (
 	"github.com/tributary/tributary/internal/store/record"
 )
 
-// SourceState returns the saved fetch state of source, or a zero state
-// with Name set when the source was never saved.
-func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
-	st := store.SourceState{Name: source}
+// stateColumns are the columns scanState reads, name first.
+const stateColumns = `name, etag, last_modified, last_attempt, last_success, last_status,
+	last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url`
+
+// scanState reads one row of stateColumns.
+func scanState(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 	var (
+		st                     store.SourceState
 		attempt, success, next sql.NullInt64
 		boilerplate            []byte
 	)
-	err := d.db.QueryRowContext(ctx, `SELECT etag, last_modified, last_attempt, last_success, last_status,
-		last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url FROM source_state WHERE name = ?`, record.Clean(source)).
-		Scan(&st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError, &st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL)
+	if err := sc.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
+		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL); err != nil {
+		return store.SourceState{}, err
+	}
+	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromUnix(attempt), fromUnix(success), fromUnix(next)
+	var err error
+	if st.Boilerplate, err = record.DecodeStrings(boilerplate); err != nil {
+		return store.SourceState{}, fmt.Errorf("%s: decode boilerplate: %w", st.Name, err)
+	}
+	return st, nil
+}
+
+// SourceState returns the saved fetch state of source, or a zero state
+// with Name set when the source was never saved.
+func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
+	st, err := scanState(d.db.QueryRowContext(ctx, `SELECT `+stateColumns+` FROM source_state WHERE name = ?`, record.Clean(source)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return st, nil
+		return store.SourceState{Name: source}, nil
 	}
 	if err != nil {
 		return store.SourceState{}, fmt.Errorf("sqlite: source state %s: %w", source, err)
 	}
-	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromUnix(attempt), fromUnix(success), fromUnix(next)
-	if st.Boilerplate, err = record.DecodeStrings(boilerplate); err != nil {
-		return store.SourceState{}, fmt.Errorf("sqlite: source state %s: decode boilerplate: %w", source, err)
-	}
+	st.Name = source
 	return st, nil
 }
 

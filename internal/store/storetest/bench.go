@@ -103,12 +103,7 @@ func BenchPagesDue(b *testing.B, open BenchOpener) {
 	for k := range 10 {
 		batch := make([]feeds.Article, 500)
 		for i := range batch {
-			n := k*500 + i
-			batch[i] = benchArticle("src", n)
-			batch[i].Page = &feeds.PageState{ExtractedAt: at, AttemptedAt: at, ETag: `"e"`}
-			if n%50 == 0 {
-				batch[i].Page = &feeds.PageState{Error: "article page: http 500", Attempts: 1, AttemptedAt: at, RetryAt: at.Add(time.Minute)}
-			}
+			batch[i] = benchPaged("src", k*500+i, at)
 		}
 		if _, err := s.UpsertArticles(ctx, batch); err != nil {
 			b.Fatal(err)
@@ -120,6 +115,17 @@ func BenchPagesDue(b *testing.B, open BenchOpener) {
 			b.Fatal(len(arts), err)
 		}
 	}
+}
+
+// benchPaged is benchArticle with its page extracted at at, or, one in
+// fifty, failed and due a minute later.
+func benchPaged(src string, n int, at time.Time) feeds.Article {
+	a := benchArticle(src, n)
+	a.Page = &feeds.PageState{ExtractedAt: at, AttemptedAt: at, ETag: `"e"`}
+	if n%50 == 0 {
+		a.Page = &feeds.PageState{Error: "article page: http 500", Attempts: 1, AttemptedAt: at, RetryAt: at.Add(time.Minute)}
+	}
+	return a
 }
 
 // benchArticle is a realistically sized article: ~6 KB of content, two
@@ -142,4 +148,32 @@ func benchArticle(src string, n int) feeds.Article {
 		Published:  time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute),
 		FetchedAt:  time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
 	}
+}
+
+// BenchSourceStats benchmarks SourceStats, what every status page and
+// `tributary status` reads, on sources x perSource realistically sized
+// articles, each with its page extracted and one in fifty failed. The
+// time grows with the number of stored articles: divide by
+// sources*perSource for the cost of one. An implementation calls it from
+// its BenchmarkSourceStats.
+func BenchSourceStats(b *testing.B, open BenchOpener, sources, perSource int) {
+	ctx := context.Background()
+	s := open(b)
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	for src := range sources {
+		batch := make([]feeds.Article, perSource)
+		for i := range batch {
+			batch[i] = benchPaged(fmt.Sprintf("src%d", src), i, at)
+		}
+		if _, err := s.UpsertArticles(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		stats, err := s.SourceStats(ctx)
+		if err != nil || len(stats) != sources || stats["src0"].Articles != perSource {
+			b.Fatal(len(stats), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(sources*perSource), "ns/article")
 }

@@ -91,6 +91,8 @@ func Run(t *testing.T, o Opener) {
 		{"ConcurrentUpserts", testConcurrentUpserts},
 		{"SecondHandle", testSecondHandle},
 		{"SecondHandleConcurrentWriters", testSecondHandleConcurrent},
+		{"SourceStates", testSourceStates},
+		{"SourceStats", testSourceStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
