@@ -97,6 +97,7 @@ Commands:
   fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   check               validate the configuration and print every problem with its line
+  prune               delete the articles retention no longer keeps, once; --source NAME --yes deletes one source's
   version             print the version
 
 Run 'tributary COMMAND -h' for the flags of a command. --config defaults to ./config.yaml.
@@ -130,6 +131,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdBuild(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "check":
 		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
+	case "prune":
+		err = cmdPrune(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "version":
 		err = cmdVersion(cmdArgs, stdout, stderr)
 	case "help", "-h", "--help":
