@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tributary/tributary/feeds"
@@ -156,6 +157,42 @@ type SourceState struct {
 // store waits a few milliseconds, large enough that a cleanup of 100,000
 // articles takes 200 transactions.
 const DeleteBatch = 500
+
+// DeleteInBatches calls del, which deletes at most DeleteBatch articles in
+// a transaction of its own and says how many, until it deletes fewer, and
+// returns the total: how the stores' Expire and DeleteSource loop.
+func DeleteInBatches(del func() (int, error)) (int, error) {
+	total := 0
+	for {
+		n, err := del()
+		total += n
+		if err != nil || n < DeleteBatch {
+			return total, err
+		}
+	}
+}
+
+// ExpireBy is how the stores' Expire applies r at now: first olderThan
+// deletes the unlisted articles dated before the cutoff (when MaxAge is
+// set), then beyond deletes the unlisted ones past the newest n (when
+// MaxItems is set).
+func ExpireBy(r Retention, now time.Time, olderThan func(cutoff time.Time) (int, error), beyond func(n int) (int, error)) (Expired, error) {
+	var (
+		out Expired
+		err error
+	)
+	if r.MaxAge > 0 {
+		if out.Age, err = olderThan(now.Add(-r.MaxAge)); err != nil {
+			return out, fmt.Errorf("by age: %w", err)
+		}
+	}
+	if r.MaxItems > 0 {
+		if out.Count, err = beyond(r.MaxItems); err != nil {
+			return out, fmt.Errorf("by count: %w", err)
+		}
+	}
+	return out, nil
+}
 
 // Retention says which articles of one source cleanup keeps.
 type Retention struct {

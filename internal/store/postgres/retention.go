@@ -37,25 +37,17 @@ func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error 
 // beyond its newest r.MaxItems, listed ones excepted, store.DeleteBatch
 // per transaction.
 func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (store.Expired, error) {
-	var (
-		out store.Expired
-		err error
-		src = record.Clean(r.Source)
-	)
-	if r.MaxAge > 0 {
-		out.Age, err = d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM articles
-			WHERE source = $1 AND sort_time < $2 AND NOT listed LIMIT $3)`, src, now.Add(-r.MaxAge).UTC(), store.DeleteBatch)
-		if err != nil {
-			return out, fmt.Errorf("postgres: expire %s by age: %w", r.Source, err)
-		}
-	}
-	if r.MaxItems > 0 {
-		out.Count, err = d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM (
+	src := record.Clean(r.Source)
+	out, err := store.ExpireBy(r, now, func(cutoff time.Time) (int, error) {
+		return d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM articles
+			WHERE source = $1 AND sort_time < $2 AND NOT listed LIMIT $3)`, src, cutoff.UTC(), store.DeleteBatch)
+	}, func(n int) (int, error) {
+		return d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM (
 			SELECT source, id, listed FROM articles WHERE source = $1 ORDER BY sort_time DESC, id OFFSET $2) AS ranked
-			WHERE NOT listed LIMIT $3)`, src, r.MaxItems, store.DeleteBatch)
-		if err != nil {
-			return out, fmt.Errorf("postgres: expire %s by count: %w", r.Source, err)
-		}
+			WHERE NOT listed LIMIT $3)`, src, n, store.DeleteBatch)
+	})
+	if err != nil {
+		return out, fmt.Errorf("postgres: expire %s: %w", r.Source, err)
 	}
 	return out, nil
 }
@@ -65,8 +57,7 @@ func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (stor
 // fewer. Each locks the version row first, as upserts do (see the package
 // comment), and moves the version when it deletes.
 func (d *DB) deleteBatches(ctx context.Context, query string, args ...any) (int, error) {
-	total := 0
-	for {
+	return store.DeleteInBatches(func() (int, error) {
 		var n int64
 		err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT counter FROM store_version WHERE id = 1 FOR UPDATE`); err != nil {
@@ -83,14 +74,8 @@ func (d *DB) deleteBatches(ctx context.Context, query string, args ...any) (int,
 				changed_at = greatest($1, changed_at) WHERE id = 1`, time.Now().UTC().Truncate(time.Second))
 			return err
 		})
-		if err != nil {
-			return total, err
-		}
-		total += int(n)
-		if n < store.DeleteBatch {
-			return total, nil
-		}
-	}
+		return int(n), err
+	})
 }
 
 // Orphans returns the sources with stored articles or state that known

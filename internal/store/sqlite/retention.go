@@ -46,28 +46,20 @@ func cleanJSON(names []string) (string, error) {
 // beyond its newest r.MaxItems, listed ones excepted, store.DeleteBatch
 // per transaction.
 func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (store.Expired, error) {
-	var (
-		out store.Expired
-		err error
-		src = record.Clean(r.Source)
-	)
-	if r.MaxAge > 0 {
+	src := record.Clean(r.Source)
+	out, err := store.ExpireBy(r, now, func(cutoff time.Time) (int, error) {
 		// sort_time is coalesce(published, fetched_at): the article's date.
-		out.Age, err = d.deleteBatches(ctx, `DELETE FROM articles WHERE rowid IN (SELECT rowid FROM articles
-			WHERE source = ? AND sort_time < ? AND listed = 0 LIMIT ?)`, src, now.Add(-r.MaxAge).Unix(), store.DeleteBatch)
-		if err != nil {
-			return out, fmt.Errorf("sqlite: expire %s by age: %w", r.Source, err)
-		}
-	}
-	if r.MaxItems > 0 {
+		return d.deleteBatches(ctx, `DELETE FROM articles WHERE rowid IN (SELECT rowid FROM articles
+			WHERE source = ? AND sort_time < ? AND listed = 0 LIMIT ?)`, src, cutoff.Unix(), store.DeleteBatch)
+	}, func(n int) (int, error) {
 		// The source's articles in the order of Articles, skipping the
-		// newest MaxItems; -1 is SQLite's "no limit".
-		out.Count, err = d.deleteBatches(ctx, `DELETE FROM articles WHERE rowid IN (SELECT rowid FROM (
+		// newest n; -1 is SQLite's "no limit".
+		return d.deleteBatches(ctx, `DELETE FROM articles WHERE rowid IN (SELECT rowid FROM (
 			SELECT rowid, listed FROM articles WHERE source = ? ORDER BY sort_time DESC, id LIMIT -1 OFFSET ?)
-			WHERE listed = 0 LIMIT ?)`, src, r.MaxItems, store.DeleteBatch)
-		if err != nil {
-			return out, fmt.Errorf("sqlite: expire %s by count: %w", r.Source, err)
-		}
+			WHERE listed = 0 LIMIT ?)`, src, n, store.DeleteBatch)
+	})
+	if err != nil {
+		return out, fmt.Errorf("sqlite: expire %s: %w", r.Source, err)
 	}
 	return out, nil
 }
@@ -76,8 +68,7 @@ func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (stor
 // store.DeleteBatch rows, in transactions of its own until it deletes
 // fewer; each transaction that deletes moves the version.
 func (d *DB) deleteBatches(ctx context.Context, query string, args ...any) (int, error) {
-	total := 0
-	for {
+	return store.DeleteInBatches(func() (int, error) {
 		var n int64
 		err := d.write(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, query, args...)
@@ -89,14 +80,8 @@ func (d *DB) deleteBatches(ctx context.Context, query string, args ...any) (int,
 			}
 			return bumpVersion(ctx, tx)
 		})
-		if err != nil {
-			return total, err
-		}
-		total += int(n)
-		if n < store.DeleteBatch {
-			return total, nil
-		}
-	}
+		return int(n), err
+	})
 }
 
 // bumpVersion moves the version in tx, never to an earlier time than the
