@@ -98,6 +98,7 @@ Commands:
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
   check               validate the configuration and print every problem with its line
+  prune               delete the articles retention no longer keeps, once; --source NAME --yes deletes one source's
   version             print the version
 
 Run 'tributary COMMAND -h' for the flags of a command. --config defaults to ./config.yaml.
@@ -133,6 +134,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdStatus(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "check":
 		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
+	case "prune":
+		err = cmdPrune(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "version":
 		err = cmdVersion(cmdArgs, stdout, stderr)
 	case "help", "-h", "--help":

@@ -19,6 +19,7 @@ import (
 	"github.com/tributary/tributary/internal/pipeline"
 	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/redact"
+	"github.com/tributary/tributary/internal/retention"
 	"github.com/tributary/tributary/internal/schedule"
 	"github.com/tributary/tributary/internal/server"
 	"github.com/tributary/tributary/internal/status"
@@ -32,6 +33,9 @@ const (
 	drainTimeout = 10 * time.Second
 	fetchGrace   = 20 * time.Second
 )
+
+// retentionJob names the cleanup job in the scheduler and its logs.
+const retentionJob = "retention cleanup"
 
 func cmdServe(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
 	// Catch SIGHUP before anything slow (the store's integrity check reads
@@ -166,6 +170,18 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 			client.Close()
 			return nil, usagef("%v", err)
 		}
+	}
+	// Cleanup runs in the same scheduler, so it never overlaps itself and
+	// stops with the fetches; the name cannot be a source's (slugs have
+	// no spaces).
+	cleaner := &retention.Cleaner{Store: d.st, Log: d.log}
+	plan := retentionPlan(cfg)
+	if err := sched.Add(retentionJob, cfg.Retention.Schedule, func(ctx context.Context) {
+		rep, _ := cleaner.Run(ctx, plan) // logged by Run
+		d.metrics.ObserveCleanup(metricsCleanup(rep))
+	}); err != nil {
+		client.Close()
+		return nil, usagef("%v", err)
 	}
 	h := server.New(server.Options{
 		Title:     cfg.Title,

@@ -50,10 +50,14 @@ func statusOptions(cfg *config.Config, st store.Store) status.Options {
 	return opts
 }
 
-// lastRetention is when retention last ran, for status reports: nil (shown
-// as "never") until the store records it. Wire store.LastRetention here.
-func lastRetention(store.Store) func(ctx context.Context) (time.Time, error) {
-	return nil
+// lastRetention is when retention last ran, as any process sharing the
+// store recorded it (store.LastRetention): zero, shown as "never", when no
+// cleanup ever ran.
+func lastRetention(st store.Store) func(ctx context.Context) (time.Time, error) {
+	return func(ctx context.Context) (time.Time, error) {
+		rr, err := st.LastRetention(ctx)
+		return rr.At, err
+	}
 }
 
 // writeStatus prints rep for people: one block per source, failing first.

@@ -13,6 +13,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -40,7 +41,15 @@ const (
 	DefaultMaxItemsPerSource  = 1000
 	DefaultFeedLimit          = 50
 	MaxFeedLimit              = 10000
+	DefaultRetentionMaxAge    = 90 * 24 * time.Hour
+	DefaultRetentionMaxItems  = 1000
+	DefaultRetentionSchedule  = "@hourly"
+	DefaultRetentionOrphans   = 30 * 24 * time.Hour
 )
+
+// MinRetentionEvery is the shortest "@every" interval retention.schedule
+// may have: cleanup fetches nothing, so it is not held to MinEvery.
+const MinRetentionEvery = time.Second
 
 // MinEvery is the shortest interval an "@every" schedule may have. Five-field
 // cron specs cannot fire more often than once a minute either; robfig/cron
@@ -90,6 +99,8 @@ type Config struct {
 	Feeds []Feed `yaml:"feeds"`
 	// Metrics tunes what /metrics exposes.
 	Metrics Metrics `yaml:"metrics"`
+	// Retention says how long stored articles are kept; on by default.
+	Retention Retention `yaml:"retention"`
 
 	// Path is the configuration file this Config was read from, as given to
 	// Load or Parse; relative paths in the file are resolved against its
@@ -154,6 +165,44 @@ type Metrics struct {
 	SourceDurations bool `yaml:"source_durations"`
 }
 
+// Retention says which stored articles cleanup deletes (serve on
+// Schedule, and `tributary prune`). An article the source still lists in
+// its latest document is always kept.
+type Retention struct {
+	// MaxAge deletes articles whose date (published, else first fetched)
+	// is older; a duration like "90d" or "36h" (default 90d; 0s keeps
+	// articles whatever their age).
+	MaxAge time.Duration `yaml:"max_age"`
+	// MaxItems keeps at most this many of each source's newest articles
+	// (default 1000; 0 means no limit).
+	MaxItems int `yaml:"max_items"`
+	// Schedule is when serve runs cleanup: a cron spec or descriptor as
+	// for Schedule, "@every" down to MinRetentionEvery (default @hourly).
+	Schedule string `yaml:"schedule"`
+	// Orphans deletes the articles and state of sources no longer in the
+	// file once they were last fetched (else last stored) this long ago
+	// (default 30d; 0s never deletes them but `tributary prune --orphans`).
+	Orphans time.Duration `yaml:"orphans"`
+}
+
+// SourceRetention overrides Retention's limits for one source; a key left
+// out takes the top-level value.
+type SourceRetention struct {
+	// MaxAge as Retention.MaxAge; 0s keeps this source's articles
+	// whatever their age.
+	MaxAge time.Duration `yaml:"max_age"`
+	// MaxItems as Retention.MaxItems; 0 means no limit for this source.
+	MaxItems int `yaml:"max_items"`
+}
+
+// inheritAge and inheritItems mark a source's retention key the file left
+// out, until setDefaults fills in the top-level value: the schema refuses
+// negative durations, and no one writes the smallest int.
+const (
+	inheritAge   = time.Duration(-1)
+	inheritItems = math.MinInt
+)
+
 // Source is one place stories come from.
 type Source struct {
 	// Name identifies the source: a unique slug, [a-z0-9][a-z0-9_-]*.
@@ -184,6 +233,8 @@ type Source struct {
 	// Enabled is false to skip the source everywhere: it is not fetched and
 	// no feed selects it (default true).
 	Enabled bool `yaml:"enabled"`
+	// Retention overrides the top-level retention limits for this source.
+	Retention SourceRetention `yaml:"retention"`
 }
 
 // Feed is one feed Tributary publishes, at /feeds/NAME.rss, .atom and .json.
@@ -210,7 +261,7 @@ type Feed struct {
 // feed for keys the file leaves out.
 func (s *Source) UnmarshalYAML(decode func(any) error) error {
 	type plain Source
-	p := plain{Enabled: true, Kind: KindFeed}
+	p := plain{Enabled: true, Kind: KindFeed, Retention: SourceRetention{MaxAge: inheritAge, MaxItems: inheritItems}}
 	if err := decode(&p); err != nil {
 		return err
 	}
@@ -325,6 +376,12 @@ func defaults() *Config {
 			Workers:            DefaultWorkers,
 			MaxItemsPerSource:  DefaultMaxItemsPerSource,
 		},
+		Retention: Retention{
+			MaxAge:   DefaultRetentionMaxAge,
+			MaxItems: DefaultRetentionMaxItems,
+			Schedule: DefaultRetentionSchedule,
+			Orphans:  DefaultRetentionOrphans,
+		},
 	}
 }
 
@@ -365,6 +422,16 @@ func (c *Config) setDefaults() {
 		if s.Kind == "" {
 			s.Kind = KindFeed
 		}
+		if s.Retention.MaxAge == inheritAge {
+			s.Retention.MaxAge = c.Retention.MaxAge
+		}
+		if s.Retention.MaxItems == inheritItems {
+			s.Retention.MaxItems = c.Retention.MaxItems
+		}
+	}
+	c.Retention.Schedule = strings.TrimSpace(c.Retention.Schedule)
+	if c.Retention.Schedule == "" {
+		c.Retention.Schedule = DefaultRetentionSchedule
 	}
 	for i := range c.Feeds {
 		if c.Feeds[i].Title == "" {

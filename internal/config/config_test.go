@@ -67,7 +67,8 @@ func TestLoadFullExample(t *testing.T) {
 			AllowPrivateNetworks: true,
 			MaxItemsPerSource:    200,
 		},
-		Metrics: Metrics{SourceDurations: true},
+		Metrics:   Metrics{SourceDurations: true},
+		Retention: Retention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500, Schedule: "@every 10m", Orphans: 36 * time.Hour},
 		Sources: []Source{
 			{
 				Name:     "go-blog",
@@ -78,14 +79,17 @@ func TestLoadFullExample(t *testing.T) {
 				FullText: true,
 				Remove:   []string{".share", "#comments"},
 				Enabled:  true,
+				// max_age 0s: no age limit; max_items from the top level.
+				Retention: SourceRetention{MaxAge: 0, MaxItems: 500},
 			},
 			{
-				Name:     "local-notes",
-				URL:      filepath.Join(dir, "feeds", "notes.xml"),
-				Schedule: "@every 1h",
-				Tags:     []string{"notes"},
-				Kind:     "feed",
-				Enabled:  true,
+				Name:      "local-notes",
+				URL:       filepath.Join(dir, "feeds", "notes.xml"),
+				Schedule:  "@every 1h",
+				Tags:      []string{"notes"},
+				Kind:      "feed",
+				Enabled:   true,
+				Retention: SourceRetention{MaxAge: 7 * 24 * time.Hour},
 			},
 			{
 				Name:     "acme-news",
@@ -96,7 +100,8 @@ func TestLoadFullExample(t *testing.T) {
 					Item: "article.post", Title: "h2 a", Link: "h2 a@href",
 					Summary: ".excerpt", Image: "img@src", Date: "time@datetime",
 				},
-				Enabled: false,
+				Enabled:   false,
+				Retention: SourceRetention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500},
 			},
 		},
 		Feeds: []Feed{

@@ -102,6 +102,7 @@ const maxDepth = 64
 var decodeOptions = []yaml.DecodeOption{
 	yaml.CustomUnmarshaler(sizeFromYAML),
 	yaml.CustomUnmarshaler(intFromYAML),
+	yaml.CustomUnmarshaler(durationFromYAML),
 	// The schema walk has reported and pruned unknown keys; Strict is a
 	// second line of defence.
 	yaml.Strict(),
@@ -425,7 +426,7 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 	case t == durationType:
 		v, ok := scalarString(n)
 		if !ok {
-			s.fail(path, line, "want a duration like 20s or 1m30s, found %s", describe(n))
+			s.fail(path, line, "want a duration like 20s, 1m30s or 90d, found %s", describe(n))
 			return false
 		}
 		if _, isNum := n.(*ast.IntegerNode); isNum {
@@ -433,9 +434,9 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 			s.fail(path, line, "invalid duration %s: a unit is required, like %ss", v, v)
 			return false
 		}
-		d, err := time.ParseDuration(v) // the decoder does not trim either
+		d, err := parseDuration(v) // the decoder does not trim either
 		if _, isString := n.(*ast.StringNode); err != nil || !isString {
-			s.fail(path, line, "invalid duration %q: want a Go duration like 20s or 1m30s", v)
+			s.fail(path, line, "invalid duration %q: want a duration like 20s, 1m30s or 90d", v)
 			return false
 		}
 		if d < 0 {

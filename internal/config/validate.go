@@ -69,6 +69,7 @@ func (c *Config) Validate() error {
 	v.fetch()
 	v.sources()
 	v.feeds()
+	v.retention()
 	return v.errs.orNil()
 }
 
@@ -158,14 +159,19 @@ func (v *validator) storage() {
 // also takes descriptors (@hourly, @every 1h30m), and refuses what that
 // parser lets through but cannot mean what was written.
 func (v *validator) schedule(path, spec string) {
-	if err := checkSchedule(spec, time.Now()); err != nil {
+	v.scheduleEvery(path, spec, MinEvery)
+}
+
+// scheduleEvery is schedule with the shortest "@every" interval allowed.
+func (v *validator) scheduleEvery(path, spec string, minEvery time.Duration) {
+	if err := checkSchedule(spec, time.Now(), minEvery); err != nil {
 		v.at(path, "invalid cron spec %q: %v", spec, err)
 	}
 }
 
 // checkSchedule parses spec as internal/schedule will and checks that it
 // fires, after now, at the times it spells out.
-func checkSchedule(spec string, now time.Time) error {
+func checkSchedule(spec string, now time.Time, minEvery time.Duration) error {
 	body := spec
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
 		// robfig/cron slices up to the first space without checking
@@ -188,8 +194,8 @@ func checkSchedule(spec string, now time.Time) error {
 			return err
 		}
 		switch {
-		case d < MinEvery:
-			return fmt.Errorf("@every needs an interval of at least %v, got %v", MinEvery, d)
+		case d < minEvery:
+			return fmt.Errorf("@every needs an interval of at least %v, got %v", minEvery, d)
 		case d%time.Second != 0:
 			return fmt.Errorf("@every takes whole seconds, got %v", d)
 		}
@@ -448,4 +454,19 @@ func (c *Config) FeedSources(f Feed) []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// retention checks the top-level retention keys and each source's.
+func (v *validator) retention() {
+	r := v.c.Retention
+	if r.MaxItems < 0 {
+		v.at("retention.max_items", "must not be negative (0 means no limit), got %d", r.MaxItems)
+	}
+	v.scheduleEvery("retention.schedule", r.Schedule, MinRetentionEvery)
+	for i, s := range v.c.Sources {
+		p := fmt.Sprintf("sources[%d].retention.max_items", i)
+		if _, set := v.c.pos[p]; set && s.Retention.MaxItems < 0 { // else inherited, reported above
+			v.at(p, "must not be negative (0 means no limit), got %d", s.Retention.MaxItems)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // problem is one expected FieldError.
@@ -624,6 +625,31 @@ metrics:
 			{4, "metrics.source_duration", `unknown key "source_duration" (did you mean "source_durations"?)`},
 			{5, "metrics.source_durations", `want true or false, found "yes"`},
 		}},
+		{"retention keys", `sources:
+  - name: a
+    url: "https://a.example/"
+    retention:
+      max_age: 3 days
+      max_items: -1
+  - name: b
+    url: "https://b.example/"
+    retention: {max_age: 1.5d, maxitems: 3}
+feeds: [{name: all}]
+retention:
+  max_age: 90
+  max_items: -5
+  schedule: "@every 500ms"
+  orphans: -30d
+`, []problem{
+			{5, "sources[0].retention.max_age", `invalid duration "3 days": want a duration like 20s, 1m30s or 90d`},
+			{6, "sources[0].retention.max_items", `must not be negative (0 means no limit), got -1`},
+			{9, "sources[1].retention.max_age", `invalid duration "1.5d"`},
+			{9, "sources[1].retention.maxitems", `unknown key "maxitems" (did you mean "max_items"?)`},
+			{12, "retention.max_age", `invalid duration 90: a unit is required, like 90s`},
+			{13, "retention.max_items", `must not be negative (0 means no limit), got -5`},
+			{14, "retention.schedule", `@every needs an interval of at least 1s, got 500ms`},
+			{15, "retention.orphans", `invalid duration "-30d"`},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -697,6 +723,33 @@ func TestValidateBuiltConfig(t *testing.T) {
 	}
 	if got := errs[0].Error(); !strings.HasPrefix(got, "sources[0].url: local file") {
 		t.Errorf("message %q, want it to start with the path", got)
+	}
+}
+
+// TestRetentionDefaultsAndInheritance: retention is on by default; a
+// source takes the top-level limits for the keys it leaves out, and 0
+// turns a limit off.
+func TestRetentionDefaultsAndInheritance(t *testing.T) {
+	src := `retention: {max_items: 200, schedule: "@every 1s"}
+sources:
+  - {name: a, url: "https://a.example/"}
+  - {name: b, url: "https://b.example/", retention: {max_age: 0s}}
+  - {name: c, url: "https://c.example/", retention: {max_items: 0, max_age: 2d6h}}
+  - {name: d, url: "https://d.example/", retention: {max_age: null}}
+feeds: [{name: all}]
+`
+	c, err := Parse([]byte(src), filepath.Join(t.TempDir(), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Retention{MaxAge: 90 * day, MaxItems: 200, Schedule: "@every 1s", Orphans: 30 * day}); c.Retention != want {
+		t.Errorf("retention = %+v, want %+v", c.Retention, want)
+	}
+	want := []SourceRetention{{90 * day, 200}, {0, 200}, {54 * time.Hour, 0}, {90 * day, 200}}
+	for i, s := range c.Sources {
+		if s.Retention != want[i] {
+			t.Errorf("sources[%d].retention = %+v, want %+v", i, s.Retention, want[i])
+		}
 	}
 }
 

@@ -32,6 +32,11 @@ type Metrics struct {
 	failures    *prometheus.GaugeVec
 	lastError   *prometheus.GaugeVec
 	requests    *prometheus.CounterVec
+	// Retention cleanup: articles deleted by reason, the store's size and
+	// the time of the last cleanup.
+	retentionDeleted *prometheus.CounterVec
+	storeSize        prometheus.Gauge
+	retentionLast    prometheus.Gauge
 
 	mu sync.Mutex
 	// sources are the names Observe has seen, whose series Retain may
@@ -81,9 +86,22 @@ func New(opts Options) *Metrics {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_http_requests_total", Help: "HTTP requests served, by status code.",
 		}, []string{"code"}),
+		retentionDeleted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tributary_retention_deleted_total", Help: "Articles deleted by retention cleanup, by reason (age, count, orphan).",
+		}, []string{"reason"}),
+		storeSize: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tributary_store_size_bytes", Help: "Size of the store after the last cleanup: the SQLite file and its WAL, or pg_database_size.",
+		}),
+		retentionLast: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tributary_retention_last_run_timestamp_seconds", Help: "Unix time of the last retention cleanup of this process.",
+		}),
 	}
 	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.lastError, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast)
+	for _, reason := range []string{"age", "count", "orphan"} {
+		m.retentionDeleted.WithLabelValues(reason) // shown at 0 before the first deletion
+	}
 	if opts.SourceDurations {
 		m.sourceTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "tributary_source_fetch_duration_seconds", Help: "Time to fetch, parse and store one source.",
@@ -186,6 +204,26 @@ func (m *Metrics) setLastError(source, msg string) {
 		msg = msg[:cut] + "…"
 	}
 	m.lastError.WithLabelValues(source, msg).Set(1)
+}
+
+// Cleanup is one retention cleanup as ObserveCleanup records it.
+type Cleanup struct {
+	At time.Time
+	// Age, Count and Orphan count the articles deleted for each reason.
+	Age, Count, Orphan int
+	// SizeBytes is the store's size afterwards; negative when unknown.
+	SizeBytes int64
+}
+
+// ObserveCleanup records one retention cleanup.
+func (m *Metrics) ObserveCleanup(c Cleanup) {
+	m.retentionDeleted.WithLabelValues("age").Add(float64(c.Age))
+	m.retentionDeleted.WithLabelValues("count").Add(float64(c.Count))
+	m.retentionDeleted.WithLabelValues("orphan").Add(float64(c.Orphan))
+	if c.SizeBytes >= 0 {
+		m.storeSize.Set(float64(c.SizeBytes))
+	}
+	m.retentionLast.Set(float64(c.At.Unix()))
 }
 
 // Retain drops the series of every source not in sources, those a reload

@@ -265,6 +265,13 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		return r.fail(ctx, st, out, fmt.Errorf("store articles: %w", err), now)
 	}
 	out.UpsertResult = res2
+	if !out.NotModified {
+		// What the document lists, unchanged articles included, is kept
+		// by retention (a 304 leaves the listing as it was).
+		if err := r.Store.MarkListed(ctx, src.Name, listedIDs(res.Articles)); err != nil {
+			return r.fail(ctx, st, out, fmt.Errorf("store listing: %w", err), now)
+		}
+	}
 	if learned {
 		r.log().Info("learned boilerplate", slog.String("source", src.Name), slog.Int("paragraphs", len(st.Boilerplate)))
 	}
@@ -370,4 +377,13 @@ func origin(raw string) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// listedIDs returns the ids of the articles a document listed.
+func listedIDs(arts []feeds.Article) []string {
+	ids := make([]string, len(arts))
+	for i, a := range arts {
+		ids[i] = a.ID
+	}
+	return ids
 }

@@ -32,13 +32,11 @@ func openStore(t *testing.T, path string) store.Store {
 }
 
 func rssFeed(items int) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://example.com/</link>`)
-	for i := range items {
-		fmt.Fprintf(&b, `<item><title>Story %d</title><link>http://example.com/%d</link><guid>id-%d</guid><pubDate>Mon, 0%d Jan 2024 10:00:00 GMT</pubDate><description>Body %d</description></item>`, i, i, i, i+1, i)
+	nums := make([]int, items)
+	for i := range nums {
+		nums[i] = i
 	}
-	b.WriteString(`</channel></rss>`)
-	return b.String()
+	return rssItems(nums...)
 }
 
 // feedServer serves body with an ETag and counts requests and 304s.

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tributary/tributary/feeds"
@@ -54,6 +55,45 @@ type Store interface {
 	// change (in this process or any other sharing the store) and the time
 	// of that change (see Version). Renderers cache output until it moves.
 	Version(ctx context.Context) (Version, error)
+
+	// MarkListed records that ids are exactly the articles of source that
+	// its latest document lists (the run that parsed it calls this,
+	// unchanged articles included; a 304 leaves the listing as it was).
+	// Expire never deletes a listed article: it would come back as new on
+	// the next fetch. Ids not stored are ignored. It does not move Version.
+	MarkListed(ctx context.Context, source string, ids []string) error
+	// Expire deletes the articles of r.Source that r no longer keeps at
+	// now: those whose date (published, else first fetch) is more than
+	// r.MaxAge before now, and those beyond the source's newest r.MaxItems
+	// in the order of Articles; a zero limit is no limit. Listed articles
+	// (see MarkListed) are kept whatever their age or rank. It deletes at
+	// most DeleteBatch articles per transaction, so fetching and serving
+	// never wait long, and each transaction that deletes moves Version.
+	Expire(ctx context.Context, r Retention, now time.Time) (Expired, error)
+	// Orphans returns the sources with stored articles or state whose name
+	// is not in known, each with when it was last active: its last fetch
+	// attempt, else its newest article's FetchedAt. Ordered by name.
+	Orphans(ctx context.Context, known []string) ([]Orphan, error)
+	// DeleteSource deletes every article of source, DeleteBatch per
+	// transaction (each moving Version), then its saved state, and returns
+	// how many articles it deleted.
+	DeleteSource(ctx context.Context, source string) (int, error)
+	// CountArticles returns how many articles of source are stored.
+	CountArticles(ctx context.Context, source string) (int, error)
+	// Reclaim returns the space freed by deletions to the operating system
+	// where the store can do so without blocking for long (SQLite:
+	// incremental vacuum, a no-op on files without auto_vacuum; PostgreSQL
+	// leaves it to autovacuum).
+	Reclaim(ctx context.Context) error
+	// Size returns the bytes the store occupies (SQLite: the database file
+	// and its WAL; PostgreSQL: pg_database_size).
+	Size(ctx context.Context) (int64, error)
+	// SaveRetention records rr as the last cleanup run.
+	SaveRetention(ctx context.Context, rr RetentionRun) error
+	// LastRetention returns the last cleanup run recorded by any process
+	// sharing the store; the zero RetentionRun when none ever ran.
+	LastRetention(ctx context.Context) (RetentionRun, error)
+
 	// Close releases the store.
 	Close() error
 }
@@ -126,4 +166,84 @@ type SourceState struct {
 	// Boilerplate holds the normalized text of paragraphs learned to be
 	// site furniture for this source (calls to comment, follow, subscribe).
 	Boilerplate []string
+}
+
+// DeleteBatch is the most articles Expire and DeleteSource delete in one
+// transaction: small enough that a fetch or a request waiting for the
+// store waits a few milliseconds, large enough that a cleanup of 100,000
+// articles takes 200 transactions.
+const DeleteBatch = 500
+
+// DeleteInBatches calls del, which deletes at most DeleteBatch articles in
+// a transaction of its own and says how many, until it deletes fewer, and
+// returns the total: how the stores' Expire and DeleteSource loop.
+func DeleteInBatches(del func() (int, error)) (int, error) {
+	total := 0
+	for {
+		n, err := del()
+		total += n
+		if err != nil || n < DeleteBatch {
+			return total, err
+		}
+	}
+}
+
+// ExpireBy is how the stores' Expire applies r at now: first olderThan
+// deletes the unlisted articles dated before the cutoff (when MaxAge is
+// set), then beyond deletes the unlisted ones past the newest n (when
+// MaxItems is set).
+func ExpireBy(r Retention, now time.Time, olderThan func(cutoff time.Time) (int, error), beyond func(n int) (int, error)) (Expired, error) {
+	var (
+		out Expired
+		err error
+	)
+	if r.MaxAge > 0 {
+		if out.Age, err = olderThan(now.Add(-r.MaxAge)); err != nil {
+			return out, fmt.Errorf("by age: %w", err)
+		}
+	}
+	if r.MaxItems > 0 {
+		if out.Count, err = beyond(r.MaxItems); err != nil {
+			return out, fmt.Errorf("by count: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Retention says which articles of one source cleanup keeps.
+type Retention struct {
+	Source string
+	// MaxAge deletes articles dated (published, else first fetched) more
+	// than MaxAge ago; 0 means no age limit.
+	MaxAge time.Duration
+	// MaxItems deletes articles beyond the source's newest MaxItems; 0
+	// means no count limit.
+	MaxItems int
+}
+
+// Expired counts what Expire deleted, by reason.
+type Expired struct {
+	// Age counts articles older than MaxAge; Count those beyond MaxItems
+	// (and not older than MaxAge).
+	Age, Count int
+}
+
+// Orphan is a stored source that the configuration no longer lists.
+type Orphan struct {
+	Name string
+	// LastSeen is the source's last fetch attempt, else its newest
+	// article's FetchedAt; zero when neither is known.
+	LastSeen time.Time
+	// Articles is how many of its articles are stored.
+	Articles int
+}
+
+// RetentionRun is what one cleanup did.
+type RetentionRun struct {
+	// At is when it started, to the second, UTC; zero when none ran.
+	At       time.Time
+	Duration time.Duration
+	// Deleted counts the articles it deleted, orphans' included; Orphans
+	// counts the orphaned sources it deleted.
+	Deleted, Orphans int
 }

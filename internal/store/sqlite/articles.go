@@ -83,9 +83,7 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		// write lock orders the changes. The time is read under the lock,
 		// not before waiting for it, so that it is as close to the commit
 		// as it can be.
-		_, err := tx.ExecContext(ctx, `UPDATE store_version SET counter = counter + 1,
-			changed_at = max(coalesce(changed_at, 0), ?) WHERE id = 1`, time.Now().Unix())
-		return err
+		return bumpVersion(ctx, tx)
 	})
 	if err != nil {
 		return store.UpsertResult{}, fmt.Errorf("sqlite: upsert articles: %w", err)
@@ -111,8 +109,10 @@ func stmtSQL(i int) string {
 	case stmtSelect:
 		return `SELECT content_hash, page FROM articles WHERE source = ? AND id = ?`
 	case stmtInsert:
-		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14))`
+		// listed is 0 until MarkListed says otherwise; the column's
+		// default, 1, is for the rows migration 0006 found.
+		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time, listed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 0)`
 	case stmtUpdate:
 		return `UPDATE articles SET origin = ?, title = ?, link = ?, summary = ?, content = ?,
 			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, content_hash = ?,

@@ -29,6 +29,9 @@
 //     ordered by that due time, then id.
 //   - Ties in publication time are broken by source, then id, so the order
 //     of Articles is stable.
+//   - Expire deletes by age (published, else first fetch) before count,
+//     never an article the latest MarkListed named, at most DeleteBatch per
+//     transaction, each moving Version once.
 package storetest
 
 import (
@@ -93,6 +96,12 @@ func Run(t *testing.T, o Opener) {
 		{"SecondHandleConcurrentWriters", testSecondHandleConcurrent},
 		{"SourceStates", testSourceStates},
 		{"SourceStats", testSourceStats},
+		{"ExpireByAge", testExpireByAge},
+		{"ExpireByCount", testExpireByCount},
+		{"ExpireKeepsListed", testExpireKeepsListed},
+		{"ExpireBatches", testExpireBatches},
+		{"Orphans", testOrphans},
+		{"RetentionRun", testRetentionRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
