@@ -93,7 +93,7 @@ Usage:
   tributary [--config FILE] COMMAND [flags]
 
 Commands:
-  serve               run the daemon: fetch sources on their schedules, serve the feeds over HTTP
+  serve [--watch]     run the daemon: fetch sources on their schedules, serve the feeds over HTTP
   fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   status [--json]     list every source: state, last fetch, errors, next run, articles stored

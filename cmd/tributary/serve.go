@@ -24,6 +24,7 @@ import (
 	"github.com/tributary/tributary/internal/server"
 	"github.com/tributary/tributary/internal/status"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/watch"
 )
 
 // Shutdown budgets, running side by side: HTTP requests in flight get
@@ -45,7 +46,8 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	fs := newFlagSet("serve", "serve [--config FILE]", &confPath, stderr)
+	fs := newFlagSet("serve", "serve [--config FILE] [--watch]", &confPath, stderr)
+	watchConf := fs.Bool("watch", false, "reload when the configuration file changes, as SIGHUP does")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +68,17 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 			<-said
 		}
 	}()
+	// Watch before anything slow, like SIGHUP: a change made during
+	// start-up is reloaded once serving.
+	var changed <-chan struct{}
+	if *watchConf {
+		w := watch.New(confPath, watch.Options{Log: log})
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("serve --watch: %w", err)
+		}
+		defer w.Close() // stops its goroutine and waits for it
+		changed = w.Changes()
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -95,7 +108,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("serving", slog.String("listen", ln.Addr().String()), slog.String("base_url", cfg.BaseURL),
-		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
+		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)), slog.Bool("watch", *watchConf))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -108,7 +121,9 @@ loop:
 			d.stop("the HTTP server failed")
 			return fmt.Errorf("serve: %w", err)
 		case <-hup:
-			d.reload(ctx, confPath)
+			d.reload(ctx, confPath, "SIGHUP")
+		case <-changed: // nil, never ready, without --watch
+			d.reload(ctx, confPath, "file changed")
 		}
 	}
 	// No fetch starts once shutdown began (queued ones are dropped), and
@@ -261,10 +276,11 @@ func (d *daemon) stop(why string) {
 	d.sched = nil
 }
 
-// reload re-reads the configuration. A configuration that does not load
-// or validate is logged and ignored: the running one stays in force.
-func (d *daemon) reload(ctx context.Context, path string) {
-	d.log.Info("reload requested", slog.String("config", path))
+// reload re-reads the configuration, for SIGHUP or a change seen by serve
+// --watch (trigger says which). A configuration that does not load or
+// validate is logged and ignored: the running one stays in force.
+func (d *daemon) reload(ctx context.Context, path, trigger string) {
+	d.log.Info("reload requested", slog.String("config", path), slog.String("trigger", trigger))
 	cfg, err := config.Load(path)
 	if err != nil {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))

@@ -92,12 +92,12 @@ feeds:
 	return cmd, log, addr
 }
 
-// startServe starts `bin --config conf serve`, killed when t ends, and
-// returns it with its output (stdout and stderr).
-func startServe(t *testing.T, bin, conf string) (*exec.Cmd, *syncBuffer) {
+// startServe starts `bin --config conf serve [flags...]`, killed when t
+// ends, and returns it with its output (stdout and stderr).
+func startServe(t *testing.T, bin, conf string, flags ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	log := &syncBuffer{}
-	cmd := exec.Command(bin, "--config", conf, "serve")
+	cmd := exec.Command(bin, append([]string{"--config", conf, "serve"}, flags...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
