@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"golang.org/x/sync/errgroup"
 
@@ -39,7 +40,20 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 			srcs = append(srcs, s)
 		}
 	}
+	// On a terminal, one live line stands for the per-source lines; the
+	// log, when it shares the terminal, is printed above it, WARN and up
+	// only unless log_level is debug.
+	var live *progress
+	if isTerminal(stdout) {
+		live = newProgress(stdout, len(srcs))
+	}
 	log := newLogger(cfg, stderr)
+	if live != nil && isTerminal(stderr) {
+		log = newLogger(cfg, live.above(stderr))
+		if cfg.LogLevel != "debug" {
+			log = slog.New(atLeast{log.Handler(), slog.LevelWarn})
+		}
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -54,19 +68,30 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 	// an error, and must not cancel the others.
 	var g errgroup.Group
 	g.SetLimit(max(cfg.Fetch.Workers, 1))
+	if live != nil {
+		live.begin()
+	}
 	for i, s := range srcs {
 		g.Go(func() error {
 			// A manual fetch is the operator asking now: it does not wait
 			// for a backoff to end.
 			outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
+			if live != nil {
+				live.add(outcomes[i])
+			}
 			return nil
 		})
 	}
 	_ = g.Wait() // every function returns nil
+	if live != nil {
+		live.finish()
+	}
 	failed := 0
 	for _, o := range outcomes {
-		fmt.Fprintln(stdout, o.String())
-		if o.Status == pipeline.StatusFailed || o.Status == pipeline.StatusCancelled {
+		if live == nil {
+			fmt.Fprintln(stdout, o.String())
+		}
+		if failedOutcome(o) {
 			failed++
 		}
 	}
