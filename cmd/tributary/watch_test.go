@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -132,4 +133,56 @@ func TestServeWithoutWatchIgnoresEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStatus(t, base+"one.json", 200, log)
+}
+
+// TestServeWatchFollowsAConfigMapUpdate mounts config.yaml as the kubelet
+// does (config.yaml -> ..data/config.yaml, ..data -> a timestamped
+// directory) and updates it the same way: a new directory, and a new
+// ..data link renamed over the old one. config.yaml itself never changes.
+func TestServeWatchFollowsAConfigMapUpdate(t *testing.T) {
+	srv, _ := remote(t)
+	addr := freeAddr(t)
+	conf, good := watchedProject(t, addr, srv.URL)
+	dir := filepath.Dir(conf)
+	mount := func(stamp, body string) {
+		t.Helper()
+		if err := os.Mkdir(filepath.Join(dir, stamp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, stamp, "config.yaml"), body)
+		if err := os.Symlink(stamp, filepath.Join(dir, "..data_tmp")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mount("..2026_01_01", good)
+	if err := os.Remove(conf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("..data/config.yaml", conf); err != nil {
+		t.Fatal(err)
+	}
+	cmd, log := startServe(t, tributaryBinary(t), conf, "--watch")
+	base := "http://" + addr + "/feeds/"
+	waitStatus(t, base+"all.atom", 200, log)
+
+	mount("..2026_01_02", withFeed(good, "one"))
+	if err := os.RemoveAll(filepath.Join(dir, "..2026_01_01")); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, base+"one.json", 200, log)
+	mount("..2026_01_03", withFeed(good, "two"))
+	if err := os.RemoveAll(filepath.Join(dir, "..2026_01_02")); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, base+"two.json", 200, log)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := waitExit(t, cmd, log); code != 0 {
+		t.Fatalf("exit code %d, want 0; log:\n%s", code, log)
+	}
 }
