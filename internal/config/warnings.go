@@ -31,6 +31,9 @@ func (w Warning) String() string {
 	return (&FieldError{File: w.File, Path: w.Path, Line: w.Line, Err: errors.New(w.Msg)}).Error()
 }
 
+// maxNamed is how many sources a warning names before "and N more".
+const maxNamed = 10
+
 // MaxHostFetchesPerHour is the rate of scheduled fetches of one host, all
 // its enabled sources together, above which Warnings warns: once a minute.
 const MaxHostFetchesPerHour = 60
@@ -53,6 +56,7 @@ func (c *Config) Warnings() []Warning {
 		perHour float64
 	}
 	hosts := map[string]*hostSources{}
+	gaps := map[string]time.Duration{} // by spec: sources share a few
 	var order []string
 	seen := map[string]int{}
 	for i, s := range c.Sources {
@@ -70,7 +74,11 @@ func (c *Config) Warnings() []Warning {
 		if err != nil {
 			continue
 		}
-		gap := shortestGap(s.Schedule)
+		gap, known := gaps[s.Schedule]
+		if !known {
+			gap = shortestGap(s.Schedule)
+			gaps[s.Schedule] = gap
+		}
 		if gap <= 0 {
 			continue
 		}
@@ -94,9 +102,12 @@ func (c *Config) Warnings() []Warning {
 			add(first+".schedule", "fetches %s more often than once a minute (up to %.0f times an hour)", host, h.perHour)
 			continue
 		}
-		names := make([]string, len(h.idx))
-		for k, i := range h.idx {
-			names[k] = c.Sources[i].Name
+		var names []string
+		for _, i := range h.idx[:min(len(h.idx), maxNamed)] {
+			names = append(names, c.Sources[i].Name)
+		}
+		if more := len(h.idx) - maxNamed; more > 0 {
+			names = append(names, fmt.Sprintf("and %d more", more))
 		}
 		add(first+".url", "sources %s fetch %s up to %.0f times an hour together, more often than once a minute: spread their schedules or lengthen them", strings.Join(names, ", "), host, h.perHour)
 	}
@@ -171,6 +182,9 @@ func shortestGap(spec string) time.Duration {
 		}
 		if gap := next.Sub(prev); shortest == 0 || gap < shortest {
 			shortest = gap
+		}
+		if shortest <= MinEvery {
+			break // as often as five fields can say
 		}
 		prev = next
 	}

@@ -40,7 +40,7 @@ type Options struct {
 	// MetricsAllow lists the networks besides loopback whose clients may
 	// read /metrics.
 	MetricsAllow []netip.Prefix
-	Logger  *slog.Logger
+	Logger       *slog.Logger
 }
 
 // Server is the HTTP front of Tributary. It implements http.Handler.
