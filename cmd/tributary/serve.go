@@ -45,7 +45,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	fs := newFlagSet("serve", "serve [--config FILE]", &confPath, stderr)
+	fs := newFlagSet("serve", "serve [--config FILE]", &confPath, stdout, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations})
+	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations, Version: version})
 	d := &daemon{st: st, log: log, metrics: m}
 	next, err := d.prepare(cfg)
 	if err != nil {
@@ -94,6 +94,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	logWarnings(log, cfg)
 	log.Info("serving", slog.String("listen", ln.Addr().String()), slog.String("base_url", cfg.BaseURL),
 		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
 	serveErr := make(chan error, 1)
@@ -184,9 +185,10 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		return nil, usagef("%v", err)
 	}
 	h := server.New(server.Options{
-		Title:     cfg.Title,
-		Publisher: newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
-		Metrics:   d.metrics.Handler(),
+		Title:        cfg.Title,
+		Publisher:    newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
+		Metrics:      d.metrics.Handler(),
+		MetricsAllow: cfg.Metrics.Networks(),
 		Status: func(ctx context.Context) (status.Report, error) {
 			return status.Build(ctx, d.st, statusOptions(cfg, d.st))
 		},
@@ -270,15 +272,17 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
 		return
 	}
-	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel || cfg.Metrics != d.cfg.Metrics {
-		d.log.Warn("reload: listen, storage, log_level and metrics changes take effect at the next restart")
+	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel || cfg.LogFormat != d.cfg.LogFormat ||
+		cfg.Metrics.SourceDurations != d.cfg.Metrics.SourceDurations {
+		d.log.Warn("reload: listen, storage, log_level, log_format and metrics.source_durations changes take effect at the next restart")
 		// Keep describing what actually runs: a base_url derived from the
 		// new listen address would name a port nobody serves, and change
 		// every feed's id.
 		if cfg.Listen != d.cfg.Listen && cfg.BaseURL == config.DefaultBaseURL(cfg.Listen) {
 			cfg.BaseURL = d.cfg.BaseURL
 		}
-		cfg.Listen, cfg.Storage, cfg.LogLevel, cfg.Metrics = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel, d.cfg.Metrics
+		cfg.Listen, cfg.Storage, cfg.LogLevel, cfg.LogFormat = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel, d.cfg.LogFormat
+		cfg.Metrics.SourceDurations = d.cfg.Metrics.SourceDurations
 	}
 	next, err := d.prepare(cfg)
 	if err != nil {
@@ -297,5 +301,6 @@ func (d *daemon) reload(ctx context.Context, path string) {
 	}
 	d.restore(ctx, next.cfg, false)
 	d.start(ctx, next)
+	logWarnings(d.log, cfg)
 	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
 }
