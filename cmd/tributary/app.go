@@ -39,15 +39,20 @@ func loadConfig(path string) (*config.Config, error) {
 // cfg's log_level: key=value lines, or with log_format json one JSON
 // object a line (time, level, msg and the event's snake_case keys).
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	return slog.New(newLogHandler(cfg, w))
+}
+
+// newLogHandler is newLogger's handler.
+func newLogHandler(cfg *config.Config, w io.Writer) slog.Handler {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.NewTextHandler(w, opts)
 }
 
 // logWarnings logs each of cfg's warnings (see config.Warnings) at WARN,

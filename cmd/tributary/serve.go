@@ -56,7 +56,8 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	logs := newLogSwitch(newLogHandler(cfg, stderr)) // log_format and log_level reload
+	log := slog.New(logs)
 	// Said at once, even while a reload holds the loop; never after serve
 	// returned (its caller may own the log's writer by then).
 	said := make(chan struct{})
@@ -78,7 +79,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		return fmt.Errorf("serve: %w", err)
 	}
 	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations, Version: version})
-	d := &daemon{st: st, log: log, metrics: m}
+	d := &daemon{st: st, log: log, metrics: m, logs: logs, stderr: stderr}
 	next, err := d.prepare(cfg)
 	if err != nil {
 		ln.Close()
@@ -138,6 +139,10 @@ type daemon struct {
 	// publisher served, so that the next one, while the old one finishes
 	// its requests, never serves other bytes with the same date.
 	dates publish.Dates
+
+	// logs writes log's records to stderr as the configuration says.
+	logs   logSwitch
+	stderr io.Writer
 
 	handler atomic.Pointer[server.Server]
 	sched   *schedule.Scheduler
@@ -272,16 +277,15 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
 		return
 	}
-	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel || cfg.LogFormat != d.cfg.LogFormat ||
-		cfg.Metrics.SourceDurations != d.cfg.Metrics.SourceDurations {
-		d.log.Warn("reload: listen, storage, log_level, log_format and metrics.source_durations changes take effect at the next restart")
+	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.Metrics.SourceDurations != d.cfg.Metrics.SourceDurations {
+		d.log.Warn("reload: listen, storage and metrics.source_durations changes take effect at the next restart")
 		// Keep describing what actually runs: a base_url derived from the
 		// new listen address would name a port nobody serves, and change
 		// every feed's id.
 		if cfg.Listen != d.cfg.Listen && cfg.BaseURL == config.DefaultBaseURL(cfg.Listen) {
 			cfg.BaseURL = d.cfg.BaseURL
 		}
-		cfg.Listen, cfg.Storage, cfg.LogLevel, cfg.LogFormat = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel, d.cfg.LogFormat
+		cfg.Listen, cfg.Storage = d.cfg.Listen, d.cfg.Storage
 		cfg.Metrics.SourceDurations = d.cfg.Metrics.SourceDurations
 	}
 	next, err := d.prepare(cfg)
@@ -298,6 +302,11 @@ func (d *daemon) reload(ctx context.Context, path string) {
 		next.client.Close()
 		d.log.Info("reload abandoned: shutting down")
 		return
+	}
+	if cfg.LogFormat != d.cfg.LogFormat || cfg.LogLevel != d.cfg.LogLevel {
+		// Said in the old form, the last line in it.
+		d.log.Info("reload: log format or level changed", slog.String("log_format", cfg.LogFormat), slog.String("log_level", cfg.LogLevel))
+		d.logs.Set(newLogHandler(cfg, d.stderr))
 	}
 	d.restore(ctx, next.cfg, false)
 	d.start(ctx, next)
