@@ -36,15 +36,18 @@ func cmdHealthcheck(ctx context.Context, confPath string, args []string, stdout,
 	if *timeout <= 0 {
 		return usagef("healthcheck: --timeout must be positive, got %v", *timeout)
 	}
+	// Every failure past the flags exits 1, a configuration that does not
+	// load included: container runtimes reserve exit status 2.
 	cfg, err := loadConfig(confPath)
 	if err != nil {
-		return err
+		fmt.Fprintln(stderr, err)
+		return errSilentFailure
 	}
 	u, err := healthURL(cfg.Listen)
-	if err != nil {
-		return usagef("healthcheck: %v", err)
+	if err == nil {
+		err = checkHealth(ctx, u, *timeout)
 	}
-	if err := checkHealth(ctx, u, *timeout); err != nil {
+	if err != nil {
 		fmt.Fprintln(stderr, "tributary healthcheck:", redact.Text(err.Error()))
 		return errSilentFailure
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -132,9 +133,20 @@ func TestHealthcheckFails(t *testing.T) {
 		}
 	})
 
+	t.Run("no fixed port or no configuration", func(t *testing.T) {
+		conf := healthProject(t, "127.0.0.1:0")
+		if code, out, errOut := runCmd(t, ctx, "--config", conf, "healthcheck"); code != exitFailed || out != "" || !strings.Contains(errOut, "takes any free port") {
+			t.Errorf("port 0: exit %d, %q %q; want 1", code, out, errOut)
+		}
+		missing := filepath.Join(t.TempDir(), "missing.yaml")
+		if code, out, errOut := runCmd(t, ctx, "--config", missing, "healthcheck"); code != exitFailed || out != "" || !strings.Contains(errOut, "missing.yaml") {
+			t.Errorf("no configuration: exit %d, %q %q; want 1", code, out, errOut)
+		}
+	})
+
 	t.Run("bad usage", func(t *testing.T) {
 		conf := healthProject(t, "127.0.0.1:0")
-		for _, args := range [][]string{{"--timeout", "0s"}, {"--timeout", "soon"}, {"extra"}, {}} {
+		for _, args := range [][]string{{"--timeout", "0s"}, {"--timeout", "soon"}, {"extra"}} {
 			code, _, errOut := runCmd(t, ctx, append([]string{"--config", conf, "healthcheck"}, args...)...)
 			if code != exitUsage || errOut == "" {
 				t.Errorf("healthcheck %v: exit %d %q, want 2", args, code, errOut)
