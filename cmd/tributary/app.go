@@ -35,13 +35,32 @@ func loadConfig(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// newLogger returns the daemon's structured logger.
+// newLogger returns the structured logger of the commands that log, at
+// cfg's log_level: key=value lines, or with log_format json one JSON
+// object a line (time, level, msg and the event's snake_case keys).
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	return slog.New(newLogHandler(cfg, w))
+}
+
+// newLogHandler is newLogger's handler.
+func newLogHandler(cfg *config.Config, w io.Writer) slog.Handler {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
+}
+
+// logWarnings logs each of cfg's warnings (see config.Warnings) at WARN,
+// one line each, as `tributary check` prints them.
+func logWarnings(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings() {
+		log.Warn("configuration warning", slog.String("warning", w.String()))
+	}
 }
 
 // openStore opens the configured store.

@@ -18,7 +18,7 @@ import (
 )
 
 func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("build", "build [--config FILE] --out DIR", &confPath, stderr)
+	fs := newFlagSet("build", "build [--config FILE] --out DIR", &confPath, stdout, stderr)
 	out := fs.String("out", "", "directory to write the feeds into (created if missing)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

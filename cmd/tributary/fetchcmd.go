@@ -13,7 +13,7 @@ import (
 )
 
 func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("fetch", "fetch [--config FILE] [SOURCE...]", &confPath, stderr)
+	fs := newFlagSet("fetch", "fetch [--config FILE] [SOURCE...]", &confPath, stdout, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -91,34 +91,45 @@ const usage = `Tributary %s: a feed publisher and aggregator.
 
 Usage:
   tributary [--config FILE] COMMAND [flags]
+  tributary --version | --help
 
 Commands:
   serve [--watch]     run the daemon: fetch sources on their schedules, serve the feeds over HTTP
   fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
-  check               validate the configuration and print every problem with its line
+  check               validate the configuration, print every problem and warning with its line
   prune               delete the articles retention no longer keeps, once; --source NAME --yes deletes one source's
-  version             print the version
+  healthcheck         GET /healthz of the configured listener: exit 0 when healthy, else 1 (for containers)
+  version             print the version (also --version)
 
 Run 'tributary COMMAND -h' for the flags of a command. --config defaults to ./config.yaml.
 `
 
-// run is main without the process: it returns the exit code.
+// run is main without the process: it returns the exit code. Help (-h,
+// --help, help) goes to stdout and exits 0; usage errors go to stderr and
+// exit 2.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tributary", flag.ContinueOnError)
 	global.SetOutput(stderr)
-	global.Usage = func() { fmt.Fprintf(stderr, usage, version) }
+	global.Usage = func() {} // printed below, where help and errors part
 	confPath := global.String("config", defaultConf, "configuration file")
+	showVersion := global.Bool("version", false, "print the version and exit")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, usage, version)
 			return exitOK
 		}
+		fmt.Fprintf(stderr, usage, version)
 		return exitUsage
+	}
+	if *showVersion {
+		printVersion(stdout)
+		return exitOK
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		global.Usage()
+		fmt.Fprintf(stderr, usage, version)
 		return exitUsage
 	}
 	cmd, cmdArgs := rest[0], rest[1:]
@@ -136,14 +147,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
 	case "prune":
 		err = cmdPrune(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "healthcheck":
+		err = cmdHealthcheck(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "version":
 		err = cmdVersion(cmdArgs, stdout, stderr)
-	case "help", "-h", "--help":
-		global.Usage()
+	case "help":
+		fmt.Fprintf(stdout, usage, version)
 		return exitOK
 	default:
 		fmt.Fprintf(stderr, "tributary: unknown command %q\n\n", cmd)
-		global.Usage()
+		fmt.Fprintf(stderr, usage, version)
 		return exitUsage
 	}
 	switch {
@@ -168,17 +181,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // errSilentFailure exits with exitFailed after the command printed why.
 var errSilentFailure = errors.New("failed")
 
-// newFlagSet returns a command's flag set accepting --config too, so that
-// both `tributary --config X fetch` and `tributary fetch --config X` work.
-func newFlagSet(name, synopsis string, confPath *string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a command's flag set accepting --config too (unless
+// confPath is nil: the command reads no configuration), so that both
+// `tributary --config X fetch` and `tributary fetch --config X` work. Its
+// usage goes to stdout when asked for (-h, --help), to stderr after a
+// parse error.
+func newFlagSet(name, synopsis string, confPath *string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(confPath, "config", *confPath, "configuration file")
+	out := &errorOutput{w: stderr}
+	fs.SetOutput(out)
+	if confPath != nil {
+		fs.StringVar(confPath, "config", *confPath, "configuration file")
+	}
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: tributary %s\n\nFlags:\n", synopsis)
+		// The flag package reports a parse error on its output before
+		// the usage; help asked for is the usage alone.
+		w := stdout
+		if out.wrote {
+			w = stderr
+		}
+		fmt.Fprintf(w, "Usage: tributary %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			return
+		}
+		fmt.Fprint(w, "\nFlags:\n")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(out)
 	}
 	return fs
+}
+
+// errorOutput is a flag set's output: stderr, noting that an error was
+// written to it.
+type errorOutput struct {
+	w     io.Writer
+	wrote bool
+}
+
+func (o *errorOutput) Write(p []byte) (int, error) {
+	o.wrote = true
+	return o.w.Write(p)
 }
 
 // parseFlags parses a command's flags, mapping parse errors to usage errors.
@@ -193,11 +238,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func cmdVersion(args []string, stdout, stderr io.Writer) error {
-	conf := ""
-	fs := newFlagSet("version", "version", &conf, stderr)
+	fs := newFlagSet("version", "version", nil, stdout, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "tributary %s\n", version)
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments")
+	}
+	printVersion(stdout)
 	return nil
+}
+
+// printVersion prints what `tributary version` and `tributary --version`
+// print.
+func printVersion(w io.Writer) {
+	fmt.Fprintf(w, "tributary %s\n", version)
 }

@@ -346,22 +346,48 @@ func TestServeFetchesAtStartServesAndShutsDownCleanly(t *testing.T) {
 	}
 }
 
+// TestUsageAndVersion holds the CLI to its conventions: help asked for
+// goes to stdout and exits 0, usage errors go to stderr and exit 2,
+// --version is `version`, and only commands that read the configuration
+// offer --config.
 func TestUsageAndVersion(t *testing.T) {
 	ctx := context.Background()
-	if code, out, _ := runCmd(t, ctx, "version"); code != exitOK || !strings.HasPrefix(out, "tributary ") {
-		t.Errorf("version: %d %q", code, out)
+	code, versionOut, _ := runCmd(t, ctx, "version")
+	if code != exitOK || versionOut != "tributary "+version+"\n" {
+		t.Errorf("version: %d %q", code, versionOut)
 	}
-	if code, _, _ := runCmd(t, ctx); code != exitUsage {
-		t.Errorf("no command: exit %d", code)
+	if code, out, errOut := runCmd(t, ctx, "--version"); code != exitOK || out != versionOut || errOut != "" {
+		t.Errorf("--version: exit %d, %q %q, want %q", code, out, errOut, versionOut)
 	}
-	if code, _, _ := runCmd(t, ctx, "frobnicate"); code != exitUsage {
-		t.Errorf("unknown command: exit %d", code)
-	}
-	for _, cmd := range []string{"serve", "fetch", "build", "check", "version"} {
-		code, _, errOut := runCmd(t, ctx, cmd, "-h")
-		if code != exitOK || !strings.Contains(errOut, "Usage: tributary "+cmd) {
-			t.Errorf("%s -h: exit %d, %q", cmd, code, errOut)
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"--config", "x.yaml", "-h"}} {
+		code, out, errOut := runCmd(t, ctx, args...)
+		if code != exitOK || !strings.Contains(out, "Commands:") || !strings.Contains(out, "healthcheck") || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
+	}
+	for _, args := range [][]string{{}, {"frobnicate"}, {"--frobnicate", "check"}} {
+		code, out, errOut := runCmd(t, ctx, args...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "Commands:") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", args, code, out, errOut)
+		}
+	}
+	for _, cmd := range []string{"serve", "fetch", "build", "status", "check", "prune", "healthcheck", "version"} {
+		for _, h := range []string{"-h", "--help"} {
+			code, out, errOut := runCmd(t, ctx, cmd, h)
+			if code != exitOK || !strings.HasPrefix(out, "Usage: tributary "+cmd) || errOut != "" {
+				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", cmd, h, code, out, errOut)
+			}
+			if got, want := strings.Contains(out, "-config"), cmd != "version"; got != want {
+				t.Errorf("%s %s offers --config: %v, want %v:\n%s", cmd, h, got, want, out)
+			}
+		}
+		code, out, errOut := runCmd(t, ctx, cmd, "--frobnicate")
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -frobnicate") || !strings.Contains(errOut, "Usage: tributary "+cmd) {
+			t.Errorf("%s --frobnicate: exit %d, stdout %q, stderr %q; want 2, the error and the usage on stderr", cmd, code, out, errOut)
+		}
+	}
+	if code, _, errOut := runCmd(t, ctx, "version", "--config", "x.yaml"); code != exitUsage || !strings.Contains(errOut, "-config") {
+		t.Errorf("version --config: exit %d %q, want a usage error", code, errOut)
 	}
 	if code, _, errOut := runCmd(t, ctx, "--config", "/nonexistent/config.yaml", "check"); code != exitUsage || errOut == "" {
 		t.Errorf("missing config: exit %d %q", code, errOut)

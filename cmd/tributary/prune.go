@@ -14,7 +14,7 @@ import (
 )
 
 func cmdPrune(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("prune", "prune [--config FILE] [--orphans | --source NAME [--yes]]", &confPath, stderr)
+	fs := newFlagSet("prune", "prune [--config FILE] [--orphans | --source NAME [--yes]]", &confPath, stdout, stderr)
 	orphans := fs.Bool("orphans", false, "delete the articles and state of sources no longer in the configuration now, whatever retention.orphans says")
 	source := fs.String("source", "", "delete every stored article and the saved state of this one source (only with --yes)")
 	yes := fs.Bool("yes", false, "with --source: really delete; without it, say what would be deleted")

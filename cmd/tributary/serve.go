@@ -46,7 +46,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	fs := newFlagSet("serve", "serve [--config FILE] [--watch]", &confPath, stderr)
+	fs := newFlagSet("serve", "serve [--config FILE] [--watch]", &confPath, stdout, stderr)
 	watchConf := fs.Bool("watch", false, "reload when the configuration file changes, as SIGHUP does")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -58,7 +58,8 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	logs := newLogSwitch(newLogHandler(cfg, stderr)) // log_format and log_level reload
+	log := slog.New(logs)
 	// Said at once, even while a reload holds the loop; never after serve
 	// returned (its caller may own the log's writer by then).
 	said := make(chan struct{})
@@ -90,8 +91,8 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations})
-	d := &daemon{st: st, log: log, metrics: m}
+	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations, Version: version})
+	d := &daemon{st: st, log: log, metrics: m, logs: logs, stderr: stderr}
 	next, err := d.prepare(cfg)
 	if err != nil {
 		ln.Close()
@@ -107,6 +108,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	logWarnings(log, cfg)
 	log.Info("serving", slog.String("listen", ln.Addr().String()), slog.String("base_url", cfg.BaseURL),
 		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)), slog.Bool("watch", *watchConf))
 	serveErr := make(chan error, 1)
@@ -152,6 +154,10 @@ type daemon struct {
 	// publisher served, so that the next one, while the old one finishes
 	// its requests, never serves other bytes with the same date.
 	dates publish.Dates
+
+	// logs writes log's records to stderr as the configuration says.
+	logs   logSwitch
+	stderr io.Writer
 
 	handler atomic.Pointer[server.Server]
 	sched   *schedule.Scheduler
@@ -199,9 +205,10 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		return nil, usagef("%v", err)
 	}
 	h := server.New(server.Options{
-		Title:     cfg.Title,
-		Publisher: newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
-		Metrics:   d.metrics.Handler(),
+		Title:        cfg.Title,
+		Publisher:    newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
+		Metrics:      d.metrics.Handler(),
+		MetricsAllow: cfg.Metrics.Networks(),
 		Status: func(ctx context.Context) (status.Report, error) {
 			return status.Build(ctx, d.st, statusOptions(cfg, d.st))
 		},
@@ -286,15 +293,16 @@ func (d *daemon) reload(ctx context.Context, path, trigger string) {
 		d.log.Error("reload refused: configuration invalid, keeping the running one", slog.String("config", path), slog.Any("error", err))
 		return
 	}
-	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.LogLevel != d.cfg.LogLevel || cfg.Metrics != d.cfg.Metrics {
-		d.log.Warn("reload: listen, storage, log_level and metrics changes take effect at the next restart")
+	if cfg.Listen != d.cfg.Listen || cfg.Storage != d.cfg.Storage || cfg.Metrics.SourceDurations != d.cfg.Metrics.SourceDurations {
+		d.log.Warn("reload: listen, storage and metrics.source_durations changes take effect at the next restart")
 		// Keep describing what actually runs: a base_url derived from the
 		// new listen address would name a port nobody serves, and change
 		// every feed's id.
 		if cfg.Listen != d.cfg.Listen && cfg.BaseURL == config.DefaultBaseURL(cfg.Listen) {
 			cfg.BaseURL = d.cfg.BaseURL
 		}
-		cfg.Listen, cfg.Storage, cfg.LogLevel, cfg.Metrics = d.cfg.Listen, d.cfg.Storage, d.cfg.LogLevel, d.cfg.Metrics
+		cfg.Listen, cfg.Storage = d.cfg.Listen, d.cfg.Storage
+		cfg.Metrics.SourceDurations = d.cfg.Metrics.SourceDurations
 	}
 	next, err := d.prepare(cfg)
 	if err != nil {
@@ -311,7 +319,13 @@ func (d *daemon) reload(ctx context.Context, path, trigger string) {
 		d.log.Info("reload abandoned: shutting down")
 		return
 	}
+	if cfg.LogFormat != d.cfg.LogFormat || cfg.LogLevel != d.cfg.LogLevel {
+		// Said in the old form, the last line in it.
+		d.log.Info("reload: log format or level changed", slog.String("log_format", cfg.LogFormat), slog.String("log_level", cfg.LogLevel))
+		d.logs.Set(newLogHandler(cfg, d.stderr))
+	}
 	d.restore(ctx, next.cfg, false)
 	d.start(ctx, next)
+	logWarnings(d.log, cfg)
 	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
 }

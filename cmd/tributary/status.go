@@ -14,7 +14,7 @@ import (
 )
 
 func cmdStatus(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("status", "status [--config FILE] [--json]", &confPath, stderr)
+	fs := newFlagSet("status", "status [--config FILE] [--json]", &confPath, stdout, stderr)
 	asJSON := fs.Bool("json", false, "print the status as JSON (field names in docs/operations.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

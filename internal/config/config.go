@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ const (
 	DefaultListen             = "127.0.0.1:8080"
 	DefaultTitle              = "Tributary"
 	DefaultLogLevel           = "info"
+	DefaultLogFormat          = "text"
 	DefaultDriver             = "sqlite"
 	DefaultSQLiteDSN          = "tributary.db"
 	DefaultSchedule           = "@every 30m"
@@ -83,6 +85,10 @@ type Config struct {
 	Title string `yaml:"title"`
 	// LogLevel is one of debug, info, warn, error (default info).
 	LogLevel string `yaml:"log_level"`
+	// LogFormat is how log lines are written on stderr: "text" (default,
+	// slog's key=value lines) or "json" (one JSON object a line, for log
+	// shippers).
+	LogFormat string `yaml:"log_format"`
 	// Storage selects the database.
 	Storage Storage `yaml:"storage"`
 	// Schedule is when sources are fetched unless a source sets its own:
@@ -163,6 +169,32 @@ type Metrics struct {
 	// /metrics per source (default false: only the histogram of all
 	// sources together).
 	SourceDurations bool `yaml:"source_durations"`
+	// Allow lists the networks, in CIDR notation ("10.0.0.0/8",
+	// "192.168.1.7/32"), whose clients may read /metrics besides loopback
+	// (127.0.0.0/8 and ::1), which always may. Default: loopback only.
+	Allow []string `yaml:"allow"`
+}
+
+// Networks returns Allow as prefixes, masked, leaving out any entry
+// Validate refuses.
+func (m Metrics) Networks() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range m.Allow {
+		if p, err := parseNetwork(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseNetwork parses one metrics.allow entry: an IPv4 or IPv6 network in
+// CIDR notation.
+func parseNetwork(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		return netip.Prefix{}, errors.New("want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32")
+	}
+	return p.Masked(), nil
 }
 
 // Retention says which stored articles cleanup deletes (serve on
@@ -362,11 +394,12 @@ func parse(data []byte, path string, lookup func(string) (string, bool)) (*Confi
 // out keep these values.
 func defaults() *Config {
 	return &Config{
-		Listen:   DefaultListen,
-		Title:    DefaultTitle,
-		LogLevel: DefaultLogLevel,
-		Storage:  Storage{Driver: DefaultDriver},
-		Schedule: DefaultSchedule,
+		Listen:    DefaultListen,
+		Title:     DefaultTitle,
+		LogLevel:  DefaultLogLevel,
+		LogFormat: DefaultLogFormat,
+		Storage:   Storage{Driver: DefaultDriver},
+		Schedule:  DefaultSchedule,
 		Fetch: Fetch{
 			Timeout:            DefaultTimeout,
 			ConnectTimeout:     DefaultConnectTimeout,
@@ -402,6 +435,10 @@ func (c *Config) setDefaults() {
 	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
 	if c.LogLevel == "" {
 		c.LogLevel = DefaultLogLevel
+	}
+	c.LogFormat = strings.ToLower(strings.TrimSpace(c.LogFormat))
+	if c.LogFormat == "" {
+		c.LogFormat = DefaultLogFormat
 	}
 	if c.Storage.Driver == "" {
 		c.Storage.Driver = DefaultDriver

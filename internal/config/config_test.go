@@ -50,12 +50,13 @@ func TestLoadFullExample(t *testing.T) {
 	}
 	c := mustLoad(t, "testdata/full.yaml")
 	want := Config{
-		Listen:   "127.0.0.1:9090",
-		BaseURL:  "https://news.example.org",
-		Title:    "My news",
-		LogLevel: "debug",
-		Storage:  Storage{Driver: "sqlite", DSN: filepath.Join(dir, "data", "news.db")},
-		Schedule: "@every 1h",
+		Listen:    "127.0.0.1:9090",
+		BaseURL:   "https://news.example.org",
+		Title:     "My news",
+		LogLevel:  "debug",
+		LogFormat: "json",
+		Storage:   Storage{Driver: "sqlite", DSN: filepath.Join(dir, "data", "news.db")},
+		Schedule:  "@every 1h",
 		Fetch: Fetch{
 			Timeout:              30 * time.Second,
 			ConnectTimeout:       5 * time.Second,
@@ -67,7 +68,7 @@ func TestLoadFullExample(t *testing.T) {
 			AllowPrivateNetworks: true,
 			MaxItemsPerSource:    200,
 		},
-		Metrics:   Metrics{SourceDurations: true},
+		Metrics:   Metrics{SourceDurations: true, Allow: []string{"10.0.0.0/8", "192.168.1.7/32"}},
 		Retention: Retention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500, Schedule: "@every 10m", Orphans: 36 * time.Hour},
 		Sources: []Source{
 			{
@@ -155,6 +156,7 @@ func TestDefaults(t *testing.T) {
 		{"base_url", c.BaseURL, "http://127.0.0.1:8080"},
 		{"title", c.Title, "Tributary"},
 		{"log_level", c.LogLevel, "info"},
+		{"log_format", c.LogFormat, "text"},
 		{"storage.driver", c.Storage.Driver, "sqlite"},
 		{"storage.dsn", c.Storage.DSN, filepath.Join(dir, "tributary.db")},
 		{"schedule", c.Schedule, "@every 30m"},

@@ -86,6 +86,16 @@ func (v *validator) server() {
 	default:
 		v.at("log_level", "unknown level %q: want debug, info, warn or error", c.LogLevel)
 	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		v.at("log_format", "unknown format %q: want text or json", c.LogFormat)
+	}
+	for i, n := range c.Metrics.Allow {
+		if _, err := parseNetwork(n); err != nil {
+			v.at(fmt.Sprintf("metrics.allow[%d]", i), "invalid network %q: %v", n, err)
+		}
+	}
 }
 
 // checkListen accepts host:port with a numeric port; the host may be empty
@@ -251,7 +261,7 @@ func (v *validator) sources() {
 		p := fmt.Sprintf("sources[%d]", i)
 		if v.name(p+".name", "source", s.Name) {
 			if first, dup := seen[s.Name]; dup {
-				v.at(p+".name", "duplicate source name %q (first used by sources[%d]%s)", s.Name, first, v.onLine(fmt.Sprintf("sources[%d]", first)))
+				v.at(p+".name", "duplicate source name %q (first used by sources[%d]%s)", s.Name, first, v.c.onLine(fmt.Sprintf("sources[%d]", first)))
 			} else {
 				seen[s.Name] = i
 			}
@@ -272,14 +282,6 @@ func (v *validator) sources() {
 		}
 		v.kind(p, s)
 	}
-}
-
-// onLine formats " on line N" for path, or nothing when unknown.
-func (v *validator) onLine(path string) string {
-	if l := v.c.line(path); l > 0 {
-		return fmt.Sprintf(" on line %d", l)
-	}
-	return ""
 }
 
 // name checks a required slug and reports whether it is valid.
@@ -407,7 +409,7 @@ func (v *validator) feeds() {
 		p := fmt.Sprintf("feeds[%d]", i)
 		if v.name(p+".name", "feed", f.Name) {
 			if first, dup := seen[f.Name]; dup {
-				v.at(p+".name", "duplicate feed name %q (first used by feeds[%d]%s)", f.Name, first, v.onLine(fmt.Sprintf("feeds[%d]", first)))
+				v.at(p+".name", "duplicate feed name %q (first used by feeds[%d]%s)", f.Name, first, v.c.onLine(fmt.Sprintf("feeds[%d]", first)))
 			} else {
 				seen[f.Name] = i
 			}

@@ -650,6 +650,21 @@ retention:
 			{14, "retention.schedule", `@every needs an interval of at least 1s, got 500ms`},
 			{15, "retention.orphans", `invalid duration "-30d"`},
 		}},
+
+		{"log format and metrics networks", `log_format: yaml
+metrics:
+  allow:
+    - 10.0.0.0/8
+    - 192.168.1.7
+    - "fe80::/10"
+    - not-a-network
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []problem{
+			{1, "log_format", `unknown format "yaml": want text or json`},
+			{5, "metrics.allow[1]", `invalid network "192.168.1.7": want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32`},
+			{7, "metrics.allow[3]", `invalid network "not-a-network"`},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ package metrics
 
 import (
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -50,6 +51,9 @@ type Options struct {
 	// a histogram per source: 13 series each, about 1 KB of /metrics per
 	// source. Without it only the histogram of all sources together is kept.
 	SourceDurations bool
+	// Version labels tributary_build_info{version,goversion}, with the Go
+	// version the binary was built with (runtime.Version).
+	Version string
 }
 
 // fetchBuckets returns the bounds, in seconds, of the fetch duration
@@ -99,6 +103,11 @@ func New(opts Options) *Metrics {
 	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.lastError, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast)
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "tributary_build_info", Help: "Always 1, labelled with the version of Tributary and of Go that built it.",
+	}, []string{"version", "goversion"})
+	buildInfo.WithLabelValues(opts.Version, runtime.Version()).Set(1)
+	m.reg.MustRegister(buildInfo)
 	for _, reason := range []string{"age", "count", "orphan"} {
 		m.retentionDeleted.WithLabelValues(reason) // shown at 0 before the first deletion
 	}

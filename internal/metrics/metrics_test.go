@@ -5,9 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // scrape observes n sources, each fetched once with new stories and once
@@ -160,5 +164,29 @@ func TestLastErrorAndRestore(t *testing.T) {
 	m.Observe(Run{Source: "s", Status: "new"})
 	if body = get(t, m.Handler()); strings.Contains(body, "tributary_source_last_error_info") || strings.Contains(body, "stale") {
 		t.Errorf("after a success, /metrics still has a last error:\n%s", body)
+	}
+}
+
+func TestBuildInfo(t *testing.T) {
+	body := get(t, New(Options{Version: "v1.2.3"}).Handler())
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v\n%s", err, body)
+	}
+	mf := families["tributary_build_info"]
+	if mf == nil || len(mf.GetMetric()) != 1 {
+		t.Fatalf("want one tributary_build_info series, got %v", mf)
+	}
+	m := mf.GetMetric()[0]
+	labels := map[string]string{}
+	for _, l := range m.GetLabel() {
+		labels[l.GetName()] = l.GetValue()
+	}
+	if labels["version"] != "v1.2.3" || labels["goversion"] != runtime.Version() || len(labels) != 2 {
+		t.Errorf("labels %v, want version v1.2.3 and goversion %s", labels, runtime.Version())
+	}
+	if v := m.GetGauge().GetValue(); v != 1 {
+		t.Errorf("value %v, want 1", v)
 	}
 }

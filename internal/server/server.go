@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,9 +34,13 @@ type Options struct {
 	Health func(ctx context.Context) error
 	// Status reports every source's state, served at /status when not nil.
 	Status func(ctx context.Context) (status.Report, error)
-	// Metrics is served at /metrics when not nil.
+	// Metrics is served at /metrics when not nil, to loopback clients and
+	// those of MetricsAllow (see MetricsAllowed); others get 403.
 	Metrics http.Handler
-	Logger  *slog.Logger
+	// MetricsAllow lists the networks besides loopback whose clients may
+	// read /metrics.
+	MetricsAllow []netip.Prefix
+	Logger       *slog.Logger
 }
 
 // Server is the HTTP front of Tributary. It implements http.Handler.
@@ -74,7 +79,7 @@ func New(opts Options) *Server {
 		s.mux.HandleFunc("GET /status", s.handleStatus)
 	}
 	if opts.Metrics != nil {
-		s.mux.Handle("GET /metrics", opts.Metrics)
+		s.mux.Handle("GET /metrics", guardMetrics(opts.Metrics, opts.MetricsAllow))
 	}
 	return s
 }

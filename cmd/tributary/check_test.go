@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckWarns runs check on a valid file with one of each warning:
+// each is a `warning:` line on stderr with its file and line, and check
+// still exits 0; a clean file gets none.
+func TestCheckWarns(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, conf, `listen: 0.0.0.0:8080
+schedule: "@every 1m"
+sources:
+  - name: a
+    url: https://news.example.org/feed
+  - name: b
+    url: https://NEWS.example.org/feed/
+feeds:
+  - name: all
+`)
+	code, out, errOut := runCmd(t, context.Background(), "--config", conf, "check")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0 with warnings only:\n%s", code, errOut)
+	}
+	want := []string{
+		"warning: " + conf + `:1: listen: "0.0.0.0:8080" listens on every interface but base_url is not set`,
+		"warning: " + conf + `:5: sources[0].url: sources a, b fetch news.example.org up to 120 times an hour together`,
+		"warning: " + conf + `:7: sources[1].url: same URL as source "a" (sources[0] on line 4)`,
+	}
+	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("stderr has %d lines, want %d:\n%s", len(lines), len(want), errOut)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %q\nwant it to start with %q", i+1, lines[i], w)
+		}
+	}
+	if out != conf+": ok (2 sources, 1 feeds), 3 warnings\n" {
+		t.Errorf("stdout %q", out)
+	}
+
+	writeFile(t, conf, `listen: 0.0.0.0:8080
+base_url: https://feeds.example.org
+sources:
+  - name: a
+    url: https://news.example.org/feed
+feeds:
+  - name: all
+`)
+	if code, out, errOut := runCmd(t, context.Background(), "--config", conf, "check"); code != exitOK || errOut != "" || out != conf+": ok (1 sources, 1 feeds)\n" {
+		t.Errorf("clean file: exit %d, %q %q", code, out, errOut)
+	}
+}
