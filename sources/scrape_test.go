@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -122,9 +123,17 @@ func TestScrapeSelectorErrors(t *testing.T) {
 }
 
 func TestScrapeNoMatches(t *testing.T) {
-	got, err := Scrape(readFixture(t, "listing.html"), testPageURL, "src", Selectors{Item: "div.nothing"}, testNow)
+	// A selector that fits nothing is an error naming it, not an empty
+	// page: the source would look fine while publishing nothing.
+	got, err := Scrape(readFixture(t, "listing.html"), testPageURL, "src", Selectors{Item: " div.nothing "}, testNow)
+	if !errors.Is(err, ErrNoItems) || err.Error() != `page: item selector "div.nothing" matched nothing` || len(got) != 0 {
+		t.Fatalf("got %d articles, err %v; want none and ErrNoItems naming the selector", len(got), err)
+	}
+	// Items that match but give no article (no link, no title) are not
+	// that error: the selector fits, the items are empty.
+	got, err = Scrape([]byte(`<ul><li></li><li> </li></ul>`), testPageURL, "src", Selectors{Item: "li"}, testNow)
 	if err != nil || len(got) != 0 {
-		t.Fatalf("got %d articles, err %v; want none", len(got), err)
+		t.Fatalf("empty items: got %d articles, err %v; want none and no error", len(got), err)
 	}
 }
 
