@@ -12,7 +12,8 @@ import (
 )
 
 func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("fetch", "fetch [--config FILE] [SOURCE...]", &confPath, stderr)
+	fs := newFlagSet("fetch", "fetch [--config FILE] [--force] [SOURCE...]", &confPath, stderr)
+	force := fs.Bool("force", false, "fetch afresh: drop the validators so that the document is parsed again, and extract the pages of full-text sources again")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +59,11 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 		g.Go(func() error {
 			// A manual fetch is the operator asking now: it does not wait
 			// for a backoff to end.
-			outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
+			if *force {
+				outcomes[i] = runner.RunAfresh(ctx, pipelineSource(cfg, s))
+			} else {
+				outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
+			}
 			return nil
 		})
 	}
