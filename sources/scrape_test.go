@@ -3,6 +3,7 @@ package sources
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -134,6 +135,21 @@ func TestScrapeNoMatches(t *testing.T) {
 	got, err = Scrape([]byte(`<ul><li></li><li> </li></ul>`), testPageURL, "src", Selectors{Item: "li"}, testNow)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("empty items: got %d articles, err %v; want none and no error", len(got), err)
+	}
+}
+
+// TestDocsQuoteNoItemsError keeps the failure the docs show for a page
+// whose item selector matches nothing worded as the code words it.
+func TestDocsQuoteNoItemsError(t *testing.T) {
+	quoted := (&NoItemsError{Selector: "div.post"}).Error()
+	for _, doc := range []string{"../docs/configuration.md", "../docs/operations.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), quoted) {
+			t.Errorf("%s does not quote %q", doc, quoted)
+		}
 	}
 }
 

@@ -263,6 +263,16 @@ func TestFetchSaysWhichPagesTheAddressPolicyRefused(t *testing.T) {
 	if code != exitOK || strings.TrimSpace(out) != want || pageHits.Load() != 0 {
 		t.Fatalf("exit %d, page requests %d, output:\n%s\nwant:\n%s", code, pageHits.Load(), out, want)
 	}
+	// The docs show the line as it is.
+	for _, doc := range []string{"../../docs/operations.md", "../../docs/security.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, suffix, _ := strings.Cut(want, "failed, "); !strings.Contains(string(b), suffix) {
+			t.Errorf("%s does not quote %q", doc, suffix)
+		}
+	}
 	// The setting it names is the one that allows them.
 	code, out, _ = runCmd(t, ctx, "--config", write(true), "fetch")
 	if code != exitOK || !strings.Contains(out, "3 pages extracted") || strings.Contains(out, "refused") || pageHits.Load() != 3 {
