@@ -171,8 +171,9 @@ func TestFixedSelectorsAreFetchedAfresh(t *testing.T) {
 		t.Fatalf("fetch after the fixed one was not conditional:\n%s%s", out, errOut)
 	}
 
-	// --force parses the unchanged configuration again, by name or all.
-	for _, args := range [][]string{{"--force", "blog"}, {"--force"}} {
+	// --force parses the unchanged configuration again, by name (the flag
+	// before or after it) or all.
+	for _, args := range [][]string{{"--force", "blog"}, {"blog", "--force"}, {"--force"}} {
 		before, fulls := notModified.Load(), full.Load()
 		if out, _ := fetch(args...); !strings.Contains(out, "blog: unchanged (0 new, 0 updated, 2 unchanged)") ||
 			notModified.Load() != before || full.Load() != fulls+1 {
