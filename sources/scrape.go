@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -71,6 +72,27 @@ func (f field) value(item *goquery.Selection) string {
 	return feeds.PlainText(h)
 }
 
+// ErrNoItems is matched (errors.Is) by the error of a page whose item
+// selector matched no element: a listing that changed its markup, or a
+// selector that never fit. It is a failure of the source, not an empty
+// page, so that it is counted, backed off and shown like any other.
+var ErrNoItems = errors.New("item selector matched nothing")
+
+// NoItemsError is the error of a page whose item selector matched no
+// element; it matches ErrNoItems.
+type NoItemsError struct {
+	// Selector is the item selector as configured.
+	Selector string
+}
+
+// Error returns e.g. `page: item selector "div.post" matched nothing`.
+func (e *NoItemsError) Error() string {
+	return fmt.Sprintf("page: item selector %q matched nothing", e.Selector)
+}
+
+// Is reports whether target is ErrNoItems.
+func (e *NoItemsError) Is(target error) bool { return target == ErrNoItems }
+
 // scraper holds the compiled selectors of one page.
 type scraper struct {
 	item                              cascadia.Selector
@@ -127,7 +149,9 @@ func newScraper(sel Selectors) (*scraper, error) {
 // from its BOM or <meta>; pageURL (or <base href>) resolves relative URLs.
 // The summaries of one page hold at most twice its size in all: when items
 // nest, so that each summary repeats the next ones, the items past that
-// get none.
+// get none. A page where sel.Item matches no element is a *NoItemsError;
+// one whose matched items all lack a link and a title yields no articles
+// and no error.
 func Scrape(data []byte, pageURL, source string, sel Selectors, now time.Time) ([]feeds.Article, error) {
 	arts, _, err := scrapeUTF8(htmlToUTF8(data, ""), pageURL, source, sel, now)
 	return arts, err
@@ -168,7 +192,11 @@ func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Tim
 
 	var arts []feeds.Article
 	seen := map[string]bool{}
-	doc.FindMatcher(sc.item).Each(func(_ int, item *goquery.Selection) {
+	items := doc.FindMatcher(sc.item)
+	if items.Length() == 0 {
+		return nil, title, &NoItemsError{Selector: strings.TrimSpace(sel.Item)}
+	}
+	items.Each(func(_ int, item *goquery.Selection) {
 		if len(arts) >= DefaultMaxItems {
 			return
 		}

@@ -1,7 +1,9 @@
 package sources
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -122,9 +124,32 @@ func TestScrapeSelectorErrors(t *testing.T) {
 }
 
 func TestScrapeNoMatches(t *testing.T) {
-	got, err := Scrape(readFixture(t, "listing.html"), testPageURL, "src", Selectors{Item: "div.nothing"}, testNow)
+	// A selector that fits nothing is an error naming it, not an empty
+	// page: the source would look fine while publishing nothing.
+	got, err := Scrape(readFixture(t, "listing.html"), testPageURL, "src", Selectors{Item: " div.nothing "}, testNow)
+	if !errors.Is(err, ErrNoItems) || err.Error() != `page: item selector "div.nothing" matched nothing` || len(got) != 0 {
+		t.Fatalf("got %d articles, err %v; want none and ErrNoItems naming the selector", len(got), err)
+	}
+	// Items that match but give no article (no link, no title) are not
+	// that error: the selector fits, the items are empty.
+	got, err = Scrape([]byte(`<ul><li></li><li> </li></ul>`), testPageURL, "src", Selectors{Item: "li"}, testNow)
 	if err != nil || len(got) != 0 {
-		t.Fatalf("got %d articles, err %v; want none", len(got), err)
+		t.Fatalf("empty items: got %d articles, err %v; want none and no error", len(got), err)
+	}
+}
+
+// TestDocsQuoteNoItemsError keeps the failure the docs show for a page
+// whose item selector matches nothing worded as the code words it.
+func TestDocsQuoteNoItemsError(t *testing.T) {
+	quoted := (&NoItemsError{Selector: "div.post"}).Error()
+	for _, doc := range []string{"../docs/configuration.md", "../docs/operations.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), quoted) {
+			t.Errorf("%s does not quote %q", doc, quoted)
+		}
 	}
 }
 

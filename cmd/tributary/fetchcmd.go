@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,8 +14,10 @@ import (
 )
 
 func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("fetch", "fetch [--config FILE] [SOURCE...]", &confPath, stdout, stderr)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet("fetch", "fetch [--config FILE] [--force] [SOURCE...]", &confPath, stdout, stderr)
+	force := fs.Bool("force", false, "fetch afresh: drop the validators so that the document is parsed again, and extract the pages of full-text sources again")
+	names, err := flagsAnywhere(fs, args)
+	if err != nil {
 		return err
 	}
 	cfg, err := loadConfig(confPath)
@@ -22,11 +25,11 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 		return err
 	}
 	var srcs []config.Source
-	if fs.NArg() == 0 {
+	if len(names) == 0 {
 		srcs = enabledSources(cfg)
 	} else {
 		seen := map[string]bool{}
-		for _, name := range fs.Args() {
+		for _, name := range names {
 			s, ok := cfg.Source(name)
 			switch {
 			case !ok:
@@ -75,7 +78,11 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 		g.Go(func() error {
 			// A manual fetch is the operator asking now: it does not wait
 			// for a backoff to end.
-			outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
+			if *force {
+				outcomes[i] = runner.RunAfresh(ctx, pipelineSource(cfg, s))
+			} else {
+				outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
+			}
 			if live != nil {
 				live.add(outcomes[i])
 			}
@@ -100,4 +107,26 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 		return errSilentFailure
 	}
 	return nil
+}
+
+// flagsAnywhere parses args with fs and returns the other arguments, the
+// source names: flags may come after them too (`fetch blog --force`), as
+// the flag package alone stops at the first name. After "--" every
+// argument is a name.
+func flagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var names []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return names, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(names, rest...), nil
+		}
+		names = append(names, rest[0])
+		args = rest[1:]
+	}
 }

@@ -95,7 +95,7 @@ Usage:
 
 Commands:
   serve [--watch]     run the daemon: fetch sources on their schedules, serve the feeds over HTTP
-  fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source
+  fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source; --force parses them afresh
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
   check               validate the configuration, print every problem and warning with its line

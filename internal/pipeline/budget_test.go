@@ -236,7 +236,7 @@ func TestStoryLeftOutByTheFeedBudgetGivesNothingBack(t *testing.T) {
 	pt := pageTask{src: Source{Source: sources.Source{Name: "s"}, FullText: true}, doer: r.Doer, now: now, budget: budget}
 	// The newer entry's page is put off (less than a page's reserve is
 	// left); the older entry's stored full text is carried over.
-	if _, _, _, err := r.completePages(ctx, pt, arts, nil); err != nil {
+	if _, err := r.completePages(ctx, pt, arts, nil); err != nil {
 		t.Fatal(err)
 	}
 	if budget.left > left {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/sources"
@@ -25,6 +26,10 @@ type pageTask struct {
 	// force retries failed pages before their backoff is over (a manual
 	// fetch, as for the source's own backoff).
 	force bool
+	// reextract fetches the pages of the listed articles again without
+	// validators and extracts them again, extracted or not (the source's
+	// page extraction settings changed, or a fetch --force).
+	reextract bool
 	// budget is what the run may still hold of text; pages beyond it are
 	// put off to a later run.
 	budget *textBudget
@@ -55,7 +60,7 @@ func retryAt(p *feeds.PageState) time.Time {
 // run's text budget goes to stories not yet extracted: a stored full text
 // that no longer fits is left out of the run (the store keeps it). Feed
 // entries the budget already left out (textBudget.keepNewest) are skipped.
-func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (ok, failed, deferred int, err error) {
+func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Article, inherited map[string]bool) (pageCounts, error) {
 	var (
 		todo  []pageJob
 		carry []int
@@ -75,13 +80,13 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			// Without the stored version, saving this run would replace a
 			// full text with the teaser: give up the run instead.
-			return 0, 0, 0, fmt.Errorf("read stored article %s: %w", a.ID, err)
+			return pageCounts{}, fmt.Errorf("read stored article %s: %w", a.ID, err)
 		}
 		var prev *feeds.Article
 		if err == nil {
 			prev = &stored
 		}
-		if prev != nil && prev.Page != nil {
+		if prev != nil && prev.Page != nil && !pt.reextract {
 			p := prev.Page
 			if !p.ExtractedAt.IsZero() && !a.Updated.After(p.ExtractedAt) || p.Error != "" && !pt.due(p) {
 				carry = append(carry, i)
@@ -92,14 +97,14 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 		// read again if needed (lightPrev).
 		todo = append(todo, pageJob{a: a, prev: lightPrev(prev), known: knownAuthors(a, inherited[a.ID])})
 	}
-	ok, failed, deferred = r.fetchPages(ctx, pt, todo)
+	n := r.fetchPages(ctx, pt, todo)
 	for _, i := range carry {
 		a := &arts[i]
 		if err := r.carryStored(ctx, pt, a); err != nil {
-			return 0, 0, 0, err
+			return pageCounts{}, err
 		}
 	}
-	return ok, failed, deferred, nil
+	return n, nil
 }
 
 // lightPrev returns a copy of the stored article prev without its text,
@@ -137,14 +142,14 @@ func (r *Runner) carryStored(ctx context.Context, pt pageTask, a *feeds.Article)
 // that are due (all failed ones when forced), except those of fresh,
 // which completePages handled: at most pageRetries, earliest due first.
 // It returns the articles retried, to be stored again.
-func (r *Runner) retryPages(ctx context.Context, pt pageTask, fresh []feeds.Article) (retried []feeds.Article, ok, failed int, err error) {
+func (r *Runner) retryPages(ctx context.Context, pt pageTask, fresh []feeds.Article) (retried []feeds.Article, n pageCounts, err error) {
 	at := pt.now
 	if pt.force {
 		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	stored, err := r.Store.PagesDue(ctx, pt.src.Name, at, pageRetries+len(fresh))
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("read failed pages: %w", err)
+		return nil, pageCounts{}, fmt.Errorf("read failed pages: %w", err)
 	}
 	skip := make(map[string]bool, len(fresh))
 	for _, a := range fresh {
@@ -165,8 +170,7 @@ func (r *Runner) retryPages(ctx context.Context, pt pageTask, fresh []feeds.Arti
 		// than perhaps to an editor.
 		todo[i] = pageJob{a: &retried[i], prev: &prev, stored: true}
 	}
-	ok, failed, _ = r.fetchPages(ctx, pt, todo)
-	return retried, ok, failed, nil
+	return retried, r.fetchPages(ctx, pt, todo), nil
 }
 
 // pageJob is one article whose page is to be fetched: prev is its stored
@@ -178,8 +182,21 @@ type pageJob struct {
 	stored  bool
 }
 
+// pageCounts counts what the page fetches of a run did.
+type pageCounts struct {
+	// ok pages were extracted, failed were not; refused counts the failed
+	// ones whose address the client's policy refused
+	// (fetch.ErrBlockedAddress), deferred those put off (putOff).
+	ok, failed, refused, deferred int
+}
+
+// add returns the sum of n and m.
+func (n pageCounts) add(m pageCounts) pageCounts {
+	return pageCounts{n.ok + m.ok, n.failed + m.failed, n.refused + m.refused, n.deferred + m.deferred}
+}
+
 // fetchPages runs completePage for each job, pageWorkers at a time, and
-// counts the pages extracted and failed. A job that would take the run
+// counts the pages extracted, failed and refused. A job that would take the run
 // beyond its text budget is put off (putOff) and counted as deferred.
 //
 // The pool is a semaphore and a WaitGroup rather than errgroup.SetLimit:
@@ -188,7 +205,7 @@ type pageJob struct {
 // goroutine in one step. Reserving inside the goroutine would reserve out
 // of order; reserving before Go, while the pages in flight have not yet
 // settled what they gave, would put off pages the budget can hold.
-func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (ok, failed, deferred int) {
+func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (n pageCounts) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -201,7 +218,7 @@ func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (o
 		if !pt.budget.take(pageReserve) {
 			<-sem
 			r.putOff(pt, j)
-			deferred++
+			n.deferred++
 			continue
 		}
 		wg.Add(1)
@@ -213,16 +230,20 @@ func (r *Runner) fetchPages(ctx context.Context, pt pageTask, jobs []pageJob) (o
 			pt.budget.settle(pageReserve, feeds.TextBytes(*j.a)-before)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				failed++
+			switch {
+			case err != nil:
+				n.failed++
+				if errors.Is(err, fetch.ErrBlockedAddress) {
+					n.refused++
+				}
 				r.log().Warn("article extraction failed", "source", pt.src.Name, "url", redact.URL(j.a.Link), "error", err)
-			} else {
-				ok++
+			default:
+				n.ok++
 			}
 		}()
 	}
 	wg.Wait()
-	return ok, failed, deferred
+	return n
 }
 
 // putOff leaves j's page for a later run. A story whose stored version
@@ -311,7 +332,7 @@ func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Ar
 	src := pt.src
 	res, err := sources.FetchPage(ctx, pt.doer, sources.PageRequest{
 		URL: a.Link, SourceURL: src.URL,
-		Conditional: prev != nil && !page.ExtractedAt.IsZero(), ETag: page.ETag, LastModified: page.LastModified,
+		Conditional: prev != nil && !page.ExtractedAt.IsZero() && !pt.reextract, ETag: page.ETag, LastModified: page.LastModified,
 		Extract: extract.Options{
 			Remove: src.Remove, Boilerplate: boilerplate,
 			// A page that names no author still gives its "About the

@@ -52,6 +52,11 @@ type Outcome struct {
 	// Both include the pages of stored stories retried this run, which a
 	// source answering 304 Not Modified has too.
 	Pages, PageErrors int
+	// PagesRefused counts the PageErrors whose address the fetch client's
+	// address policy refused (fetch.ErrBlockedAddress): pages on a
+	// non-public address other than the source's own origin, which
+	// AllowPrivateNetworksKey allows.
+	PagesRefused int
 	// PagesDeferred counts pages put off to a later run because the run's
 	// text budget (feeds.MaxSourceRunBytes) was spent; LeftOut the stories
 	// it left out of the run: feed entries beyond it (the newest are kept)
@@ -97,6 +102,10 @@ func (o Outcome) String() string {
 		if o.PageErrors > 0 {
 			s += fmt.Sprintf(", %d failed", o.PageErrors)
 		}
+		if o.PagesRefused > 0 {
+			s += fmt.Sprintf(", %d %s refused by the address policy (set %s: true to allow)",
+				o.PagesRefused, plural(o.PagesRefused, "page", "pages"), AllowPrivateNetworksKey)
+		}
 	}
 	if o.PagesDeferred+o.LeftOut > 0 {
 		s += ", text budget spent:"
@@ -111,6 +120,20 @@ func (o Outcome) String() string {
 		}
 	}
 	return s
+}
+
+// AllowPrivateNetworksKey is the configuration key that lets article pages
+// on non-public addresses be fetched, named by Outcome.String when the
+// address policy refused some (a test in cmd/tributary checks that the
+// configuration has it).
+const AllowPrivateNetworksKey = "fetch.allow_private_networks"
+
+// plural returns one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Backoff bounds: the first failure waits BackoffBase, each further one
@@ -161,9 +184,36 @@ func (r *Runner) log() *slog.Logger {
 // Run fetches src once and stores what it yields. Unless force is set, a
 // source whose backoff or minimum interval has not elapsed is deferred.
 // The error of a failed source is in the Outcome; Run itself never fails.
+//
+// A source whose configuration changed since its last success (see
+// Fingerprints) is fetched afresh: its document without validators, so
+// that it is parsed again rather than answered 304, and, when its page
+// extraction settings changed, the pages of the articles it lists without
+// theirs, extracted again. Articles stored under the old configuration
+// stay: the document no longer listing them, retention deletes them in
+// time, or `tributary prune --source` at once.
 func (r *Runner) Run(ctx context.Context, src Source, force bool) Outcome {
+	return r.runAs(ctx, src, runMode{force: force})
+}
+
+// RunAfresh is Run with force, as if src's configuration had changed: the
+// document is fetched without validators and parsed again, and with full
+// text on the pages of the articles it lists are extracted again
+// (`tributary fetch --force`).
+func (r *Runner) RunAfresh(ctx context.Context, src Source) Outcome {
+	return r.runAs(ctx, src, runMode{force: true, afresh: true})
+}
+
+// runMode is how a run was asked for.
+type runMode struct {
+	// force ignores the source's backoff and that of its failed pages;
+	// afresh fetches as if the configuration had changed.
+	force, afresh bool
+}
+
+func (r *Runner) runAs(ctx context.Context, src Source, mode runMode) Outcome {
 	start := r.now()
-	out := r.run(ctx, src, force, start)
+	out := r.run(ctx, src, mode, start)
 	out.Duration = r.now().Sub(start)
 	l := r.log().With(slog.String("source", src.Name), slog.String("status", out.Status), slog.Duration("duration", out.Duration))
 	switch out.Status {
@@ -175,7 +225,7 @@ func (r *Runner) Run(ctx context.Context, src Source, force bool) Outcome {
 		l.Info("source fetch cancelled", slog.Any("error", out.Err))
 	default:
 		l.Info("source fetched", slog.Int("new", out.New), slog.Int("updated", out.Updated), slog.Int("unchanged", out.Unchanged),
-			slog.Int("pages", out.Pages), slog.Int("page_errors", out.PageErrors),
+			slog.Int("pages", out.Pages), slog.Int("page_errors", out.PageErrors), slog.Int("pages_refused", out.PagesRefused),
 			slog.Int("pages_deferred", out.PagesDeferred), slog.Int("left_out", out.LeftOut))
 		if out.PagesDeferred+out.LeftOut > 0 {
 			l.Warn("page_budget_exhausted: the source's run held its text budget; the rest waits for later runs",
@@ -188,7 +238,7 @@ func (r *Runner) Run(ctx context.Context, src Source, force bool) Outcome {
 	return out
 }
 
-func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time) Outcome {
+func (r *Runner) run(ctx context.Context, src Source, mode runMode, now time.Time) Outcome {
 	out := Outcome{Source: src.Name}
 	st, err := r.Store.SourceState(ctx, src.Name)
 	if err != nil {
@@ -196,7 +246,7 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 		return out
 	}
 	st.Name = src.Name
-	if !force && now.Before(st.NextAttempt) {
+	if !mode.force && now.Before(st.NextAttempt) {
 		out.Status, out.NextAttempt = StatusDeferred, st.NextAttempt
 		out.Err = errors.New("backoff")
 		if st.LastError != "" {
@@ -209,7 +259,16 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	// The feed and the article pages of the source are fetched with the
 	// same policy.
 	doer := r.Doer.For(sourcePolicy(src.URL))
-	run := memo(st).Start(src.Source)
+	fp := src.Fingerprints()
+	afresh, reextract := r.afresh(src, st, fp, mode)
+	m := memo(st)
+	if afresh {
+		m.ETag, m.LastModified = "", ""
+	}
+	run := m.Start(src.Source)
+	if !src.FullText {
+		fp.Pages = "" // what succeed saves: no pages were extracted
+	}
 	res, err := sources.Fetch(ctx, doer, run.Request)
 	if err != nil {
 		remember(&st, run.Failed())
@@ -230,26 +289,31 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	budget := newTextBudget()
 	budget.keepNewest(arts)
 	if src.FullText {
-		pt := pageTask{src: src, doer: doer, boilerplate: st.Boilerplate, now: now, force: force, budget: budget}
-		if out.Pages, out.PageErrors, out.PagesDeferred, err = r.completePages(ctx, pt, arts, res.InheritedAuthors); err != nil {
+		pt := pageTask{src: src, doer: doer, boilerplate: st.Boilerplate, now: now, force: mode.force, reextract: reextract, budget: budget}
+		done, err := r.completePages(ctx, pt, arts, res.InheritedAuthors)
+		if err != nil {
 			return r.fail(ctx, st, out, err, now)
 		}
 		// Stored stories whose page failed are retried whatever the
 		// feed says: a 304 or a feed that dropped them must not leave
 		// them with their teaser for good.
-		retried, ok, failed, err := r.retryPages(ctx, pt, arts)
+		retried, redone, err := r.retryPages(ctx, pt, arts)
 		if err != nil {
 			return r.fail(ctx, st, out, err, now)
 		}
 		arts = append(arts, retried...)
-		out.Pages, out.PageErrors = out.Pages+ok, out.PageErrors+failed
+		// A retried story put off is left out of the run (putOff), and
+		// counted there, not as a page deferred.
+		redone.deferred = 0
+		done = done.add(redone)
+		out.Pages, out.PageErrors, out.PagesRefused, out.PagesDeferred = done.ok, done.failed, done.refused, done.deferred
 	}
 	kept := len(arts)
 	arts = budget.kept(arts)
 	out.LeftOut = kept - len(arts)
 	if out.NotModified && len(arts) == 0 {
 		out.Status = StatusUnchanged
-		return r.succeed(ctx, st, out, run, res, now)
+		return r.succeed(ctx, st, out, run, res, fp, now)
 	}
 	learned, err := r.dropBoilerplate(ctx, src, &st, &arts)
 	if err != nil {
@@ -283,11 +347,38 @@ func (r *Runner) run(ctx context.Context, src Source, force bool, now time.Time)
 	default:
 		out.Status = StatusUnchanged
 	}
-	return r.succeed(ctx, st, out, run, res, now)
+	return r.succeed(ctx, st, out, run, res, fp, now)
 }
 
-func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome, run sources.Run, res sources.Result, now time.Time) Outcome {
+// afresh says whether the run of src, whose saved state is st and whose
+// configuration has the fingerprints fp, fetches its document without
+// validators, and whether it extracts its listed pages again: when asked
+// to (mode.afresh), or when the configuration changed since the last
+// success. A fingerprint not saved yet (a state from before they were)
+// is no change: upgrading does not fetch every source and page afresh.
+// A page extraction change needs the document parsed again too, to know
+// which pages are listed. It logs the change of configuration.
+func (r *Runner) afresh(src Source, st store.SourceState, fp Fingerprints, mode runMode) (document, pages bool) {
+	docChanged := st.ConfigFingerprint != "" && st.ConfigFingerprint != fp.Document
+	pagesChanged := src.FullText && st.PagesFingerprint != "" && st.PagesFingerprint != fp.Pages
+	if docChanged || pagesChanged {
+		r.log().Info("source configuration changed: fetching it afresh", slog.String("source", src.Name),
+			slog.Bool("document", docChanged), slog.Bool("pages", pagesChanged))
+	}
+	document = mode.afresh || docChanged || pagesChanged
+	pages = src.FullText && (mode.afresh || pagesChanged)
+	return document, pages
+}
+
+func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome, run sources.Run, res sources.Result, fp Fingerprints, now time.Time) Outcome {
 	remember(&st, run.Succeeded(res))
+	// The configuration this success read the source with; fp.Pages is
+	// empty when the run extracted no pages, and the settings the stored
+	// pages were extracted with are kept.
+	st.ConfigFingerprint = fp.Document
+	if fp.Pages != "" {
+		st.PagesFingerprint = fp.Pages
+	}
 	st.LastSuccess, st.LastStatus, st.LastError, st.Failures = now, out.Status, "", 0
 	st.NextAttempt = time.Time{}
 	// A server's minimum interval is honoured up to the backoff cap, so a

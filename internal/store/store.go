@@ -166,6 +166,13 @@ type SourceState struct {
 	// Boilerplate holds the normalized text of paragraphs learned to be
 	// site furniture for this source (calls to comment, follow, subscribe).
 	Boilerplate []string
+	// ConfigFingerprint is the fingerprint of the configuration the
+	// source's document was last read with successfully, PagesFingerprint
+	// that of the settings its article pages were last extracted with
+	// (pipeline.Fingerprints): a run that finds them changed fetches
+	// afresh. Empty when not known (a state saved before they existed).
+	ConfigFingerprint string
+	PagesFingerprint  string
 }
 
 // DeleteBatch is the most articles Expire and DeleteSource delete in one

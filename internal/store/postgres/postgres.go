@@ -293,7 +293,8 @@ func (d *DB) Version(ctx context.Context) (store.Version, error) {
 
 // stateColumns are the columns scanState reads, name first.
 const stateColumns = `name, etag, last_modified, last_attempt, last_success, last_status,
-	last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url`
+	last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
+	config_fingerprint, pages_fingerprint`
 
 // scanState reads one row of stateColumns.
 func scanState(sc pgx.Row) (store.SourceState, error) {
@@ -303,7 +304,7 @@ func scanState(sc pgx.Row) (store.SourceState, error) {
 		boilerplate            []string
 	)
 	if err := sc.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
-		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL); err != nil {
+		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL, &st.ConfigFingerprint, &st.PagesFingerprint); err != nil {
 		return store.SourceState{}, err
 	}
 	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromTS(attempt), fromTS(success), fromTS(next)
@@ -338,17 +339,20 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}
 	_, err = d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
-			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
+				config_fingerprint, pages_fingerprint)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 			last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 			last_status = excluded.last_status, last_error = excluded.last_error,
 			failures = excluded.failures, next_attempt = excluded.next_attempt,
 			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
-			discovered_from = excluded.discovered_from`,
+			discovered_from = excluded.discovered_from, config_fingerprint = excluded.config_fingerprint,
+				pages_fingerprint = excluded.pages_fingerprint`,
 		name, record.Clean(st.ETag), record.Clean(st.LastModified), ts(record.Unix(st.LastAttempt)), ts(record.Unix(st.LastSuccess)),
 		record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, ts(record.Unix(st.NextAttempt)), jsonArg(boilerplate),
-		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL))
+		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),
+		record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint))
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}

@@ -29,27 +29,13 @@ func (d *DB) SourceStates(ctx context.Context) ([]store.SourceState, error) {
 }
 
 // SourceStats counts each source's articles over the articles_source_sort
-// index and its failed pages over the partial articles_pages_due index,
-// neither touching the table. Extracted pages have no index of their own:
-// counting them reads each article's row (its page column, not the
-// content, which lies after it).
+// index, its failed pages over the partial articles_pages_due index and
+// its extracted pages over the partial articles_pages_extracted index,
+// none touching the table. Each count names its index (INDEXED BY): a
+// query the index no longer fits fails rather than scans every row.
 func (d *DB) SourceStats(ctx context.Context) (map[string]store.SourceStats, error) {
 	out := map[string]store.SourceStats{}
-	queries := []struct {
-		sql string
-		add func(s *store.SourceStats, n int)
-	}{
-		{`SELECT source, count(*) FROM articles INDEXED BY articles_source_sort GROUP BY source`,
-			func(s *store.SourceStats, n int) { s.Articles = n }},
-		// The partial index's WHERE, word for word, so SQLite reads it.
-		{`SELECT source, count(*) FROM articles INDEXED BY articles_pages_due
-			WHERE json_extract(page, '$.error') IS NOT NULL GROUP BY source`,
-			func(s *store.SourceStats, n int) { s.PagesFailed = n }},
-		{`SELECT source, count(*) FROM articles WHERE page IS NOT NULL
-			AND json_extract(page, '$.extracted_at') IS NOT NULL AND json_extract(page, '$.error') IS NULL GROUP BY source`,
-			func(s *store.SourceStats, n int) { s.PagesExtracted = n }},
-	}
-	for _, q := range queries {
+	for _, q := range statsQueries() {
 		if err := d.countBySource(ctx, q.sql, func(src string, n int) {
 			s := out[src]
 			q.add(&s, n)
@@ -59,6 +45,28 @@ func (d *DB) SourceStats(ctx context.Context) (map[string]store.SourceStats, err
 		}
 	}
 	return out, nil
+}
+
+// statsQuery is one count of SourceStats: sql selects (source, count)
+// over index, and add puts a count in its place.
+type statsQuery struct {
+	index, sql string
+	add        func(s *store.SourceStats, n int)
+}
+
+// statsQueries returns the counts of SourceStats.
+func statsQueries() []statsQuery {
+	return []statsQuery{
+		{"articles_source_sort", `SELECT source, count(*) FROM articles INDEXED BY articles_source_sort GROUP BY source`,
+			func(s *store.SourceStats, n int) { s.Articles = n }},
+		// The partial indexes' WHERE, word for word, so SQLite reads them.
+		{"articles_pages_due", `SELECT source, count(*) FROM articles INDEXED BY articles_pages_due
+		WHERE json_extract(page, '$.error') IS NOT NULL GROUP BY source`,
+			func(s *store.SourceStats, n int) { s.PagesFailed = n }},
+		{"articles_pages_extracted", `SELECT source, count(*) FROM articles INDEXED BY articles_pages_extracted
+		WHERE json_extract(page, '$.extracted_at') IS NOT NULL AND json_extract(page, '$.error') IS NULL GROUP BY source`,
+			func(s *store.SourceStats, n int) { s.PagesExtracted = n }},
+	}
 }
 
 // countBySource runs query, which selects (source, count), calling add

@@ -743,6 +743,9 @@ func testSourceState(t *testing.T, o Opener) {
 		FeedURL:        "https://example.fr/rss/une.xml",
 		DiscoveredFrom: "https://example.fr/",
 		ValidatorsURL:  "https://example.fr/rss/une.xml",
+		// What pipeline.Fingerprints gives: hex SHA-256.
+		ConfigFingerprint: "4f2d9c0b1e7a5d3c8b6a4f2d9c0b1e7a5d3c8b6a4f2d9c0b1e7a5d3c8b6a4f2d",
+		PagesFingerprint:  "0e3b9a7c5d1f2e4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6d8e0f2a",
 	}
 	allSet(t, reflect.ValueOf(full), "SourceState")
 	save(full)
