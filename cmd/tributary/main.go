@@ -17,7 +17,16 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...";
 // otherwise it is what the Go toolchain recorded (see buildVersion).
-var version = buildVersion("dev")
+var version string
+
+func init() {
+	// -X only sets a string variable that has no initializer (or a
+	// constant one), so the fallback is applied here, not in the
+	// declaration.
+	if version == "" {
+		version = buildVersion("dev")
+	}
+}
 
 // buildVersion returns the module version when built by `go install
 // module@vX`, else the VCS revision (short, "+dirty" when modified) when
