@@ -61,6 +61,10 @@ func add(t *testing.T, st store.Store, source string, n int, fetched time.Time) 
 	if _, err := st.UpsertArticles(context.Background(), arts); err != nil {
 		t.Fatal(err)
 	}
+	// Listed no more: the source's next document lists none of them.
+	if err := st.MarkListed(context.Background(), source, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestRunCleansSourcesAndOrphansAndRecordsTheRun on a real SQLite file.

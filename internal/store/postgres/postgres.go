@@ -117,8 +117,8 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 			old, ok := have[k]
 			switch {
 			case !ok:
-				b.Queue(`INSERT INTO articles (`+articleColumns+`, content_hash)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+				b.Queue(`INSERT INTO articles (`+articleColumns+`, content_hash, listed)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, true)`,
 					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
 					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
 					ts(r.Published), ts(r.Updated), ts(r.FetchedAt), jsonArg(r.Page), r.Hash)

@@ -109,10 +109,11 @@ func stmtSQL(i int) string {
 	case stmtSelect:
 		return `SELECT content_hash, page FROM articles WHERE source = ? AND id = ?`
 	case stmtInsert:
-		// listed is 0 until MarkListed says otherwise; the column's
-		// default, 1, is for the rows migration 0006 found.
+		// A new article comes from the document being stored, so it is
+		// listed until MarkListed says otherwise: a cleanup running
+		// between the insert and MarkListed must not delete it.
 		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time, listed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 0)`
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
 	case stmtUpdate:
 		return `UPDATE articles SET origin = ?, title = ?, link = ?, summary = ?, content = ?,
 			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, content_hash = ?,
