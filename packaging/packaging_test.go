@@ -9,12 +9,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -335,6 +338,9 @@ func TestSystemdUnit(t *testing.T) {
 		if got, want := one("Service.ExecStart"), "/usr/bin/tributary --config "+configPath+" serve"; got != want {
 			t.Errorf("ExecStart=%s, want %s", got, want)
 		}
+		if got := u["Service.SystemCallFilter"]; len(got) == 0 || got[0] != "@system-service" {
+			t.Errorf("SystemCallFilter=%q, want @system-service first", got)
+		}
 		if got := one("Service.ExecReload"); !strings.Contains(got, "kill -HUP $MAINPID") {
 			t.Errorf("ExecReload=%s does not send SIGHUP to the daemon", got)
 		}
@@ -348,7 +354,6 @@ func TestSystemdUnit(t *testing.T) {
 			"Service.NoNewPrivileges":         "yes",
 			"Service.CapabilityBoundingSet":   "",
 			"Service.RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX",
-			"Service.SystemCallFilter":        "@system-service",
 			"Service.Restart":                 "on-failure",
 		} {
 			if got := one(key); got != want {
@@ -528,5 +533,238 @@ func TestDockerImage(t *testing.T) {
 	must("cp", id+":/data/tributary.db", dst)
 	if fi, err := os.Stat(dst); err != nil || fi.Size() == 0 {
 		t.Errorf("no database in /data after serve started: %v", err)
+	}
+}
+
+// TestSystemdSyscallFilter runs serve under strace through a start, a
+// fetch, the feeds, a SIGHUP reload and a SIGTERM shutdown, and checks that
+// every system call it makes is one the unit's SystemCallFilter allows:
+// a call outside it would fail with EPERM under systemd.
+func TestSystemdSyscallFilter(t *testing.T) {
+	for _, tool := range []string{"strace", "systemd-analyze"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := tool + " is missing (Debian packages strace, systemd): the unit's system call filter is not checked"
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+	data, err := os.ReadFile(unitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := syscallFilter(t, unitValues(t, data)["Service.SystemCallFilter"])
+
+	// The unit runs the daemon as a dynamic user, never root (SQLite, for
+	// one, calls fchown as root only): a test run as root drops to nobody.
+	dir, err := os.MkdirTemp("", "tributary-syscalls-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "tributary")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/tributary").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	argv := []string{"-f", "-qq", "-o", filepath.Join(dir, "trace")}
+	if os.Geteuid() == 0 {
+		if err := os.Chown(dir, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		argv = append(argv, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+	}
+	feed, err := os.ReadFile("../examples/sample-feed.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sample.xml"), feed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	conf := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(conf, fmt.Appendf(nil, `listen: %s
+storage: {dsn: tributary.db}
+sources:
+  - {name: sample, url: sample.xml}
+feeds:
+  - {name: all}
+`, addr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trace := filepath.Join(dir, "trace")
+	var log syncBuffer
+	cmd := exec.Command("strace", append(argv, bin, "--config", conf, "serve")...)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	waitFor(t, &log, `msg="source fetched" source=sample`)
+	for _, path := range []string{"/healthz", "/feeds/all.atom", "/feeds/all.rss", "/feeds/all.json", "/metrics", "/status"} {
+		out, err := exec.Command("curl", "-fsS", "-o", "/dev/null", "http://"+addr+path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("GET %s: %v\n%s", path, err, out)
+		}
+	}
+	// strace passes no signal on: send them to the daemon itself, the
+	// process strace started.
+	pid := tracedPID(t, trace)
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &log, `msg="configuration reloaded"`)
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve under strace: %v\n%s", err, log.String())
+	}
+
+	used := tracedSyscalls(t, trace, bin)
+	if len(used) < 10 {
+		t.Fatalf("strace recorded only %v", used)
+	}
+	for _, name := range used {
+		if !allowed[name] {
+			t.Errorf("serve calls %s, which the unit's SystemCallFilter refuses", name)
+		}
+	}
+}
+
+// syscallFilter returns the system calls the SystemCallFilter= lines of a
+// unit allow: the first allow-list, plus later allow-lists, minus every ~
+// deny-list, with groups (@system-service) expanded by systemd-analyze.
+func syscallFilter(t *testing.T, lines []string) map[string]bool {
+	t.Helper()
+	out, err := exec.Command("systemd-analyze", "syscall-filter", "--no-pager").Output()
+	if err != nil {
+		t.Fatalf("systemd-analyze syscall-filter: %v", err)
+	}
+	groups := map[string][]string{}
+	var cur string
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
+		case !strings.HasPrefix(line, " ") && strings.HasPrefix(f[0], "@"):
+			cur = f[0]
+		case cur != "":
+			groups[cur] = append(groups[cur], f[0])
+		}
+	}
+	var expand func(name string, into map[string]bool)
+	expand = func(name string, into map[string]bool) {
+		if !strings.HasPrefix(name, "@") {
+			into[name] = true
+			return
+		}
+		members, ok := groups[name]
+		if !ok {
+			t.Fatalf("systemd-analyze knows no system call group %s", name)
+		}
+		for _, m := range members {
+			expand(m, into)
+		}
+	}
+	allowed := map[string]bool{}
+	if len(lines) == 0 || strings.HasPrefix(lines[0], "~") {
+		t.Fatalf("SystemCallFilter=%q: want an allow-list first", lines)
+	}
+	for _, line := range lines {
+		set := map[string]bool{}
+		deny := strings.HasPrefix(line, "~")
+		for _, name := range strings.Fields(strings.TrimPrefix(line, "~")) {
+			expand(name, set)
+		}
+		for name := range set {
+			if deny {
+				delete(allowed, name)
+			} else {
+				allowed[name] = true
+			}
+		}
+	}
+	return allowed
+}
+
+// tracedPID returns the process strace started, from its first line.
+func tracedPID(t *testing.T, trace string) int {
+	t.Helper()
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Sscanf(string(data), "%d execve(", &pid); err != nil {
+		t.Fatalf("strace output does not start with the daemon's execve: %v", err)
+	}
+	return pid
+}
+
+// tracedSyscalls returns the names of the system calls in an strace -f
+// output from the execve of bin on, sorted.
+func tracedSyscalls(t *testing.T, trace, bin string) []string {
+	t.Helper()
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(data), fmt.Sprintf(" execve(%q", bin))
+	if !ok {
+		t.Fatalf("strace output has no execve of %s", bin)
+	}
+	seen := map[string]bool{}
+	for line := range strings.Lines(after) {
+		_, call, _ := strings.Cut(line, " ")
+		call = strings.TrimLeft(call, " ")
+		name, _, ok := strings.Cut(call, "(")
+		if ok && name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" {
+			seen[name] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// freeAddr returns a 127.0.0.1 address with a port nothing listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer is a bytes.Buffer a child process writes while the test
+// reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor waits until log holds s, for at most two minutes.
+func waitFor(t *testing.T, log *syncBuffer, s string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(log.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log never said %q:\n%s", s, log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
