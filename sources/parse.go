@@ -201,7 +201,7 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 		FetchedAt: c.now,
 	}
 
-	a.Link = safeURL(c.base, c.itemLink(it, orig))
+	a.Link = articleLink(c.base, c.itemLink(it, orig))
 	itemBase := c.base
 	if u, err := url.Parse(a.Link); err == nil && a.Link != "" && u.IsAbs() {
 		itemBase = u
@@ -374,6 +374,27 @@ func safeURL(base *url.URL, ref string) string {
 	// text), so file:, javascript:, data: and unknown schemes are dropped.
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https", "mailto", "ftp", "magnet", "gemini":
+		return abs
+	}
+	return ""
+}
+
+// articleLink is safeURL for an article's link, except that a local
+// document (base is a file: URL) keeps its links to local files: they are
+// its stories' pages, which full text reads from disk as far as the
+// source's fetch policy allows (the files beside the document, see
+// fetch.Policy.LocalDirs). A document fetched over http(s) never yields a
+// file: link.
+func articleLink(base *url.URL, ref string) string {
+	if abs := safeURL(base, ref); abs != "" || base == nil || base.Scheme != "file" {
+		return abs
+	}
+	ref = strings.TrimSpace(feeds.StripControl(ref))
+	if ref == "" {
+		return ""
+	}
+	abs := feeds.ResolveURL(base, ref)
+	if u, err := url.Parse(abs); err == nil && u.Scheme == "file" {
 		return abs
 	}
 	return ""
