@@ -114,8 +114,9 @@ func (t fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // openAllowed opens the file at path as a allows it: a file the
 // allowance names as it is (the operator named it, whatever links lead to
-// it), a file in one of its directories within that directory, so that a
-// symbolic link leading out of it is refused with ErrLocalFile.
+// it); a file in one of its directories within that directory, so that a
+// symbolic link leading out of it is refused with ErrLocalFile, and only
+// when it is a regular file (a FIFO would block the open for good).
 func openAllowed(a allowance, path string) (*os.File, error) {
 	if slices.Contains(a.files, path) {
 		return os.Open(path)
@@ -126,7 +127,20 @@ func openAllowed(a allowance, path string) (*os.File, error) {
 		// was not sent through it.
 		return nil, fmt.Errorf("%w: open %s", ErrLocalFile, path)
 	}
-	f, err := os.OpenInRoot(dir, filepath.Base(path))
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	name := filepath.Base(path)
+	fi, err := root.Stat(name)
+	if err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrLocalFile, path)
+	}
+	var f *os.File
+	if err == nil {
+		f, err = root.Open(name)
+	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
 		// os.Root refuses a link out of dir with an error of its own.
 		return nil, fmt.Errorf("%w: %s is outside its source's directory: %w", ErrLocalFile, path, err)

@@ -65,6 +65,7 @@ func TestLocalDirReadsOnlyFilesBesideTheSource(t *testing.T) {
 		{"a symbolic link out (relative)", fileURL(filepath.Join(dir, "up.html")), 0},
 		{"through a directory link out", fileURL(filepath.Join(dir, "outdir", "secret.html")), 0},
 		{"the directory itself", fileURL(dir), 0},
+		{"a directory beside it", fileURL(filepath.Join(dir, "sub")), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
