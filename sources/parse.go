@@ -361,18 +361,10 @@ func textToHTML(s string) string {
 // safeURL resolves ref against base and returns it, or "" when it is empty
 // or uses a scheme that runs code (javascript:, vbscript:, data:).
 func safeURL(base *url.URL, ref string) string {
-	ref = strings.TrimSpace(feeds.StripControl(ref))
-	if ref == "" {
-		return ""
-	}
-	abs := feeds.ResolveURL(base, ref)
-	u, err := url.Parse(abs)
-	if err != nil {
-		return ""
-	}
+	abs, scheme := resolveLink(base, ref)
 	// An allow-list: links are republished and may be followed (full
 	// text), so file:, javascript:, data: and unknown schemes are dropped.
-	switch strings.ToLower(u.Scheme) {
+	switch scheme {
 	case "http", "https", "mailto", "ftp", "magnet", "gemini":
 		return abs
 	}
@@ -386,18 +378,25 @@ func safeURL(base *url.URL, ref string) string {
 // fetch.Policy.LocalDirs). A document fetched over http(s) never yields a
 // file: link.
 func articleLink(base *url.URL, ref string) string {
-	if abs := safeURL(base, ref); abs != "" || base == nil || base.Scheme != "file" {
+	if abs, scheme := resolveLink(base, ref); scheme == "file" && base != nil && base.Scheme == "file" {
 		return abs
 	}
+	return safeURL(base, ref)
+}
+
+// resolveLink resolves ref against base and returns it with its scheme in
+// lower case; both are "" when ref is empty or does not parse.
+func resolveLink(base *url.URL, ref string) (abs, scheme string) {
 	ref = strings.TrimSpace(feeds.StripControl(ref))
 	if ref == "" {
-		return ""
+		return "", ""
 	}
-	abs := feeds.ResolveURL(base, ref)
-	if u, err := url.Parse(abs); err == nil && u.Scheme == "file" {
-		return abs
+	abs = feeds.ResolveURL(base, ref)
+	u, err := url.Parse(abs)
+	if err != nil {
+		return "", ""
 	}
-	return ""
+	return abs, strings.ToLower(u.Scheme)
 }
 
 // httpURL is safeURL restricted to http and https URLs (for images).
