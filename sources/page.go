@@ -20,7 +20,8 @@ const acceptArticle = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
 // PageRequest says which article page to fetch and how to read it.
 type PageRequest struct {
-	// URL is the article's link, an http(s) URL.
+	// URL is the article's link, an http(s) URL, or for a local source
+	// a file: URL (which the Doer's policy must allow).
 	URL string
 	// SourceURL is the URL of the source the article came from: its
 	// credentials go with the request when the page is on the source's

@@ -201,7 +201,7 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 		FetchedAt: c.now,
 	}
 
-	a.Link = safeURL(c.base, c.itemLink(it, orig))
+	a.Link = articleLink(c.base, c.itemLink(it, orig))
 	itemBase := c.base
 	if u, err := url.Parse(a.Link); err == nil && a.Link != "" && u.IsAbs() {
 		itemBase = u
@@ -361,22 +361,42 @@ func textToHTML(s string) string {
 // safeURL resolves ref against base and returns it, or "" when it is empty
 // or uses a scheme that runs code (javascript:, vbscript:, data:).
 func safeURL(base *url.URL, ref string) string {
-	ref = strings.TrimSpace(feeds.StripControl(ref))
-	if ref == "" {
-		return ""
-	}
-	abs := feeds.ResolveURL(base, ref)
-	u, err := url.Parse(abs)
-	if err != nil {
-		return ""
-	}
+	abs, scheme := resolveLink(base, ref)
 	// An allow-list: links are republished and may be followed (full
 	// text), so file:, javascript:, data: and unknown schemes are dropped.
-	switch strings.ToLower(u.Scheme) {
+	switch scheme {
 	case "http", "https", "mailto", "ftp", "magnet", "gemini":
 		return abs
 	}
 	return ""
+}
+
+// articleLink is safeURL for an article's link, except that a local
+// document (base is a file: URL) keeps its links to local files: they are
+// its stories' pages, which full text reads from disk as far as the
+// source's fetch policy allows (the files beside the document, see
+// fetch.Policy.LocalDirs). A document fetched over http(s) never yields a
+// file: link.
+func articleLink(base *url.URL, ref string) string {
+	if abs, scheme := resolveLink(base, ref); scheme == "file" && base != nil && base.Scheme == "file" {
+		return abs
+	}
+	return safeURL(base, ref)
+}
+
+// resolveLink resolves ref against base and returns it with its scheme in
+// lower case; both are "" when ref is empty or does not parse.
+func resolveLink(base *url.URL, ref string) (abs, scheme string) {
+	ref = strings.TrimSpace(feeds.StripControl(ref))
+	if ref == "" {
+		return "", ""
+	}
+	abs = feeds.ResolveURL(base, ref)
+	u, err := url.Parse(abs)
+	if err != nil {
+		return "", ""
+	}
+	return abs, strings.ToLower(u.Scheme)
 }
 
 // httpURL is safeURL restricted to http and https URLs (for images).

@@ -243,7 +243,7 @@ func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageU
 		}
 	}
 	if link = strings.TrimSpace(link); !strings.HasPrefix(link, "#") {
-		a.Link = safeURL(base, link)
+		a.Link = articleLink(base, link)
 	}
 
 	// Summary

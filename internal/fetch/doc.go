@@ -24,7 +24,9 @@
 //     names it) and may connect to exactly that host and port, wherever it
 //     points; redirects elsewhere are checked as usual.
 //   - Local files: file:///path URLs of the files a Client's Policy names
-//     (Policy.LocalFiles), and of no other, are served from disk with a
+//     (Policy.LocalFiles) or that lie directly in a directory it names
+//     (Policy.LocalDirs, opened within that directory so that a symbolic
+//     link cannot lead out of it), and of no other, are served from disk with a
 //     strong ETag hashed from the content: If-None-Match yields 304 only
 //     for the same bytes, and If-Modified-Since never does, since a
 //     modification time cannot tell a rewrite within the same second. A

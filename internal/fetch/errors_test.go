@@ -13,7 +13,7 @@ func TestDocsQuoteErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range []error{ErrBlockedAddress} {
+	for _, e := range []error{ErrBlockedAddress, ErrLocalFile} {
 		quoted := "`" + strings.TrimPrefix(e.Error(), "fetch: ") + "`"
 		if !strings.Contains(string(readme), quoted) {
 			t.Errorf("docs/security.md does not quote the error %s as %s", e, quoted)

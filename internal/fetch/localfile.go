@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,7 @@ import (
 )
 
 // ErrLocalFile is returned for a file: URL that the Client's Policy does
-// not allow (see Policy.LocalFiles).
+// not allow (see Policy.LocalFiles and Policy.LocalDirs).
 var ErrLocalFile = errors.New("fetch: local file not configured as a source")
 
 // localPath returns the cleaned absolute path of a file URL or path, or ""
@@ -64,8 +65,10 @@ func (t fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if path == "" {
 		return nil, fmt.Errorf("fetch: %s is not a local file URL", redact.URL(req.URL.String()))
 	}
-	f, err := os.Open(path)
+	f, err := openAllowed(allowed(req.Context()), path)
 	switch {
+	case errors.Is(err, ErrLocalFile):
+		return nil, err
 	case errors.Is(err, fs.ErrNotExist):
 		return fileResponse(req, http.StatusNotFound, nil, nil), nil
 	case errors.Is(err, fs.ErrPermission):
@@ -107,6 +110,42 @@ func (t fileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp := fileResponse(req, http.StatusOK, h, body)
 	resp.ContentLength = int64(len(data))
 	return resp, nil
+}
+
+// openAllowed opens the file at path as a allows it: a file the
+// allowance names as it is (the operator named it, whatever links lead to
+// it); a file in one of its directories within that directory, so that a
+// symbolic link leading out of it is refused with ErrLocalFile, and only
+// when it is a regular file (a FIFO would block the open for good).
+func openAllowed(a allowance, path string) (*os.File, error) {
+	if slices.Contains(a.files, path) {
+		return os.Open(path)
+	}
+	dir := a.dir(path)
+	if dir == "" {
+		// Client.Do checks first; a request that reached here otherwise
+		// was not sent through it.
+		return nil, fmt.Errorf("%w: open %s", ErrLocalFile, path)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	name := filepath.Base(path)
+	fi, err := root.Stat(name)
+	if err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrLocalFile, path)
+	}
+	var f *os.File
+	if err == nil {
+		f, err = root.Open(name)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
+		// os.Root refuses a link out of dir with an error of its own.
+		return nil, fmt.Errorf("%w: %s is outside its source's directory: %w", ErrLocalFile, path, err)
+	}
+	return f, err
 }
 
 // fileETag is the strong validator of a file's content.

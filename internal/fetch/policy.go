@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"net/url"
+	"path/filepath"
 	"slices"
 )
 
@@ -23,6 +24,12 @@ type Policy struct {
 	// never make Tributary read a local file: only a source configured as
 	// a file can.
 	LocalFiles []string
+	// LocalDirs are directories whose files the requests may read too
+	// (absolute paths or file:// URLs): only files directly in one, not in
+	// its subdirectories, and never through a symbolic link that leads
+	// out of it. It is how a local source's pages are read: a local feed
+	// lists stories whose pages are files beside it.
+	LocalDirs []string
 }
 
 // For returns a Client that sends requests as c does, sharing its options,
@@ -39,12 +46,13 @@ func (c *Client) For(p Policy) *Client {
 type allowance struct {
 	origins []string
 	files   []string
+	dirs    []string
 }
 
 // with returns a copy of a that also allows what p allows; the parts of p
 // that cannot be parsed allow nothing.
 func (a allowance) with(p Policy) allowance {
-	next := allowance{origins: slices.Clone(a.origins), files: slices.Clone(a.files)}
+	next := allowance{origins: slices.Clone(a.origins), files: slices.Clone(a.files), dirs: slices.Clone(a.dirs)}
 	for _, o := range p.AllowedOrigins {
 		if hp, ok := originHostPort(o); ok {
 			next.origins = append(next.origins, hp)
@@ -55,6 +63,11 @@ func (a allowance) with(p Policy) allowance {
 			next.files = append(next.files, lp)
 		}
 	}
+	for _, d := range p.LocalDirs {
+		if lp := localPath(d); lp != "" {
+			next.dirs = append(next.dirs, lp)
+		}
+	}
 	return next
 }
 
@@ -63,9 +76,26 @@ func (a allowance) origin(hostPort string) bool {
 	return slices.Contains(a.origins, hostPort)
 }
 
-// file reports whether a allows reading the file of u.
+// file reports whether a allows reading the file of u: a file it names,
+// or one directly in a directory it names (which the file transport opens
+// within that directory, see fileTransport).
 func (a allowance) file(u *url.URL) bool {
-	return slices.Contains(a.files, localPath(u.String()))
+	p := localPath(u.String())
+	return slices.Contains(a.files, p) || a.dir(p) != ""
+}
+
+// dir returns the directory of a that holds the file at path (a cleaned
+// absolute path) directly, or "" when none does. path is cleaned, so a
+// ".." cannot lead out of the directory; a symbolic link can, which is why
+// such a file is opened within its directory (os.OpenInRoot).
+func (a allowance) dir(path string) string {
+	if path == "" || path == "/" {
+		return ""
+	}
+	if d := filepath.Dir(path); slices.Contains(a.dirs, d) {
+		return d
+	}
+	return ""
 }
 
 // allowanceKey is the context key of the allowance of a request in

@@ -28,6 +28,13 @@ func TestPolicy(t *testing.T) {
 			[]string{"file:///srv/feed.xml", "file://localhost/srv/feed.xml"}, []string{"file:///srv/feed.xml.bak"}},
 		{"relative path allows nothing", Policy{LocalFiles: []string{"feed.xml"}},
 			nil, []string{"file:///feed.xml"}},
+		{"local directory", Policy{LocalDirs: []string{"file:///srv/feeds/"}},
+			[]string{"file:///srv/feeds/page.html", "file:///srv/feeds/sub/../page.html"},
+			[]string{"file:///srv/feeds", "file:///srv/feeds/sub/page.html", "file:///srv/feeds/../page.html", "file:///srv/page.html", "file:///etc/passwd"}},
+		{"relative directory allows nothing", Policy{LocalDirs: []string{"feeds"}},
+			nil, []string{"file:///feeds/page.html"}},
+		{"root directory", Policy{LocalDirs: []string{"/"}},
+			[]string{"file:///page.html"}, []string{"file:///", "file:///etc/passwd"}},
 		{"a file is not an origin", Policy{LocalFiles: []string{"/srv/feed.xml"}},
 			nil, []string{"127.0.0.1:80"}},
 	}

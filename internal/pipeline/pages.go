@@ -73,8 +73,8 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 			// stored text neither spends nor gives back budget.
 			continue
 		}
-		if !strings.HasPrefix(a.Link, "http://") && !strings.HasPrefix(a.Link, "https://") {
-			continue // only web pages are fetched for their full text
+		if !pageLink(pt.src.URL, a.Link) {
+			continue // only pages are fetched for their full text
 		}
 		stored, err := r.Store.Article(ctx, a.Source, a.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

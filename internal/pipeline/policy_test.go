@@ -115,3 +115,78 @@ func TestSourcePolicyCoversItsPagesOnly(t *testing.T) {
 		t.Errorf("a source's page reached the other source's origin: %d, %d requests", n, m)
 	}
 }
+
+// TestLocalSourceReadsPagesBesideItOnly runs a local feed with full text
+// whose items link to pages: one beside the feed is read and extracted;
+// one up a directory, one elsewhere by absolute path, one in a
+// subdirectory and one through a symbolic link out of the directory are
+// refused, recorded as page errors, and their text never reaches the
+// store.
+func TestLocalSourceReadsPagesBesideItOnly(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	site := filepath.Join(root, "site")
+	page, err := os.ReadFile("testdata/site/fbi-warns-of-phishing.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pages outside say so in their text, which must never be stored.
+	outside := strings.ReplaceAll(string(page), "unusually well written", "outside the source's directory")
+	for path, body := range map[string]string{
+		filepath.Join(site, "story.html"):        string(page),
+		filepath.Join(site, "sub", "story.html"): outside,
+		filepath.Join(root, "private.html"):      outside,
+	} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../private.html", filepath.Join(site, "link.html")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	items := map[string]string{
+		"beside":   "story.html",
+		"up":       "../private.html",
+		"absolute": "file://" + filepath.ToSlash(filepath.Join(root, "private.html")),
+		"sub":      "sub/story.html",
+		"symlink":  "link.html",
+	}
+	var feed strings.Builder
+	feed.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>`)
+	for guid, link := range items {
+		fmt.Fprintf(&feed, `<item><title>%[1]s</title><guid>%[1]s</guid><link>%[2]s</link><description>Teaser</description></item>`, guid, link)
+	}
+	feed.WriteString(`</channel></rss>`)
+	feedPath := filepath.Join(site, "feed.xml")
+	if err := os.WriteFile(feedPath, []byte(feed.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	src := Source{Source: sources.Source{Name: "local", URL: "file://" + filepath.ToSlash(feedPath)}, FullText: true}
+	out := newRunner(st).Run(ctx, src, true)
+	if out.Status != StatusNew || out.Pages != 1 || out.PageErrors != 4 {
+		t.Fatalf("outcome %+v; want 1 page extracted and 4 refused", out)
+	}
+	for guid := range items {
+		art, err := st.Article(ctx, "local", guid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(art.Content, "outside the source's directory") {
+			t.Fatalf("%s: a page outside the source's directory was read: %.200q", guid, art.Content)
+		}
+		if guid == "beside" {
+			if art.Page == nil || art.Page.Error != "" || !strings.Contains(art.Content, "unusually well written") {
+				t.Errorf("beside: page %+v, content %.60q; want the page's text", art.Page, art.Content)
+			}
+			continue
+		}
+		if art.Page == nil || !strings.Contains(art.Page.Error, strings.TrimPrefix(fetch.ErrLocalFile.Error(), "fetch: ")) {
+			t.Errorf("%s: page %+v; want the file refused", guid, art.Page)
+		}
+	}
+}

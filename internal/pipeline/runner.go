@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -451,14 +452,31 @@ func Backoff(failures int, u float64) time.Duration {
 // sourcePolicy is what the requests of the source at sourceURL, its feed's
 // and its article pages', may do beyond the client's options: connect to
 // the origin of that URL even when it is not public (an operator who
-// configures an internal URL means it), and read its file when it is a
-// local one. A link taken from a document gets no more than that.
+// configures an internal URL means it), and when it is a local file, read
+// it and the files directly beside it (its stories' pages, see
+// pageLink). A link taken from a document gets no more than that.
 func sourcePolicy(sourceURL string) fetch.Policy {
 	p := fetch.Policy{AllowedOrigins: []string{origin(sourceURL)}}
-	if strings.HasPrefix(sourceURL, "file:") {
+	if isFile(sourceURL) {
 		p.LocalFiles = []string{sourceURL}
+		if u, err := url.Parse(sourceURL); err == nil {
+			p.LocalDirs = []string{path.Dir(u.Path)}
+		}
 	}
 	return p
+}
+
+// pageLink reports whether the article link of the source at sourceURL is
+// a page full text fetches: a web page, or for a local source a local
+// file (which its policy lets it read only beside the source's file).
+func pageLink(sourceURL, link string) bool {
+	return strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://") ||
+		isFile(sourceURL) && isFile(link)
+}
+
+// isFile reports whether raw is a file: URL.
+func isFile(raw string) bool {
+	return strings.HasPrefix(raw, "file:")
 }
 
 // origin returns scheme://host[:port] of a URL, or "" when it has none.

@@ -455,12 +455,38 @@ func TestSourcePolicy(t *testing.T) {
 		{"http://10.0.0.5:8080/rss", fetch.Policy{AllowedOrigins: []string{"http://10.0.0.5:8080"}}},
 		// The credentials are the request's business, not the policy's.
 		{"https://user:SECRET@news.example/feed", fetch.Policy{AllowedOrigins: []string{"https://news.example"}}},
-		{"file:///srv/feeds/notes.xml", fetch.Policy{AllowedOrigins: []string{""}, LocalFiles: []string{"file:///srv/feeds/notes.xml"}}},
+		// A local source reads its file and, for its pages, the files
+		// beside it.
+		{"file:///srv/feeds/notes.xml", fetch.Policy{AllowedOrigins: []string{""}, LocalFiles: []string{"file:///srv/feeds/notes.xml"}, LocalDirs: []string{"/srv/feeds"}}},
+		{"file:///srv/my%20feeds/notes.xml", fetch.Policy{AllowedOrigins: []string{""}, LocalFiles: []string{"file:///srv/my%20feeds/notes.xml"}, LocalDirs: []string{"/srv/my feeds"}}},
 		{"::not a url", fetch.Policy{AllowedOrigins: []string{""}}},
 	}
 	for _, tt := range tests {
 		if got := sourcePolicy(tt.url); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("sourcePolicy(%q) = %+v, want %+v", tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestPageLink(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		source, link string
+		want         bool
+	}{
+		{"https://news.example/feed", "https://news.example/story", true},
+		{"https://news.example/feed", "http://other.example/story", true},
+		{"file:///srv/site/feed.xml", "https://news.example/story", true},
+		// A local source's pages are local files (its policy says which).
+		{"file:///srv/site/feed.xml", "file:///srv/site/story.html", true},
+		// A web source's never are, whatever its document said.
+		{"https://news.example/feed", "file:///srv/site/story.html", false},
+		{"https://news.example/feed", "mailto:desk@news.example", false},
+		{"file:///srv/site/feed.xml", "", false},
+	}
+	for _, tt := range tests {
+		if got := pageLink(tt.source, tt.link); got != tt.want {
+			t.Errorf("pageLink(%q, %q) = %v, want %v", tt.source, tt.link, got, tt.want)
 		}
 	}
 }

@@ -35,4 +35,17 @@ func TestBaseHref(t *testing.T) {
 	if img := leadImage(t, res); img.URL != "https://news.example/2024/05/assets/lead.jpg" {
 		t.Errorf("with a javascript: base, Image.URL = %q", img.URL)
 	}
+
+	// A local page (a local source's) resolves against its file: URL,
+	// and its absolute http(s) URLs stay as they are.
+	res, err := Extract(page(`<meta property="og:image" content="https://cdn.example/lead.jpg">`, storyBody), "file:///srv/site/story.html", Options{})
+	if err != nil {
+		t.Fatalf("local page: %v", err)
+	}
+	if img := leadImage(t, res); img.URL != "https://cdn.example/lead.jpg" {
+		t.Errorf("local page: Image.URL = %q", img.URL)
+	}
+	if !strings.Contains(res.Content, "The river rose four feet overnight") {
+		t.Errorf("local page: no story in Content:\n%s", res.Content)
+	}
 }

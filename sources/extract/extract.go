@@ -112,8 +112,9 @@ type Result struct {
 // <meta charset>; without a Content-Type charset or byte-order mark, a
 // page that is valid UTF-8 is read as UTF-8); pageURL is the URL it was
 // fetched from (after redirects), which with the page's <base href> makes
-// links absolute. It fails when pageURL is not an absolute http(s) URL or
-// an opts.Remove selector is invalid, and with an error wrapping
+// links absolute. It fails when pageURL is not an absolute http(s) URL
+// (or the file:///path URL of a local page) or an opts.Remove selector is
+// invalid, and with an error wrapping
 // ErrPageTooLarge when the page holds more than MaxPageSize of HTML
 // besides its scripts, styles and SVG; when the page holds no readable
 // text, it returns the metadata found together with an error wrapping
@@ -193,14 +194,17 @@ func documentBase(doc *html.Node, pageURL *url.URL) *url.URL {
 	return u
 }
 
-// parseBase parses the page URL.
+// parseBase parses the page URL: an absolute http(s) URL, or the file:
+// URL of a local page (a local source's, see fetch.Policy.LocalDirs).
 func parseBase(pageURL string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(pageURL))
 	if err != nil {
 		return nil, fmt.Errorf("extract: page url: %w", err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("extract: page url %q is not an absolute http(s) URL", pageURL)
+	web := (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	local := u.Scheme == "file" && (u.Host == "" || u.Host == "localhost") && strings.HasPrefix(u.Path, "/")
+	if !web && !local {
+		return nil, fmt.Errorf("extract: page url %q is not an absolute http(s) or local file URL", pageURL)
 	}
 	return u, nil
 }

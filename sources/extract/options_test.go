@@ -35,9 +35,11 @@ func TestExtractErrors(t *testing.T) {
 		noContent bool
 		msg       string
 	}{
-		{name: "relative page URL", body: page("", storyBody), url: "/2024/05/story", msg: "not an absolute http(s) URL"},
+		{name: "relative page URL", body: page("", storyBody), url: "/2024/05/story", msg: "not an absolute http(s) or local file URL"},
+		{name: "file URL of another host", body: page("", storyBody), url: "file://fileserver/srv/story.html", msg: "not an absolute http(s) or local file URL"},
+		{name: "relative file URL", body: page("", storyBody), url: "file:story.html", msg: "not an absolute http(s) or local file URL"},
 		{name: "unparsable page URL", body: page("", storyBody), url: "http://[::1", msg: "page url"},
-		{name: "ftp page URL", body: page("", storyBody), url: "ftp://news.example/x", msg: "not an absolute http(s) URL"},
+		{name: "ftp page URL", body: page("", storyBody), url: "ftp://news.example/x", msg: "not an absolute http(s) or local file URL"},
 		{name: "invalid selector", body: page("", storyBody), url: storyURL, opts: Options{Remove: []string{"div[class="}}, msg: `remove selector "div[class="`},
 		{name: "empty page", body: []byte(" \n "), url: storyURL, noContent: true},
 		{name: "page without text", body: page(`<meta property="og:title" content="Gallery">`, `<nav><a href="/">Home</a></nav><div class="gallery"><img src="/a.jpg"></div>`), url: storyURL, noContent: true},
