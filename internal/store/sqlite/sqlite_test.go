@@ -355,20 +355,7 @@ func TestArticlesUsesIndex(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			query, args := articlesQuery(tc.q)
-			rows, err := db.db.Query(`EXPLAIN QUERY PLAN `+query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
+			plan := queryPlan(t, db, query, args...)
 			p := strings.Join(plan, "; ")
 			if !strings.Contains(p, tc.want) {
 				t.Errorf("plan %q does not contain %q", p, tc.want)
@@ -382,6 +369,30 @@ func TestArticlesUsesIndex(t *testing.T) {
 	}
 }
 
+// queryPlan returns the detail lines of SQLite's EXPLAIN QUERY PLAN for
+// query.
+func queryPlan(t *testing.T, db *DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.db.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
 // TestSourceStatsUsesIndexes: every count of the status page reads its
 // index, not every article's row: at 10,000 sources of 1,000 articles a
 // table scan took 50 s. The counts of articles and extracted pages read
@@ -391,23 +402,7 @@ func TestSourceStatsUsesIndexes(t *testing.T) {
 	db := openFile(t, filepath.Join(t.TempDir(), "plan.db"))
 	for _, q := range statsQueries() {
 		t.Run(q.index, func(t *testing.T) {
-			rows, err := db.db.Query(`EXPLAIN QUERY PLAN ` + q.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
+			plan := queryPlan(t, db, q.sql)
 			p := strings.Join(plan, "; ")
 			want := "SCAN articles USING COVERING INDEX " + q.index
 			if q.index == "articles_pages_due" {
