@@ -18,11 +18,15 @@ import (
 //   - one author per entry, without <uri>; no <published>; no <generator>;
 //   - summary and content as ",chardata", which escapes every newline;
 //   - an entry without an id gets a random one (ours are always set);
-//   - no media:content for the lead image.
+//   - no media:content for the lead image;
+//   - no author bio: Atom's person construct has only name, uri and
+//     email, so the bio goes in a Portable Contacts <poco:note>, the
+//     extension OStatus feeds (Mastodon's, GNU social's) give authors.
 
 type atomFeed struct {
 	*gf.AtomFeed
 	NSMedia   string         `xml:"xmlns:media,attr"`
+	NSPoco    string         `xml:"xmlns:poco,attr,omitempty"`
 	Links     []gf.AtomLink  `xml:"link"`
 	Generator *atomGenerator `xml:"generator"`
 	Entries   []*atomEntry   `xml:"entry"`
@@ -34,11 +38,20 @@ type atomGenerator struct {
 
 type atomEntry struct {
 	*gf.AtomEntry
-	Authors    []gf.AtomAuthor `xml:"author"`
-	Categories []atomCategory  `xml:"category"`
-	Summary    *atomText       `xml:"summary"`
-	Content    *atomText       `xml:"content"`
-	Media      *mediaContent   `xml:"media:content"`
+	Authors    []atomAuthor   `xml:"author"`
+	Categories []atomCategory `xml:"category"`
+	Summary    *atomText      `xml:"summary"`
+	Content    *atomText      `xml:"content"`
+	Media      *mediaContent  `xml:"media:content"`
+}
+
+// atomAuthor is an entry's author: gorilla's person construct, plus the
+// bio as <poco:note> (declared on the feed when an entry has one).
+type atomAuthor struct {
+	Name  string `xml:"name"`
+	URI   string `xml:"uri,omitempty"`
+	Email string `xml:"email,omitempty"`
+	Note  string `xml:"poco:note,omitempty"`
 }
 
 type atomCategory struct {
@@ -105,7 +118,10 @@ func RenderAtom(f Feed) ([]byte, error) {
 		}
 		for _, a := range it.authors {
 			if n := authorName(a); n != "" {
-				e.Authors = append(e.Authors, gf.AtomAuthor{AtomPerson: gf.AtomPerson{Name: n, Uri: a.URL, Email: atomEmail(a.Email)}})
+				e.Authors = append(e.Authors, atomAuthor{Name: n, URI: a.URL, Email: atomEmail(a.Email), Note: a.Bio})
+				if a.Bio != "" {
+					out.NSPoco = nsPoco
+				}
 			}
 		}
 		anonymous = anonymous || len(e.Authors) == 0

@@ -355,6 +355,7 @@ const (
 	nsContent = "http://purl.org/rss/1.0/modules/content/"
 	nsDC      = "http://purl.org/dc/elements/1.1/"
 	nsMedia   = "http://search.yahoo.com/mrss/"
+	nsPoco    = "http://portablecontacts.net/spec/1.0"
 )
 
 // marshalXML writes v as an indented XML document with its declaration.

@@ -56,7 +56,7 @@ func shippedCopy(t *testing.T) string {
 // fetched) and reads the sample story in the three formats built: its
 // page was fetched and extracted, so each has the full story without the
 // site's boilerplate, its author and its image credited to the FBI, and
-// the JSON Feed the author's bio.
+// the author's bio in Atom (poco:note) and JSON Feed (_tributary).
 func TestFirstRunShowsTheWholeJob(t *testing.T) {
 	ctx := context.Background()
 	conf := shippedCopy(t)
@@ -121,6 +121,7 @@ func TestFirstRunShowsTheWholeJob(t *testing.T) {
 			ID     string `xml:"id"`
 			Author struct {
 				Name string `xml:"name"`
+				Bio  string `xml:"http://portablecontacts.net/spec/1.0 note"`
 			} `xml:"author"`
 			Content string `xml:"http://www.w3.org/2005/Atom content"`
 			Media   struct {
@@ -135,8 +136,8 @@ func TestFirstRunShowsTheWholeJob(t *testing.T) {
 		t.Fatalf("all.atom: entries %+v, want the sample story first of 3", atom.Entries)
 	}
 	a := atom.Entries[0]
-	if a.Author.Name != firstRunAuthor || a.Media.Credit != firstRunCredit {
-		t.Errorf("all.atom: author %q, media:credit %q; want %s, %s", a.Author.Name, a.Media.Credit, firstRunAuthor, firstRunCredit)
+	if a.Author.Name != firstRunAuthor || a.Author.Bio != firstRunBio || a.Media.Credit != firstRunCredit {
+		t.Errorf("all.atom: author %q (bio %q), media:credit %q; want %s with the page's bio, %s", a.Author.Name, a.Author.Bio, a.Media.Credit, firstRunAuthor, firstRunCredit)
 	}
 	checkContent("all.atom", a.Content)
 
