@@ -529,3 +529,25 @@ func TestSchemaPatternsMatchParsers(t *testing.T) {
 		t.Errorf("formatDuration(30m) = %q", got)
 	}
 }
+
+// TestShippedConfigPointsToSchema checks the first line of the shipped
+// config.yaml, which tells editors with the YAML language server (the VS
+// Code YAML extension, Neovim, Helix...) where the schema is: relative to
+// config.yaml, so a copy next to it (the container image has one) works.
+func TestShippedConfigPointsToSchema(t *testing.T) {
+	data, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	ref, ok := strings.CutPrefix(first, "# yaml-language-server: $schema=")
+	if !ok {
+		t.Fatalf("config.yaml starts with %q, want a yaml-language-server $schema comment", first)
+	}
+	if ref != "./config.schema.json" {
+		t.Errorf("config.yaml points to %q, want ./config.schema.json", ref)
+	}
+	if _, err := os.Stat(filepath.Join("../..", ref)); err != nil {
+		t.Errorf("config.yaml points to a schema that is not there: %v", err)
+	}
+}
