@@ -16,6 +16,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -104,11 +105,15 @@ var schemaRules = map[string]schemaRule{
 }
 
 // docGlossary replaces the Go names that doc comments use for things a
-// reader of config.yaml knows by another name.
+// reader of config.yaml knows by another name (whole words). The generator
+// fails on an entry no comment uses any more.
 var docGlossary = map[string]string{
 	"MinEvery":             formatDuration(MinEvery),
 	"MinRetentionEvery":    formatDuration(MinRetentionEvery),
 	"sources.MaxBodyBytes": formatSize(sources.MaxBodyBytes),
+	"Load":                 "Tributary",
+	"with Selectors":       "with selectors",
+	"as for Schedule":      "as for schedule",
 }
 
 // durationPattern matches what parseDuration accepts and the schema walk
@@ -197,15 +202,17 @@ type schemaGen struct {
 	// goPaths maps "Type.Field" to its field path, for doc comments that
 	// refer to another field.
 	goPaths map[string]string
-	// seen holds every field path generated, to find stale rules.
-	seen map[string]bool
-	errs []error
+	// seen holds every field path generated, and glossaryUsed every
+	// docGlossary entry used, to find stale ones.
+	seen         map[string]bool
+	glossaryUsed map[string]bool
+	errs         []error
 }
 
 // generateJSONSchema returns config.schema.json as it should be committed,
 // and the field paths of schemaRules that no field has.
 func generateJSONSchema() ([]byte, error) {
-	g := &schemaGen{docs: map[string]string{}, goPaths: map[string]string{}, seen: map[string]bool{}}
+	g := &schemaGen{docs: map[string]string{}, goPaths: map[string]string{}, seen: map[string]bool{}, glossaryUsed: map[string]bool{}}
 	for _, pkg := range []string{modulePath + "/internal/config", modulePath + "/sources"} {
 		if err := g.readDocs(pkg); err != nil {
 			return nil, err
@@ -223,6 +230,12 @@ func generateJSONSchema() ([]byte, error) {
 			g.errs = append(g.errs, fmt.Errorf("schemaRules[%q]: no such field path", path))
 		}
 	}
+	for from := range docGlossary {
+		if !g.glossaryUsed[from] {
+			g.errs = append(g.errs, fmt.Errorf("docGlossary[%q]: no doc comment uses it", from))
+		}
+	}
+	slices.SortFunc(g.errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	if len(g.errs) > 0 {
 		return nil, fmt.Errorf("generate config.schema.json: %w", joinErrs(g.errs))
 	}
@@ -368,10 +381,15 @@ func (g *schemaGen) words(doc, name, key string) string {
 	if rest, ok := strings.CutPrefix(text, name+" "); ok {
 		text = key + " " + rest
 	}
-	return goName.ReplaceAllStringFunc(text, func(s string) string {
-		if v, ok := docGlossary[s]; ok {
-			return v
+	for _, from := range slices.Sorted(maps.Keys(docGlossary)) {
+		to := docGlossary[from]
+		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(from) + `\b`)
+		if re.MatchString(text) {
+			g.glossaryUsed[from] = true
+			text = re.ReplaceAllLiteralString(text, to)
 		}
+	}
+	return goName.ReplaceAllStringFunc(text, func(s string) string {
 		if p, ok := g.goPaths[s]; ok {
 			return p
 		}
