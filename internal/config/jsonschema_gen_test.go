@@ -2,8 +2,8 @@ package config
 
 // The generator of config.schema.json, the JSON Schema editors use to
 // complete and check config.yaml. It is built from the Config structs: the
-// keys are those the parser accepts (yamlFields, the same function the
-// schema walk uses), each described by its field's doc comment, with the
+// keys are those the parser accepts (yamlKey, which the schema walk's
+// yamlFields uses too), each described by its field's doc comment, with the
 // defaults of an empty file. What the structs cannot say (enums, bounds,
 // required keys, patterns) is in schemaRules below, by field path.
 // TestJSONSchemaFile compares the committed file with a fresh one;
@@ -340,22 +340,6 @@ func (g *schemaGen) mapGoPaths(t reflect.Type, path string) {
 		}
 		g.mapGoPaths(f.Type, p)
 	}
-}
-
-// yamlKey returns the key of a struct field as yamlFields does; false for
-// a field the file cannot set.
-func yamlKey(f reflect.StructField) (string, bool) {
-	if !f.IsExported() {
-		return "", false
-	}
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	switch name {
-	case "-":
-		return "", false
-	case "":
-		return strings.ToLower(f.Name), true
-	}
-	return name, true
 }
 
 // describe returns the doc comment of field f of struct t as one

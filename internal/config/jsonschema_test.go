@@ -438,8 +438,8 @@ func withKey(t *testing.T, path string, value any) []byte {
 // TestJSONSchemaKeysAreParserKeys checks, key by key, that the schema and
 // the parser know the same keys: each key the schema defines is one Parse
 // takes (left empty, it is no unknown key), and the same key misspelt is
-// refused by both. The schema's keys come from yamlFields, the function
-// the parser's walk uses, so the walk's own key list is covered too.
+// refused by both. The schema's keys come from yamlKey, which the
+// parser's walk uses too, so the walk's own key list is covered as well.
 func TestJSONSchemaKeysAreParserKeys(t *testing.T) {
 	sch := compileSchema(t)
 	paths := schemaKeyPaths(t)
