@@ -12,6 +12,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -131,7 +132,6 @@ const sizePattern = `^\s*([0-9]+\s*([Bb]|[KkMmGgTt]([Ii]?[Bb])?)?|([0-9]+\.[0-9]
 // the pattern fails; validators ignore it.
 type jsonSchema struct {
 	Schema               string                 `json:"$schema,omitempty"`
-	ID                   string                 `json:"$id,omitempty"`
 	Title                string                 `json:"title,omitempty"`
 	Description          string                 `json:"description,omitempty"`
 	Type                 []string               `json:"type,omitempty"`
@@ -209,8 +209,9 @@ type schemaGen struct {
 	errs         []error
 }
 
-// generateJSONSchema returns config.schema.json as it should be committed,
-// and the field paths of schemaRules that no field has.
+// generateJSONSchema returns config.schema.json as it should be committed.
+// It fails on a field without a doc comment, a Go type it cannot describe,
+// and a schemaRules or docGlossary entry that nothing uses any more.
 func generateJSONSchema() ([]byte, error) {
 	g := &schemaGen{docs: map[string]string{}, goPaths: map[string]string{}, seen: map[string]bool{}, glossaryUsed: map[string]bool{}}
 	for _, pkg := range []string{modulePath + "/internal/config", modulePath + "/sources"} {
@@ -221,7 +222,6 @@ func generateJSONSchema() ([]byte, error) {
 	g.mapGoPaths(configType, "")
 	root := g.object(configType, "", reflect.ValueOf(*defaults()), false)
 	root.Schema = "https://json-schema.org/draft/2020-12/schema"
-	root.ID = "https://github.com/tributary/tributary/config.schema.json"
 	root.Title = "Tributary config.yaml"
 	root.Description = "The configuration of Tributary, the feed aggregator: docs/configuration.md describes every key. " +
 		"Generated from internal/config by `go test ./internal/config -run TestJSONSchemaFile -update`; do not edit."
@@ -237,7 +237,7 @@ func generateJSONSchema() ([]byte, error) {
 	}
 	slices.SortFunc(g.errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	if len(g.errs) > 0 {
-		return nil, fmt.Errorf("generate config.schema.json: %w", joinErrs(g.errs))
+		return nil, fmt.Errorf("generate config.schema.json:\n%w", errors.Join(g.errs...))
 	}
 	out, err := marshalSchema(root)
 	if err != nil {
@@ -249,14 +249,6 @@ func generateJSONSchema() ([]byte, error) {
 	}
 	b.WriteByte('\n')
 	return b.Bytes(), nil
-}
-
-func joinErrs(errs []error) error {
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-	}
-	return fmt.Errorf("%s", strings.Join(msgs, "; "))
 }
 
 // readDocs records the doc comments of the struct types of package pkg,
@@ -296,8 +288,9 @@ func (g *schemaGen) readDocs(pkg string) error {
 					doc = gd.Doc
 				}
 				g.docs[pkg+"."+ts.Name.Name] = doc.Text()
-				// A field without a comment, right below another, shares
-				// its comment: "Title, Link, Summary, Image and Date are".
+				// A field without a comment, right below another whose
+				// comment names it, shares that comment: "Title, Link,
+				// Summary, Image and Date are relative to the item".
 				var fieldDoc string
 				prevLine := -1
 				for _, field := range st.Fields.List {
@@ -307,7 +300,9 @@ func (g *schemaGen) readDocs(pkg string) error {
 					}
 					prevLine = fset.Position(field.End()).Line
 					for _, n := range field.Names {
-						g.docs[pkg+"."+ts.Name.Name+"."+n.Name] = fieldDoc
+						if field.Doc != nil || regexp.MustCompile(`\b`+n.Name+`\b`).MatchString(fieldDoc) {
+							g.docs[pkg+"."+ts.Name.Name+"."+n.Name] = fieldDoc
+						}
 					}
 				}
 			}

@@ -243,8 +243,8 @@ func joinProblems(probs []schemaProblem) string {
 	return strings.Join(lines, "\n")
 }
 
-// minimalConfig is a valid configuration to which the cases below add.
-const minimalConfig = `sources:
+// schemaBaseConfig is a valid configuration to which the cases below add.
+const schemaBaseConfig = `sources:
   - name: blog
     url: https://blog.example.org/feed.xml
 feeds:
@@ -263,7 +263,7 @@ func TestJSONSchemaAgreesWithParser(t *testing.T) {
 	t.Setenv("TRIB_SCHEMA_MINUTES", "5")
 	cases := []struct {
 		name string
-		yaml string // added before minimalConfig, or replacing it when it has "sources:"
+		yaml string // added before schemaBaseConfig, or replacing it when it has "sources:"
 		ok   bool
 		// parserOnly is why only Parse refuses this file, schemaOnly why
 		// only the schema does.
@@ -321,7 +321,7 @@ func TestJSONSchemaAgreesWithParser(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			text := tc.yaml + minimalConfig
+			text := tc.yaml + schemaBaseConfig
 			switch {
 			case tc.yaml == "":
 				text = string(full)
@@ -396,12 +396,12 @@ func schemaKeyPaths(t *testing.T) []string {
 	return paths
 }
 
-// withKey returns minimalConfig with one more key at path (entries of a
+// withKey returns schemaBaseConfig with one more key at path (entries of a
 // list are its first entry), set to value.
 func withKey(t *testing.T, path string, value any) []byte {
 	t.Helper()
 	var base map[string]any
-	if err := yaml.Unmarshal([]byte(minimalConfig), &base); err != nil {
+	if err := yaml.Unmarshal([]byte(schemaBaseConfig), &base); err != nil {
 		t.Fatal(err)
 	}
 	parts := strings.Split(strings.ReplaceAll(path, "[]", ".[]"), ".")
