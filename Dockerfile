@@ -14,11 +14,13 @@ COPY . .
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
       -o /out/usr/bin/tributary ./cmd/tributary
-# The shipped config.yaml and the local examples it reads (paths in it are
-# relative to the file); an empty /data for the volume; the licenses of
-# Tributary and of every module linked into the binary.
+# The shipped config.yaml, the JSON Schema its first line points editors
+# to, and the local examples it reads (paths in it are relative to the
+# file); an empty /data for the volume; the licenses of Tributary and of
+# every module linked into the binary.
 RUN mkdir -p /out/etc/tributary /out/data /out/usr/share/doc/tributary/modules \
  && cp config.yaml /out/etc/tributary/config.yaml \
+ && cp config.schema.json /out/etc/tributary/config.schema.json \
  && cp -R examples /out/etc/tributary/examples \
  && cp LICENSE NOTICE /out/usr/share/doc/tributary/ \
  && go list -deps -f '{{with .Module}}{{if .Version}}{{.Path}}@{{.Version}} {{.Dir}}{{end}}{{end}}' ./cmd/tributary \

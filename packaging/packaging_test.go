@@ -177,7 +177,9 @@ func TestDockerfile(t *testing.T) {
 		}
 		runs := strings.Join(find(build, "RUN"), "\n")
 		for _, want := range []string{"CGO_ENABLED=0", "-trimpath", `-X main.version=${VERSION}`, "./cmd/tributary",
-			"cp config.yaml /out" + configPath} {
+			"cp config.yaml /out" + configPath,
+			// config.yaml's first line points editors to the schema beside it.
+			"cp config.schema.json /out/etc/tributary/config.schema.json"} {
 			if !strings.Contains(runs, want) {
 				t.Errorf("build stage RUN lacks %q", want)
 			}

@@ -620,19 +620,28 @@ func mergeable(n ast.Node) bool {
 func yamlFields(t reflect.Type) map[string]reflect.Type {
 	fields := make(map[string]reflect.Type, t.NumField())
 	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
+		if name, ok := yamlKey(f); ok {
+			fields[name] = f.Type
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		fields[name] = f.Type
 	}
 	return fields
+}
+
+// yamlKey returns the YAML key of a struct field: its yaml tag, else its
+// name in lower case; false for a field a file cannot set (unexported, or
+// tagged "-").
+func yamlKey(f reflect.StructField) (string, bool) {
+	if !f.IsExported() {
+		return "", false
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	switch name {
+	case "-":
+		return "", false
+	case "":
+		return strings.ToLower(f.Name), true
+	}
+	return name, true
 }
 
 // mapKey returns a mapping entry's key as text and its line.
