@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,18 @@ type Options struct {
 	// every request may connect to even when they are not public, as if
 	// every Client were For a Policy allowing them.
 	AllowedOrigins []string
+	// Proxy, when set, is the http or https proxy every http(s) request
+	// goes through (the environment's HTTP_PROXY and the like are never
+	// read): plain http requests are forwarded to it, https ones tunneled
+	// with CONNECT. Credentials in its userinfo are sent to the proxy as
+	// Proxy-Authorization and shown masked. With a proxy the client dials
+	// the proxy's address and nothing else, so the address policy applies
+	// to the proxy (whose own origin is allowed, wherever it is) and the
+	// destination's address is the proxy's to judge: the client only
+	// refuses, before sending, destinations written as a non-public IP
+	// address or named localhost, which it can tell without resolving.
+	// See the package comment.
+	Proxy *url.URL
 	// Logger receives debug events (redirects followed). Optional.
 	Logger *slog.Logger
 }
@@ -107,8 +120,11 @@ type Client struct {
 	// allowed there. origin is nil when AllowPrivateNetworks.
 	public *http.Transport
 	origin *http.Transport
-	files  http.RoundTripper
-	hc     *http.Client
+	// proxied is set when Options.Proxy is: public then dials the proxy
+	// only, and origin is nil.
+	proxied bool
+	files   http.RoundTripper
+	hc      *http.Client
 }
 
 // New returns a Client for opts. It has no side effects: connections are
@@ -122,6 +138,12 @@ func New(opts Options) *Client {
 	}
 	c.allow = c.allow.with(Policy{AllowedOrigins: opts.AllowedOrigins})
 	publicDialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second}
+	if opts.Proxy != nil {
+		c.proxied = true
+		c.public = c.newProxyTransport(opts.Proxy, publicDialer)
+		c.hc = &http.Client{Transport: roundTripper{c}, CheckRedirect: c.checkRedirect}
+		return c
+	}
 	if opts.AllowPrivateNetworks {
 		c.public = c.newTransport(publicDialer.DialContext)
 	} else {
@@ -193,12 +215,12 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("fetch: do %s: unsupported scheme %q", redact.URL(req.URL.String()), req.URL.Scheme)
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
-	dl := &deadline{d: c.opts.Timeout, cancel: cancel}
+	dl := &deadline{d: cmp.Or(c.allow.timeout, c.opts.Timeout), cancel: cancel}
 	ctx = context.WithValue(ctx, deadlineKey{}, dl)
 	ctx = context.WithValue(ctx, allowanceKey{}, c.allow)
 	r := req.Clone(ctx)
 	if r.Header.Get("User-Agent") == "" {
-		r.Header.Set("User-Agent", c.opts.UserAgent)
+		r.Header.Set("User-Agent", cmp.Or(c.allow.userAgent, c.opts.UserAgent))
 	}
 	if r.URL.Scheme != "file" && r.Header.Get("Accept-Encoding") == "" {
 		r.Header.Set("Accept-Encoding", "gzip, deflate")
@@ -280,6 +302,14 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("fetch: unsupported scheme %q", req.URL.Scheme)
 	}
 
+	if c.proxied {
+		if err := c.checkProxied(ctx, req.URL); err != nil {
+			return nil, err
+		}
+	}
+	// Per hop: the headers of a source go to its origin only, wherever
+	// the redirects lead.
+	req = allowed(ctx).withHeaders(req)
 	release, err := c.limiter.acquire(ctx, hostKey(req.URL))
 	if err != nil {
 		return nil, err
