@@ -463,6 +463,8 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 	switch t.Kind() {
 	case reflect.Struct:
 		return s.checkStruct(n, t, path)
+	case reflect.Map:
+		return s.checkMap(n, t, path)
 	case reflect.Slice:
 		seq, ok := n.(*ast.SequenceNode)
 		if !ok {
@@ -599,6 +601,59 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 	}
 	s.merging = merging
 	return true
+}
+
+// checkMap validates a mapping against a map type with string keys (the
+// headers of a source): every key is kept, "x-" ones too (X-Api-Key is a
+// header, not an extension), and each value is checked against the
+// element type. Values are never quoted in messages: they may be
+// credentials.
+func (s *schema) checkMap(n ast.Node, t reflect.Type, path string) bool {
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		s.fail(path, nodeLine(n), "want a mapping of keys, found %s", describeSecret(n))
+		return false
+	}
+	kept := m.Values[:0]
+	for _, mv := range m.Values {
+		key, keyLine := mapKey(mv)
+		p := joinPath(path, key)
+		if mv.Key != nil && mv.Key.IsMergeKey() {
+			s.fail(p, keyLine, "merges (<<) are not supported here: write the entries, or reuse the whole mapping with an alias")
+			continue
+		}
+		if _, seen := s.pos[p]; !seen || !s.merging {
+			s.pos[p] = keyLine
+		}
+		v := s.resolve(mv.Value)
+		if isNull(v) {
+			s.fail(p, keyLine, "empty value")
+			continue
+		}
+		if _, scalar := scalarString(v); !scalar {
+			s.fail(p, keyLine, "want a string, found %s", describeSecret(v))
+			continue
+		}
+		if !s.check(mv.Value, t.Elem(), p) {
+			continue
+		}
+		kept = append(kept, mv)
+	}
+	clear(m.Values[len(kept):])
+	m.Values = kept
+	return true
+}
+
+// describeSecret is describe for a value that may be a credential: the
+// kind of node, never its text.
+func describeSecret(n ast.Node) string {
+	switch n.(type) {
+	case *ast.StringNode, *ast.LiteralNode:
+		return "a string"
+	case *ast.IntegerNode, *ast.FloatNode:
+		return "a number"
+	}
+	return describe(n)
 }
 
 // extensionPrefix marks keys that Tributary ignores, at any level, so a
