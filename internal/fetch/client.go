@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -165,12 +166,14 @@ func New(opts Options) *Client {
 
 func (c *Client) newTransport(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
 	return &http.Transport{
-		// No proxy: the address policy must judge the real destination.
-		Proxy:                 nil,
-		DialContext:           dial,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   c.opts.ConnectTimeout,
-		ResponseHeaderTimeout: c.opts.HeaderTimeout,
+		// No proxy from the environment: the address policy must judge
+		// the real destination. newProxyTransport sets Options.Proxy.
+		Proxy:               nil,
+		DialContext:         dial,
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: c.opts.ConnectTimeout,
+		// The wait for response headers is bounded per request, by
+		// awaitHeaders: it depends on the Policy.
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   c.opts.PerHostConcurrency,
@@ -319,7 +322,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.origin != nil && allowed(ctx).origin(urlHostPort(req.URL)) {
 		t = c.origin
 	}
-	resp, err := t.RoundTrip(req)
+	resp, done, err := c.awaitHeaders(t, req)
 	if err != nil {
 		release()
 		return nil, err
@@ -331,8 +334,47 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &releaseBody{ReadCloser: resp.Body, release: func() {
 		stop()
 		release()
+		done()
 	}}
 	return resp, nil
+}
+
+// awaitHeaders sends one hop through t and waits for its response
+// headers at most Options.HeaderTimeout once the request is written, or
+// the Policy's timeout when that is longer: a source given more time for
+// a slow site gets it for a slow first byte too. done releases the hop's
+// context once the body is no longer read.
+func (c *Client) awaitHeaders(t http.RoundTripper, req *http.Request) (resp *http.Response, done func(), err error) {
+	wait := max(c.opts.HeaderTimeout, allowed(req.Context()).timeout)
+	ctx, cancel := context.WithCancelCause(req.Context())
+	var (
+		mu      sync.Mutex
+		timer   *time.Timer
+		stopped bool
+	)
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped && timer == nil {
+			timer = time.AfterFunc(wait, func() { cancel(headerTimeoutError(wait)) })
+		}
+	}}
+	resp, err = t.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
+	mu.Lock()
+	stopped = true
+	if timer != nil {
+		timer.Stop()
+	}
+	mu.Unlock()
+	if err != nil {
+		var hte headerTimeoutError
+		if cause := context.Cause(ctx); errors.As(cause, &hte) {
+			err = cause
+		}
+		cancel(nil)
+		return nil, nil, err
+	}
+	return resp, func() { cancel(nil) }, nil
 }
 
 // hostKey is the name the per-host limit counts by.

@@ -252,3 +252,26 @@ func TestPolicyTimeout(t *testing.T) {
 		t.Error("the test's own deadline fired: the policy's timeout was not applied")
 	}
 }
+
+func TestPolicyTimeoutCoversASlowFirstByte(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(time.Second):
+		case <-r.Context().Done():
+			return
+		}
+		io.WriteString(w, "late")
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, private(Options{HeaderTimeout: 100 * time.Millisecond, Timeout: time.Minute}))
+	_, _, err := get(t, t.Context(), c, srv.URL, nil)
+	if err == nil || !strings.Contains(err.Error(), "awaiting response headers") {
+		t.Fatalf("without a policy: %v, want the header timeout", err)
+	}
+	// A source given a minute waits for its headers as long.
+	_, body, err := get(t, t.Context(), c.For(Policy{Timeout: time.Minute}), srv.URL, nil)
+	if err != nil || string(body) != "late" {
+		t.Fatalf("with a policy timeout: %v %q, want the late answer", err, body)
+	}
+}
