@@ -182,3 +182,22 @@ feeds: [{name: all}]
 		t.Errorf("headers from an alias: %d read", len(c.Sources[0].Headers))
 	}
 }
+
+// Values YAML reads as something else than text must not be quoted back
+// either: a tag, or a block scalar header, as a header value.
+func TestOutboundValuesNotQuotedBackByYAML(t *testing.T) {
+	for _, value := range []string{"!" + secretToken + " x", "|" + secretToken, ">" + secretToken, "*" + secretToken, "&" + secretToken} {
+		src := "sources:\n  - name: a\n    url: https://a.example/\n    headers:\n      Authorization: " + value + "\nfeeds: [{name: all}]\n"
+		_, err := Parse([]byte(src), "config.yaml")
+		if err == nil {
+			t.Errorf("%q accepted", value)
+			continue
+		}
+		if !strings.Contains(err.Error(), "config.yaml:5:") {
+			t.Errorf("%q: problem not at its line: %v", value, err)
+		}
+		if strings.Contains(err.Error(), secretToken) {
+			t.Errorf("%q: the problem shows the value: %v", value, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ var (
 func parseYAML(data []byte, file string) (ast.Node, Errors) {
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, Errors{yamlError(file, "syntax error", err)}
+		fe := yamlError(file, "syntax error", err)
+		fe.Err = errors.New(unquoteSyntax(fe.Err.Error()))
+		return nil, Errors{fe}
 	}
 	var root ast.Node
 	for _, doc := range f.Docs {
@@ -62,6 +65,18 @@ func yamlError(file, what string, err error) *FieldError {
 	// Errors without a position (a custom decoder's) keep their first line.
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	return &FieldError{File: file, Err: fmt.Errorf("%s: %s", what, msg)}
+}
+
+// valueQuotedRE matches the syntax errors in which the YAML parser quotes
+// part of a value: a block scalar header ("invalid header option:
+// \"s3cr3t\"", for a value that starts with | or >) and a tag.
+var valueQuotedRE = regexp.MustCompile(`(invalid header option: |default value for )"(?:[^"\\]|\\.)*"`)
+
+// unquoteSyntax removes from a syntax error the part of a value the YAML
+// parser quotes: it may be a credential, such as a header value or a
+// password, and the line number already points at it. Quoted keys stay.
+func unquoteSyntax(msg string) string {
+	return valueQuotedRE.ReplaceAllString(msg, "${1}(value not shown; quote the value if it is text)")
 }
 
 // schema walks the YAML tree against the Go types before decoding. It
@@ -625,7 +640,11 @@ func (s *schema) checkMap(n ast.Node, t reflect.Type, path string) bool {
 		if _, seen := s.pos[p]; !seen || !s.merging {
 			s.pos[p] = keyLine
 		}
-		v := s.resolve(mv.Value)
+		v, tag := resolveTag(mv.Value)
+		if tag != "" && tag != allowedTag(t.Elem()) {
+			s.fail(p, keyLine, "unsupported YAML tag (a value that starts with ! must be quoted)")
+			continue
+		}
 		if isNull(v) {
 			s.fail(p, keyLine, "empty value")
 			continue
