@@ -283,15 +283,16 @@ type Source struct {
 	// controls (Host, Content-Length, Transfer-Encoding, Connection,
 	// If-None-Match, If-Modified-Since, Range, Accept-Encoding,
 	// User-Agent and the like) are refused. Values are secrets: no log,
-	// error, page or metric shows them. At most fetch.MaxHeaders headers of
-	// fetch.MaxHeaderValue bytes each; http(s) sources only.
+	// error, page or metric shows them. At most 32 headers of 4096 bytes
+	// each; http(s) sources only.
 	Headers map[string]string `yaml:"headers"`
 	// UserAgent replaces fetch.user_agent for this source's requests, its
 	// article pages included; http(s) sources only.
 	UserAgent string `yaml:"user_agent"`
 	// Timeout replaces fetch.timeout for each of this source's requests,
-	// its article pages included (a duration, more than 0s and at most
-	// MaxSourceTimeout; default fetch.timeout).
+	// its article pages included, and, when longer than 15s, the wait for
+	// the server to start answering (a duration, more than 0s and at most
+	// 10m; default fetch.timeout).
 	Timeout time.Duration `yaml:"timeout"`
 }
 

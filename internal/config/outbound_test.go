@@ -1,10 +1,14 @@
 package config
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary/tributary/internal/fetch"
 )
 
 // secretToken is the secret the outbound tests put in header values: no message
@@ -198,6 +202,36 @@ func TestOutboundValuesNotQuotedBackByYAML(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), secretToken) {
 			t.Errorf("%q: the problem shows the value: %v", value, err)
+		}
+	}
+}
+
+// TestOutboundBoundsDocumented keeps the bounds written in the docs and in
+// the field comments (which the JSON Schema is made from) those enforced.
+func TestOutboundBoundsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("At most %d headers of %d bytes each", fetch.MaxHeaders, fetch.MaxHeaderValue),
+		fmt.Sprintf("at most `%s`", strings.TrimSuffix(MaxSourceTimeout.String(), "0s")),
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/configuration.md does not say %q", want)
+		}
+	}
+	comment := strings.Join(strings.Fields(string(code)), " ")
+	for _, want := range []string{
+		fmt.Sprintf("At most %d headers of %d bytes // each", fetch.MaxHeaders, fetch.MaxHeaderValue),
+		fmt.Sprintf("at most // %s;", strings.TrimSuffix(MaxSourceTimeout.String(), "0s")),
+	} {
+		if !strings.Contains(comment, want) {
+			t.Errorf("config.go's field comments do not say %q", want)
 		}
 	}
 }
