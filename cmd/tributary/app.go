@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,14 @@ func newFetcher(cfg *config.Config, log *slog.Logger) *fetch.Client {
 	if ua == "" {
 		ua = fmt.Sprintf("Tributary/%s (+%s)", version, projectURL)
 	}
+	// Validated with the rest of the configuration: an unparsable proxy
+	// never gets here.
+	var proxy *url.URL
+	if f.Proxy != "" {
+		proxy, _ = config.ParseProxy(f.Proxy)
+	}
 	return fetch.New(fetch.Options{
+		Proxy:                proxy,
 		Timeout:              f.Timeout,
 		ConnectTimeout:       f.ConnectTimeout,
 		MaxBodySize:          f.MaxBodySize,
@@ -107,9 +115,25 @@ func pipelineSource(cfg *config.Config, s config.Source) pipeline.Source {
 			Selectors: s.Selectors,
 			MaxItems:  cfg.Fetch.MaxItemsPerSource,
 		},
-		FullText: s.FullText,
-		Remove:   s.Remove,
+		FullText:  s.FullText,
+		Remove:    s.Remove,
+		Headers:   sourceHeaders(s.Headers),
+		UserAgent: s.UserAgent,
+		Timeout:   s.Timeout,
 	}
+}
+
+// sourceHeaders returns a source's configured headers as an http.Header,
+// names in canonical form; nil when it has none.
+func sourceHeaders(m map[string]string) http.Header {
+	if len(m) == 0 {
+		return nil
+	}
+	h := make(http.Header, len(m))
+	for name, v := range m {
+		h.Set(name, v)
+	}
+	return h
 }
 
 // observeMetrics returns the runner's Observe that records each outcome

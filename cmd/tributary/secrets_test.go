@@ -146,9 +146,31 @@ func secretSources(t *testing.T) (conf, dbPath string, names []string, discoveri
 // assertNoSecret fails when s shows a credential of a source URL.
 func assertNoSecret(t *testing.T, where, s string) {
 	t.Helper()
+	assertNotShown(t, secretMark, where, s)
+}
+
+// assertNotShown fails when s shows secret, naming each line that does.
+func assertNotShown(t *testing.T, secret, where, s string) {
+	t.Helper()
 	for line := range strings.Lines(s) {
-		if strings.Contains(line, secretMark) {
-			t.Errorf("%s shows a credential: %s", where, strings.TrimSpace(line))
+		if strings.Contains(line, secret) {
+			t.Errorf("%s shows a credential: %.300s", where, strings.TrimSpace(line))
+		}
+	}
+}
+
+// assertStoreLacks fails when a file of the SQLite store at dbPath (the
+// database, its WAL and shared memory) holds secret.
+func assertStoreLacks(t *testing.T, dbPath, secret string) {
+	t.Helper()
+	stored, _ := filepath.Glob(dbPath + "*")
+	for _, f := range stored {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("the store file %s holds a credential", filepath.Base(f))
 		}
 	}
 }
@@ -219,16 +241,7 @@ func TestFetchNeverShowsURLCredentials(t *testing.T) {
 		!strings.Contains(out, "discovers: unchanged") || discoveries.Load() != 1 {
 		t.Errorf("second fetch of the discovered feed: exit %d, %d discoveries\n%s%s", code, discoveries.Load(), out, errOut)
 	}
-	stored, _ := filepath.Glob(dbPath + "*")
-	for _, f := range stored {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(b), secretMark) {
-			t.Errorf("the store file %s holds a credential", filepath.Base(f))
-		}
-	}
+	assertStoreLacks(t, dbPath, secretMark)
 
 	// The daemon, on a fresh store so that no backoff holds a source back:
 	// its log and its metrics.

@@ -160,6 +160,14 @@ type Fetch struct {
 	// MaxItemsPerSource is how many items are kept from one fetch of one
 	// source (default 1000).
 	MaxItemsPerSource int `yaml:"max_items_per_source"`
+	// Proxy is an http:// or https:// proxy URL every http(s) request
+	// goes through, https ones tunneled with CONNECT ("http://proxy:3128";
+	// credentials in the URL, "http://user:pass@proxy:3128", are sent as
+	// Proxy-Authorization and always shown masked). Default: none, and
+	// the HTTP_PROXY/HTTPS_PROXY environment variables are ignored. With a
+	// proxy the address policy applies to the proxy's address (allowed,
+	// wherever it is) and the checks of destinations move to the proxy.
+	Proxy string `yaml:"proxy"`
 }
 
 // Metrics tunes the Prometheus metrics served at /metrics.
@@ -227,8 +235,9 @@ type SourceRetention struct {
 	MaxItems int `yaml:"max_items"`
 }
 
-// inheritAge and inheritItems mark a source's retention key the file left
-// out, until setDefaults fills in the top-level value: the schema refuses
+// inheritAge and inheritItems mark a source's retention key (and
+// inheritAge its timeout) the file left out, until setDefaults fills in
+// the top-level value: the schema refuses
 // negative durations, and no one writes the smallest int.
 const (
 	inheritAge   = time.Duration(-1)
@@ -267,7 +276,29 @@ type Source struct {
 	Enabled bool `yaml:"enabled"`
 	// Retention overrides the top-level retention limits for this source.
 	Retention SourceRetention `yaml:"retention"`
+	// Headers are HTTP headers sent with this source's requests to its own
+	// origin (the scheme, host and port of URL; an http origin also over
+	// https), never to other hosts: "Authorization: Bearer ${TOKEN}", a
+	// Cookie, Accept-Language. Names are HTTP tokens; headers Tributary
+	// controls (Host, Content-Length, Transfer-Encoding, Connection,
+	// If-None-Match, If-Modified-Since, Range, Accept-Encoding,
+	// User-Agent and the like) are refused. Values are secrets: no log,
+	// error, page or metric shows them. At most 32 headers of 4096 bytes
+	// each; http(s) sources only.
+	Headers map[string]string `yaml:"headers"`
+	// UserAgent replaces fetch.user_agent for this source's requests, its
+	// article pages included; http(s) sources only.
+	UserAgent string `yaml:"user_agent"`
+	// Timeout replaces fetch.timeout for each of this source's requests,
+	// its article pages included, and, when longer than 15s, the wait for
+	// the server to start answering (a duration, more than 0s and at most
+	// 10m; default fetch.timeout).
+	Timeout time.Duration `yaml:"timeout"`
 }
+
+// MaxSourceTimeout is the longest timeout a source may set: a request that
+// takes longer holds a worker and a host slot for too long.
+const MaxSourceTimeout = 10 * time.Minute
 
 // Feed is one feed Tributary publishes, at /feeds/NAME.rss, .atom and .json.
 type Feed struct {
@@ -293,7 +324,7 @@ type Feed struct {
 // feed for keys the file leaves out.
 func (s *Source) UnmarshalYAML(decode func(any) error) error {
 	type plain Source
-	p := plain{Enabled: true, Kind: KindFeed, Retention: SourceRetention{MaxAge: inheritAge, MaxItems: inheritItems}}
+	p := plain{Enabled: true, Kind: KindFeed, Retention: SourceRetention{MaxAge: inheritAge, MaxItems: inheritItems}, Timeout: inheritAge}
 	if err := decode(&p); err != nil {
 		return err
 	}
@@ -464,6 +495,9 @@ func (c *Config) setDefaults() {
 		}
 		if s.Retention.MaxItems == inheritItems {
 			s.Retention.MaxItems = c.Retention.MaxItems
+		}
+		if s.Timeout == inheritAge {
+			s.Timeout = c.Fetch.Timeout
 		}
 	}
 	c.Retention.Schedule = strings.TrimSpace(c.Retention.Schedule)

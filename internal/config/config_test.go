@@ -67,6 +67,7 @@ func TestLoadFullExample(t *testing.T) {
 			UserAgent:            "NewsBot/1.0",
 			AllowPrivateNetworks: true,
 			MaxItemsPerSource:    200,
+			Proxy:                "http://proxy.internal:3128",
 		},
 		Metrics:   Metrics{SourceDurations: true, Allow: []string{"10.0.0.0/8", "192.168.1.7/32"}},
 		Retention: Retention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500, Schedule: "@every 10m", Orphans: 36 * time.Hour},
@@ -82,6 +83,9 @@ func TestLoadFullExample(t *testing.T) {
 				Enabled:  true,
 				// max_age 0s: no age limit; max_items from the top level.
 				Retention: SourceRetention{MaxAge: 0, MaxItems: 500},
+				Headers:   map[string]string{"Authorization": "Bearer t0ken", "X-Api-Key": "k-123"},
+				UserAgent: "GoBlogReader/1.0",
+				Timeout:   45 * time.Second,
 			},
 			{
 				Name:      "local-notes",
@@ -91,6 +95,7 @@ func TestLoadFullExample(t *testing.T) {
 				Kind:      "feed",
 				Enabled:   true,
 				Retention: SourceRetention{MaxAge: 7 * 24 * time.Hour},
+				Timeout:   30 * time.Second, // fetch.timeout
 			},
 			{
 				Name:     "acme-news",
@@ -103,6 +108,7 @@ func TestLoadFullExample(t *testing.T) {
 				},
 				Enabled:   false,
 				Retention: SourceRetention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500},
+				Timeout:   30 * time.Second,
 			},
 		},
 		Feeds: []Feed{
@@ -120,6 +126,9 @@ func TestLoadFullExample(t *testing.T) {
 		}
 		if len(s.Remove) == 0 {
 			s.Remove = nil
+		}
+		if len(s.Headers) == 0 {
+			s.Headers = nil
 		}
 	}
 	for i := range got.Feeds {

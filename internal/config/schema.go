@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ var (
 func parseYAML(data []byte, file string) (ast.Node, Errors) {
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, Errors{yamlError(file, "syntax error", err)}
+		fe := yamlError(file, "syntax error", err)
+		fe.Err = errors.New(unquoteSyntax(fe.Err.Error()))
+		return nil, Errors{fe}
 	}
 	var root ast.Node
 	for _, doc := range f.Docs {
@@ -62,6 +65,18 @@ func yamlError(file, what string, err error) *FieldError {
 	// Errors without a position (a custom decoder's) keep their first line.
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	return &FieldError{File: file, Err: fmt.Errorf("%s: %s", what, msg)}
+}
+
+// valueQuotedRE matches the syntax errors in which the YAML parser quotes
+// part of a value: a block scalar header ("invalid header option:
+// \"s3cr3t\"", for a value that starts with | or >) and a tag.
+var valueQuotedRE = regexp.MustCompile(`(invalid header option: |default value for )"(?:[^"\\]|\\.)*"`)
+
+// unquoteSyntax removes from a syntax error the part of a value the YAML
+// parser quotes: it may be a credential, such as a header value or a
+// password, and the line number already points at it. Quoted keys stay.
+func unquoteSyntax(msg string) string {
+	return valueQuotedRE.ReplaceAllString(msg, "${1}(value not shown; quote the value if it is text)")
 }
 
 // schema walks the YAML tree against the Go types before decoding. It
@@ -463,6 +478,8 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 	switch t.Kind() {
 	case reflect.Struct:
 		return s.checkStruct(n, t, path)
+	case reflect.Map:
+		return s.checkMap(n, t, path)
 	case reflect.Slice:
 		seq, ok := n.(*ast.SequenceNode)
 		if !ok {
@@ -599,6 +616,63 @@ func (s *schema) checkStruct(n ast.Node, t reflect.Type, path string) bool {
 	}
 	s.merging = merging
 	return true
+}
+
+// checkMap validates a mapping against a map type with string keys (the
+// headers of a source): every key is kept, "x-" ones too (X-Api-Key is a
+// header, not an extension), and each value is checked against the
+// element type. Values are never quoted in messages: they may be
+// credentials.
+func (s *schema) checkMap(n ast.Node, t reflect.Type, path string) bool {
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		s.fail(path, nodeLine(n), "want a mapping of keys, found %s", describeSecret(n))
+		return false
+	}
+	kept := m.Values[:0]
+	for _, mv := range m.Values {
+		key, keyLine := mapKey(mv)
+		p := joinPath(path, key)
+		if mv.Key != nil && mv.Key.IsMergeKey() {
+			s.fail(p, keyLine, "merges (<<) are not supported here: write the entries, or reuse the whole mapping with an alias")
+			continue
+		}
+		if _, seen := s.pos[p]; !seen || !s.merging {
+			s.pos[p] = keyLine
+		}
+		v, tag := resolveTag(mv.Value)
+		if tag != "" && tag != allowedTag(t.Elem()) {
+			s.fail(p, keyLine, "unsupported YAML tag (a value that starts with ! must be quoted)")
+			continue
+		}
+		if isNull(v) {
+			s.fail(p, keyLine, "empty value")
+			continue
+		}
+		if _, scalar := scalarString(v); !scalar {
+			s.fail(p, keyLine, "want a string, found %s", describeSecret(v))
+			continue
+		}
+		if !s.check(mv.Value, t.Elem(), p) {
+			continue
+		}
+		kept = append(kept, mv)
+	}
+	clear(m.Values[len(kept):])
+	m.Values = kept
+	return true
+}
+
+// describeSecret is describe for a value that may be a credential: the
+// kind of node, never its text.
+func describeSecret(n ast.Node) string {
+	switch n.(type) {
+	case *ast.StringNode, *ast.LiteralNode:
+		return "a string"
+	case *ast.IntegerNode, *ast.FloatNode:
+		return "a number"
+	}
+	return describe(n)
 }
 
 // extensionPrefix marks keys that Tributary ignores, at any level, so a

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
 
+	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/sources"
 )
@@ -248,6 +251,75 @@ func (v *validator) fetch() {
 	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		v.at("fetch.user_agent", "must not contain control characters")
 	}
+	if f.Proxy != "" {
+		if _, err := ParseProxy(f.Proxy); err != nil {
+			v.at("fetch.proxy", "%v", err)
+		}
+	}
+}
+
+// ParseProxy parses fetch.proxy: an http or https URL with a host, and
+// nothing after it but an optional "/". Errors show the URL with its
+// credentials masked.
+func ParseProxy(raw string) (*url.URL, error) {
+	shown := redact.URL(raw)
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("invalid proxy URL %q: %v", shown, urlParseReason(raw, err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("invalid proxy URL %q: want an http:// or https:// URL, like http://proxy.internal:3128 (socks and other schemes are not supported)", shown)
+	case u.Hostname() == "":
+		return nil, fmt.Errorf("invalid proxy URL %q: missing host", shown)
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("invalid proxy URL %q: a proxy is a scheme, host and port, without a path or query", shown)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("invalid proxy URL %q: port %q is not a number from 1 to 65535", shown, p)
+		}
+	}
+	return u, nil
+}
+
+// outbound checks what source i sends with its requests: headers, a
+// User-Agent and a timeout. Header values are never shown: they may be
+// credentials.
+func (v *validator) outbound(p string, s Source) {
+	if len(s.Headers) > 0 || s.UserAgent != "" {
+		if s.IsFile() {
+			key := "headers"
+			if len(s.Headers) == 0 {
+				key = "user_agent"
+			}
+			v.at(p+"."+key, "only for http(s) sources: a local file is read from disk")
+		}
+	}
+	if len(s.Headers) > fetch.MaxHeaders {
+		v.at(p+".headers", "at most %d headers, got %d", fetch.MaxHeaders, len(s.Headers))
+	}
+	names := slices.Sorted(maps.Keys(s.Headers))
+	first := map[string]string{}
+	for _, name := range names {
+		hp := p + ".headers." + name
+		canon := http.CanonicalHeaderKey(name)
+		if other, dup := first[canon]; dup {
+			v.at(hp, "header %s is also set as %q: header names ignore case", canon, other)
+			continue
+		}
+		first[canon] = name
+		if err := fetch.CheckHeader(name, s.Headers[name]); err != nil {
+			v.at(hp, "%v", err)
+		}
+	}
+	if s.UserAgent != "" {
+		if err := fetch.CheckUserAgent(s.UserAgent); err != nil {
+			v.at(p+".user_agent", "%v", err)
+		}
+	}
+	if _, set := v.c.pos[p+".timeout"]; set && (s.Timeout <= 0 || s.Timeout > MaxSourceTimeout) {
+		v.at(p+".timeout", "must be more than 0s and at most %s, got %s", MaxSourceTimeout, s.Timeout)
+	}
 }
 
 func (v *validator) sources() {
@@ -281,6 +353,7 @@ func (v *validator) sources() {
 			}
 		}
 		v.kind(p, s)
+		v.outbound(p, s)
 	}
 }
 

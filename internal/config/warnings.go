@@ -41,8 +41,8 @@ const MaxHostFetchesPerHour = 60
 // Warnings returns what a valid configuration probably gets wrong, in the
 // order of the file: a listen address on every interface without a
 // base_url, sources that together fetch one host more often than once a
-// minute, and enabled sources with the same URL (compared with
-// feeds.CanonicalLink).
+// minute, enabled sources with the same URL (compared with
+// feeds.CanonicalLink), and headers sent to an http:// source in clear.
 func (c *Config) Warnings() []Warning {
 	var ws []Warning
 	add := func(path, format string, args ...any) {
@@ -73,6 +73,9 @@ func (c *Config) Warnings() []Warning {
 		u, err := url.Parse(s.URL)
 		if err != nil {
 			continue
+		}
+		if u.Scheme == "http" && len(s.Headers) > 0 {
+			add(p+".headers", "sent in clear: %s is http://, so whoever sits on the network can read these headers; use its https:// URL if it has one (the headers follow a redirect to https on the same host)", s.Name)
 		}
 		gap, known := gaps[s.Schedule]
 		if !known {

@@ -33,6 +33,13 @@ feeds: [{name: all}]
 sources: [{name: a, url: "https://a.example/"}]
 feeds: [{name: all}]
 `, []string{`1: listen: ":8080" listens on every interface`}},
+		{"headers in clear", `sources:
+  - name: a
+    url: http://a.example/feed
+    headers: {Authorization: "Bearer t0ken"}
+  - {name: b, url: "https://b.example/feed", headers: {Authorization: "Bearer t0ken"}}
+feeds: [{name: all}]
+`, []string{`4: sources[0].headers: sent in clear: a is http://`}},
 		{"every interface with base_url", `listen: 0.0.0.0:8080
 base_url: https://news.example.org
 sources: [{name: a, url: "https://a.example/"}]

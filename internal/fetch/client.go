@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -60,6 +62,18 @@ type Options struct {
 	// every request may connect to even when they are not public, as if
 	// every Client were For a Policy allowing them.
 	AllowedOrigins []string
+	// Proxy, when set, is the http or https proxy every http(s) request
+	// goes through (the environment's HTTP_PROXY and the like are never
+	// read): plain http requests are forwarded to it, https ones tunneled
+	// with CONNECT. Credentials in its userinfo are sent to the proxy as
+	// Proxy-Authorization and shown masked. With a proxy the client dials
+	// the proxy's address and nothing else, so the address policy applies
+	// to the proxy (whose own origin is allowed, wherever it is) and the
+	// destination's address is the proxy's to judge: the client only
+	// refuses, before sending, destinations written as a non-public IP
+	// address or named localhost, which it can tell without resolving.
+	// See the package comment.
+	Proxy *url.URL
 	// Logger receives debug events (redirects followed). Optional.
 	Logger *slog.Logger
 }
@@ -107,8 +121,11 @@ type Client struct {
 	// allowed there. origin is nil when AllowPrivateNetworks.
 	public *http.Transport
 	origin *http.Transport
-	files  http.RoundTripper
-	hc     *http.Client
+	// proxied is set when Options.Proxy is: public then dials the proxy
+	// only, and origin is nil.
+	proxied bool
+	files   http.RoundTripper
+	hc      *http.Client
 }
 
 // New returns a Client for opts. It has no side effects: connections are
@@ -122,6 +139,12 @@ func New(opts Options) *Client {
 	}
 	c.allow = c.allow.with(Policy{AllowedOrigins: opts.AllowedOrigins})
 	publicDialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second}
+	if opts.Proxy != nil {
+		c.proxied = true
+		c.public = c.newProxyTransport(opts.Proxy, publicDialer)
+		c.hc = &http.Client{Transport: roundTripper{c}, CheckRedirect: c.checkRedirect}
+		return c
+	}
 	if opts.AllowPrivateNetworks {
 		c.public = c.newTransport(publicDialer.DialContext)
 	} else {
@@ -143,12 +166,14 @@ func New(opts Options) *Client {
 
 func (c *Client) newTransport(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
 	return &http.Transport{
-		// No proxy: the address policy must judge the real destination.
-		Proxy:                 nil,
-		DialContext:           dial,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   c.opts.ConnectTimeout,
-		ResponseHeaderTimeout: c.opts.HeaderTimeout,
+		// No proxy from the environment: the address policy must judge
+		// the real destination. newProxyTransport sets Options.Proxy.
+		Proxy:               nil,
+		DialContext:         dial,
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: c.opts.ConnectTimeout,
+		// The wait for response headers is bounded per request, by
+		// awaitHeaders: it depends on the Policy.
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   c.opts.PerHostConcurrency,
@@ -193,12 +218,12 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("fetch: do %s: unsupported scheme %q", redact.URL(req.URL.String()), req.URL.Scheme)
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
-	dl := &deadline{d: c.opts.Timeout, cancel: cancel}
+	dl := &deadline{d: cmp.Or(c.allow.timeout, c.opts.Timeout), cancel: cancel}
 	ctx = context.WithValue(ctx, deadlineKey{}, dl)
 	ctx = context.WithValue(ctx, allowanceKey{}, c.allow)
 	r := req.Clone(ctx)
 	if r.Header.Get("User-Agent") == "" {
-		r.Header.Set("User-Agent", c.opts.UserAgent)
+		r.Header.Set("User-Agent", cmp.Or(c.allow.userAgent, c.opts.UserAgent))
 	}
 	if r.URL.Scheme != "file" && r.Header.Get("Accept-Encoding") == "" {
 		r.Header.Set("Accept-Encoding", "gzip, deflate")
@@ -280,6 +305,14 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("fetch: unsupported scheme %q", req.URL.Scheme)
 	}
 
+	if c.proxied {
+		if err := c.checkProxied(ctx, req.URL); err != nil {
+			return nil, err
+		}
+	}
+	// Per hop: the headers of a source go to its origin only, wherever
+	// the redirects lead.
+	req = allowed(ctx).withHeaders(req)
 	release, err := c.limiter.acquire(ctx, hostKey(req.URL))
 	if err != nil {
 		return nil, err
@@ -289,7 +322,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.origin != nil && allowed(ctx).origin(urlHostPort(req.URL)) {
 		t = c.origin
 	}
-	resp, err := t.RoundTrip(req)
+	resp, done, err := c.awaitHeaders(t, req)
 	if err != nil {
 		release()
 		return nil, err
@@ -301,8 +334,47 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &releaseBody{ReadCloser: resp.Body, release: func() {
 		stop()
 		release()
+		done()
 	}}
 	return resp, nil
+}
+
+// awaitHeaders sends one hop through t and waits for its response
+// headers at most Options.HeaderTimeout once the request is written, or
+// the Policy's timeout when that is longer: a source given more time for
+// a slow site gets it for a slow first byte too. done releases the hop's
+// context once the body is no longer read.
+func (c *Client) awaitHeaders(t http.RoundTripper, req *http.Request) (resp *http.Response, done func(), err error) {
+	wait := max(c.opts.HeaderTimeout, allowed(req.Context()).timeout)
+	ctx, cancel := context.WithCancelCause(req.Context())
+	var (
+		mu      sync.Mutex
+		timer   *time.Timer
+		stopped bool
+	)
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped && timer == nil {
+			timer = time.AfterFunc(wait, func() { cancel(headerTimeoutError(wait)) })
+		}
+	}}
+	resp, err = t.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
+	mu.Lock()
+	stopped = true
+	if timer != nil {
+		timer.Stop()
+	}
+	mu.Unlock()
+	if err != nil {
+		var hte headerTimeoutError
+		if cause := context.Cause(ctx); errors.As(cause, &hte) {
+			err = cause
+		}
+		cancel(nil)
+		return nil, nil, err
+	}
+	return resp, func() { cancel(nil) }, nil
 }
 
 // hostKey is the name the per-host limit counts by.

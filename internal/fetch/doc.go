@@ -23,6 +23,24 @@
 //     made For a Policy allowing that URL's origin (or Options.AllowedOrigins
 //     names it) and may connect to exactly that host and port, wherever it
 //     points; redirects elsewhere are checked as usual.
+//   - Proxy: with Options.Proxy every http(s) request goes through that
+//     http or https proxy (CONNECT for https); proxies named by the
+//     environment are never used. The client then dials the proxy and
+//     nothing else: the address policy applies to the proxy's address,
+//     which is allowed since the operator named it, and the checks of the
+//     destination move to the proxy, which resolves its name and connects
+//     to it. The client still refuses destinations written as a non-public
+//     IP address or named localhost (redirects included) unless allowed;
+//     a name that resolves to an internal address is the proxy's to
+//     refuse.
+//   - Per-source settings: a Policy may carry headers, a User-Agent and a
+//     timeout. Its headers (credentials, cookies) are set on each hop whose
+//     URL is the Policy's HeadersOrigin and on no other: article pages on
+//     other hosts and redirects away never receive them, whatever the
+//     header (net/http itself would forward a custom header, and an
+//     Authorization to another port of the same host). Headers the client
+//     controls are refused (see CheckHeader). Errors and logs never show a
+//     header value.
 //   - Local files: file:///path URLs of the files a Client's Policy names
 //     (Policy.LocalFiles) or that lie directly in a directory it names
 //     (Policy.LocalDirs, opened within that directory so that a symbolic

@@ -25,3 +25,18 @@ var (
 func timeoutError(d time.Duration) error {
 	return fmt.Errorf("fetch: request exceeded timeout of %s: %w", d, context.DeadlineExceeded)
 }
+
+// headerTimeoutError is the error of a request whose response headers
+// did not come in time (see Client.awaitHeaders): a net.Error whose
+// Timeout is true, as net/http's own was.
+type headerTimeoutError time.Duration
+
+func (e headerTimeoutError) Error() string {
+	return fmt.Sprintf("fetch: timeout awaiting response headers (%s)", time.Duration(e))
+}
+
+// Timeout reports true: it is a timeout.
+func (headerTimeoutError) Timeout() bool { return true }
+
+// Temporary reports true, as net/http's header timeout does.
+func (headerTimeoutError) Temporary() bool { return true }

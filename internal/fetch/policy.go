@@ -2,9 +2,11 @@ package fetch
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"slices"
+	"time"
 )
 
 // Policy is what the requests of one source may do beyond what the
@@ -30,11 +32,31 @@ type Policy struct {
 	// out of it. It is how a local source's pages are read: a local feed
 	// lists stories whose pages are files beside it.
 	LocalDirs []string
+	// Headers are set on every request to HeadersOrigin, replacing the
+	// request's own values of the same names: credentials
+	// ("Authorization: Bearer ...", a Cookie) or what a site asks for.
+	// They go to that origin only, on each hop of a redirect that lands
+	// there, and never to another host (article pages elsewhere, a
+	// redirect away), whatever the header. Headers CheckHeader refuses are
+	// left out.
+	Headers http.Header
+	// HeadersOrigin is the origin Headers go to: an http(s) URL whose
+	// scheme, host and port count (the path is ignored). An http origin on
+	// the default port also gets them over https on the default port,
+	// never the other way round. Without one, Headers go nowhere.
+	HeadersOrigin string
+	// UserAgent replaces Options.UserAgent on the requests that carry no
+	// User-Agent of their own, to any host.
+	UserAgent string
+	// Timeout replaces Options.Timeout when positive.
+	Timeout time.Duration
 }
 
 // For returns a Client that sends requests as c does, sharing its options,
 // connections and per-host limits, and that also allows what p allows.
-// Policies accumulate: c.For(p).For(q) allows what p and q allow.
+// Policies accumulate: c.For(p).For(q) allows what p and q allow and
+// sends the headers of both (q's win for the same name and origin); q's
+// UserAgent and Timeout, when set, replace p's.
 func (c *Client) For(p Policy) *Client {
 	cp := *c
 	cp.allow = c.allow.with(p)
@@ -47,12 +69,28 @@ type allowance struct {
 	origins []string
 	files   []string
 	dirs    []string
+	// headers are applied in order, so a later Policy's win.
+	headers   []originHeaders
+	userAgent string
+	timeout   time.Duration
 }
 
 // with returns a copy of a that also allows what p allows; the parts of p
 // that cannot be parsed allow nothing.
 func (a allowance) with(p Policy) allowance {
-	next := allowance{origins: slices.Clone(a.origins), files: slices.Clone(a.files), dirs: slices.Clone(a.dirs)}
+	next := allowance{origins: slices.Clone(a.origins), files: slices.Clone(a.files), dirs: slices.Clone(a.dirs),
+		headers: slices.Clone(a.headers), userAgent: a.userAgent, timeout: a.timeout}
+	if h := policyHeaders(p.Headers); h != nil {
+		if o, ok := parseOrigin(p.HeadersOrigin); ok {
+			next.headers = append(next.headers, originHeaders{origin: o, header: h})
+		}
+	}
+	if p.UserAgent != "" && CheckUserAgent(p.UserAgent) == nil {
+		next.userAgent = p.UserAgent
+	}
+	if p.Timeout > 0 {
+		next.timeout = p.Timeout
+	}
 	for _, o := range p.AllowedOrigins {
 		if hp, ok := originHostPort(o); ok {
 			next.origins = append(next.origins, hp)

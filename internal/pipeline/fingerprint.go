@@ -38,6 +38,10 @@ const fingerprintVersion = 1
 // stored beside the URL could be guessed offline by whoever reads the
 // store, and a changed password does not change the document; `tributary
 // fetch --force` fetches afresh when a changed account sees another one.
+// The headers, User-Agent and timeout are left out for the same reason
+// (a header value is often a credential) and because they say how to ask,
+// not what to read: a changed value is used from the next run on (a
+// reload builds the runs anew), with the validators of the last one.
 // Selectors and the kind are trimmed (and the kind lowercased, empty being
 // feed) as Fetch reads them, so a change of spacing moves nothing; the
 // order of remove selectors is kept, as written.

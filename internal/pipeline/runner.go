@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"path"
 	"strings"
@@ -31,6 +32,16 @@ type Source struct {
 	// Remove lists CSS selectors whose elements are removed from extracted
 	// pages.
 	Remove []string
+	// Headers are set on the source's requests to its own origin, its
+	// document's and its article pages' there, and on no other (see
+	// fetch.Policy.Headers). Their values may be credentials: nothing the
+	// runner logs or returns holds them.
+	Headers http.Header
+	// UserAgent, when set, replaces the client's on all the source's
+	// requests; Timeout, when positive, bounds each of them instead of the
+	// client's.
+	UserAgent string
+	Timeout   time.Duration
 }
 
 // Status values of an Outcome, as printed by `tributary fetch`.
@@ -259,7 +270,7 @@ func (r *Runner) run(ctx context.Context, src Source, mode runMode, now time.Tim
 	st.LastAttempt = now
 	// The feed and the article pages of the source are fetched with the
 	// same policy.
-	doer := r.Doer.For(sourcePolicy(src.URL))
+	doer := r.Doer.For(sourcePolicy(src))
 	fp := src.Fingerprints()
 	afresh, reextract := r.afresh(src, st, fp, mode)
 	m := memo(st)
@@ -449,14 +460,19 @@ func Backoff(failures int, u float64) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*u))
 }
 
-// sourcePolicy is what the requests of the source at sourceURL, its feed's
-// and its article pages', may do beyond the client's options: connect to
-// the origin of that URL even when it is not public (an operator who
-// configures an internal URL means it), and when it is a local file, read
-// it and the files directly beside it (its stories' pages, see
-// pageLink). A link taken from a document gets no more than that.
-func sourcePolicy(sourceURL string) fetch.Policy {
-	p := fetch.Policy{AllowedOrigins: []string{origin(sourceURL)}}
+// sourcePolicy is what the requests of src, its feed's and its article
+// pages', may do beyond the client's options: connect to the origin of its
+// URL even when it is not public (an operator who configures an internal
+// URL means it), and when it is a local file, read it and the files
+// directly beside it (its stories' pages, see pageLink). A link taken from
+// a document gets no more than that. The source's headers go to that same
+// origin only; its User-Agent and timeout apply to all its requests.
+func sourcePolicy(src Source) fetch.Policy {
+	sourceURL := src.URL
+	p := fetch.Policy{AllowedOrigins: []string{origin(sourceURL)}, UserAgent: src.UserAgent, Timeout: src.Timeout}
+	if len(src.Headers) > 0 {
+		p.Headers, p.HeadersOrigin = src.Headers, origin(sourceURL)
+	}
 	if isFile(sourceURL) {
 		p.LocalFiles = []string{sourceURL}
 		if u, err := url.Parse(sourceURL); err == nil {

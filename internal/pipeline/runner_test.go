@@ -462,9 +462,17 @@ func TestSourcePolicy(t *testing.T) {
 		{"::not a url", fetch.Policy{AllowedOrigins: []string{""}}},
 	}
 	for _, tt := range tests {
-		if got := sourcePolicy(tt.url); !reflect.DeepEqual(got, tt.want) {
+		if got := sourcePolicy(Source{Source: sources.Source{URL: tt.url}}); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("sourcePolicy(%q) = %+v, want %+v", tt.url, got, tt.want)
 		}
+	}
+	// Headers go to the origin of the URL, without its credentials; the
+	// User-Agent and the timeout come along.
+	h := http.Header{"Authorization": {"Bearer s3cr3t-TOKEN"}}
+	got := sourcePolicy(Source{Source: sources.Source{URL: "https://user:SECRET@news.example:8443/feed"}, Headers: h, UserAgent: "Bot/1", Timeout: time.Minute})
+	want := fetch.Policy{AllowedOrigins: []string{"https://news.example:8443"}, Headers: h, HeadersOrigin: "https://news.example:8443", UserAgent: "Bot/1", Timeout: time.Minute}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("sourcePolicy with headers = %+v, want %+v", got, want)
 	}
 }
 
