@@ -155,6 +155,14 @@ func newScraper(sel Selectors) (*scraper, error) {
 	return s, nil
 }
 
+// Check compiles sel as Scrape does and returns what Scrape would refuse
+// of it, before any page is fetched: an empty item selector, or a
+// selector that is not CSS ("scrape: selector title \"h2[\": ...").
+func (sel Selectors) Check() error {
+	_, err := newScraper(sel)
+	return err
+}
+
 // Scrape turns an HTML listing page into articles, one per element matching
 // sel.Item, in document order. Sub-selectors are relative to the item;
 // "css@attr" reads an attribute, otherwise Title and Date read the text and
