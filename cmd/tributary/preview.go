@@ -293,7 +293,7 @@ func previewWarnings(src pipeline.Source, p pipeline.Preview, noItems *sources.N
 	}
 	for _, key := range p.Fetch.Unmatched {
 		v := reflect.ValueOf(src.Selectors).FieldByNameFunc(func(n string) bool { return strings.ToLower(n) == key })
-		ws = append(ws, fmt.Sprintf("selector %s %q matched nothing in any item: no article has a %s from it", key, shown(v.String(), previewLineRunes), key))
+		ws = append(ws, fmt.Sprintf("selector %s %q matched nothing in any item: no article gets its %s from it", key, shown(v.String(), previewLineRunes), key))
 	}
 	if len(p.Articles) == 0 {
 		ws = append(ws, "the document lists no articles")
