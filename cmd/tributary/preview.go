@@ -113,7 +113,8 @@ func previewTarget(arg string) (string, error) {
 		case u.Hostname() == "":
 			return "", usagef("preview: invalid URL %q: missing host", redact.URL(s))
 		}
-		return s, nil
+		// url.Parse lowers the scheme; the rest stays as typed.
+		return u.Scheme + s[len(scheme):], nil
 	}
 	if strings.HasPrefix(strings.ToLower(s), "file:") {
 		u, err := url.Parse(s)

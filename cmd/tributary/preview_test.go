@@ -463,3 +463,30 @@ func TestPreviewHonoursFetchSettings(t *testing.T) {
 		t.Errorf("preview created %q", m)
 	}
 }
+
+// TestPreviewTarget: what the argument of preview names.
+func TestPreviewTarget(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "feed.xml")
+	writeFile(t, file, "<rss/>")
+	t.Chdir(dir)
+	for _, tt := range []struct{ arg, want string }{
+		{"https://news.example/feed?a=B", "https://news.example/feed?a=B"},
+		{"HTTP://News.example/Feed", "http://News.example/Feed"},
+		{"feed.xml", file},
+		{"./feed.xml", file},
+		{file, file},
+		{"file://" + file, file},
+		{"file://localhost" + file, file},
+	} {
+		got, err := previewTarget(tt.arg)
+		if err != nil || got != tt.want {
+			t.Errorf("previewTarget(%q) = %q, %v; want %q", tt.arg, got, err, tt.want)
+		}
+	}
+	for _, arg := range []string{"file://otherhost/feed.xml", "gopher://news.example/", "https:///feed"} {
+		if _, err := previewTarget(arg); err == nil {
+			t.Errorf("previewTarget(%q): no error", arg)
+		}
+	}
+}
