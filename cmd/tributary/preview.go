@@ -73,7 +73,9 @@ func cmdPreview(ctx context.Context, confPath string, args []string, stdout, std
 		// The page was fetched: a selector that matched nothing is what
 		// a preview is for.
 	case err != nil:
-		return fmt.Errorf("preview: %w", err)
+		// The reason may quote the document: printed as remote text.
+		fmt.Fprintln(stderr, "tributary: preview:", shown(err.Error(), 0))
+		return errSilentFailure
 	}
 	warnings := previewWarnings(psrc, p, noItems)
 	if *asJSON {
