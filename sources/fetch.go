@@ -114,6 +114,17 @@ type Result struct {
 	// of their own and carry the feed's (an editor or the publication):
 	// their page may name the real writer.
 	InheritedAuthors map[string]bool
+	// RelativeLinks maps the IDs of the feed's articles whose link the
+	// document wrote as a relative URL to that link as written (at most
+	// 500 runes, control characters removed). Their Link is resolved
+	// against URL, which other readers may not do alike: RSS wants
+	// absolute links. Scraped pages (KindPage) do not fill it, relative
+	// links being the norm in HTML.
+	RelativeLinks map[string]string
+	// Unmatched names the selectors of a KindPage source ("title",
+	// "date"...) that were set and matched no element in any item of the
+	// page, in the order of Selectors' fields.
+	Unmatched []string
 	// RetryAfter is the server's Retry-After, 0 when absent.
 	RetryAfter time.Duration
 	// MaxAge is the Cache-Control max-age of the response, 0 when absent.
@@ -194,14 +205,15 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	}
 
 	if kind == KindPage {
-		arts, title, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Name, req.Selectors, now)
+		sp, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Name, req.Selectors, now)
 		if err != nil {
 			return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 		}
+		arts := sp.articles
 		if req.MaxItems > 0 && len(arts) > req.MaxItems {
 			arts = arts[:req.MaxItems]
 		}
-		return resp.result(Result{Articles: arts, Title: title, Link: resp.docURL()}), nil
+		return resp.result(Result{Articles: arts, Title: sp.title, Link: resp.docURL(), Unmatched: sp.unmatched}), nil
 	}
 
 	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Name, now, req.MaxItems)

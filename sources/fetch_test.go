@@ -278,3 +278,40 @@ func TestDiscoverFeed(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchKindPageUnmatched: Result.Unmatched names the selectors of a
+// page source that matched nothing in any item, so that a selector that
+// never fits is seen; one matching in some item, one reading the item
+// itself ("@attr") and one left to its default are not named.
+func TestFetchKindPageUnmatched(t *testing.T) {
+	page := `<html><body>
+<div class="post"><h2><a href="/a">A</a></h2><time datetime="2026-01-01T10:00:00Z">x</time></div>
+<div class="post" data-img="https://img.example/b.jpg"><h2><a href="/b">B</a></h2><p class="teaser">Only here</p></div>
+</body></html>`
+	srv := newFixtureServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(page))
+	})
+	tests := []struct {
+		name string
+		sel  Selectors
+		want []string
+	}{
+		{"all match somewhere", Selectors{Item: "div.post", Title: "h2", Link: "h2 a", Summary: ".teaser", Date: "time@datetime"}, nil},
+		{"defaults", Selectors{Item: "div.post"}, nil},
+		{"item attribute", Selectors{Item: "div.post", Image: "@data-img"}, nil},
+		{"two never match", Selectors{Item: "div.post", Title: "h3.headline", Link: "h2 a", Summary: ".summary", Date: "span.date"}, []string{"title", "summary", "date"}},
+		{"image", Selectors{Item: "div.post", Image: "figure img"}, []string{"image"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Fetch(context.Background(), srv.Client(), Request{Source: Source{Name: "s", URL: srv.URL, Kind: KindPage, Selectors: tt.sel}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(res.Unmatched, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("Unmatched = %q, want %q", res.Unmatched, tt.want)
+			}
+		})
+	}
+}

@@ -95,6 +95,12 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 			}
 			res.InheritedAuthors[a.ID] = true
 		}
+		if c.relativeLink != "" {
+			if res.RelativeLinks == nil {
+				res.RelativeLinks = map[string]string{}
+			}
+			res.RelativeLinks[a.ID] = c.relativeLink
+		}
 		res.Articles = append(res.Articles, a)
 	}
 	return res, nil
@@ -191,6 +197,9 @@ type converter struct {
 	// inherited tells whether the last item's authors are feedAuthors,
 	// because it names none of its own.
 	inherited bool
+	// relativeLink is the last item's link as the document wrote it when
+	// it was relative (resolved against base), else "".
+	relativeLink string
 }
 
 func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
@@ -201,7 +210,12 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 		FetchedAt: c.now,
 	}
 
-	a.Link = articleLink(c.base, c.itemLink(it, orig))
+	rawLink := c.itemLink(it, orig)
+	a.Link = articleLink(c.base, rawLink)
+	c.relativeLink = ""
+	if a.Link != "" && !isAbsolute(rawLink) {
+		c.relativeLink = feeds.TruncateRunes(feeds.StripControl(strings.TrimSpace(rawLink)), maxRelativeLinkRunes)
+	}
 	itemBase := c.base
 	if u, err := url.Parse(a.Link); err == nil && a.Link != "" && u.IsAbs() {
 		itemBase = u
@@ -383,6 +397,18 @@ func articleLink(base *url.URL, ref string) string {
 	}
 	return safeURL(base, ref)
 }
+
+// isAbsolute reports whether ref, a link as a document wrote it, names
+// its scheme (https://..., mailto:...): one that does not depends on the
+// URL it is resolved against.
+func isAbsolute(ref string) bool {
+	u, err := url.Parse(strings.TrimSpace(feeds.StripControl(ref)))
+	return err == nil && u.IsAbs()
+}
+
+// maxRelativeLinkRunes bounds a relative link kept as written
+// (Result.RelativeLinks): it is shown, not followed.
+const maxRelativeLinkRunes = 500
 
 // resolveLink resolves ref against base and returns it with its scheme in
 // lower case; both are "" when ref is empty or does not parse.

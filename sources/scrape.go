@@ -19,11 +19,14 @@ import (
 var attrSuffixRe = regexp.MustCompile(`@([A-Za-z_:][-A-Za-z0-9_:.]*)$`)
 
 // field is one compiled sub-selector: css (nil for the item itself) and the
-// attribute to read ("" for the text or inner HTML).
+// attribute to read ("" for the text or inner HTML). hit is set once css
+// has matched an element (Result.Unmatched names the fields it never did).
 type field struct {
+	name string
 	css  cascadia.Selector
 	attr string
 	set  bool
+	hit  *bool
 }
 
 func compileField(name, s string) (field, error) {
@@ -31,7 +34,7 @@ func compileField(name, s string) (field, error) {
 	if s == "" {
 		return field{}, nil
 	}
-	f := field{set: true}
+	f := field{name: name, set: true, hit: new(bool)}
 	if m := attrSuffixRe.FindStringSubmatchIndex(s); m != nil {
 		f.attr = strings.ToLower(s[m[2]:m[3]])
 		s = strings.TrimSpace(s[:m[0]])
@@ -52,7 +55,23 @@ func (f field) find(item *goquery.Selection) *goquery.Selection {
 	if f.css == nil {
 		return item
 	}
-	return item.FindMatcher(f.css).First()
+	s := item.FindMatcher(f.css).First()
+	if s.Length() > 0 {
+		*f.hit = true
+	}
+	return s
+}
+
+// unmatched returns the names of the set sub-selectors that matched no
+// element (those reading the item itself always match).
+func (sc *scraper) unmatched() []string {
+	var names []string
+	for _, f := range []field{sc.title, sc.link, sc.summary, sc.image, sc.date} {
+		if f.set && f.css != nil && !*f.hit {
+			names = append(names, f.name)
+		}
+	}
+	return names
 }
 
 // value returns the field's attribute, or the element's plain text.
@@ -136,6 +155,14 @@ func newScraper(sel Selectors) (*scraper, error) {
 	return s, nil
 }
 
+// Check compiles sel as Scrape does and returns what Scrape would refuse
+// of it, before any page is fetched: an empty item selector, or a
+// selector that is not CSS ("scrape: selector title \"h2[\": ...").
+func (sel Selectors) Check() error {
+	_, err := newScraper(sel)
+	return err
+}
+
 // Scrape turns an HTML listing page into articles, one per element matching
 // sel.Item, in document order. Sub-selectors are relative to the item;
 // "css@attr" reads an attribute, otherwise Title and Date read the text and
@@ -153,20 +180,29 @@ func newScraper(sel Selectors) (*scraper, error) {
 // one whose matched items all lack a link and a title yields no articles
 // and no error.
 func Scrape(data []byte, pageURL, source string, sel Selectors, now time.Time) ([]feeds.Article, error) {
-	arts, _, err := scrapeUTF8(htmlToUTF8(data, ""), pageURL, source, sel, now)
-	return arts, err
+	sp, err := scrapeUTF8(htmlToUTF8(data, ""), pageURL, source, sel, now)
+	return sp.articles, err
+}
+
+// scraped is what scrapeUTF8 read of a page.
+type scraped struct {
+	articles []feeds.Article
+	title    string
+	// unmatched names the sub-selectors that matched nothing (see
+	// Result.Unmatched).
+	unmatched []string
 }
 
 // scrapeUTF8 is Scrape on a page already decoded to UTF-8; it also returns
-// the page title.
-func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Time) ([]feeds.Article, string, error) {
+// the page title and the sub-selectors that matched nothing.
+func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Time) (scraped, error) {
 	sc, err := newScraper(sel)
 	if err != nil {
-		return nil, "", err
+		return scraped{}, err
 	}
 	root, err := htmldepth.Parse(data)
 	if err != nil {
-		return nil, "", fmt.Errorf("scrape: parse html: %w", err)
+		return scraped{}, fmt.Errorf("scrape: parse html: %w", err)
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	base, _ := url.Parse(strings.TrimSpace(pageURL))
@@ -194,7 +230,7 @@ func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Tim
 	seen := map[string]bool{}
 	items := doc.FindMatcher(sc.item)
 	if items.Length() == 0 {
-		return nil, title, &NoItemsError{Selector: strings.TrimSpace(sel.Item)}
+		return scraped{title: title}, &NoItemsError{Selector: strings.TrimSpace(sel.Item)}
 	}
 	items.Each(func(_ int, item *goquery.Selection) {
 		if len(arts) >= DefaultMaxItems {
@@ -207,7 +243,7 @@ func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Tim
 		seen[a.ID] = true
 		arts = append(arts, a)
 	})
-	return arts, title, nil
+	return scraped{articles: arts, title: title, unmatched: sc.unmatched()}, nil
 }
 
 func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageURL string, now time.Time) (feeds.Article, bool) {

@@ -105,6 +105,7 @@ Usage:
 Commands:
   serve [--watch]     run the daemon: fetch sources on their schedules, serve the feeds over HTTP
   fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source; --force parses them afresh
+  preview URL|FILE    fetch a feed or page and print how Tributary would read it, storing nothing; --fulltext, --kind page --selector KEY=CSS, --json
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
   check               validate the configuration, print every problem and warning with its line
@@ -148,6 +149,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "fetch":
 		err = cmdFetch(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "preview":
+		err = cmdPreview(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "build":
 		err = cmdBuild(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "status":

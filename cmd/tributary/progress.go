@@ -155,10 +155,11 @@ func (p *progress) elapsed() string {
 }
 
 // printable replaces control characters, which a source's error could
-// carry from a hostile server to move the cursor or retitle the terminal.
+// carry from a hostile server to move the cursor or retitle the terminal,
+// and bidi controls, which could make the line read otherwise than it is.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return '\uFFFD'
 		}
 		return r

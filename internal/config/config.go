@@ -421,6 +421,15 @@ func parse(data []byte, path string, lookup func(string) (string, bool)) (*Confi
 	return c, nil
 }
 
+// Defaults returns the configuration of a file that sets no key: every
+// default filled in, no sources and no feeds (which Validate refuses). It
+// is for a command that may run without a file (`tributary preview`).
+func Defaults() *Config {
+	c := defaults()
+	c.setDefaults()
+	return c
+}
+
 // defaults returns the Config a file is decoded onto: keys the file leaves
 // out keep these values.
 func defaults() *Config {

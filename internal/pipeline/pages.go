@@ -35,6 +35,14 @@ type pageTask struct {
 	budget *textBudget
 }
 
+// wantsPage reports whether the run reads a's page at all: a is not left
+// out by the feed's own text (keepNewest: the store keeps its version, so
+// its page is not fetched, and its stored text neither spends nor gives
+// back budget), and its link is a page (pageLink).
+func (pt pageTask) wantsPage(a *feeds.Article) bool {
+	return !pt.budget.isDropped(a.ID) && pageLink(pt.src.URL, a.Link)
+}
+
 // due reports whether a page in state p should be fetched again now.
 func (pt pageTask) due(p *feeds.PageState) bool {
 	return pt.force || !pt.now.Before(retryAt(p))
@@ -67,14 +75,8 @@ func (r *Runner) completePages(ctx context.Context, pt pageTask, arts []feeds.Ar
 	)
 	for i := range arts {
 		a := &arts[i]
-		if pt.budget.isDropped(a.ID) {
-			// Left out by the feed's own text (keepNewest): the store
-			// keeps its version, so its page is not fetched, and its
-			// stored text neither spends nor gives back budget.
+		if !pt.wantsPage(a) {
 			continue
-		}
-		if !pageLink(pt.src.URL, a.Link) {
-			continue // only pages are fetched for their full text
 		}
 		stored, err := r.Store.Article(ctx, a.Source, a.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -373,11 +375,11 @@ func (r *Runner) dropBoilerplate(ctx context.Context, src Source, st *store.Sour
 	docs := make([]string, 0, len(*arts)+len(stored))
 	for _, a := range *arts {
 		fresh[a.ID] = true
-		docs = append(docs, a.Content+"\n"+a.Summary)
+		docs = append(docs, boilerplateDoc(a))
 	}
 	for _, a := range stored {
 		if !fresh[a.ID] {
-			docs = append(docs, a.Content+"\n"+a.Summary)
+			docs = append(docs, boilerplateDoc(a))
 		}
 	}
 	known := make(map[string]bool, len(st.Boilerplate))
@@ -397,32 +399,40 @@ func (r *Runner) dropBoilerplate(ctx context.Context, src Source, st *store.Sour
 	if len(st.Boilerplate) == 0 {
 		return false, nil
 	}
-	strip := func(a *feeds.Article) bool {
-		c := extract.StripParagraphs(a.Content, st.Boilerplate)
-		s := extract.StripParagraphs(a.Summary, st.Boilerplate)
-		// Furniture surrounds a story; if nothing would be left, what was
-		// learned is wrong for this article and it is kept whole.
-		if c != a.Content && strings.TrimSpace(feeds.PlainText(c)) == "" {
-			c = a.Content
-		}
-		if s != a.Summary && strings.TrimSpace(feeds.PlainText(s)) == "" {
-			s = a.Summary
-		}
-		changed := c != a.Content || s != a.Summary
-		a.Content, a.Summary = c, s
-		return changed
-	}
 	for i := range *arts {
-		strip(&(*arts)[i])
+		stripBoilerplate(&(*arts)[i], st.Boilerplate)
 	}
 	if learned {
 		for _, a := range stored {
-			if !fresh[a.ID] && strip(&a) {
+			if !fresh[a.ID] && stripBoilerplate(&a, st.Boilerplate) {
 				*arts = append(*arts, a)
 			}
 		}
 	}
 	return learned, nil
+}
+
+// boilerplateDoc is the text of a that boilerplate is learned from.
+func boilerplateDoc(a feeds.Article) string {
+	return a.Content + "\n" + a.Summary
+}
+
+// stripBoilerplate removes the paragraphs of boilerplate from a's content
+// and summary, and reports whether it changed a.
+func stripBoilerplate(a *feeds.Article, boilerplate []string) bool {
+	c := extract.StripParagraphs(a.Content, boilerplate)
+	s := extract.StripParagraphs(a.Summary, boilerplate)
+	// Furniture surrounds a story; if nothing would be left, what was
+	// learned is wrong for this article and it is kept whole.
+	if c != a.Content && strings.TrimSpace(feeds.PlainText(c)) == "" {
+		c = a.Content
+	}
+	if s != a.Summary && strings.TrimSpace(feeds.PlainText(s)) == "" {
+		s = a.Summary
+	}
+	changed := c != a.Content || s != a.Summary
+	a.Content, a.Summary = c, s
+	return changed
 }
 
 // maxBoilerplate caps the learned paragraphs kept per source.
