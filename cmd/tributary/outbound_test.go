@@ -352,3 +352,32 @@ feeds:
 	}
 	assertNoHeaderSecret(t, "fetch through a dead proxy", out+errOut)
 }
+
+// TestPreviewOfAConfiguredSourceSendsItsHeaders: previewing the URL of a
+// source behind a token works as the source's runs do, and shows no
+// header value; another URL gets none of them.
+func TestPreviewOfAConfiguredSourceSendsItsHeaders(t *testing.T) {
+	t.Setenv("TRIB_TEST_TOKEN", headerSecret)
+	origin, _, _ := outboundServers(t)
+	conf := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, conf, fmt.Sprintf(`sources:
+  - name: private
+    url: %s/feed.atom
+    user_agent: NewsBot/2.0
+    headers:
+      Authorization: "Bearer ${TRIB_TEST_TOKEN}"
+      Cookie: "session=${TRIB_TEST_TOKEN}-cookie"
+feeds:
+  - name: all
+`, origin.URL))
+	code, out, errOut := runPreview(t, "--config", conf, origin.URL+"/feed.atom")
+	if code != exitOK || !strings.Contains(out, "Members one") {
+		t.Errorf("preview of the configured source: exit %d\n%s%s", code, out, errOut)
+	}
+	assertNoHeaderSecret(t, "preview output", out+errOut)
+	code, out, errOut = runPreview(t, "--config", conf, origin.URL+"/feed.atom?page=1")
+	if code != exitFailed {
+		t.Errorf("preview of another URL on the origin: exit %d, want %d (no headers, so 401)\n%s%s", code, exitFailed, out, errOut)
+	}
+	assertNoHeaderSecret(t, "preview output", out+errOut)
+}

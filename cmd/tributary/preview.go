@@ -60,6 +60,14 @@ func cmdPreview(ctx context.Context, confPath string, args []string, stdout, std
 	if err != nil {
 		return err
 	}
+	// Previewing a configured source's URL sends what that source sends:
+	// its headers (a token the site wants), User-Agent and timeout.
+	for _, c := range cfg.Sources {
+		if c.URL == src.URL {
+			src.Headers, src.UserAgent, src.Timeout = c.Headers, c.UserAgent, c.Timeout
+			break
+		}
+	}
 	client := newFetcher(cfg, newLogger(cfg, stderr))
 	defer client.Close()
 	// The runner gets no Store: a preview stores nothing, and opens no

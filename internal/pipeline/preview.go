@@ -45,7 +45,7 @@ const TeaserRunes = 500
 // recorded on its article, as a run does.
 func (r *Runner) Preview(ctx context.Context, src Source) (Preview, error) {
 	now := r.now()
-	doer := r.Doer.For(sourcePolicy(src.URL))
+	doer := r.Doer.For(sourcePolicy(src))
 	res, err := sources.Fetch(ctx, doer, sources.Request{Source: src.Source})
 	if err != nil {
 		return Preview{}, err
