@@ -131,8 +131,7 @@ func AppendSources(data []byte, srcs []NewSource) ([]byte, error) {
 				// "sources: []": the brackets go, a block list follows.
 				start := e.offset(v.Start.Position.Line, v.Start.Position.Column)
 				end := e.offset(v.End.Position.Line, v.End.Position.Column) + 1
-				out := append(append([]byte{}, data[:start]...), data[end:]...)
-				e2 := newEditor(out)
+				e2 := newEditor(cut(data, start, end))
 				return e2.insert(e2.lineEnd(keyLine), e2.block(srcs, keyIndent+unit, 2), false), nil
 			}
 			end := e.offset(v.End.Position.Line, v.End.Position.Column)
@@ -185,7 +184,7 @@ func AppendSources(data []byte, srcs []NewSource) ([]byte, error) {
 			rest := strings.TrimRight(code[at:], " \t\r\n")
 			if v := strings.TrimSpace(rest); v != "" {
 				start := e.offset(keyLine, 1) + at
-				out = append(append([]byte{}, data[:start]...), data[start+len(rest):]...)
+				out = cut(data, start, start+len(rest))
 			}
 		}
 		e2 := newEditor(out)
@@ -193,6 +192,24 @@ func AppendSources(data []byte, srcs []NewSource) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("line %d: sources is not a list (%s): add the source by hand", keyLine, describe(mv.Value))
 	}
+}
+
+// cut returns data without data[start:end], a value on a key's line,
+// and without the spaces before it when nothing but spaces follows it on
+// the line: "sources: []" becomes "sources:", "sources: [] # x"
+// becomes "sources:  # x".
+func cut(data []byte, start, end int) []byte {
+	rest := end
+	for rest < len(data) && (data[rest] == ' ' || data[rest] == '\t') {
+		rest++
+	}
+	if rest == len(data) || data[rest] == '\n' || data[rest] == '\r' {
+		for start > 0 && data[start-1] == ' ' {
+			start--
+		}
+		end = rest
+	}
+	return append(append([]byte{}, data[:start]...), data[end:]...)
 }
 
 // editor splices text into a configuration file by line.

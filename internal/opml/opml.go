@@ -88,6 +88,23 @@ func toXML(os []Outline) []xmlOutline {
 	return out
 }
 
+// FeedLink is a published feed as FeedsDocument lists it.
+type FeedLink struct {
+	Title string
+	// URL is the feed's address (its Atom rendering).
+	URL string
+}
+
+// FeedsDocument returns the document listing the published feeds, so that
+// a reader subscribes to all of them at once.
+func FeedsDocument(title string, created time.Time, links []FeedLink) Document {
+	d := Document{Title: title, Created: created}
+	for _, l := range links {
+		d.Outlines = append(d.Outlines, Outline{Type: "rss", Text: l.Title, XMLURL: l.URL})
+	}
+	return d
+}
+
 // Source is a configured source as SourcesDocument exports it.
 type Source struct {
 	Name string

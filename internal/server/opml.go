@@ -12,11 +12,11 @@ import (
 // handleOPML lists the published feeds (their Atom renderings) as OPML 2.0,
 // so a reader can subscribe to all of them at once.
 func (s *Server) handleOPML(w http.ResponseWriter, r *http.Request) {
-	doc := opml.Document{Title: s.title(), Created: time.Now()}
+	var links []opml.FeedLink
 	for _, f := range s.feedLinks() {
-		doc.Outlines = append(doc.Outlines, opml.Outline{Type: "rss", Text: f.Title, XMLURL: f.Atom})
+		links = append(links, opml.FeedLink{Title: f.Title, URL: f.Atom})
 	}
-	s.writeOPML(w, doc)
+	s.writeOPML(w, opml.FeedsDocument(s.title(), time.Now(), links))
 }
 
 // handleSourcesOPML lists the configured sources as OPML 2.0 (see
