@@ -72,6 +72,18 @@ func TestAppendSourcesKeepsTheRestOfTheFile(t *testing.T) {
 			want: "sources:\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
 		},
 		{
+			name: "null value, comment kept",
+			in:   "sources: ~  # later\nfeeds:\n  - name: all\n",
+			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
+			want: "sources:  # later\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
+		},
+		{
+			name: "a block scalar in the last item",
+			in:   "sources:\n  - name: a\n    url: https://a.example/feed\n    selectors:\n      link: a\n      item: |\n        article,\n\n        #not-a-comment\n    kind: page\nfeeds:\n  - name: all\n",
+			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
+			want: "sources:\n  - name: a\n    url: https://a.example/feed\n    selectors:\n      link: a\n      item: |\n        article,\n\n        #not-a-comment\n    kind: page\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
+		},
+		{
 			name: "no sources key",
 			in:   "feeds:\n  - name: all\n",
 			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
