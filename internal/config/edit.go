@@ -12,7 +12,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 	"golang.org/x/text/unicode/norm"
 
@@ -81,22 +80,9 @@ func AppendSources(data []byte, srcs []NewSource) ([]byte, error) {
 	if len(srcs) == 0 {
 		return data, nil
 	}
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		return nil, yamlError("", "syntax error", err)
-	}
-	var root ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
-		if _, ok := doc.Body.(*ast.CommentGroupNode); ok {
-			continue
-		}
-		if root != nil {
-			return nil, errors.New("the configuration must be a single YAML document")
-		}
-		root = doc.Body
+	root, errs := parseYAML(data, "")
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	e := newEditor(data)
 	var entries []*ast.MappingValueNode
