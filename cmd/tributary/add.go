@@ -61,7 +61,7 @@ func cmdAdd(ctx context.Context, confPath string, args []string, stdout, stderr 
 	}
 	n := *name
 	if n == "" {
-		n = sourceName(cfg, title, rawURL, nil)
+		n = sourceName(cfg.Names(), title, rawURL)
 	}
 	src := config.NewSource{Name: n, URL: rawURL, Tags: splitTags(*tags), FullText: *fullText}
 	if _, err := writeSources(confPath, data, []config.NewSource{src}); err != nil {

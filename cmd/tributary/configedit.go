@@ -94,9 +94,8 @@ func httpURL(raw string) bool {
 }
 
 // sourceName is the name of a new source titled title at rawURL: the
-// title's slug, else the host's, made unique among cfg's sources and
-// taken.
-func sourceName(cfg *config.Config, title, rawURL string, taken map[string]bool) string {
+// title's slug, else the host's, made unique by names.
+func sourceName(names *config.Names, title, rawURL string) string {
 	base := config.Slug(title)
 	if base == "" {
 		if u, err := url.Parse(rawURL); err == nil {
@@ -106,7 +105,7 @@ func sourceName(cfg *config.Config, title, rawURL string, taken map[string]bool)
 	if base == "" {
 		base = "source"
 	}
-	return cfg.UniqueName(base, taken)
+	return names.Unique(base)
 }
 
 // opmlSources are cfg's enabled sources as /sources.opml and build list

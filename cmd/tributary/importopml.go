@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/config"
 	"github.com/tributary/tributary/internal/opml"
 	"github.com/tributary/tributary/internal/redact"
@@ -71,32 +70,35 @@ func cmdImportOPML(confPath string, args []string, stdout, stderr io.Writer) err
 // URL cfg already has, or an earlier feed of the file has, is skipped,
 // and so is one without an http(s) URL. skipped says why, one line each.
 func planImport(cfg *config.Config, found []opml.Feed) (add []config.NewSource, skipped []string) {
-	taken := map[string]bool{}
-	seen := map[string]opml.Feed{}
+	names := cfg.Names()
+	existing := make(map[string]string, len(cfg.Sources)) // URL key: name
+	for _, s := range cfg.Sources {
+		existing[config.URLKey(s.URL)] = s.Name
+	}
+	seen := map[string]int{} // URL key: line
 	for _, f := range found {
 		u := redact.URL(f.XMLURL)
-		switch first, dup := seen[feeds.CanonicalLink(f.XMLURL)]; {
-		case !httpURL(f.XMLURL):
+		key := config.URLKey(f.XMLURL)
+		if !httpURL(f.XMLURL) {
 			skipped = append(skipped, fmt.Sprintf("line %d: %s: not an http(s) URL", f.Line, u))
 			continue
-		case dup:
-			skipped = append(skipped, fmt.Sprintf("line %d: %s: same URL as line %d", f.Line, u, first.Line))
+		}
+		if line, dup := seen[key]; dup {
+			skipped = append(skipped, fmt.Sprintf("line %d: %s: same URL as line %d", f.Line, u, line))
 			continue
 		}
-		if s, ok := cfg.SourceByURL(f.XMLURL); ok {
-			skipped = append(skipped, fmt.Sprintf("line %d: %s: already source %q", f.Line, u, s.Name))
+		if name, ok := existing[key]; ok {
+			skipped = append(skipped, fmt.Sprintf("line %d: %s: already source %q", f.Line, u, name))
 			continue
 		}
-		seen[feeds.CanonicalLink(f.XMLURL)] = f
+		seen[key] = f.Line
 		var tags []string
 		for _, folder := range f.Folders {
 			if t := config.Slug(folder); t != "" && !slices.Contains(tags, t) {
 				tags = append(tags, t)
 			}
 		}
-		name := sourceName(cfg, f.Title, f.XMLURL, taken)
-		taken[name] = true
-		add = append(add, config.NewSource{Name: name, URL: f.XMLURL, Tags: tags})
+		add = append(add, config.NewSource{Name: sourceName(names, f.Title, f.XMLURL), URL: f.XMLURL, Tags: tags})
 	}
 	return add, skipped
 }

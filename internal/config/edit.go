@@ -409,43 +409,54 @@ func Slug(title string) string {
 	return s
 }
 
-// UniqueName returns base, or base-2, base-3... the first that is neither
-// a source of c nor in taken (which may be nil).
-func (c *Config) UniqueName(base string, taken map[string]bool) string {
-	used := func(n string) bool {
-		_, ok := c.Source(n)
-		return ok || taken[n]
+// Names hands out source names: each unique among the sources of the
+// Config it was made from and the names it handed out before.
+type Names struct {
+	used map[string]bool
+	next map[string]int // base: the first suffix not yet tried
+}
+
+// Names returns a Names for c's sources.
+func (c *Config) Names() *Names {
+	n := &Names{used: make(map[string]bool, len(c.Sources)), next: map[string]int{}}
+	for _, s := range c.Sources {
+		n.used[s.Name] = true
 	}
-	if !used(base) {
-		return base
-	}
-	for i := 2; ; i++ {
+	return n
+}
+
+// Unique returns base, or base-2, base-3... the first name not in use
+// (cut so that it stays within MaxNameLen), and marks it used.
+func (n *Names) Unique(base string) string {
+	name := base
+	for i := max(n.next[base], 2); n.used[name]; i++ {
 		suffix := "-" + strconv.Itoa(i)
-		n := base
-		if len(n)+len(suffix) > MaxNameLen {
-			n = strings.TrimRight(n[:MaxNameLen-len(suffix)], "-")
+		b := base
+		if len(b)+len(suffix) > MaxNameLen {
+			b = strings.TrimRight(b[:MaxNameLen-len(suffix)], "-")
 		}
-		if !used(n + suffix) {
-			return n + suffix
-		}
+		name = b + suffix
+		n.next[base] = i + 1
 	}
+	n.used[name] = true
+	return name
 }
 
 // SourceByURL returns the source of c whose URL is the same as rawURL,
 // compared as the duplicate-URL warning compares them (feeds.CanonicalLink:
 // "http://www.example.com/feed/" is "https://example.com/feed").
 func (c *Config) SourceByURL(rawURL string) (Source, bool) {
-	key := sameURLKey(rawURL)
+	key := URLKey(rawURL)
 	for _, s := range c.Sources {
-		if sameURLKey(s.URL) == key {
+		if URLKey(s.URL) == key {
 			return s, true
 		}
 	}
 	return Source{}, false
 }
 
-// sameURLKey is the form two source URLs are compared in: sources with the
-// same key fetch the same document.
-func sameURLKey(u string) string {
+// URLKey is the form two source URLs are compared in (feeds.CanonicalLink):
+// sources with the same key fetch the same document.
+func URLKey(u string) string {
 	return feeds.CanonicalLink(strings.TrimSpace(u))
 }

@@ -207,13 +207,21 @@ func TestSlug(t *testing.T) {
 	}
 }
 
-func TestUniqueNameAndSourceByURL(t *testing.T) {
+func TestNamesAndSourceByURL(t *testing.T) {
 	c := &Config{Sources: []Source{{Name: "blog", URL: "https://www.example.com/feed/"}, {Name: "blog-2", URL: "https://b.example/"}}}
-	if got := c.UniqueName("blog", map[string]bool{"blog-3": true}); got != "blog-4" {
-		t.Errorf("UniqueName = %q, want blog-4", got)
+	names := c.Names()
+	for _, want := range []string{"blog-3", "blog-4", "other", "other-2", "blog-5"} {
+		base, _, _ := strings.Cut(want, "-")
+		if got := names.Unique(base); got != want {
+			t.Errorf("Unique(%q) = %q, want %q", base, got, want)
+		}
 	}
-	if got := c.UniqueName("other", nil); got != "other" {
-		t.Errorf("UniqueName = %q, want other", got)
+	long := strings.Repeat("x", MaxNameLen)
+	if got := names.Unique(long); got != long {
+		t.Errorf("Unique(long) = %q", got)
+	}
+	if got := names.Unique(long); got != strings.Repeat("x", MaxNameLen-2)+"-2" {
+		t.Errorf("Unique(long) again = %q", got)
 	}
 	if s, ok := c.SourceByURL("http://example.com/feed?utm_source=x"); !ok || s.Name != "blog" {
 		t.Errorf("SourceByURL = %v %v, want blog", s.Name, ok)
