@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -48,23 +49,11 @@ func AddSources(data []byte, path string, srcs []NewSource) ([]byte, *Config, er
 	// The edit is text: make sure it reads back as what was meant.
 	for _, n := range srcs {
 		s, ok := cfg.Source(n.Name)
-		if !ok || feeds.CanonicalLink(s.URL) != feeds.CanonicalLink(n.URL) || s.FullText != n.FullText || !equalTags(s.Tags, n.Tags) {
+		if !ok || feeds.CanonicalLink(s.URL) != feeds.CanonicalLink(n.URL) || s.FullText != n.FullText || !slices.Equal(s.Tags, n.Tags) {
 			return nil, nil, fmt.Errorf("edit %s: source %q does not read back as written", path, n.Name)
 		}
 	}
 	return out, cfg, nil
-}
-
-func equalTags(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // AppendSources returns data with srcs added at the end of its top-level

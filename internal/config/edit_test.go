@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,7 +116,7 @@ func TestAppendSourcesKeepsTheRestOfTheFile(t *testing.T) {
 			}
 			for _, n := range tc.add {
 				s, ok := cfg.Source(n.Name)
-				if !ok || s.URL != n.URL || !equalTags(s.Tags, n.Tags) || s.FullText != n.FullText {
+				if !ok || s.URL != n.URL || !slices.Equal(s.Tags, n.Tags) || s.FullText != n.FullText {
 					t.Errorf("source %q loads as %+v", n.Name, s)
 				}
 			}
