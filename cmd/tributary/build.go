@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,10 +11,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/config"
+	"github.com/tributary/tributary/internal/opml"
+	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/sqlite"
 )
@@ -56,6 +63,11 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 			files = append(files, outputFile{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
 		}
 	}
+	lists, err := opmlFiles(cfg, pub, *out)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	files = append(files, lists...)
 	removeLeftovers(*out, files)
 	if err := newReplacer().replaceAll(files); err != nil {
 		return fmt.Errorf("build: %w", err)
@@ -64,6 +76,29 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 		fmt.Fprintln(stdout, f.path)
 	}
 	return nil
+}
+
+// opmlFiles renders DIR/feeds.opml and DIR/sources.opml, the lists serve
+// has at /feeds.opml and /sources.opml, without a creation date: a build
+// whose configuration did not change writes the same bytes.
+func opmlFiles(cfg *config.Config, pub *publish.Publisher, dir string) ([]outputFile, error) {
+	var links []opml.FeedLink
+	for _, f := range pub.Feeds() {
+		links = append(links, opml.FeedLink{Title: cmp.Or(f.Title, f.Name), URL: pub.FeedURL(f.Name, feeds.Atom)})
+	}
+	var out []outputFile
+	for name, doc := range map[string]opml.Document{
+		"feeds.opml":   opml.FeedsDocument(cfg.Title, time.Time{}, links),
+		"sources.opml": opml.SourcesDocument(cfg.Title+" sources", time.Time{}, opmlSources(cfg)),
+	} {
+		var b bytes.Buffer
+		if err := opml.Write(&b, doc); err != nil {
+			return nil, err
+		}
+		out = append(out, outputFile{filepath.Join(dir, name), b.Bytes()})
+	}
+	slices.SortFunc(out, func(a, b outputFile) int { return strings.Compare(a.path, b.path) })
+	return out, nil
 }
 
 // maxTempBase is the most of an output's file name that its temporary
@@ -116,11 +151,11 @@ func removeLeftovers(dir string, files []outputFile) {
 	}
 }
 
-// writeTemp writes body to a new temporary file beside path and syncs it,
-// returning its name; renaming it over path then replaces path atomically,
+// writeTemp writes body to a new temporary file beside path, with
+// permissions perm, and syncs it, returning its name; renaming it over path then replaces path atomically,
 // so readers see either the old file or the new one, never a partial one.
 // On error no temporary file is left. Errors name path.
-func writeTemp(path string, body []byte) (name string, err error) {
+func writeTemp(path string, body []byte, perm os.FileMode) (name string, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), tempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", path, reason(err))
@@ -134,7 +169,7 @@ func writeTemp(path string, body []byte) (name string, err error) {
 	if _, err = tmp.Write(body); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}
-	if err = tmp.Chmod(0o644); err != nil {
+	if err = tmp.Chmod(perm); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, reason(err))
 	}
 	// A full disk may only show at sync or close (delayed allocation).

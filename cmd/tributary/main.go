@@ -109,6 +109,8 @@ Commands:
   build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
   check               validate the configuration, print every problem and warning with its line
+  add URL             add a source to the configuration file (--name, --tags, --fulltext), comments kept
+  import-opml FILE    add the feeds of an OPML file (a feed reader's export) as sources; --dry-run
   prune               delete the articles retention no longer keeps, once; --source NAME --yes deletes one source's
   healthcheck         GET /healthz of the configured listener: exit 0 when healthy, else 1 (for containers)
   version             print the version (also --version)
@@ -157,6 +159,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdStatus(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "check":
 		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
+	case "add":
+		err = cmdAdd(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "import-opml":
+		err = cmdImportOPML(*confPath, cmdArgs, stdout, stderr)
 	case "prune":
 		err = cmdPrune(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "healthcheck":

@@ -371,7 +371,7 @@ func TestUsageAndVersion(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", args, code, out, errOut)
 		}
 	}
-	for _, cmd := range []string{"serve", "fetch", "build", "status", "check", "prune", "healthcheck", "version"} {
+	for _, cmd := range []string{"serve", "fetch", "build", "status", "check", "add", "import-opml", "prune", "healthcheck", "version"} {
 		for _, h := range []string{"-h", "--help"} {
 			code, out, errOut := runCmd(t, ctx, cmd, h)
 			if code != exitOK || !strings.HasPrefix(out, "Usage: tributary "+cmd) || errOut != "" {

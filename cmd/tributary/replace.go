@@ -101,7 +101,7 @@ func (r *replacer) replaceAll(files []outputFile) (err error) {
 		}
 	}()
 	for _, f := range files {
-		tmp, err := writeTemp(f.path, f.body)
+		tmp, err := writeTemp(f.path, f.body, 0o644)
 		if err != nil {
 			return err
 		}

@@ -209,6 +209,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		Publisher:    newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
 		Metrics:      d.metrics.Handler(),
 		MetricsAllow: cfg.Metrics.Networks(),
+		Sources:      opmlSources(cfg),
 		Status: func(ctx context.Context) (status.Report, error) {
 			return status.Build(ctx, d.st, statusOptions(cfg, d.st))
 		},

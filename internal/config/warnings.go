@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"github.com/tributary/tributary/feeds"
 )
 
 // Warning is something in a valid configuration that is probably not
@@ -64,7 +62,7 @@ func (c *Config) Warnings() []Warning {
 			continue
 		}
 		p := fmt.Sprintf("sources[%d]", i)
-		key := feeds.CanonicalLink(s.URL)
+		key := URLKey(s.URL)
 		if first, dup := seen[key]; dup {
 			add(p+".url", "same URL as source %q (sources[%d]%s): it is fetched and stored twice", c.Sources[first].Name, first, c.onLine(fmt.Sprintf("sources[%d]", first)))
 		} else {

@@ -18,6 +18,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		{"GET", "/", 200, true},
 		{"HEAD", "/", 200, true},
 		{"GET", "/feeds.opml", 200, false},
+		{"GET", "/sources.opml", 200, false},
 		{"GET", "/healthz", 200, false},
 		{"GET", "/metrics", 200, false},
 		{"GET", "/feeds/all.rss", 200, false},

@@ -1,44 +1,47 @@
 package server
 
 import (
-	"encoding/xml"
+	"bytes"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/tributary/tributary/internal/opml"
 )
-
-type opmlDoc struct {
-	XMLName xml.Name      `xml:"opml"`
-	Version string        `xml:"version,attr"`
-	Title   string        `xml:"head>title"`
-	Created string        `xml:"head>dateCreated"`
-	Body    []opmlOutline `xml:"body>outline"`
-}
-
-type opmlOutline struct {
-	Type    string `xml:"type,attr"`
-	Text    string `xml:"text,attr"`
-	Title   string `xml:"title,attr"`
-	XMLURL  string `xml:"xmlUrl,attr"`
-	HTMLURL string `xml:"htmlUrl,attr,omitempty"`
-}
 
 // handleOPML lists the published feeds (their Atom renderings) as OPML 2.0,
 // so a reader can subscribe to all of them at once.
 func (s *Server) handleOPML(w http.ResponseWriter, r *http.Request) {
-	title := s.opts.Title
-	if title == "" {
-		title = "Tributary"
-	}
-	doc := opmlDoc{Version: "2.0", Title: title, Created: time.Now().UTC().Format(time.RFC1123Z)}
+	var links []opml.FeedLink
 	for _, f := range s.feedLinks() {
-		doc.Body = append(doc.Body, opmlOutline{Type: "rss", Text: f.Title, Title: f.Title, XMLURL: f.Atom})
+		links = append(links, opml.FeedLink{Title: f.Title, URL: f.Atom})
+	}
+	s.writeOPML(w, opml.FeedsDocument(s.title(), time.Now(), links))
+}
+
+// handleSourcesOPML lists the configured sources as OPML 2.0 (see
+// opml.SourcesDocument: folders by first tag, no credentials, no local
+// files), for moving the subscriptions to a reader or to another
+// Tributary (`tributary import-opml`).
+func (s *Server) handleSourcesOPML(w http.ResponseWriter, r *http.Request) {
+	s.writeOPML(w, opml.SourcesDocument(s.title()+" sources", time.Now(), s.opts.Sources))
+}
+
+func (s *Server) writeOPML(w http.ResponseWriter, doc opml.Document) {
+	var b bytes.Buffer
+	if err := opml.Write(&b, doc); err != nil {
+		s.log.Error("render opml", slog.Any("error", err))
+		http.Error(w, "opml unavailable", http.StatusInternalServerError)
+		return
 	}
 	w.Header().Set("Content-Type", "text/x-opml; charset=utf-8")
-	_, _ = w.Write([]byte(xml.Header))
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		s.log.Error("render opml", slog.Any("error", err))
+	_, _ = w.Write(b.Bytes())
+}
+
+// title is the site title, "Tributary" when unset.
+func (s *Server) title() string {
+	if s.opts.Title == "" {
+		return "Tributary"
 	}
+	return s.opts.Title
 }

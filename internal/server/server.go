@@ -1,6 +1,6 @@
 // Package server serves the published feeds over HTTP: the feeds in every
 // format with validators (ETag, Last-Modified) and gzip, an index page, an
-// OPML list of the feeds, a health check and Prometheus metrics.
+// OPML lists of the feeds and of the sources, a health check and Prometheus metrics.
 package server
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/opml"
 	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/status"
 )
@@ -40,7 +41,9 @@ type Options struct {
 	// MetricsAllow lists the networks besides loopback whose clients may
 	// read /metrics.
 	MetricsAllow []netip.Prefix
-	Logger       *slog.Logger
+	// Sources are the configured sources, listed at /sources.opml.
+	Sources []opml.Source
+	Logger  *slog.Logger
 }
 
 // Server is the HTTP front of Tributary. It implements http.Handler.
@@ -74,6 +77,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /feeds/{file}", s.handleFeed)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /feeds.opml", s.handleOPML)
+	s.mux.HandleFunc("GET /sources.opml", s.handleSourcesOPML)
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	if opts.Status != nil {
 		s.mux.HandleFunc("GET /status", s.handleStatus)

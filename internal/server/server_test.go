@@ -1,10 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +17,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/opml"
 	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/sqlite"
@@ -67,7 +68,7 @@ func setup(t testing.TB) (*httptest.Server, store.Store, *countingReader) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_, _ = io.WriteString(w, "# metrics\n")
 	})
-	srv := httptest.NewServer(New(Options{Title: "Test", Publisher: pub, Metrics: promStub,
+	srv := httptest.NewServer(New(Options{Title: "Test", Publisher: pub, Metrics: promStub, Sources: testSources,
 		Health: func(ctx context.Context) error { _, err := st.Version(ctx); return err }}))
 	t.Cleanup(srv.Close)
 	return srv, st, cr
@@ -267,9 +268,9 @@ func TestNotFoundAndHealthAndIndex(t *testing.T) {
 		t.Errorf("index: %d %s", r.StatusCode, b)
 	}
 	r, b = get(t, "GET", srv.URL+"/feeds.opml", nil)
-	var doc opmlDoc
-	if err := xml.Unmarshal(b, &doc); err != nil || r.StatusCode != 200 || len(doc.Body) != 2 || doc.Body[0].XMLURL != "http://feeds.test/feeds/all.atom" {
-		t.Errorf("opml: %d %v %+v", r.StatusCode, err, doc)
+	got, _, err := opml.Read(bytes.NewReader(b))
+	if err != nil || r.StatusCode != 200 || len(got) != 2 || got[0].XMLURL != "http://feeds.test/feeds/all.atom" || got[0].Title != "Everything" {
+		t.Errorf("opml: %d %v %+v", r.StatusCode, err, got)
 	}
 }
 
