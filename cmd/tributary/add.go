@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tributary/tributary/internal/config"
+	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/sources"
 )
@@ -46,7 +47,10 @@ func cmdAdd(ctx context.Context, confPath string, args []string, stdout, stderr 
 	if !*noFetch {
 		client := newFetcher(cfg, newLogger(cfg, stderr))
 		defer client.Close()
-		res, err := sources.Fetch(ctx, client, sources.Request{Source: sources.Source{Name: "add", URL: rawURL, MaxItems: 1}})
+		// The URL typed may be on a non-public address, as a configured
+		// source's may (its origin is allowed, and nothing else is).
+		doer := client.For(fetch.Policy{AllowedOrigins: []string{rawURL}})
+		res, err := sources.Fetch(ctx, doer, sources.Request{Source: sources.Source{Name: "add", URL: rawURL, MaxItems: 1}})
 		if err != nil {
 			return fmt.Errorf("add: %w (--no-fetch --name NAME adds it anyway)", err)
 		}

@@ -22,8 +22,6 @@ func editProject(t *testing.T) string {
 	conf := filepath.Join(t.TempDir(), "config.yaml")
 	body := `# My feeds.
 title: ${EDIT_TITLE:-Edited}   # from the environment
-fetch:
-  allow_private_networks: true   # the tests' servers are on 127.0.0.1
 
 sources:
   # the first one
