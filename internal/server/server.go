@@ -294,7 +294,7 @@ var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
 {{end}}</head><body><h1>{{.Title}}</h1>
 <ul>{{range .Feeds}}<li><strong>{{.Title}}</strong>{{with .Description}}: {{.}}{{end}}
  (<a href="{{.RSS}}">RSS</a>, <a href="{{.Atom}}">Atom</a>, <a href="{{.JSON}}">JSON Feed</a>)</li>
-{{end}}</ul><p><a href="/feeds.opml">OPML</a></p></body></html>
+{{end}}</ul><p><a href="/feeds.opml">These feeds as OPML</a> · <a href="/sources.opml">The sources they draw on, as OPML</a></p></body></html>
 `))
 
 type feedLink struct {

@@ -264,7 +264,8 @@ func TestNotFoundAndHealthAndIndex(t *testing.T) {
 		t.Errorf("healthz: %d %q", r.StatusCode, b)
 	}
 	r, b := get(t, "GET", srv.URL+"/", nil)
-	if r.StatusCode != 200 || !strings.Contains(string(b), `href="http://feeds.test/feeds/all.atom"`) {
+	if r.StatusCode != 200 || !strings.Contains(string(b), `href="http://feeds.test/feeds/all.atom"`) ||
+		!strings.Contains(string(b), `<a href="/feeds.opml">`) || !strings.Contains(string(b), `<a href="/sources.opml">`) {
 		t.Errorf("index: %d %s", r.StatusCode, b)
 	}
 	r, b = get(t, "GET", srv.URL+"/feeds.opml", nil)
