@@ -41,7 +41,8 @@ func loadForEdit(path string) ([]byte, *config.Config, error) {
 // data when read: the edited text is validated first (config.AddSources)
 // and replaces the file atomically, with its mode kept; an invalid result
 // is a usage error with the configuration's messages, and the file is
-// left as it was. A file changed since it was read is not overwritten.
+// left as it was. A file changed since it was read is not overwritten,
+// also when another edit is replacing it at the same moment (lockFile).
 func writeSources(path string, data []byte, srcs []config.NewSource) (*config.Config, error) {
 	out, cfg, err := config.AddSources(data, path, srcs)
 	if err != nil {
@@ -64,6 +65,12 @@ func writeSources(path string, data []byte, srcs []config.NewSource) (*config.Co
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := lockFile(real)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("edit %s: %w", path, err)
+	}
+	defer unlock()
 	now, err := os.ReadFile(real)
 	if err != nil || !bytes.Equal(now, data) {
 		os.Remove(tmp)
