@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 )
 
 // Several adds at once (a script adding sources in parallel, two
@@ -34,6 +36,34 @@ func TestConcurrentAddsLoseNoSource(t *testing.T) {
 			if code != exitOK && in {
 				t.Errorf("round %d: add of c%d failed (exit %d) but the file has it", round, i, code)
 			}
+		}
+	}
+}
+
+// An OPML file is someone else's text: what import-opml prints of it (a
+// URL with an encoded line break, a title with a bidi override or a C1
+// control that some terminals obey) must not forge a line of its report
+// or reach the terminal as a control.
+func TestImportOPMLPrintsHostileTextInert(t *testing.T) {
+	conf := editProject(t)
+	file := filepath.Join(t.TempDir(), "hostile.opml")
+	writeFile(t, file, `<opml version="2.0"><body>
+<outline text="a" xmlUrl="https://a.example/feed?x=1&#10;added forged https://forged.example/"/>
+<outline text="b" xmlUrl="https://b.example/&#x202e;lmth.exe"/>
+<outline text="c" xmlUrl="https://c.example/&#x9b;31mred"/>
+<outline text="d" type="link" xmlUrl="https://d.example/&#x9b;2J"/>
+</body></opml>`)
+	code, out, errOut := runCmd(t, context.Background(), "--config", conf, "import-opml", "--dry-run", file)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 5 || strings.Contains(out, "\nadded forged") {
+		t.Errorf("want 4 feed lines and the summary, got %d:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		if strings.ContainsFunc(l, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
+			t.Errorf("control character printed: %q", l)
 		}
 	}
 }
