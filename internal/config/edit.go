@@ -27,6 +27,9 @@ type NewSource struct {
 	FullText bool
 }
 
+// byteOrderMark is UTF-8's, which a configuration file may begin with.
+const byteOrderMark = "\ufeff"
+
 // MaxNameLen is how long a name Slug makes may be, in bytes.
 const MaxNameLen = 60
 
@@ -68,6 +71,14 @@ func AddSources(data []byte, path string, srcs []NewSource) ([]byte, *Config, er
 func AppendSources(data []byte, srcs []NewSource) ([]byte, error) {
 	if len(srcs) == 0 {
 		return data, nil
+	}
+	if rest, ok := bytes.CutPrefix(data, []byte(byteOrderMark)); ok {
+		// Positions count from after the mark (parseYAML drops it).
+		out, err := AppendSources(rest, srcs)
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte(byteOrderMark), out...), nil
 	}
 	root, errs := parseYAML(data, "")
 	if len(errs) > 0 {

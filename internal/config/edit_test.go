@@ -85,6 +85,20 @@ func TestAppendSourcesKeepsTheRestOfTheFile(t *testing.T) {
 			want: "sources:\n  - name: a\n    url: https://a.example/feed\n    selectors:\n      link: a\n      item: |\n        article,\n\n        #not-a-comment\n    kind: page\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
 		},
 		{
+			// Windows editors may save UTF-8 with a byte order mark,
+			// which YAML allows: the file loads, and keeps its mark.
+			name: "byte order mark",
+			in:   "\ufeffsources:\n  - name: a\n    url: https://a.example/feed\nfeeds:\n  - name: all\n",
+			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
+			want: "\ufeffsources:\n  - name: a\n    url: https://a.example/feed\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
+		},
+		{
+			name: "byte order mark before an empty flow list",
+			in:   "\ufeffsources: []\nfeeds:\n  - name: all\n",
+			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
+			want: "\ufeffsources:\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
+		},
+		{
 			name: "no sources key",
 			in:   "feeds:\n  - name: all\n",
 			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
