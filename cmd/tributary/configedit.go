@@ -19,14 +19,15 @@ var standIn = config.NewSource{Name: "stand-in", URL: "https://stand-in.invalid/
 // loadForEdit reads the configuration file that add and import-opml
 // edit, and the Config it loads as. A file whose only problem is that it
 // lists no source yet is accepted (its Config has no sources): adding
-// one is how it becomes valid. Any other problem is a usage error that
+// one is how it becomes valid; so is a ${VAR} unset here, which the
+// daemon's environment sets (config.ParseForEdit). Any other problem is a usage error that
 // points at its line.
 func loadForEdit(path string) ([]byte, *config.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, perr := config.Parse(data, path)
+	cfg, perr := config.ParseForEdit(data, path)
 	if perr == nil {
 		return data, cfg, nil
 	}

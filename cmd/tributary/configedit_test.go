@@ -67,3 +67,19 @@ func TestImportOPMLPrintsHostileTextInert(t *testing.T) {
 		}
 	}
 }
+
+// add from an operator's shell, without the daemon's environment: the
+// header token's variable is not set here, and the source is added.
+func TestAddWithoutTheDaemonsEnvironment(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "config.yaml")
+	body := "storage:\n  dsn: t.db\nsources:\n  - name: a\n    url: https://a.example/feed\n    headers:\n      Authorization: \"Bearer ${TRIBUTARY_TEST_UNSET_TOKEN}\"\nfeeds:\n  - name: all\n"
+	writeFile(t, conf, body)
+	code, out, errOut := runCmd(t, context.Background(), "--config", conf, "add", "--no-fetch", "--name", "b", "https://b.example/rss")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	want := body[:strings.Index(body, "feeds:")] + "  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n"
+	if got := mustRead(t, conf); got != want {
+		t.Errorf("file:\n%s\nwant:\n%s", got, want)
+	}
+}

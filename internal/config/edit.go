@@ -37,15 +37,16 @@ const MaxNameLen = 60
 // with srcs appended to its sources list, and the Config the result
 // loads as. Everything else in the file stays byte for byte as it was:
 // comments, blank lines, key order, line endings and ${VAR} references
-// (see AppendSources). The result is validated as Load would: when it
-// is invalid the error is the configuration's (an Errors value) and
-// the caller should write nothing.
+// (see AppendSources). The result is validated as Load would, except
+// that a ${VAR} unset here is left to the daemon's environment
+// (ParseForEdit): when it is invalid the error is the configuration's
+// (an Errors value) and the caller should write nothing.
 func AddSources(data []byte, path string, srcs []NewSource) ([]byte, *Config, error) {
 	out, err := AppendSources(data, srcs)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, err := Parse(out, path)
+	cfg, err := ParseForEdit(out, path)
 	if err != nil {
 		return nil, nil, err
 	}
