@@ -40,7 +40,7 @@ func loadForEdit(path string) ([]byte, *config.Config, error) {
 
 // writeSources adds srcs to the configuration file at path, which held
 // data when read: the edited text is validated first (config.AddSources)
-// and replaces the file atomically, with its mode kept; an invalid result
+// and replaces the file atomically, with its mode and owner kept; an invalid result
 // is a usage error with the configuration's messages, and the file is
 // left as it was. A file changed since it was read is not overwritten,
 // also when another edit is replacing it at the same moment (lockFile).
@@ -65,6 +65,10 @@ func writeSources(path string, data []byte, srcs []config.NewSource) (*config.Co
 	tmp, err := writeTemp(real, out, info.Mode().Perm())
 	if err != nil {
 		return nil, err
+	}
+	if err := keepOwner(tmp, info); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("edit %s: %w", path, err)
 	}
 	unlock, err := lockFile(real)
 	if err != nil {
