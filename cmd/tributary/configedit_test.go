@@ -83,3 +83,22 @@ func TestAddWithoutTheDaemonsEnvironment(t *testing.T) {
 		t.Errorf("file:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A URL typed with credentials that net/url cannot parse (a '/' or '#'
+// in the password ends the authority early) must not show a piece of the
+// password in preview's error, as net/url's "invalid port" does.
+func TestPreviewMalformedURLHidesThePassword(t *testing.T) {
+	for _, arg := range []string{
+		"https://user:p4ss/w0rd@news.example/feed",
+		"https://user:p4ss#w0rd@news.example/feed",
+		"file://user:p4ssw0rd@news.example/feed.xml",
+	} {
+		code, out, errOut := runCmd(t, context.Background(), "preview", arg)
+		if code != exitUsage {
+			t.Errorf("%s: exit %d, want %d: %s", arg, code, exitUsage, errOut)
+		}
+		if strings.Contains(out+errOut, "p4ss") || strings.Contains(out+errOut, "w0rd") {
+			t.Errorf("%s: output shows the password: %q %q", arg, out, errOut)
+		}
+	}
+}
