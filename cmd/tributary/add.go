@@ -55,7 +55,7 @@ func cmdAdd(ctx context.Context, confPath string, args []string, stdout, stderr 
 			return fmt.Errorf("add: %w (--no-fetch --name NAME adds it anyway)", err)
 		}
 		if res.FeedURL != "" {
-			fmt.Fprintf(stdout, "%s is a web page; adding the feed it advertises: %s\n", redact.URL(rawURL), redact.URL(res.FeedURL))
+			fmt.Fprintln(stdout, printable(fmt.Sprintf("%s is a web page; adding the feed it advertises: %s", redact.URL(rawURL), redact.URL(res.FeedURL))))
 			rawURL = res.FeedURL
 			if err := notAdded(cfg, rawURL, ""); err != nil {
 				return err
@@ -71,7 +71,7 @@ func cmdAdd(ctx context.Context, confPath string, args []string, stdout, stderr 
 	if _, err := writeSources(confPath, data, []config.NewSource{src}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "added source %q (%s) to %s; `kill -HUP` reloads a running daemon (serve --watch reloads by itself)\n", n, redact.URL(rawURL), confPath)
+	fmt.Fprintln(stdout, printable(fmt.Sprintf("added source %q (%s) to %s; `kill -HUP` reloads a running daemon (serve --watch reloads by itself)", n, redact.URL(rawURL), confPath)))
 	return nil
 }
 

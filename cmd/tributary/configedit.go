@@ -19,14 +19,15 @@ var standIn = config.NewSource{Name: "stand-in", URL: "https://stand-in.invalid/
 // loadForEdit reads the configuration file that add and import-opml
 // edit, and the Config it loads as. A file whose only problem is that it
 // lists no source yet is accepted (its Config has no sources): adding
-// one is how it becomes valid. Any other problem is a usage error that
+// one is how it becomes valid; so is a ${VAR} unset here, which the
+// daemon's environment sets (config.ParseForEdit). Any other problem is a usage error that
 // points at its line.
 func loadForEdit(path string) ([]byte, *config.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, perr := config.Parse(data, path)
+	cfg, perr := config.ParseForEdit(data, path)
 	if perr == nil {
 		return data, cfg, nil
 	}
@@ -39,9 +40,10 @@ func loadForEdit(path string) ([]byte, *config.Config, error) {
 
 // writeSources adds srcs to the configuration file at path, which held
 // data when read: the edited text is validated first (config.AddSources)
-// and replaces the file atomically, with its mode kept; an invalid result
+// and replaces the file atomically, with its mode and owner kept; an invalid result
 // is a usage error with the configuration's messages, and the file is
-// left as it was. A file changed since it was read is not overwritten.
+// left as it was. A file changed since it was read is not overwritten,
+// also when another edit is replacing it at the same moment (lockFile).
 func writeSources(path string, data []byte, srcs []config.NewSource) (*config.Config, error) {
 	out, cfg, err := config.AddSources(data, path, srcs)
 	if err != nil {
@@ -64,6 +66,16 @@ func writeSources(path string, data []byte, srcs []config.NewSource) (*config.Co
 	if err != nil {
 		return nil, err
 	}
+	if err := keepOwner(tmp, info); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("edit %s: %w", path, err)
+	}
+	unlock, err := lockFile(real)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("edit %s: %w", path, err)
+	}
+	defer unlock()
 	now, err := os.ReadFile(real)
 	if err != nil || !bytes.Equal(now, data) {
 		os.Remove(tmp)

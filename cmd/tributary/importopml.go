@@ -56,10 +56,11 @@ func cmdImportOPML(confPath string, args []string, stdout, stderr io.Writer) err
 		if len(s.Tags) > 0 {
 			line += " [" + strings.Join(s.Tags, ", ") + "]"
 		}
-		fmt.Fprintln(stdout, line)
+		fmt.Fprintln(stdout, printable(line))
 	}
+	// The file's text may carry line breaks and terminal controls.
 	for _, s := range skipped {
-		fmt.Fprintln(stdout, "skipped", s)
+		fmt.Fprintln(stdout, "skipped", printable(s))
 	}
 	fmt.Fprintf(stdout, "%s %d sources to %s, skipped %d\n", verb, len(add), confPath, len(skipped))
 	return nil

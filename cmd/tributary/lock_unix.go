@@ -34,3 +34,22 @@ func lockDir(dir string) (unlock func(), err error) {
 	}
 	return func() { d.Close() }, nil
 }
+
+// lockFile waits for the exclusive flock(2) of the file at path and
+// returns its release. add and import-opml hold it from their last look
+// at the configuration file until the edited one has replaced it, so two
+// edits at once cannot both see the file unchanged and the later rename
+// drop the earlier's source. The lock is on the file that path names when
+// it is taken: an edit that waited on a file since replaced finds the
+// text changed and stops.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}

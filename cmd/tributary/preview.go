@@ -117,7 +117,7 @@ func previewTarget(arg string) (string, error) {
 		u, err := url.Parse(s)
 		switch {
 		case err != nil:
-			return "", usagef("preview: invalid URL %q: %v", redact.URL(s), errors.Unwrap(err))
+			return "", usagef("preview: invalid URL %q: %v", redact.URL(s), config.URLParseReason(s, err))
 		case u.Scheme != "http" && u.Scheme != "https":
 			return "", usagef("preview: invalid URL %q: unsupported scheme %q (want http, https or a file)", redact.URL(s), u.Scheme)
 		case u.Hostname() == "":
@@ -129,7 +129,7 @@ func previewTarget(arg string) (string, error) {
 	if strings.HasPrefix(strings.ToLower(s), "file:") {
 		u, err := url.Parse(s)
 		if err != nil || u.Host != "" && u.Host != "localhost" {
-			return "", usagef("preview: invalid file URL %q: want file:///PATH", s)
+			return "", usagef("preview: invalid file URL %q: want file:///PATH", redact.URL(s))
 		}
 		s = u.Path
 	}

@@ -19,8 +19,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-yaml/ast"
 
 	"github.com/tributary/tributary/sources"
 )
@@ -363,18 +366,45 @@ func Parse(data []byte, path string) (*Config, error) {
 	return parse(data, path, os.LookupEnv)
 }
 
+// ParseForEdit is Parse for a command that edits the file's text (add,
+// import-opml) rather than runs it: a ${VAR} this environment does not set
+// is not a problem, since the edit leaves the reference as written and the
+// daemon reading the file has its own environment (a systemd unit's, a
+// container's). Such a variable's value in the Config is its name, and
+// what that stand-in provokes at the reference's field is not reported;
+// every other problem is, as Parse reports it.
+func ParseForEdit(data []byte, path string) (*Config, error) {
+	return parseWith(data, path, os.LookupEnv, true)
+}
+
 // parse is Parse with the environment as a parameter.
 func parse(data []byte, path string, lookup func(string) (string, bool)) (*Config, error) {
+	return parseWith(data, path, lookup, false)
+}
+
+// parseWith is parse; unsetOK drops the problems of unset variables
+// (ParseForEdit).
+func parseWith(data []byte, path string, lookup func(string) (string, bool), unsetOK bool) (*Config, error) {
 	data, envProbs := expandEnv(data, lookup)
+	// Problems in the environment are reported with the rest; what their
+	// stand-ins provoke at the same field is not (see expandEnv).
+	locate := func(root ast.Node) (Errors, []string) {
+		errs, quiet := locateEnv(root, path, envProbs)
+		if unsetOK {
+			errs = slices.DeleteFunc(errs, func(fe *FieldError) bool {
+				_, unset := fe.Err.(unsetEnvError)
+				return unset
+			})
+		}
+		return errs, quiet
+	}
 	root, errs := parseYAML(data, path)
 	if len(errs) > 0 {
-		envErrs, _ := locateEnv(nil, path, envProbs)
+		envErrs, _ := locate(nil)
 		return nil, append(envErrs, errs...).orNil()
 	}
 	inlineAliases(root)
-	// Problems in the environment are reported with the rest; what their
-	// stand-ins provoke at the same field is not (see expandEnv).
-	envErrs, quiet := locateEnv(root, path, envProbs)
+	envErrs, quiet := locate(root)
 	c := defaults()
 	sc := newSchema(path)
 	if root != nil && !sc.check(root, configType, "") {

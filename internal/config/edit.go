@@ -27,6 +27,9 @@ type NewSource struct {
 	FullText bool
 }
 
+// byteOrderMark is UTF-8's, which a configuration file may begin with.
+const byteOrderMark = "\ufeff"
+
 // MaxNameLen is how long a name Slug makes may be, in bytes.
 const MaxNameLen = 60
 
@@ -34,15 +37,16 @@ const MaxNameLen = 60
 // with srcs appended to its sources list, and the Config the result
 // loads as. Everything else in the file stays byte for byte as it was:
 // comments, blank lines, key order, line endings and ${VAR} references
-// (see AppendSources). The result is validated as Load would: when it
-// is invalid the error is the configuration's (an Errors value) and
-// the caller should write nothing.
+// (see AppendSources). The result is validated as Load would, except
+// that a ${VAR} unset here is left to the daemon's environment
+// (ParseForEdit): when it is invalid the error is the configuration's
+// (an Errors value) and the caller should write nothing.
 func AddSources(data []byte, path string, srcs []NewSource) ([]byte, *Config, error) {
 	out, err := AppendSources(data, srcs)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, err := Parse(out, path)
+	cfg, err := ParseForEdit(out, path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,6 +72,14 @@ func AddSources(data []byte, path string, srcs []NewSource) ([]byte, *Config, er
 func AppendSources(data []byte, srcs []NewSource) ([]byte, error) {
 	if len(srcs) == 0 {
 		return data, nil
+	}
+	if rest, ok := bytes.CutPrefix(data, []byte(byteOrderMark)); ok {
+		// Positions count from after the mark (parseYAML drops it).
+		out, err := AppendSources(rest, srcs)
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte(byteOrderMark), out...), nil
 	}
 	root, errs := parseYAML(data, "")
 	if len(errs) > 0 {

@@ -85,6 +85,20 @@ func TestAppendSourcesKeepsTheRestOfTheFile(t *testing.T) {
 			want: "sources:\n  - name: a\n    url: https://a.example/feed\n    selectors:\n      link: a\n      item: |\n        article,\n\n        #not-a-comment\n    kind: page\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
 		},
 		{
+			// Windows editors may save UTF-8 with a byte order mark,
+			// which YAML allows: the file loads, and keeps its mark.
+			name: "byte order mark",
+			in:   "\ufeffsources:\n  - name: a\n    url: https://a.example/feed\nfeeds:\n  - name: all\n",
+			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
+			want: "\ufeffsources:\n  - name: a\n    url: https://a.example/feed\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
+		},
+		{
+			name: "byte order mark before an empty flow list",
+			in:   "\ufeffsources: []\nfeeds:\n  - name: all\n",
+			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
+			want: "\ufeffsources:\n  - name: b\n    url: https://b.example/rss\nfeeds:\n  - name: all\n",
+		},
+		{
 			name: "no sources key",
 			in:   "feeds:\n  - name: all\n",
 			add:  []NewSource{{Name: "b", URL: "https://b.example/rss"}},
@@ -229,5 +243,29 @@ func TestNamesAndSourceByURL(t *testing.T) {
 	}
 	if _, ok := c.SourceByURL("https://example.com/other"); ok {
 		t.Error("SourceByURL found a different URL")
+	}
+}
+
+// The daemon's secrets live in its environment (systemd, the container),
+// not in the shell an operator runs add from: a ${VAR} the edit does not
+// touch need not be set for it, and stays as written. Everything else is
+// still checked, and Parse still refuses the unset variable.
+func TestAddSourcesLeavesUnsetVariablesToTheDaemon(t *testing.T) {
+	in := "storage:\n  dsn: t.db\nsources:\n  - name: a\n    url: https://a.example/feed\n    headers:\n      Authorization: \"Bearer ${TRIBUTARY_TEST_UNSET_TOKEN}\"\nfeeds:\n  - name: all\n"
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if _, err := Parse([]byte(in), path); err == nil || !strings.Contains(err.Error(), "TRIBUTARY_TEST_UNSET_TOKEN} is not set") {
+		t.Fatalf("Parse: %v, want the unset variable refused", err)
+	}
+	out, cfg, err := AddSources([]byte(in), path, []NewSource{{Name: "b", URL: "https://b.example/rss"}})
+	if err != nil {
+		t.Fatalf("AddSources: %v", err)
+	}
+	if !strings.Contains(string(out), "${TRIBUTARY_TEST_UNSET_TOKEN}") || len(cfg.Sources) != 2 {
+		t.Errorf("got %d sources and:\n%s", len(cfg.Sources), out)
+	}
+	// Other problems still stop the edit.
+	bad := strings.Replace(in, "dsn: t.db", "dsn: t.db\n  drvier: sqlite", 1)
+	if _, _, err := AddSources([]byte(bad), path, []NewSource{{Name: "b", URL: "https://b.example/rss"}}); err == nil || !strings.Contains(err.Error(), `unknown key "drvier"`) {
+		t.Errorf("AddSources with a typo: %v", err)
 	}
 }

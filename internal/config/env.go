@@ -108,7 +108,7 @@ func expandLine(s string, lookup func(string) (string, bool)) (string, []envProb
 		}
 		switch {
 		case !ok:
-			fail(fmt.Errorf("environment variable ${%s} is not set (write ${%s:-default} to give a fallback)", name, name))
+			fail(unsetEnvError{name})
 			val = name
 		case strings.ContainsAny(val, "\r\n"):
 			fail(errors.New("expand environment: value of " + name + " contains a line break"))
@@ -116,6 +116,14 @@ func expandLine(s string, lookup func(string) (string, bool)) (string, []envProb
 		}
 		b.WriteString(val)
 	}
+}
+
+// unsetEnvError is a reference to a variable the environment does not
+// set (and that has no default).
+type unsetEnvError struct{ name string }
+
+func (e unsetEnvError) Error() string {
+	return fmt.Sprintf("environment variable ${%s} is not set (write ${%s:-default} to give a fallback)", e.name, e.name)
 }
 
 // validEnvName reports whether name is a shell-style variable name.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
@@ -24,6 +25,9 @@ var (
 // parseYAML parses the expanded text into the root node of its single
 // document; nil for a file with no content.
 func parseYAML(data []byte, file string) (ast.Node, Errors) {
+	// YAML allows a byte order mark, which some Windows editors write;
+	// goccy/go-yaml would read it as part of the first key.
+	data = bytes.TrimPrefix(data, []byte(byteOrderMark))
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		fe := yamlError(file, "syntax error", err)

@@ -123,7 +123,7 @@ func checkListen(addr string) error {
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return urlParseReason(raw, err)
+		return URLParseReason(raw, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return errors.New("want an absolute http:// or https:// URL")
@@ -266,7 +266,7 @@ func ParseProxy(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("invalid proxy URL %q: %v", shown, urlParseReason(raw, err))
+		return nil, fmt.Errorf("invalid proxy URL %q: %v", shown, URLParseReason(raw, err))
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("invalid proxy URL %q: want an http:// or https:// URL, like http://proxy.internal:3128 (socks and other schemes are not supported)", shown)
 	case u.Hostname() == "":
@@ -370,10 +370,11 @@ func (v *validator) name(path, what, name string) bool {
 	return true
 }
 
-// urlParseReason is why url.Parse refused raw, without the URL its error
-// repeats. A URL with userinfo gets no reason: in a malformed one, net/url
-// may quote part of the password as a port or a host name.
-func urlParseReason(raw string, err error) error {
+// URLParseReason is why url.Parse refused raw (err is its error), without
+// the URL that error repeats. A URL with userinfo gets no reason, only
+// "malformed": in a malformed one, net/url may quote part of the password
+// as a port or a host name.
+func URLParseReason(raw string, err error) error {
 	if strings.Contains(raw, "@") {
 		return errors.New("malformed")
 	}
@@ -403,7 +404,7 @@ func (v *validator) sourceURL(path, raw string) {
 	shown := redact.URL(raw)
 	switch {
 	case err != nil:
-		v.at(path, "invalid URL %q: %v", shown, urlParseReason(raw, err))
+		v.at(path, "invalid URL %q: %v", shown, URLParseReason(raw, err))
 	case u.Scheme == "file":
 		v.at(path, "invalid URL %q: a file:// URL must not name a remote host", shown)
 	case u.Scheme != "http" && u.Scheme != "https":

@@ -27,6 +27,14 @@ func (c *Client) newProxyTransport(proxy *url.URL, d *net.Dialer) *http.Transpor
 		return d.DialContext(ctx, network, addr)
 	})
 	t.Proxy = http.ProxyURL(&p)
+	// net/http reports a refused tunnel with the proxy's status text
+	// alone ("Forbidden"), which reads as the site's answer.
+	t.OnProxyConnectResponse = func(_ context.Context, _ *url.URL, req *http.Request, resp *http.Response) error {
+		if resp.StatusCode == http.StatusOK {
+			return nil
+		}
+		return fmt.Errorf("fetch: proxy %s refused the tunnel (CONNECT) to %s: %s", proxyAddr, req.Host, resp.Status)
+	}
 	return t
 }
 

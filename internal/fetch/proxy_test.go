@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -224,6 +225,37 @@ func TestProxyCredentialsStayOutOfErrors(t *testing.T) {
 			t.Fatalf("GET %s through a dead proxy succeeded", target)
 		}
 		if strings.Contains(err.Error(), "pr0xy-PASS") {
+			t.Errorf("error shows the proxy's password: %v", err)
+		}
+	}
+}
+
+// A proxy that refuses to open a tunnel (403 to CONNECT, 407 for missing
+// credentials) answers for itself, not for the site: the error says the
+// proxy refused and with which status, where net/http alone gives only
+// "Forbidden", read as the site's answer.
+func TestProxyRefusedConnectNamesTheProxy(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{http.StatusForbidden, http.StatusProxyAuthRequired} {
+		p := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "no tunnels here", code)
+		}))
+		t.Cleanup(p.Close)
+		proxy, err := url.Parse(p.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy.User = url.UserPassword("op", "pr0xy-PASS")
+		c := newClient(t, Options{Proxy: proxy})
+		_, _, err = get(t, t.Context(), c, "https://feeds.example.org/feed", nil)
+		if err == nil {
+			t.Fatalf("%d: GET through a refusing proxy succeeded", code)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "proxy") || !strings.Contains(msg, strconv.Itoa(code)) || !strings.Contains(msg, "feeds.example.org:443") {
+			t.Errorf("%d: error %q does not say the proxy refused the tunnel to feeds.example.org:443 with %d", code, msg, code)
+		}
+		if strings.Contains(msg, "pr0xy-PASS") {
 			t.Errorf("error shows the proxy's password: %v", err)
 		}
 	}
