@@ -120,7 +120,7 @@ type Source struct {
 // folder of its first tag, or at the top without tags, and its category
 // attribute lists all its tags, so that Read gives them all back. Local
 // file sources are left out (a reader cannot fetch them), and so is the
-// userinfo of a URL: credentials are never published.
+// credentials of a URL (see withoutCredentials): they are never published.
 func SourcesDocument(title string, created time.Time, srcs []Source) Document {
 	d := Document{Title: title, Created: created}
 	folder := map[string]int{}
@@ -129,7 +129,7 @@ func SourcesDocument(title string, created time.Time, srcs []Source) Document {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			continue
 		}
-		o := Outline{Text: s.Name, Type: "rss", XMLURL: withoutUserinfo(u), HTMLURL: publicURL(s.HTMLURL)}
+		o := Outline{Text: s.Name, Type: "rss", XMLURL: withoutCredentials(u), HTMLURL: publicURL(s.HTMLURL)}
 		if len(s.Tags) == 0 {
 			d.Outlines = append(d.Outlines, o)
 			continue
@@ -150,19 +150,56 @@ func SourcesDocument(title string, created time.Time, srcs []Source) Document {
 	return d
 }
 
-func withoutUserinfo(u *url.URL) string {
+// withoutCredentials is u without what reads as a credential: its
+// userinfo, and the query parameters whose name says they carry one
+// (credentialParam), the others kept as written. A private feed's key in
+// its query string ("?token=...") would otherwise be published to
+// everyone who reads the list.
+func withoutCredentials(u *url.URL) string {
 	c := *u
 	c.User = nil
+	if c.RawQuery != "" {
+		var kept []string
+		for p := range strings.SplitSeq(c.RawQuery, "&") {
+			name, _, _ := strings.Cut(p, "=")
+			if n, err := url.QueryUnescape(name); err == nil && credentialParam(n) {
+				continue
+			}
+			kept = append(kept, p)
+		}
+		c.RawQuery = strings.Join(kept, "&")
+		c.ForceQuery = false
+	}
 	return c.String()
 }
 
-// publicURL is raw without userinfo, or "" when it is not an http(s) URL.
+// credentialParam reports whether a query parameter named name carries a
+// credential by its name: key, token, secret, password, auth, signature,
+// session (and their usual spellings: api_key, apiKey, access_token,
+// passwd, pwd, sig, sid...), as private feed URLs of readers and
+// services (Miniflux, FreshRSS, Feedbin, GitHub, Patreon) name them.
+func credentialParam(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "key", "sig", "sid", "pwd", "pass", "hash":
+		return true
+	}
+	for _, part := range []string{"token", "secret", "passw", "apikey", "api_key", "api-key", "auth", "signature", "session", "private", "credential"} {
+		if strings.Contains(n, part) {
+			return true
+		}
+	}
+	return strings.HasSuffix(n, "key")
+}
+
+// publicURL is raw without credentials, or "" when it is not an http(s)
+// URL.
 func publicURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	return withoutUserinfo(u)
+	return withoutCredentials(u)
 }
 
 // Bounds of what Read accepts.

@@ -106,6 +106,8 @@ func TestWriteThenRead(t *testing.T) {
 		{Name: "b", URL: "https://b.example/rss", Tags: []string{"t2"}},
 		{Name: "c", URL: "https://u:p@c.example/rss"},
 		{Name: "d", URL: "file:///etc/feed.xml"},
+		{Name: "e", URL: "https://e.example/feed?format=rss&token=s3cr3t&apiKey=s3cr3t2&lang=en&Auth=x"},
+		{Name: "f", URL: "https://f.example/private.rss?key=s3cr3t"},
 	})
 	var b bytes.Buffer
 	if err := Write(&b, doc); err != nil {
@@ -124,7 +126,12 @@ func TestWriteThenRead(t *testing.T) {
 	}
 	want := "a | https://a.example/feed?x=1&y=<2> |  | t1/t2\n" +
 		"b | https://b.example/rss |  | t2\n" +
-		"c | https://c.example/rss |  | "
+		"c | https://c.example/rss |  | \n" +
+		"e | https://e.example/feed?format=rss&lang=en |  | \n" +
+		"f | https://f.example/private.rss |  | "
+	if strings.Contains(b.String(), "s3cr3t") {
+		t.Errorf("a credential in a query string was published:\n%s", b.String())
+	}
 	if strings.Join(got, "\n") != want {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
