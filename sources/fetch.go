@@ -134,6 +134,9 @@ type Result struct {
 	// ("items[2].tags: boolean"); the first 20 at most. The rest of the
 	// document was read.
 	Dropped []string
+	// Capped is true when the document had more items than the request's
+	// MaxItems: Articles holds the first MaxItems, the rest were left out.
+	Capped bool
 }
 
 // HTTPError is returned by Fetch when the server answers with a status other
@@ -209,11 +212,11 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 		}
-		arts := sp.articles
+		arts, capped := sp.articles, false
 		if req.MaxItems > 0 && len(arts) > req.MaxItems {
-			arts = arts[:req.MaxItems]
+			arts, capped = arts[:req.MaxItems], true
 		}
-		return resp.result(Result{Articles: arts, Title: sp.title, Link: resp.docURL(), Unmatched: sp.unmatched}), nil
+		return resp.result(Result{Articles: arts, Title: sp.title, Link: resp.docURL(), Unmatched: sp.unmatched, Capped: capped}), nil
 	}
 
 	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Name, now, req.MaxItems)

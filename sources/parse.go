@@ -78,6 +78,7 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 	res.Articles = make([]feeds.Article, 0, min(len(feed.Items), maxItems))
 	for i, it := range feed.Items {
 		if len(res.Articles) >= maxItems {
+			res.Capped = true
 			break
 		}
 		var orig any

@@ -309,6 +309,9 @@ func previewWarnings(src pipeline.Source, p pipeline.Preview, noItems *sources.N
 	if len(p.Articles) == 0 {
 		ws = append(ws, "the document lists no articles")
 	}
+	if p.Fetch.Capped {
+		ws = append(ws, fmt.Sprintf("the document lists more than %d articles: a source keeps the first %d of each fetch (fetch.max_items_per_source), the rest are left out", len(p.Fetch.Articles), len(p.Fetch.Articles)))
+	}
 	for _, d := range p.Fetch.Dropped {
 		ws = append(ws, "JSON Feed field dropped (a type no repair could fix): "+shown(d, previewLineRunes))
 	}

@@ -142,6 +142,36 @@ func TestPreviewFeedWarnings(t *testing.T) {
 	}
 }
 
+// TestPreviewSaysWhenItemsAreLeftOut: a feed longer than
+// fetch.max_items_per_source is previewed as a source keeps it, the first
+// items, and a warning says the rest are left out; a feed within the cap
+// gets no such warning.
+func TestPreviewSaysWhenItemsAreLeftOut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Long</title><link>https://long.example/</link><description>d</description>`)
+		for i := range n {
+			fmt.Fprintf(w, `<item><title>Story %d</title><link>https://long.example/%d</link><pubDate>Mon, 05 Jan 2026 10:00:00 +0000</pubDate><description>Text.</description></item>`, i, i)
+		}
+		fmt.Fprint(w, `</channel></rss>`)
+	}))
+	defer srv.Close()
+	conf := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, conf, "fetch:\n  max_items_per_source: 5\nsources:\n  - name: x\n    url: https://long.example/feed\nfeeds:\n  - name: all\n")
+	code, out, errOut := runPreview(t, "--config", conf, srv.URL+"/feed?n=8")
+	if code != exitOK || !strings.Contains(out, "Articles: 5\n") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if ws := previewWarningLines(t, out); !hasWarning(ws, "the document lists more than 5 articles", "fetch.max_items_per_source") {
+		t.Errorf("warnings %q", ws)
+	}
+	code, out, errOut = runPreview(t, "--config", conf, srv.URL+"/feed?n=5")
+	if code != exitOK || !strings.Contains(out, "Articles: 5\n") || strings.Contains(out, "more than") {
+		t.Errorf("a feed of exactly the cap: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 // previewSite serves a page advertising its feed, the feed (a teaser
 // item whose link is the shipped sample story, served here), and the
 // story page; pages counts the story's requests.
