@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/sources"
 )
 
@@ -56,6 +57,10 @@ type schemaRule struct {
 	minItems int
 	// required lists the keys a mapping must have.
 	required []string
+	// keyPattern constrains the keys of a map, and keyNot lists keys it
+	// refuses, in any case.
+	keyPattern string
+	keyNot     []string
 }
 
 func bound(n int64) *int64 { return &n }
@@ -96,6 +101,7 @@ var schemaRules = map[string]schemaRule{
 	"sources[].kind":                {enum: []string{KindFeed, KindPage}},
 	"sources[].selectors":           {required: []string{"item", "link"}},
 	"sources[].retention.max_items": {minimum: bound(0)},
+	"sources[].headers":             {keyPattern: fetch.HeaderNamePattern, keyNot: fetch.ControlledHeaders()},
 	"feeds":                         {minItems: 1},
 	"feeds[]":                       {required: []string{"name"}},
 	"feeds[].name":                  slugRule,
@@ -148,6 +154,8 @@ type jsonSchema struct {
 	Properties           properties             `json:"properties,omitempty"`
 	PatternProperties    map[string]*jsonSchema `json:"patternProperties,omitempty"`
 	AdditionalProperties any                    `json:"additionalProperties,omitempty"`
+	PropertyNames        *jsonSchema            `json:"propertyNames,omitempty"`
+	Not                  *jsonSchema            `json:"not,omitempty"`
 }
 
 // properties keeps the keys of a mapping in the order of the struct fields.
@@ -466,6 +474,12 @@ func (g *schemaGen) value(t reflect.Type, path string, def reflect.Value, entry 
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
 		s = &jsonSchema{Type: valueTypes(false, entry, "object"), Pattern: envRefPattern,
 			PatternErrorMessage: "want a mapping", AdditionalProperties: g.value(t.Elem(), path+"[]", reflect.Value{}, true)}
+		if rule.keyPattern != "" || len(rule.keyNot) > 0 {
+			s.PropertyNames = &jsonSchema{Pattern: rule.keyPattern}
+			if len(rule.keyNot) > 0 {
+				s.PropertyNames.Not = &jsonSchema{Pattern: "^(" + anyCase(rule.keyNot) + ")$"}
+			}
+		}
 	case t.Kind() == reflect.Pointer:
 		return g.value(t.Elem(), path, def, entry)
 	case t.Kind() == reflect.Struct:
@@ -492,6 +506,13 @@ func enumVariants(values []string, fold bool) string {
 	if !fold {
 		return "^$"
 	}
+	return `^\s*(` + anyCase(values) + `)?\s*$`
+}
+
+// anyCase matches any of values, in any case: "a|b" alternatives whose
+// letters are each a class of both cases (JSON Schema's regular
+// expressions have no case-insensitive flag).
+func anyCase(values []string) string {
 	alts := make([]string, len(values))
 	for i, v := range values {
 		var b strings.Builder
@@ -505,7 +526,7 @@ func enumVariants(values []string, fold bool) string {
 		}
 		alts[i] = b.String()
 	}
-	return `^\s*(` + strings.Join(alts, "|") + `)?\s*$`
+	return strings.Join(alts, "|")
 }
 
 // entryDefaults returns the defaults of a list entry of struct type t: what

@@ -130,6 +130,17 @@ func validateYAML(t *testing.T, sch *jsonschema.Schema, data []byte) []schemaPro
 	var out []schemaProblem
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		// A refused key (propertyNames): the validator's location for it
+		// is a slice it goes on reusing (santhosh-tekuri/jsonschema
+		// v6.0.3), so the key is found by its name.
+		if pn, ok := e.ErrorKind.(*kind.PropertyNames); ok {
+			out = append(out, schemaProblem{
+				line: yamlKeyLine(file, pn.Property),
+				path: "key " + strconv.Quote(pn.Property),
+				msg:  e.ErrorKind.LocalizedString(english),
+			})
+			return
+		}
 		if len(e.Causes) > 0 {
 			for _, c := range e.Causes {
 				walk(c)
@@ -155,6 +166,30 @@ func validateYAML(t *testing.T, sch *jsonschema.Schema, data []byte) []schemaPro
 
 // yamlLine returns the line of the value at a JSON instance location in
 // a parsed YAML file; 0 when the YAML has no node there (a merged key).
+// yamlKeyLine returns the line of the first mapping key named key in f,
+// 0 when there is none.
+func yamlKeyLine(f *ast.File, key string) int {
+	v := &keyFinder{key: key}
+	for _, doc := range f.Docs {
+		if v.line == 0 && doc.Body != nil {
+			ast.Walk(v, doc.Body)
+		}
+	}
+	return v.line
+}
+
+type keyFinder struct {
+	key  string
+	line int
+}
+
+func (v *keyFinder) Visit(n ast.Node) ast.Visitor {
+	if mv, ok := n.(*ast.MappingValueNode); ok && v.line == 0 && mv.Key != nil && strings.Trim(mv.Key.String(), `"'`) == v.key {
+		v.line = mv.Key.GetToken().Position.Line
+	}
+	return v
+}
+
 func yamlLine(f *ast.File, loc []string) int {
 	b := (&yaml.PathBuilder{}).Root()
 	for _, tok := range loc {
@@ -312,6 +347,11 @@ func TestJSONSchemaAgreesWithParser(t *testing.T) {
 		{"feed limit over the cap", "sources:\n  - {name: a, url: https://example.org/f}\nfeeds:\n  - {name: all, limit: 10001}\n", false, "", ""},
 		{"feed naming an unknown source", "sources:\n  - {name: a, url: https://example.org/f}\nfeeds:\n  - {name: all, sources: [b]}\n", false, "a reference between keys", ""},
 		{"local source file missing", "sources:\n  - {name: a, url: missing.xml}\nfeeds:\n  - {name: all}\n", false, "the file system", ""},
+		{"source headers", "sources:\n  - {name: a, url: https://example.org/f, headers: {Authorization: Bearer x, x-api-key: k}}\nfeeds:\n  - {name: all}\n", true, "", ""},
+		{"header name not a token", "sources:\n  - {name: a, url: https://example.org/f, headers: {Bad Name: x}}\nfeeds:\n  - {name: all}\n", false, "", ""},
+		{"header Tributary controls", "sources:\n  - {name: a, url: https://example.org/f, headers: {host: x}}\nfeeds:\n  - {name: all}\n", false, "", ""},
+		{"header Tributary controls, in capitals", "sources:\n  - {name: a, url: https://example.org/f, headers: {IF-NONE-MATCH: x}}\nfeeds:\n  - {name: all}\n", false, "", ""},
+		{"source timeout over the cap", "sources:\n  - {name: a, url: https://example.org/f, timeout: 100h}\nfeeds:\n  - {name: all}\n", false, "a bound applies to a number, not to a duration", ""},
 		{"quoted integer", "fetch: {workers: \"3\"}\n", true, "", "the schema wants numbers unquoted"},
 		{"whole bytes with a fraction", "fetch: {max_body_size: \"1.0\"}\n", true, "", "the schema wants a fraction with a unit"},
 	}

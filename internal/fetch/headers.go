@@ -3,6 +3,7 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,6 +48,17 @@ var controlled = map[string]string{
 	"Accept-Encoding":     "Tributary decompresses bodies itself so that the size cap counts decoded bytes",
 	"User-Agent":          "use the user_agent key",
 }
+
+// ControlledHeaders lists, sorted and in canonical form, the headers
+// CheckHeader refuses whatever their value (the config's JSON Schema
+// lists them too).
+func ControlledHeaders() []string {
+	return slices.Sorted(maps.Keys(controlled))
+}
+
+// HeaderNamePattern is the shape of a header name CheckHeader accepts, an
+// HTTP token (RFC 9110 5.6.2), as a regular expression.
+const HeaderNamePattern = "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$"
 
 // CheckHeader reports whether a Policy may send the header name with
 // value: name must be an HTTP token that the client does not control

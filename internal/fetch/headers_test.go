@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -273,5 +274,28 @@ func TestPolicyTimeoutCoversASlowFirstByte(t *testing.T) {
 	_, body, err := get(t, t.Context(), c.For(Policy{Timeout: time.Minute}), srv.URL, nil)
 	if err != nil || string(body) != "late" {
 		t.Fatalf("with a policy timeout: %v %q, want the late answer", err, body)
+	}
+}
+
+// TestHeaderNamePattern: the pattern the config's JSON Schema gives
+// header names accepts exactly the names CheckHeader finds to be tokens,
+// byte by byte.
+func TestHeaderNamePattern(t *testing.T) {
+	re := regexp.MustCompile(HeaderNamePattern)
+	for b := range 256 {
+		name := "X" + string(rune(b))
+		if b >= 0x80 {
+			name = "X" + string([]byte{byte(b)})
+		}
+		_, controlled := controlled[http.CanonicalHeaderKey(name)]
+		token := CheckHeader(name, "v") == nil || controlled
+		if re.MatchString(name) != token {
+			t.Errorf("%q: pattern matches %v, CheckHeader finds a token %v", name, re.MatchString(name), token)
+		}
+	}
+	for _, name := range ControlledHeaders() {
+		if CheckHeader(name, "v") == nil {
+			t.Errorf("ControlledHeaders lists %s, which CheckHeader allows", name)
+		}
 	}
 }
