@@ -235,7 +235,8 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 // this process has not fetched yet (consecutive failures, last error,
 // last success: see metrics.Restore), and with warn, at start-up, logs
 // each source in backoff once at WARN: it will not be fetched before its
-// time, and would otherwise fail silently until then. A store that cannot
+// time, and would otherwise fail silently until then. A source its server
+// deferred without a failure is logged at INFO. A store that cannot
 // say is logged; serving goes on.
 func (d *daemon) restore(ctx context.Context, cfg *config.Config, warn bool) {
 	states, err := d.st.SourceStates(ctx)
@@ -254,9 +255,15 @@ func (d *daemon) restore(ctx context.Context, cfg *config.Config, warn bool) {
 			continue
 		}
 		d.metrics.Restore(metrics.Stored{Source: s.Name, Failures: st.Failures, Error: redact.Text(st.LastError), LastSuccess: st.LastSuccess})
-		if warn && st.NextAttempt.After(now) {
+		switch {
+		case !warn || !st.NextAttempt.After(now):
+		case st.Failures > 0:
 			d.log.Warn("source in backoff", slog.String("source", s.Name), slog.Int("failures", st.Failures),
 				slog.String("last_error", redact.Text(st.LastError)), slog.Time("until", st.NextAttempt))
+		default:
+			// Not a failure: its server asked not to be fetched before
+			// then (Cache-Control max-age, Retry-After).
+			d.log.Info("source deferred by its server", slog.String("source", s.Name), slog.Time("until", st.NextAttempt))
 		}
 	}
 }

@@ -99,7 +99,8 @@ feeds:
 // TestServeExportsStoredFailureBeforeFetching starts a real daemon on a
 // store where a source failed before and is in backoff: before any fetch
 // (its server is never asked) /metrics shows its consecutive failures
-// and last error, the log warns once, and /status lists it first.
+// and last error, the log warns once, and /status lists it first. A
+// source its server deferred, without failing, is logged at INFO only.
 func TestServeExportsStoredFailureBeforeFetching(t *testing.T) {
 	bin := tributaryBinary(t)
 	var hits atomic.Int32
@@ -119,6 +120,11 @@ func TestServeExportsStoredFailureBeforeFetching(t *testing.T) {
 		LastAttempt: time.Now(), NextAttempt: until, LastError: "fetch http://bob:hunter2@down.example/feed: http 503"}); err != nil {
 		t.Fatal(err)
 	}
+	// A source whose server asked for time (max-age) has not failed.
+	if err := db.SaveSourceState(context.Background(), store.SourceState{Name: "quiet", LastStatus: "new",
+		LastAttempt: time.Now(), LastSuccess: time.Now(), NextAttempt: until}); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	addr := freeAddr(t)
 	conf := filepath.Join(dir, "config.yaml")
@@ -131,9 +137,11 @@ fetch:
 sources:
   - name: down
     url: %s/feed
+  - name: quiet
+    url: %s/quiet
 feeds:
   - name: all
-`, addr, dbPath, down.URL))
+`, addr, dbPath, down.URL, down.URL))
 	cmd, log := startServe(t, bin, conf)
 	base := "http://" + addr
 	waitStatus(t, base+"/healthz", 200, log)
@@ -151,7 +159,7 @@ feeds:
 	// status reads the same file while serve runs.
 	out, err := exec.Command(bin, "--config", conf, "status", "--json").Output()
 	var rep status.Report
-	if err != nil || json.Unmarshal(out, &rep) != nil || len(rep.Sources) != 1 || rep.Sources[0].Failures != 3 ||
+	if err != nil || json.Unmarshal(out, &rep) != nil || len(rep.Sources) != 2 || rep.Sources[0].Name != "down" || rep.Sources[0].Failures != 3 ||
 		rep.Sources[0].BackoffUntil == nil || !rep.Sources[0].BackoffUntil.Equal(until) {
 		t.Errorf("status --json beside serve: %v\n%s", err, out)
 	}
@@ -164,6 +172,9 @@ feeds:
 	if strings.Count(logged, "source in backoff") != 1 || strings.Contains(logged, "hunter2") ||
 		!strings.Contains(logged, "level=WARN msg=\"source in backoff\" source=down failures=3") {
 		t.Errorf("want one WARN \"source in backoff\", masked; log:\n%s", logged)
+	}
+	if !strings.Contains(logged, "level=INFO msg=\"source deferred by its server\" source=quiet") || strings.Contains(logged, "source in backoff\" source=quiet") {
+		t.Errorf("want the deferred source at INFO, not as in backoff; log:\n%s", logged)
 	}
 }
 
