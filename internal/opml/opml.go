@@ -176,18 +176,21 @@ func withoutCredentials(u *url.URL) string {
 // credentialParam reports whether a query parameter named name carries a
 // credential by its name: key, token, secret, password, auth, signature,
 // session (and their usual spellings: api_key, apiKey, access_token,
-// passwd, pwd, sig, sid...), as private feed URLs of readers and
-// services (Miniflux, FreshRSS, Feedbin, GitHub, Patreon) name them.
+// passwd, pwd, sig, sid...), as private feed URLs commonly name them.
+// "author" (a blog's author feed, ?author=3) is not "auth".
 func credentialParam(name string) bool {
 	n := strings.ToLower(name)
 	switch n {
 	case "key", "sig", "sid", "pwd", "pass", "hash":
 		return true
 	}
-	for _, part := range []string{"token", "secret", "passw", "apikey", "api_key", "api-key", "auth", "signature", "session", "private", "credential"} {
+	for _, part := range []string{"token", "secret", "passw", "apikey", "api_key", "api-key", "signature", "session", "private", "credential"} {
 		if strings.Contains(n, part) {
 			return true
 		}
+	}
+	if strings.Contains(n, "auth") && (!strings.Contains(n, "author") || strings.Contains(n, "authoriz")) {
+		return true
 	}
 	return strings.HasSuffix(n, "key")
 }

@@ -107,7 +107,7 @@ func TestWriteThenRead(t *testing.T) {
 		{Name: "c", URL: "https://u:p@c.example/rss"},
 		{Name: "d", URL: "file:///etc/feed.xml"},
 		{Name: "e", URL: "https://e.example/feed?format=rss&token=s3cr3t&apiKey=s3cr3t2&lang=en&Auth=x"},
-		{Name: "f", URL: "https://f.example/private.rss?key=s3cr3t"},
+		{Name: "f", URL: "https://f.example/private.rss?key=s3cr3t&author=3&feed=rss2&authorization=s3cr3t3"},
 	})
 	var b bytes.Buffer
 	if err := Write(&b, doc); err != nil {
@@ -128,7 +128,7 @@ func TestWriteThenRead(t *testing.T) {
 		"b | https://b.example/rss |  | t2\n" +
 		"c | https://c.example/rss |  | \n" +
 		"e | https://e.example/feed?format=rss&lang=en |  | \n" +
-		"f | https://f.example/private.rss |  | "
+		"f | https://f.example/private.rss?author=3&feed=rss2 |  | "
 	if strings.Contains(b.String(), "s3cr3t") {
 		t.Errorf("a credential in a query string was published:\n%s", b.String())
 	}
