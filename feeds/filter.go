@@ -1,0 +1,338 @@
+package feeds
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rules map the fields of an article to the patterns that match them, for
+// a source's or a feed's include and exclude. A pattern is a keyword or
+// phrase, matched case-insensitively as whole words ("wwe" matches
+// "WWE Raw" but not "awwed"; "summer slam" matches "Summer  Slam"), or
+// "re:" followed by a Go (RE2) regular expression, case-insensitive unless
+// it turns that off with (?-i). What each field matches:
+//
+//   - title: the title;
+//   - content: the text of the content and of the summary (tags removed,
+//     entities decoded);
+//   - author: each author's name;
+//   - category: each category;
+//   - link: the link;
+//   - any: all of the above.
+type Rules struct {
+	Title    []string `yaml:"title"`
+	Content  []string `yaml:"content"`
+	Author   []string `yaml:"author"`
+	Category []string `yaml:"category"`
+	Link     []string `yaml:"link"`
+	Any      []string `yaml:"any"`
+}
+
+// The fields Rules names, in the order Rules lists them.
+const (
+	FieldTitle    = "title"
+	FieldContent  = "content"
+	FieldAuthor   = "author"
+	FieldCategory = "category"
+	FieldLink     = "link"
+	FieldAny      = "any"
+)
+
+// fields returns the fields of r in order, each with its patterns.
+func (r Rules) fields() []ruleField {
+	return []ruleField{
+		{FieldTitle, r.Title}, {FieldContent, r.Content}, {FieldAuthor, r.Author},
+		{FieldCategory, r.Category}, {FieldLink, r.Link}, {FieldAny, r.Any},
+	}
+}
+
+type ruleField struct {
+	name     string
+	patterns []string
+}
+
+// Empty reports whether r has no pattern.
+func (r Rules) Empty() bool {
+	for _, f := range r.fields() {
+		if len(f.patterns) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// The bounds of one filter (a source's or a feed's include and exclude
+// together): its patterns, each pattern's length, and the size of the
+// compiled regular expressions, each and in total (RE2's program
+// instructions; a keyword counts too). Matching is linear in the text
+// times that size, so they bound the work of filtering one article.
+const (
+	MaxFilterPatterns     = 200
+	MaxPatternBytes       = 1000
+	MaxPatternProgram     = 5000
+	MaxFilterProgramTotal = 50000
+)
+
+// RegexPrefix marks a pattern that is a regular expression.
+const RegexPrefix = "re:"
+
+// PatternError is a pattern NewFilter refuses: Rule is "include" or
+// "exclude", Field the field it is listed under, Index its place in the
+// list (-1 when the problem is the filter as a whole, such as too many
+// patterns).
+type PatternError struct {
+	Rule, Field string
+	Index       int
+	Pattern     string
+	Err         error
+}
+
+// Error names the rule, field and pattern.
+func (e *PatternError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("filter: %s: %v", e.Rule, e.Err)
+	}
+	return fmt.Sprintf("filter: %s.%s[%d]: pattern %q: %v", e.Rule, e.Field, e.Index, e.Pattern, e.Err)
+}
+
+// Unwrap returns the problem.
+func (e *PatternError) Unwrap() error { return e.Err }
+
+// PatternErrors is every pattern NewFilter refused, in the order of the
+// rules (include, then exclude) and of their fields.
+type PatternErrors []*PatternError
+
+// Error returns one problem per line.
+func (e PatternErrors) Error() string {
+	lines := make([]string, len(e))
+	for i, pe := range e {
+		lines[i] = pe.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Filter decides which articles a source or a feed keeps. The nil *Filter
+// keeps every article. It is safe for concurrent use.
+type Filter struct {
+	include, exclude []fieldMatcher
+}
+
+type fieldMatcher struct {
+	field string
+	res   []*regexp.Regexp
+}
+
+// NewFilter compiles include and exclude. An article passes when, for
+// every field include lists, one of its patterns matches, and no exclude
+// pattern matches. Both empty gives nil, which keeps everything. Every
+// pattern refused is reported, as PatternErrors.
+func NewFilter(include, exclude Rules) (*Filter, error) {
+	if include.Empty() && exclude.Empty() {
+		return nil, nil
+	}
+	var (
+		f     Filter
+		errs  PatternErrors
+		count int
+		total int
+	)
+	for _, rule := range []struct {
+		name  string
+		rules Rules
+		dst   *[]fieldMatcher
+	}{{"include", include, &f.include}, {"exclude", exclude, &f.exclude}} {
+		for _, fl := range rule.rules.fields() {
+			if len(fl.patterns) == 0 {
+				continue
+			}
+			m := fieldMatcher{field: fl.name}
+			for i, p := range fl.patterns {
+				count++
+				if count > MaxFilterPatterns {
+					errs = append(errs, &PatternError{Rule: rule.name, Index: -1,
+						Err: fmt.Errorf("more than %d patterns in one source's or feed's include and exclude", MaxFilterPatterns)})
+					return nil, errs
+				}
+				re, size, err := CompilePattern(p)
+				if err == nil && total+size > MaxFilterProgramTotal {
+					err = fmt.Errorf("the patterns of this filter compile to more than %d instructions together", MaxFilterProgramTotal)
+				}
+				if err != nil {
+					errs = append(errs, &PatternError{Rule: rule.name, Field: fl.name, Index: i, Pattern: p, Err: err})
+					continue
+				}
+				total += size
+				m.res = append(m.res, re)
+			}
+			*rule.dst = append(*rule.dst, m)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &f, nil
+}
+
+// CompilePattern compiles one pattern of Rules (see Rules for the
+// syntax) and returns its size in RE2 program instructions.
+func CompilePattern(p string) (*regexp.Regexp, int, error) {
+	if len(p) > MaxPatternBytes {
+		return nil, 0, fmt.Errorf("longer than %d bytes", MaxPatternBytes)
+	}
+	if !utf8.ValidString(p) {
+		return nil, 0, errors.New("not valid UTF-8")
+	}
+	var expr string
+	if rx, ok := strings.CutPrefix(p, RegexPrefix); ok {
+		if strings.TrimSpace(rx) == "" {
+			return nil, 0, errors.New("empty regular expression (it would match everything)")
+		}
+		expr = "(?i)" + rx
+	} else {
+		words := strings.Fields(p)
+		if len(words) == 0 {
+			return nil, 0, errors.New("empty keyword")
+		}
+		expr = keywordExpr(words)
+	}
+	parsed, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return nil, 0, fmt.Errorf("invalid regular expression: %s", se.Code)
+		}
+		return nil, 0, fmt.Errorf("invalid regular expression: %w", err)
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return nil, 0, fmt.Errorf("invalid regular expression: %w", err)
+	}
+	if len(prog.Inst) > MaxPatternProgram {
+		return nil, 0, fmt.Errorf("regular expression too large: %d instructions, at most %d", len(prog.Inst), MaxPatternProgram)
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, 0, fmt.Errorf("invalid regular expression: %w", err)
+	}
+	return re, len(prog.Inst), nil
+}
+
+// wordClass is what a keyword's ends must not touch: letters, marks,
+// digits and the underscore, in any script.
+const wordClass = `[\pL\pM\pN_]`
+
+// keywordExpr is the regular expression of a keyword or phrase: its words
+// in order, separated by any whitespace, case-insensitive, and not inside
+// a longer word at an end that is itself a word character ("c++" may be
+// followed by a letter; "wwe" may not).
+func keywordExpr(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = regexp.QuoteMeta(w)
+	}
+	expr := strings.Join(quoted, `[\s\pZ]+`)
+	first, _ := utf8.DecodeRuneInString(words[0])
+	last, _ := utf8.DecodeLastRuneInString(words[len(words)-1])
+	if isWordRune(first) {
+		expr = `(?:^|[^\pL\pM\pN_])` + expr
+	}
+	if isWordRune(last) {
+		expr += `(?:$|[^\pL\pM\pN_])`
+	}
+	return "(?i)" + expr
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r)
+}
+
+// The reasons a filter leaves an article out.
+const (
+	ReasonInclude = "include"
+	ReasonExclude = "exclude"
+)
+
+// Reason returns why f leaves a out: ReasonInclude when a field include
+// lists matches none of its patterns, ReasonExclude when an exclude
+// pattern matches; "" when f keeps a (always, for a nil f).
+func (f *Filter) Reason(a *Article) string {
+	if f == nil {
+		return ""
+	}
+	t := articleText{a: a}
+	for _, m := range f.include {
+		if !m.matches(&t) {
+			return ReasonInclude
+		}
+	}
+	for _, m := range f.exclude {
+		if m.matches(&t) {
+			return ReasonExclude
+		}
+	}
+	return ""
+}
+
+// Keeps reports whether f keeps a.
+func (f *Filter) Keeps(a *Article) bool { return f.Reason(a) == "" }
+
+func (m fieldMatcher) matches(t *articleText) bool {
+	for _, v := range t.values(m.field) {
+		for _, re := range m.res {
+			if re.MatchString(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// articleText is the text of each field of one article, the content's
+// made once, when a pattern first needs it.
+type articleText struct {
+	a       *Article
+	content []string
+}
+
+// values returns the texts field matches: a pattern matches the field
+// when it matches one of them.
+func (t *articleText) values(field string) []string {
+	a := t.a
+	switch field {
+	case FieldTitle:
+		return []string{a.Title}
+	case FieldContent:
+		if t.content == nil {
+			t.content = []string{PlainText(a.Content), PlainText(a.Summary)}
+		}
+		return t.content
+	case FieldAuthor:
+		names := make([]string, len(a.Authors))
+		for i, au := range a.Authors {
+			names[i] = au.Name
+		}
+		return names
+	case FieldCategory:
+		return categoryTerms(a)
+	case FieldLink:
+		return []string{a.Link}
+	case FieldAny:
+		var all []string
+		for _, f := range []string{FieldTitle, FieldContent, FieldAuthor, FieldCategory, FieldLink} {
+			all = append(all, t.values(f)...)
+		}
+		return all
+	}
+	return nil
+}
+
+// categoryTerms returns the categories a filter's category patterns
+// match: the one place filters read Article.Categories.
+func categoryTerms(a *Article) []string {
+	return a.Categories
+}
