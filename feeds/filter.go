@@ -15,22 +15,22 @@ import (
 // phrase, matched case-insensitively as whole words ("wwe" matches
 // "WWE Raw" but not "awwed"; "summer slam" matches "Summer  Slam"), or
 // "re:" followed by a Go (RE2) regular expression, case-insensitive unless
-// it turns that off with (?-i). What each field matches:
-//
-//   - title: the title;
-//   - content: the text of the content and of the summary (tags removed,
-//     entities decoded);
-//   - author: each author's name;
-//   - category: each category;
-//   - link: the link;
-//   - any: all of the above.
+// it turns that off with (?-i). A field matches when one of its patterns
+// matches one of its values.
 type Rules struct {
-	Title    []string `yaml:"title"`
-	Content  []string `yaml:"content"`
-	Author   []string `yaml:"author"`
+	// Title lists patterns matched against the title.
+	Title []string `yaml:"title"`
+	// Content lists patterns matched against the text of the content and
+	// of the summary: tags removed, entities decoded.
+	Content []string `yaml:"content"`
+	// Author lists patterns matched against each author's name.
+	Author []string `yaml:"author"`
+	// Category lists patterns matched against each category.
 	Category []string `yaml:"category"`
-	Link     []string `yaml:"link"`
-	Any      []string `yaml:"any"`
+	// Link lists patterns matched against the link, the URL as published.
+	Link []string `yaml:"link"`
+	// Any lists patterns matched against every field above.
+	Any []string `yaml:"any"`
 }
 
 // The fields Rules names, in the order Rules lists them.

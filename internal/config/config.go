@@ -25,6 +25,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/sources"
 )
 
@@ -297,6 +298,17 @@ type Source struct {
 	// the server to start answering (a duration, more than 0s and at most
 	// 10m; default fetch.timeout).
 	Timeout time.Duration `yaml:"timeout"`
+	// Include keeps only this source's items that match, in every feed
+	// that selects it: each field listed (title, content, author,
+	// category, link, any) must match one of its patterns: a keyword or
+	// phrase, matched as whole words in any case, or "re:" and a Go (RE2)
+	// regular expression, case-insensitive unless it starts with (?-i).
+	// Applied when feeds are built, so a change takes effect at reload,
+	// without a fetch.
+	Include feeds.Rules `yaml:"include"`
+	// Exclude leaves out this source's items that match any of its
+	// patterns, in every feed that selects it (same fields as Include).
+	Exclude feeds.Rules `yaml:"exclude"`
 }
 
 // MaxSourceTimeout is the longest timeout a source may set: a request that
@@ -321,6 +333,24 @@ type Feed struct {
 	// Limit is how many of the newest items the feed holds (default 50,
 	// 1 to 10000).
 	Limit int `yaml:"limit"`
+	// Include keeps only the feed's items that match: each field listed
+	// (title, content, author, category, link, any) must match one of its
+	// patterns: a keyword or phrase, matched as whole words in any case,
+	// or "re:" and a Go (RE2) regular expression, case-insensitive unless
+	// it starts with (?-i). Applied when the feed is built, so a change
+	// takes effect at reload, without a fetch.
+	Include feeds.Rules `yaml:"include"`
+	// Exclude leaves out the feed's items that match any of its patterns
+	// (same fields as Include).
+	Exclude feeds.Rules `yaml:"exclude"`
+	// MaxAge hides items older than this, by published date (first
+	// fetched when undated): a duration like "30d" or "36h" (default 0s,
+	// no age limit). Stored articles stay; retention deletes them.
+	MaxAge time.Duration `yaml:"max_age"`
+	// PerSourceLimit caps the items of any one source in the feed, so
+	// that no source floods it (default 0, no cap). The feed still holds
+	// Limit items when other sources have enough.
+	PerSourceLimit int `yaml:"per_source_limit"`
 }
 
 // UnmarshalYAML decodes a source, defaulting Enabled to true and Kind to

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/sources"
 )
 
@@ -86,6 +87,7 @@ func TestLoadFullExample(t *testing.T) {
 				Headers:   map[string]string{"Authorization": "Bearer t0ken", "X-Api-Key": "k-123"},
 				UserAgent: "GoBlogReader/1.0",
 				Timeout:   45 * time.Second,
+				Exclude:   feeds.Rules{Title: []string{"sponsored"}, Category: []string{"re:^ads?$"}},
 			},
 			{
 				Name:      "local-notes",
@@ -113,7 +115,9 @@ func TestLoadFullExample(t *testing.T) {
 		},
 		Feeds: []Feed{
 			{Name: "all", Title: "Everything", Description: "Every story from every source", Limit: 50},
-			{Name: "go", Title: "go", Sources: []string{"go-blog"}, Tags: []string{"notes"}, Limit: 10},
+			{Name: "go", Title: "go", Sources: []string{"go-blog"}, Tags: []string{"notes"}, Limit: 10,
+				Include: feeds.Rules{Any: []string{"go", "re:gophers?"}}, Exclude: feeds.Rules{Author: []string{"bot"}},
+				MaxAge: 30 * 24 * time.Hour, PerSourceLimit: 5},
 		},
 		Path: "testdata/full.yaml",
 	}

@@ -108,6 +108,7 @@ var schemaRules = map[string]schemaRule{
 	"feeds[].sources[]":             slugRule,
 	"feeds[].tags[]":                slugRule,
 	"feeds[].limit":                 {minimum: bound(1), maximum: bound(MaxFeedLimit)},
+	"feeds[].per_source_limit":      {minimum: bound(0)},
 	"metrics.allow[]":               {pattern: `^\s*[0-9A-Fa-f:.]+/[0-9]+\s*$`, patternMessage: "want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32"},
 }
 
@@ -222,7 +223,7 @@ type schemaGen struct {
 // and a schemaRules or docGlossary entry that nothing uses any more.
 func generateJSONSchema() ([]byte, error) {
 	g := &schemaGen{docs: map[string]string{}, goPaths: map[string]string{}, seen: map[string]bool{}, glossaryUsed: map[string]bool{}}
-	for _, pkg := range []string{modulePath + "/internal/config", modulePath + "/sources"} {
+	for _, pkg := range []string{modulePath + "/internal/config", modulePath + "/sources", modulePath + "/feeds"} {
 		if err := g.readDocs(pkg); err != nil {
 			return nil, err
 		}

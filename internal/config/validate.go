@@ -17,6 +17,7 @@ import (
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/sources"
@@ -354,6 +355,25 @@ func (v *validator) sources() {
 		}
 		v.kind(p, s)
 		v.outbound(p, s)
+		v.filter(p, s.Include, s.Exclude)
+	}
+}
+
+// filter checks the include and exclude patterns of the source or feed
+// at p with feeds.NewFilter, which the publisher builds its filters with,
+// each refused pattern at its own line.
+func (v *validator) filter(p string, include, exclude feeds.Rules) {
+	_, err := feeds.NewFilter(include, exclude)
+	var pes feeds.PatternErrors
+	if !errors.As(err, &pes) {
+		return
+	}
+	for _, pe := range pes {
+		if pe.Index < 0 {
+			v.at(p+"."+pe.Rule, "%v", pe.Err)
+			continue
+		}
+		v.at(fmt.Sprintf("%s.%s.%s[%d]", p, pe.Rule, pe.Field, pe.Index), "pattern %q: %v", pe.Pattern, pe.Err)
 	}
 }
 
@@ -491,6 +511,10 @@ func (v *validator) feeds() {
 		if f.Limit < 1 || f.Limit > MaxFeedLimit {
 			v.at(p+".limit", "must be from 1 to %d, got %d", MaxFeedLimit, f.Limit)
 		}
+		if f.PerSourceLimit < 0 {
+			v.at(p+".per_source_limit", "must not be negative (0 means no cap), got %d", f.PerSourceLimit)
+		}
+		v.filter(p, f.Include, f.Exclude)
 		badRef := false
 		for j, name := range f.Sources {
 			if _, ok := c.Source(name); !ok {

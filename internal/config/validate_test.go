@@ -665,6 +665,32 @@ feeds: [{name: all}]
 			{5, "metrics.allow[1]", `invalid network "192.168.1.7": want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32`},
 			{7, "metrics.allow[3]", `invalid network "not-a-network"`},
 		}},
+
+		{"filters", `sources:
+  - name: a
+    url: https://a.example/
+    include:
+      title: [ok, "re:("]
+      tittle: [x]
+feeds:
+  - name: no-wrestling
+    exclude:
+      title:
+        - wwe
+        - "re:summer (slam"
+      category: ["  "]
+      link: wwe
+    max_age: 30 days
+    per_source_limit: -1
+`, []problem{
+			{5, "sources[0].include.title[1]", `pattern "re:(": invalid regular expression: missing closing )`},
+			{6, "sources[0].include.tittle", `unknown key "tittle" (did you mean "title"?)`},
+			{12, "feeds[0].exclude.title[1]", `pattern "re:summer (slam": invalid regular expression: missing closing )`},
+			{13, "feeds[0].exclude.category[0]", `empty keyword`},
+			{14, "feeds[0].exclude.link", `want a list`},
+			{15, "feeds[0].max_age", `invalid duration "30 days"`},
+			{16, "feeds[0].per_source_limit", `must not be negative (0 means no cap), got -1`},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
