@@ -54,7 +54,7 @@ func Combine(arts []Article, limit int) []Article {
 		res[i].ID = storyID(g, used)
 	}
 	slices.SortStableFunc(res, func(a, b Article) int {
-		if c := sortDate(b).Compare(sortDate(a)); c != 0 {
+		if c := SortDate(b).Compare(SortDate(a)); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.ID, b.ID); c != 0 {
@@ -223,7 +223,10 @@ func disjoint(a, b []string) bool {
 	return true
 }
 
-func sortDate(a Article) time.Time {
+// SortDate is the date a feed orders an article by, and ages it by
+// (feeds[].max_age): when it was published, else when Tributary first
+// saw it. The stores order Articles the same way.
+func SortDate(a Article) time.Time {
 	if !a.Published.IsZero() {
 		return a.Published
 	}

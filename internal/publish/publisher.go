@@ -42,6 +42,15 @@ type Feed struct {
 	Sources []string
 	// Limit is the number of newest items published.
 	Limit int
+	// Filter is the feed's include and exclude, applied to its combined
+	// items; nil keeps them all.
+	Filter *feeds.Filter
+	// MaxAge hides items dated (feeds.SortDate) more than MaxAge ago; 0
+	// means no age limit.
+	MaxAge time.Duration
+	// PerSourceLimit caps the items of one source (the source of the copy
+	// published) in the feed; 0 means no cap.
+	PerSourceLimit int
 }
 
 // Options configure a Publisher.
@@ -61,6 +70,13 @@ type Options struct {
 	// a daemon passes the same Dates to the Publisher of each
 	// configuration it loads. Nil gives the Publisher its own.
 	Dates *Dates
+	// SourceFilters are the include and exclude of each source, by name,
+	// applied to the source's articles in every feed; a source without
+	// one keeps them all.
+	SourceFilters map[string]*feeds.Filter
+	// OnFiltered, when set, hears after each rendering of a feed what its
+	// rules left out (the same for each format).
+	OnFiltered func(feed string, left Filtered)
 }
 
 // Rendering is one feed in one format, ready to serve or write.
@@ -190,6 +206,13 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		p.ver = v.Counter
 	}
 	e, ok := p.cache[key]
+	if ok && finished(e) && !e.until.IsZero() && time.Now().After(e.until) {
+		// An item aged out of the feed (max_age) with no change in the
+		// store: render again, this rendering standing in meanwhile.
+		p.prev[key] = e.r
+		delete(p.cache, key)
+		ok = false
+	}
 	if !ok {
 		// The first request after a change renders; the ones arriving
 		// meanwhile wait for its result instead of rendering again.
@@ -199,7 +222,7 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		// Not the requester's context: its going away must not fail the
 		// render the others are waiting for.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
-		e.r, e.err = p.render(rctx, f, format, v)
+		e.r, e.until, e.err = p.render(rctx, f, format, v)
 		cancel()
 		p.mu.Lock()
 		if e.err == nil {
@@ -321,6 +344,9 @@ type entry struct {
 	done chan struct{}
 	r    *Rendering
 	err  error
+	// until is when r goes stale though the store did not change: an item
+	// in it ages past its feed's max_age. Zero: never.
+	until time.Time
 	// dated is r with the date it was last served with, when that is not
 	// r.Modified, so that serving it again allocates nothing.
 	dated atomic.Pointer[Rendering]
@@ -350,27 +376,34 @@ func (p *Publisher) Articles(ctx context.Context, name string) ([]feeds.Article,
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
 	}
-	return p.articles(ctx, f)
+	items, _, err := p.items(ctx, f, f.Limit)
+	return items, err
 }
 
-func (p *Publisher) articles(ctx context.Context, f Feed) ([]feeds.Article, error) {
-	if len(f.Sources) == 0 {
-		return nil, nil
+// Filtered returns what the rules of feed name leave out of it now, and
+// how many items it holds (see Filtered), reading the store as a
+// rendering does.
+func (p *Publisher) Filtered(ctx context.Context, name string) (Filtered, int, error) {
+	f, ok := p.byNam[name]
+	if !ok {
+		return Filtered{}, 0, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
 	}
-	// The same story may come from several sources and is merged into one
-	// item, so read more than the limit to still fill it after de-duplication.
-	arts, err := p.r.Articles(ctx, store.Query{Sources: f.Sources, Limit: f.Limit * 2})
-	if err != nil {
-		return nil, fmt.Errorf("%w: read articles of feed %q: %w", ErrStoreUnavailable, f.Name, err)
-	}
-	return feeds.Combine(arts, f.Limit), nil
+	s, err := p.selectItems(ctx, f, f.Limit, time.Now())
+	return s.left, len(s.items), err
 }
 
-func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v store.Version) (*Rendering, error) {
-	items, err := p.articles(ctx, f)
+// render renders f in format from the store at version v, and says until
+// when the rendering stands though the store does not change (zero:
+// until it changes).
+func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v store.Version) (*Rendering, time.Time, error) {
+	sel, err := p.selectItems(ctx, f, f.Limit, time.Now())
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
+	if p.opts.OnFiltered != nil {
+		p.opts.OnFiltered(f.Name, sel.left)
+	}
+	items := sel.items
 	title := f.Title
 	if title == "" {
 		title = f.Name
@@ -386,18 +419,18 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 	}
 	body, err := feeds.Render(out, format)
 	if err != nil {
-		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+		return nil, time.Time{}, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
 	if limit := cmp.Or(p.opts.MaxBytes, MaxFeedBytes); len(body) > limit {
 		size := len(body)
 		if body, out.Items, err = fit(out, format, limit); err != nil {
-			return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+			return nil, time.Time{}, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 		}
 		p.log.Warn("feed too large, oldest items left out", slog.String("feed", f.Name), slog.String("format", format.Ext()),
 			slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", len(out.Items)))
 	}
 	sum := sha256.Sum256(body)
-	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format}, nil
+	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format}, sel.until, nil
 }
 
 // modified is the earliest date a rendering of version v may be served
