@@ -38,11 +38,17 @@ type Metrics struct {
 	retentionDeleted *prometheus.CounterVec
 	storeSize        prometheus.Gauge
 	retentionLast    prometheus.Gauge
+	// feedFiltered is what each feed's rules left out of its last
+	// rendering, by reason.
+	feedFiltered *prometheus.GaugeVec
 
 	mu sync.Mutex
 	// sources are the names Observe has seen, whose series Retain may
 	// drop. Guarded by mu.
 	sources map[string]bool
+	// feeds are the names ObserveFeed or RetainFeeds has seen. Guarded by
+	// mu.
+	feeds map[string]bool
 }
 
 // Options configure Metrics.
@@ -68,6 +74,7 @@ func New(opts Options) *Metrics {
 	m := &Metrics{
 		reg:     prometheus.NewRegistry(),
 		sources: map[string]bool{},
+		feeds:   map[string]bool{},
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_source_fetches_total", Help: "Source fetches by outcome (new, updated, unchanged, failed, deferred, cancelled).",
 		}, []string{"source", "status"}),
@@ -99,10 +106,13 @@ func New(opts Options) *Metrics {
 		retentionLast: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tributary_retention_last_run_timestamp_seconds", Help: "Unix time of the last retention cleanup of this process.",
 		}),
+		feedFiltered: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "tributary_feed_items_filtered", Help: "Items the last rendering of a feed left out, by reason (include, exclude, max_age, per_source_limit).",
+		}, []string{"feed", "reason"}),
 	}
 	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.lastError, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast)
+	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast, m.feedFiltered)
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "tributary_build_info", Help: "Always 1, labelled with the version of Tributary and of Go that built it.",
 	}, []string{"version", "goversion"})
@@ -233,6 +243,52 @@ func (m *Metrics) ObserveCleanup(c Cleanup) {
 		m.storeSize.Set(float64(c.SizeBytes))
 	}
 	m.retentionLast.Set(float64(c.At.Unix()))
+}
+
+// FeedFiltered is what the rules of one feed left out of its last
+// rendering, by reason, as ObserveFeed records it.
+type FeedFiltered struct {
+	Feed                                     string
+	Include, Exclude, MaxAge, PerSourceLimit int
+}
+
+// ObserveFeed records what a rendering of a feed left out.
+func (m *Metrics) ObserveFeed(f FeedFiltered) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.feeds[f.Feed] = true
+	m.setFeed(f)
+}
+
+// setFeed sets the series of f. m.mu must be held.
+func (m *Metrics) setFeed(f FeedFiltered) {
+	for _, r := range []struct {
+		reason string
+		n      int
+	}{{"include", f.Include}, {"exclude", f.Exclude}, {"max_age", f.MaxAge}, {"per_source_limit", f.PerSourceLimit}} {
+		m.feedFiltered.WithLabelValues(f.Feed, r.reason).Set(float64(r.n))
+	}
+}
+
+// RetainFeeds drops the series of every feed not in names, those a
+// reload removed, and shows the new ones at 0 until they are rendered.
+func (m *Metrics) RetainFeeds(names []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keep := make(map[string]bool, len(names))
+	for _, n := range names {
+		keep[n] = true
+		if !m.feeds[n] {
+			m.feeds[n] = true
+			m.setFeed(FeedFiltered{Feed: n})
+		}
+	}
+	for n := range m.feeds {
+		if !keep[n] {
+			delete(m.feeds, n)
+			m.feedFiltered.DeletePartialMatch(prometheus.Labels{"feed": n})
+		}
+	}
 }
 
 // Retain drops the series of every source not in sources, those a reload

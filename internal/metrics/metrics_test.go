@@ -190,3 +190,34 @@ func TestBuildInfo(t *testing.T) {
 		t.Errorf("value %v, want 1", v)
 	}
 }
+
+// TestFeedFiltered: each feed's counts by reason, shown at 0 from the
+// start, replaced by each rendering, gone with the feed.
+func TestFeedFiltered(t *testing.T) {
+	m := New(Options{})
+	m.RetainFeeds([]string{"all", "clean"})
+	m.ObserveFeed(FeedFiltered{Feed: "clean", Exclude: 7, MaxAge: 2})
+	m.ObserveFeed(FeedFiltered{Feed: "clean", Exclude: 5, PerSourceLimit: 1})
+	body := get(t, m.Handler())
+	for _, want := range []string{
+		`tributary_feed_items_filtered{feed="all",reason="exclude"} 0`,
+		`tributary_feed_items_filtered{feed="clean",reason="exclude"} 5`,
+		`tributary_feed_items_filtered{feed="clean",reason="include"} 0`,
+		`tributary_feed_items_filtered{feed="clean",reason="max_age"} 0`,
+		`tributary_feed_items_filtered{feed="clean",reason="per_source_limit"} 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("/metrics misses %s", want)
+		}
+	}
+	m.RetainFeeds([]string{"all"}) // a reload removed clean; all keeps its values
+	m.ObserveFeed(FeedFiltered{Feed: "all", Include: 3})
+	m.RetainFeeds([]string{"all"})
+	body = get(t, m.Handler())
+	if strings.Contains(body, `feed="clean"`) {
+		t.Error("the series of a removed feed are still served")
+	}
+	if !strings.Contains(body, `tributary_feed_items_filtered{feed="all",reason="include"} 3`+"\n") {
+		t.Error("a reload keeping a feed reset its counts")
+	}
+}

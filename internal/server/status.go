@@ -51,7 +51,14 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 <td>{{if .NextRun}}{{when .NextRun}}{{else}}-{{end}}</td><td>{{if .BackoffUntil}}{{when .BackoffUntil}}{{else}}-{{end}}</td>
 <td>{{.Articles}}</td><td>{{.PagesExtracted}}</td><td>{{.PagesFailed}}</td>
 <td class="wrap">{{.URL}}{{with .FeedURL}}<br>feed: {{.}}{{end}}</td><td class="wrap">{{.LastError}}</td></tr>
-{{end}}</tbody></table></div></body></html>
+{{end}}</tbody></table></div>
+{{with .Report.Feeds}}<h2>Feeds</h2>
+<p>Items each feed holds, and the items its rules left out, by rule.</p>
+<div class="scroll"><table>
+<thead><tr><th>Feed</th><th>Items</th><th>Left out by include</th><th>by exclude</th><th>by max_age</th><th>by per_source_limit</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{.Name}}</td><td>{{.Items}}</td><td>{{.Filtered.Include}}</td><td>{{.Filtered.Exclude}}</td><td>{{.Filtered.MaxAge}}</td><td>{{.Filtered.PerSourceLimit}}</td></tr>
+{{end}}</tbody></table></div>{{end}}</body></html>
 `))
 
 // handleStatus serves /status: every source's state as an HTML table,

@@ -44,6 +44,8 @@ func TestStatusPage(t *testing.T) {
 			return status.Build(ctx, st, status.Options{Sources: []status.Configured{
 				{Name: "aaa-fine", URL: "https://a.example/feed", Schedule: "@hourly", Enabled: true},
 				{Name: "zzz-broken", URL: "https://bob:hunter2@z.example/feed", Schedule: "@hourly", Enabled: true},
+			}, Feeds: func(context.Context) ([]status.Feed, error) {
+				return []status.Feed{{Name: "no-wrestling", Items: 12, Filtered: status.Filtered{Include: 1, Exclude: 7, MaxAge: 3, PerSourceLimit: 2}}}, nil
 			}})
 		},
 	}))
@@ -64,7 +66,8 @@ func TestStatusPage(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "https://xxxxx@z.example/feed", `name="viewport"`,
-		"Retention last ran: never", "Ops &lt;b&gt;&#34;board&#34;&lt;/b&gt;"} {
+		"Retention last ran: never", "Ops &lt;b&gt;&#34;board&#34;&lt;/b&gt;",
+		"<tr><td>no-wrestling</td><td>12</td><td>1</td><td>7</td><td>3</td><td>2</td></tr>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q:\n%s", want, page)
 		}

@@ -79,6 +79,29 @@ type Report struct {
 	// Sources are sorted failing first, then in backoff, then by name
 	// (see Build).
 	Sources []Source `json:"sources"`
+	// Feeds are the configured feeds, in configuration order: how many
+	// items each publishes and how many its rules leave out.
+	Feeds []Feed `json:"feeds"`
+}
+
+// Feed is what one feed publishes now and what its rules (include,
+// exclude, max_age, per_source_limit) leave out of it.
+type Feed struct {
+	Name string `json:"name"`
+	// Items is how many items the feed holds.
+	Items int `json:"items"`
+	// Filtered counts the items left out, by reason.
+	Filtered Filtered `json:"filtered"`
+}
+
+// Filtered counts the items a feed's rules leave out of it, by reason;
+// each item counts once, for the first rule that applies (see
+// docs/configuration.md).
+type Filtered struct {
+	Include        int `json:"include"`
+	Exclude        int `json:"exclude"`
+	MaxAge         int `json:"max_age"`
+	PerSourceLimit int `json:"per_source_limit"`
 }
 
 // Configured is a source of the configuration, as plain values.
@@ -102,6 +125,9 @@ type Options struct {
 	LastRetention func(ctx context.Context) (time.Time, error)
 	// Now is the time the report is made at; zero means time.Now().
 	Now time.Time
+	// Feeds returns the configured feeds' counts (Report.Feeds); nil
+	// reports no feed. It is the hook for the publisher's selection.
+	Feeds func(ctx context.Context) ([]Feed, error)
 }
 
 // Build returns the status of every configured source and of every stored
@@ -129,6 +155,11 @@ func Build(ctx context.Context, r Reader, opts Options) (Report, error) {
 			return Report{}, fmt.Errorf("status: last retention: %w", err)
 		}
 		rep.LastRetention = timePtr(t)
+	}
+	if opts.Feeds != nil {
+		if rep.Feeds, err = opts.Feeds(ctx); err != nil {
+			return Report{}, fmt.Errorf("status: feeds: %w", err)
+		}
 	}
 	byName := make(map[string]store.SourceState, len(states))
 	for _, st := range states {

@@ -2,6 +2,7 @@ package status
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,20 @@ func TestBuild(t *testing.T) {
 	if s := by["gone"]; s.Configured {
 		t.Errorf("gone is marked configured")
 	}
+
+	if rep.Feeds != nil {
+		t.Errorf("Feeds = %v without a hook, want none", rep.Feeds)
+	}
+	feeds := []Feed{{Name: "clean", Items: 3, Filtered: Filtered{Exclude: 2, MaxAge: 1}}}
+	opts.Feeds = func(context.Context) ([]Feed, error) { return feeds, nil }
+	if rep, err = Build(context.Background(), r, opts); err != nil || len(rep.Feeds) != 1 || rep.Feeds[0] != feeds[0] {
+		t.Errorf("Feeds = %+v, %v; want %+v", rep.Feeds, err, feeds)
+	}
+	opts.Feeds = func(context.Context) ([]Feed, error) { return nil, errors.New("store gone") }
+	if _, err = Build(context.Background(), r, opts); err == nil || !strings.Contains(err.Error(), "store gone") {
+		t.Errorf("Build with a failing feeds hook = %v, want its error", err)
+	}
+	opts.Feeds = nil
 
 	ran := now.Add(-time.Hour)
 	opts.LastRetention = func(context.Context) (time.Time, error) { return ran, nil }
