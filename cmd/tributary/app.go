@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/config"
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/metrics"
@@ -176,23 +177,48 @@ func enabledSources(cfg *config.Config) []config.Source {
 	return out
 }
 
-// newPublisher returns the publisher of the configured feeds; log (nil
-// discards) hears of store outages and of feeds cut to their size bound;
-// dates (nil when nothing is served) dates what it serves.
-func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *publish.Dates) *publish.Publisher {
+// newPublisher returns the publisher of the configured feeds, with their
+// and their sources' filters; log (nil discards) hears of store outages
+// and of feeds cut to their size bound; dates (nil when nothing is served)
+// dates what it serves; m (nil when nothing is served) hears what each
+// rendering's rules left out.
+func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *publish.Dates, m *metrics.Metrics) *publish.Publisher {
 	opts := publish.Options{
-		BaseURL:   cfg.BaseURL,
-		Generator: "Tributary " + version,
-		Logger:    log,
-		Dates:     dates,
+		BaseURL:       cfg.BaseURL,
+		Generator:     "Tributary " + version,
+		Logger:        log,
+		Dates:         dates,
+		SourceFilters: map[string]*feeds.Filter{},
+	}
+	if m != nil {
+		opts.OnFiltered = func(feed string, left publish.Filtered) {
+			m.ObserveFeed(metrics.FeedFiltered{Feed: feed, Include: left.Include, Exclude: left.Exclude,
+				MaxAge: left.MaxAge, PerSourceLimit: left.PerSourceLimit})
+		}
+	}
+	for _, s := range cfg.Sources {
+		if f := mustFilter(s.Include, s.Exclude); f != nil {
+			opts.SourceFilters[s.Name] = f
+		}
 	}
 	for _, f := range cfg.Feeds {
 		opts.Feeds = append(opts.Feeds, publish.Feed{
 			Name: f.Name, Title: f.Title, Description: f.Description,
 			Sources: cfg.FeedSources(f), Limit: f.Limit,
+			Filter: mustFilter(f.Include, f.Exclude), MaxAge: f.MaxAge, PerSourceLimit: f.PerSourceLimit,
 		})
 	}
 	return publish.New(st, opts)
+}
+
+// mustFilter compiles the include and exclude of a configuration that
+// validated: config.Validate checks them with the same feeds.NewFilter.
+func mustFilter(include, exclude feeds.Rules) *feeds.Filter {
+	f, err := feeds.NewFilter(include, exclude)
+	if err != nil {
+		panic(fmt.Sprintf("filters of a validated configuration: %v", err))
+	}
+	return f
 }
 
 // closeStore closes st, joining its error to err.

@@ -50,7 +50,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 		return fmt.Errorf("build: %w", err)
 	}
 	defer unlock()
-	pub := newPublisher(cfg, st, newLogger(cfg, stderr), nil)
+	pub := newPublisher(cfg, st, newLogger(cfg, stderr), nil, nil)
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.
 	var files []outputFile

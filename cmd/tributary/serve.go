@@ -204,14 +204,15 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		client.Close()
 		return nil, usagef("%v", err)
 	}
+	pub := newPublisher(cfg, d.st, d.log, &d.dates, d.metrics)
 	h := server.New(server.Options{
 		Title:        cfg.Title,
-		Publisher:    newPublisher(cfg, d.st, d.log, &d.dates), // /healthz checks the store through it
+		Publisher:    pub, // /healthz checks the store through it
 		Metrics:      d.metrics.Handler(),
 		MetricsAllow: cfg.Metrics.Networks(),
 		Sources:      opmlSources(cfg),
 		Status: func(ctx context.Context) (status.Report, error) {
-			return status.Build(ctx, d.st, statusOptions(cfg, d.st))
+			return status.Build(ctx, d.st, statusOptions(cfg, d.st, pub))
 		},
 		Logger: d.log,
 	})
@@ -226,6 +227,11 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 		names = append(names, s.Name)
 	}
 	d.metrics.Retain(names) // the series of sources this configuration removed or disabled
+	var feedNames []string
+	for _, f := range g.cfg.Feeds {
+		feedNames = append(feedNames, f.Name)
+	}
+	d.metrics.RetainFeeds(feedNames)
 	d.handler.Store(g.handler)
 	g.sched.Start(context.WithoutCancel(ctx), true)
 	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg

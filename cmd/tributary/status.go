@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/internal/config"
+	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/status"
 	"github.com/tributary/tributary/internal/store"
 )
@@ -27,7 +28,7 @@ func cmdStatus(ctx context.Context, confPath string, args []string, stdout, stde
 		return err
 	}
 	defer closeStore(st, &err)
-	rep, err := status.Build(ctx, st, statusOptions(cfg, st))
+	rep, err := status.Build(ctx, st, statusOptions(cfg, st, newPublisher(cfg, st, nil, nil, nil)))
 	if err != nil {
 		return err
 	}
@@ -41,13 +42,31 @@ func cmdStatus(ctx context.Context, confPath string, args []string, stdout, stde
 }
 
 // statusOptions are the configured sources and hooks status.Build reads
-// beside the store.
-func statusOptions(cfg *config.Config, st store.Store) status.Options {
-	opts := status.Options{LastRetention: lastRetention(st)}
+// beside the store; pub, the publisher of cfg's feeds, says what each
+// feed holds and leaves out.
+func statusOptions(cfg *config.Config, st store.Store, pub *publish.Publisher) status.Options {
+	opts := status.Options{LastRetention: lastRetention(st), Feeds: feedStatus(pub)}
 	for _, s := range cfg.Sources {
 		opts.Sources = append(opts.Sources, status.Configured{Name: s.Name, URL: s.URL, Schedule: s.Schedule, Enabled: s.Enabled})
 	}
 	return opts
+}
+
+// feedStatus is what each feed of pub holds and what its rules leave out,
+// as a rendering now would select them.
+func feedStatus(pub *publish.Publisher) func(ctx context.Context) ([]status.Feed, error) {
+	return func(ctx context.Context) ([]status.Feed, error) {
+		var out []status.Feed
+		for _, f := range pub.Feeds() {
+			left, n, err := pub.Filtered(ctx, f.Name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, status.Feed{Name: f.Name, Items: n, Filtered: status.Filtered{
+				Include: left.Include, Exclude: left.Exclude, MaxAge: left.MaxAge, PerSourceLimit: left.PerSourceLimit}})
+		}
+		return out, nil
+	}
 }
 
 // lastRetention is when retention last ran, as any process sharing the
@@ -96,6 +115,14 @@ func writeStatus(w io.Writer, rep status.Report) {
 			line("backoff until", when(s.BackoffUntil))
 		}
 		line("articles", fmt.Sprintf("%d stored, pages %d extracted, %d failed", s.Articles, s.PagesExtracted, s.PagesFailed))
+	}
+	for i, f := range rep.Feeds {
+		if i == 0 {
+			fmt.Fprintln(w, "\nfeeds:")
+		}
+		l := f.Filtered
+		fmt.Fprintf(w, "  %s: %d items; left out by include %d, exclude %d, max_age %d, per_source_limit %d\n",
+			f.Name, f.Items, l.Include, l.Exclude, l.MaxAge, l.PerSourceLimit)
 	}
 }
 
