@@ -123,8 +123,21 @@ type Filter struct {
 }
 
 type fieldMatcher struct {
-	field string
-	res   []*regexp.Regexp
+	field    string
+	patterns []*Pattern
+}
+
+// Pattern is one compiled pattern of Rules: a keyword or a regular
+// expression.
+type Pattern struct {
+	// re is the regular expression of a "re:" pattern; nil for a keyword.
+	re *regexp.Regexp
+	// kw is a keyword or phrase, lowercased, its words separated by one
+	// space, searched in text folded the same way (foldText); wordStart
+	// and wordEnd say whether its ends are word characters, which must
+	// not touch another.
+	kw                 string
+	wordStart, wordEnd bool
 }
 
 // NewFilter compiles include and exclude. An article passes when, for
@@ -158,7 +171,7 @@ func NewFilter(include, exclude Rules) (*Filter, error) {
 						Err: fmt.Errorf("more than %d patterns in one source's or feed's include and exclude", MaxFilterPatterns)})
 					return nil, errs
 				}
-				re, size, err := CompilePattern(p)
+				pat, size, err := CompilePattern(p)
 				if err == nil && total+size > MaxFilterProgramTotal {
 					err = fmt.Errorf("the patterns of this filter compile to more than %d instructions together", MaxFilterProgramTotal)
 				}
@@ -167,7 +180,7 @@ func NewFilter(include, exclude Rules) (*Filter, error) {
 					continue
 				}
 				total += size
-				m.res = append(m.res, re)
+				m.patterns = append(m.patterns, pat)
 			}
 			*rule.dst = append(*rule.dst, m)
 		}
@@ -179,27 +192,29 @@ func NewFilter(include, exclude Rules) (*Filter, error) {
 }
 
 // CompilePattern compiles one pattern of Rules (see Rules for the
-// syntax) and returns its size in RE2 program instructions.
-func CompilePattern(p string) (*regexp.Regexp, int, error) {
+// syntax) and returns its size: a regular expression's RE2 program
+// instructions, a keyword's length in bytes.
+func CompilePattern(p string) (*Pattern, int, error) {
 	if len(p) > MaxPatternBytes {
 		return nil, 0, fmt.Errorf("longer than %d bytes", MaxPatternBytes)
 	}
 	if !utf8.ValidString(p) {
 		return nil, 0, errors.New("not valid UTF-8")
 	}
-	var expr string
-	if rx, ok := strings.CutPrefix(p, RegexPrefix); ok {
-		if strings.TrimSpace(rx) == "" {
-			return nil, 0, errors.New("empty regular expression (it would match everything)")
-		}
-		expr = "(?i)" + rx
-	} else {
-		words := strings.Fields(p)
-		if len(words) == 0 {
+	rx, ok := strings.CutPrefix(p, RegexPrefix)
+	if !ok {
+		kw := foldText(p)
+		if kw == "" {
 			return nil, 0, errors.New("empty keyword")
 		}
-		expr = keywordExpr(words)
+		first, _ := utf8.DecodeRuneInString(kw)
+		last, _ := utf8.DecodeLastRuneInString(kw)
+		return &Pattern{kw: kw, wordStart: isWordRune(first), wordEnd: isWordRune(last)}, len(kw), nil
 	}
+	if strings.TrimSpace(rx) == "" {
+		return nil, 0, errors.New("empty regular expression (it would match everything)")
+	}
+	expr := "(?i)" + rx
 	parsed, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		var se *syntax.Error
@@ -219,36 +234,43 @@ func CompilePattern(p string) (*regexp.Regexp, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("invalid regular expression: %w", err)
 	}
-	return re, len(prog.Inst), nil
+	return &Pattern{re: re}, len(prog.Inst), nil
 }
 
-// wordClass is what a keyword's ends must not touch: letters, marks,
-// digits and the underscore, in any script.
-const wordClass = `[\pL\pM\pN_]`
-
-// keywordExpr is the regular expression of a keyword or phrase: its words
-// in order, separated by any whitespace, case-insensitive, and not inside
-// a longer word at an end that is itself a word character ("c++" may be
-// followed by a letter; "wwe" may not).
-func keywordExpr(words []string) string {
-	quoted := make([]string, len(words))
-	for i, w := range words {
-		quoted[i] = regexp.QuoteMeta(w)
-	}
-	expr := strings.Join(quoted, `[\s\pZ]+`)
-	first, _ := utf8.DecodeRuneInString(words[0])
-	last, _ := utf8.DecodeLastRuneInString(words[len(words)-1])
-	if isWordRune(first) {
-		expr = `(?:^|[^\pL\pM\pN_])` + expr
-	}
-	if isWordRune(last) {
-		expr += `(?:$|[^\pL\pM\pN_])`
-	}
-	return "(?i)" + expr
+// foldText is how a keyword and the text it is searched in are
+// compared: lowercased (Unicode), every run of white space (Unicode's,
+// the no-break space included) one space, trimmed.
+func foldText(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
+// isWordRune reports whether r is a word character: a letter, mark or
+// digit in any script, or the underscore.
 func isWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r)
+}
+
+// matches reports whether p matches value, whose folded form (foldText)
+// is folded.
+func (p *Pattern) matches(value, folded string) bool {
+	if p.re != nil {
+		return p.re.MatchString(value)
+	}
+	for from := 0; from <= len(folded)-len(p.kw); {
+		i := strings.Index(folded[from:], p.kw)
+		if i < 0 {
+			return false
+		}
+		i += from
+		before, _ := utf8.DecodeLastRuneInString(folded[:i])
+		after, _ := utf8.DecodeRuneInString(folded[i+len(p.kw):])
+		if !(p.wordStart && isWordRune(before)) && !(p.wordEnd && isWordRune(after)) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(folded[i:])
+		from = i + size
+	}
+	return false
 }
 
 // The reasons a filter leaves an article out.
@@ -282,9 +304,10 @@ func (f *Filter) Reason(a *Article) string {
 func (f *Filter) Keeps(a *Article) bool { return f.Reason(a) == "" }
 
 func (m fieldMatcher) matches(t *articleText) bool {
-	for _, v := range t.values(m.field) {
-		for _, re := range m.res {
-			if re.MatchString(v) {
+	values, folded := t.values(m.field), t.foldedValues(m.field)
+	for i, v := range values {
+		for _, p := range m.patterns {
+			if p.matches(v, folded[i]) {
 				return true
 			}
 		}
@@ -297,6 +320,25 @@ func (m fieldMatcher) matches(t *articleText) bool {
 type articleText struct {
 	a       *Article
 	content []string
+	// folded holds each field's values as foldText makes them.
+	folded map[string][]string
+}
+
+// foldedValues returns values(field), each folded (foldText), made once.
+func (t *articleText) foldedValues(field string) []string {
+	if f, ok := t.folded[field]; ok {
+		return f
+	}
+	values := t.values(field)
+	f := make([]string, len(values))
+	for i, v := range values {
+		f[i] = foldText(v)
+	}
+	if t.folded == nil {
+		t.folded = map[string][]string{}
+	}
+	t.folded[field] = f
+	return f
 }
 
 // values returns the texts field matches: a pattern matches the field
