@@ -84,22 +84,11 @@ func TestFilterChangeAppliesAtReloadWithoutFetching(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	want := []string{"Cooking with herbs", "Audience awwed by puppies"} // the same date: by id
-	for _, format := range []string{"atom", "rss", "json"} {
-		if got := feedTitles(t, base+"/feeds/clean."+format, format == "atom"); !slices.Equal(got, want) {
-			t.Errorf("clean.%s = %v, want %v", format, got, want)
-		}
-	}
-	metrics := get(t, base+"/metrics")
-	for _, line := range []string{
+	checkClean(t, base, "Cooking with herbs", "Audience awwed by puppies") // the same date: by id
+	checkMetrics(t, base,
 		`tributary_feed_items_filtered{feed="clean",reason="exclude"} 2`,
 		`tributary_feed_items_filtered{feed="clean",reason="include"} 0`,
-		`tributary_feed_items_filtered{feed="all",reason="exclude"} 0`,
-	} {
-		if !strings.Contains(metrics, line+"\n") {
-			t.Errorf("/metrics lacks %s", line)
-		}
-	}
+		`tributary_feed_items_filtered{feed="all",reason="exclude"} 0`)
 	if page := get(t, base+"/status"); !strings.Contains(page, "<tr><td>clean</td><td>2</td><td>0</td><td>2</td><td>0</td><td>0</td></tr>") {
 		t.Errorf("/status does not show what clean left out:\n%s", page)
 	}
@@ -112,25 +101,14 @@ func TestFilterChangeAppliesAtReloadWithoutFetching(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, log, "configuration reloaded")
-	want = []string{"Cooking with herbs", "WWE Raw recap"}
-	for _, format := range []string{"atom", "rss", "json"} {
-		if got := feedTitles(t, base+"/feeds/clean."+format, format == "atom"); !slices.Equal(got, want) {
-			t.Errorf("after reload clean.%s = %v, want %v", format, got, want)
-		}
-	}
+	checkClean(t, base, "Cooking with herbs", "WWE Raw recap")
 	if got := feedTitles(t, base+"/feeds/all.json", false); len(got) != 3 {
 		t.Errorf("after reload all = %v, want every story but the source's exclude", got)
 	}
-	metrics = get(t, base+"/metrics")
-	for _, line := range []string{
+	checkMetrics(t, base,
 		`tributary_feed_items_filtered{feed="clean",reason="exclude"} 1`,
 		`tributary_feed_items_filtered{feed="clean",reason="include"} 1`,
-		`tributary_feed_items_filtered{feed="all",reason="exclude"} 1`,
-	} {
-		if !strings.Contains(metrics, line+"\n") {
-			t.Errorf("/metrics after reload lacks %s", line)
-		}
-	}
+		`tributary_feed_items_filtered{feed="all",reason="exclude"} 1`)
 	if n := requests.Load(); n != fetched {
 		t.Errorf("the source was requested %d times after the reload, want none", n-fetched)
 	}
@@ -143,6 +121,29 @@ func TestFilterChangeAppliesAtReloadWithoutFetching(t *testing.T) {
 	code, out, errOut := runCmd(t, context.Background(), "--config", conf, "status")
 	if code != 0 || !strings.Contains(out, "clean: 2 items; left out by include 1, exclude 1, max_age 0, per_source_limit 0") {
 		t.Errorf("status = %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// checkClean fails unless the feed "clean" of the daemon at base has the
+// titles want, in order, in every format.
+func checkClean(t *testing.T, base string, want ...string) {
+	t.Helper()
+	for _, format := range []string{"atom", "rss", "json"} {
+		if got := feedTitles(t, base+"/feeds/clean."+format, format == "atom"); !slices.Equal(got, want) {
+			t.Errorf("clean.%s = %v, want %v", format, got, want)
+		}
+	}
+}
+
+// checkMetrics fails unless the daemon at base serves each line in
+// /metrics.
+func checkMetrics(t *testing.T, base string, lines ...string) {
+	t.Helper()
+	metrics := get(t, base+"/metrics")
+	for _, line := range lines {
+		if !strings.Contains(metrics, line+"\n") {
+			t.Errorf("/metrics lacks %s", line)
+		}
 	}
 }
 
