@@ -42,6 +42,9 @@ type Feed struct {
 	Sources []string
 	// Limit is the number of newest items published.
 	Limit int
+	// LeadImage puts each item's lead image at the top of its content
+	// when the content does not show it (see feeds.Feed.LeadImage).
+	LeadImage bool
 }
 
 // Options configure a Publisher.
@@ -383,6 +386,7 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		SelfURL:     p.FeedURL(f.Name, format),
 		Generator:   p.opts.Generator,
 		Items:       items,
+		LeadImage:   f.LeadImage,
 	}
 	body, err := feeds.Render(out, format)
 	if err != nil {
