@@ -2,10 +2,7 @@ package feeds
 
 import (
 	"encoding/json"
-	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -120,35 +117,17 @@ func figureFeed() Feed {
 // and feedparser reads the figure in RSS and Atom content.
 func TestLeadFigureValid(t *testing.T) {
 	t.Parallel()
-	schema := filepath.Join(repoRoot(t), "..", "shared", "schemas", "atom.rnc")
-	if _, err := os.Stat(schema); err != nil {
-		requireTool(t, "Atom schema not found at ../shared/schemas/atom.rnc beside the repository: %v", err)
-	}
-	jing, err := exec.LookPath("jing")
-	if err != nil {
-		requireTool(t, "jing not installed (apt-get install jing): cannot validate Atom against RFC 4287's schema")
-	}
+	jing, schema := atomValidator(t)
 	if out, err := exec.Command(jing, "-c", schema, writeTemp(t, "figure.atom", render(t, figureFeed(), Atom))).CombinedOutput(); err != nil {
 		t.Errorf("jing rejects the Atom rendering with figures: %v\n%s", err, out)
 	}
 	py := feedparserPython(t)
 	for _, format := range []Format{RSS, Atom} {
-		out, err := exec.Command(py, filepath.Join("testdata", "feedparser_dump.py"), writeTemp(t, "figure."+format.Ext(), render(t, figureFeed(), format))).Output()
-		if err != nil {
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				t.Fatalf("feedparser script: %v\n%s", err, ee.Stderr)
-			}
-			t.Fatal(err)
+		r := feedparse(t, py, render(t, figureFeed(), format), format)
+		if r.Bozo {
+			t.Fatalf("%s: feedparser finds the rendering malformed: %s", format, r.BozoException)
 		}
-		var res []fpResult
-		if err := json.Unmarshal(out, &res); err != nil {
-			t.Fatalf("feedparser output: %v\n%s", err, out)
-		}
-		if res[0].Bozo {
-			t.Fatalf("%s: feedparser finds the rendering malformed: %s", format, res[0].BozoException)
-		}
-		entries := res[0].Entries
+		entries := r.Entries
 		first, hostile := strings.Join(entries[0].Content, ""), strings.Join(entries[len(entries)-1].Content, "")
 		if !strings.HasPrefix(first, `<figure><img alt="The old town at dusk" src="https://cdn.site-a.example/zurich.jpg" />`) ||
 			!strings.Contains(first, "<figcaption>The old town at dusk <small>Photo: Reuters</small></figcaption></figure><p>Full text") {
