@@ -34,7 +34,8 @@ type PageRequest struct {
 	Conditional        bool
 	ETag, LastModified string
 	// Extract says how to read the story; its ContentType is taken from
-	// the response, its Remove and Rewrite from Rewrite, and its Now
+	// the response, Rewrite's remove selectors are added to its Remove
+	// and its Rewrite is set from Rewrite's rules, and its Now
 	// (time.Now() when zero) also judges the page's dates (see
 	// PlausibleDate).
 	Extract extract.Options
@@ -89,7 +90,7 @@ func FetchPage(ctx context.Context, d Doer, req PageRequest) (res PageResult, er
 	}
 	opts := req.Extract
 	opts.ContentType = resp.contentType
-	opts.Remove = req.Rewrite.Remove
+	opts.Remove = append(slices.Clip(opts.Remove), req.Rewrite.Remove...)
 	if rw != nil {
 		opts.Rewrite = rw.replaceContent
 	}
