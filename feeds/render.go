@@ -34,6 +34,10 @@ type Feed struct {
 	Updated time.Time
 	// Items are rendered in the given order; see Combine.
 	Items []Article
+	// LeadImage puts each item's lead image, with its caption and credit,
+	// at the top of its content when the content does not show it (see
+	// leadFigure).
+	LeadImage bool
 }
 
 // ErrUnknownFormat is returned by Render for a format it does not know.
@@ -97,6 +101,9 @@ func prepare(f Feed) (feedInfo, []item) {
 	var newest time.Time
 	for i := range f.Items {
 		items[i] = prepareItem(&f.Items[i])
+		if f.LeadImage {
+			addLeadFigure(&items[i])
+		}
 		if m := items[i].modified(); m.After(newest) {
 			newest = m
 		}

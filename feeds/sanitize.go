@@ -36,13 +36,14 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 // resolved against base (when base is not nil), then everything outside an
 // allow-list is removed (scripts, styles, event handlers, javascript: and
 // data: URLs, iframes, objects, forms) together with C0 control characters,
-// which are invalid in XML, and tracking pixels (images at most 1x1).
+// which are invalid in XML, tracking pixels (images at most 1x1), and the
+// id and class attributes of the page the HTML came from.
 func SanitizeHTML(s string, base *url.URL) string {
 	s = StripControl(s)
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	if base != nil || containsFold(s, "<img") {
+	if base != nil || containsFold(s, "<img") || hasHookAttr(s) {
 		s = rewriteHTML(s, base, true)
 	}
 	// Character references such as &#1; decode to characters XML forbids, and
@@ -89,6 +90,43 @@ func postSanitize(s string) string {
 			out.Write(z.Raw())
 		}
 	}
+}
+
+// pageHook tells the attributes that tie an element to the page it came
+// from: ids and classes would clash with (or be styled and scripted by)
+// the page or reader that embeds the content.
+func pageHook(key string) bool {
+	return key == "id" || key == "class"
+}
+
+// hasHookAttr reports whether s may hold an attribute pageHook names: an
+// "id" or "class" (any case) after a space, quote or slash and before an
+// "=" (spaces allowed). It is SanitizeHTML's fast path: a false positive
+// costs one more pass, never a kept id.
+func hasHookAttr(s string) bool {
+	for i := strings.IndexByte(s, '='); i >= 0; {
+		j := i
+		for j > 0 && isHTMLSpace(s[j-1]) {
+			j--
+		}
+		for _, name := range []string{"id", "class"} {
+			k := j - len(name)
+			if k > 0 && strings.EqualFold(s[k:j], name) && (isHTMLSpace(s[k-1]) || s[k-1] == '"' || s[k-1] == '\'' || s[k-1] == '/') {
+				return true
+			}
+		}
+		next := strings.IndexByte(s[i+1:], '=')
+		if next < 0 {
+			return false
+		}
+		i += next + 1
+	}
+	return false
+}
+
+// isHTMLSpace tells the ASCII white space HTML separates attributes with.
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // isMediaSource tells the void elements that are pointless without a URL.
@@ -188,9 +226,11 @@ func ResolveHTMLURLs(s string, base *url.URL) string {
 }
 
 // rewriteHTML resolves the relative URLs of an HTML fragment against base
-// (when not nil) and, with dropPixels, removes tracking pixels. It runs
-// before bluemonday, which would drop a width of "1px" and so hide a pixel.
-func rewriteHTML(s string, base *url.URL, dropPixels bool) string {
+// (when not nil) and, with sanitizing, removes tracking pixels and the
+// attributes pageHook names. It runs before bluemonday, which would drop
+// a width of "1px" and so hide a pixel, and drops a link left without
+// attributes, which it must see to keep sanitizing idempotent.
+func rewriteHTML(s string, base *url.URL, sanitizing bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var out bytes.Buffer
 	out.Grow(len(s) + 64)
@@ -201,10 +241,20 @@ func rewriteHTML(s string, base *url.URL, dropPixels bool) string {
 			return out.String()
 		case html.StartTagToken, html.SelfClosingTagToken:
 			tok := z.Token()
-			if dropPixels && tok.DataAtom == atom.Img && isTrackingPixel(tok.Attr) {
+			if sanitizing && tok.DataAtom == atom.Img && isTrackingPixel(tok.Attr) {
 				continue
 			}
 			changed := false
+			if sanitizing {
+				kept := tok.Attr[:0]
+				for _, a := range tok.Attr {
+					if !pageHook(a.Key) {
+						kept = append(kept, a)
+					}
+				}
+				changed = len(kept) < len(tok.Attr)
+				tok.Attr = kept
+			}
 			for i, a := range tok.Attr {
 				if base == nil {
 					break

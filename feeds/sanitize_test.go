@@ -382,3 +382,33 @@ func BenchmarkPlainText(b *testing.B) {
 		PlainText(story)
 	}
 }
+
+// TestSanitizeDropsPageHooks: content is republished without the ids and
+// classes of the page it came from, however the attribute is written,
+// and sanitizing stays idempotent.
+func TestSanitizeDropsPageHooks(t *testing.T) {
+	for _, in := range []string{
+		`<div id="readability-page-1" class="page"><div id="main"><p class=lead>Text</p></div></div>`,
+		`<p ID = "x">Text</p>`,
+		"<p\tclass\n=\"a b\">Text</p>",
+		`<p title="t"/id="x">Text</p>`,
+		`<a id="top" href="https://ok.example/">Text</a>`,
+		`<a id="top">Text</a>`,
+		`<img class="wp-image" src="https://ok.example/a.jpg" alt="">`,
+	} {
+		t.Run(in, func(t *testing.T) {
+			out := SanitizeHTML(in, nil)
+			low := strings.ToLower(out)
+			if strings.Contains(low, "id=") || strings.Contains(low, "class=") || !strings.Contains(out, "Text") && !strings.Contains(out, "<img") {
+				t.Errorf("SanitizeHTML(%q) = %q", in, out)
+			}
+			if again := SanitizeHTML(out, nil); again != out {
+				t.Errorf("sanitizing twice changes the output:\n%q\n%q", out, again)
+			}
+		})
+	}
+	// Text that only mentions id= is left as it is.
+	if out := SanitizeHTML("<p>paid=yes; did = no</p>", nil); out != "<p>paid=yes; did = no</p>" {
+		t.Errorf("text changed: %q", out)
+	}
+}

@@ -54,9 +54,11 @@ func writeTemp(t *testing.T, name string, b []byte) string {
 	return p
 }
 
-func TestAtomSchema(t *testing.T) {
-	t.Parallel()
-	schema := filepath.Join(repoRoot(t), "..", "shared", "schemas", "atom.rnc")
+// atomValidator returns the path of jing and of RFC 4287's schema, or
+// skips (fails under CI) when either is missing.
+func atomValidator(t *testing.T) (jing, schema string) {
+	t.Helper()
+	schema = filepath.Join(repoRoot(t), "..", "shared", "schemas", "atom.rnc")
 	if _, err := os.Stat(schema); err != nil {
 		requireTool(t, "Atom schema not found at ../shared/schemas/atom.rnc beside the repository: %v", err)
 	}
@@ -64,6 +66,12 @@ func TestAtomSchema(t *testing.T) {
 	if err != nil {
 		requireTool(t, "jing not installed (apt-get install jing): cannot validate Atom against RFC 4287's schema")
 	}
+	return jing, schema
+}
+
+func TestAtomSchema(t *testing.T) {
+	t.Parallel()
+	jing, schema := atomValidator(t)
 	feeds := map[string]Feed{
 		"rich":  richFeed(),
 		"empty": {Title: "Empty"},
@@ -136,10 +144,28 @@ type fpResult struct {
 	} `json:"entries"`
 }
 
+// feedparse returns what feedparser (run by py) reads of b, a rendering
+// in format.
+func feedparse(t *testing.T, py string, b []byte, format Format) fpResult {
+	t.Helper()
+	out, err := exec.Command(py, filepath.Join("testdata", "feedparser_dump.py"), writeTemp(t, "feed."+format.Ext(), b)).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("feedparser script: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var res []fpResult
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != 1 {
+		t.Fatalf("feedparser output: %v\n%s", err, out)
+	}
+	return res[0]
+}
+
 func TestFeedparser(t *testing.T) {
 	t.Parallel()
 	py := feedparserPython(t)
-	script := filepath.Join("testdata", "feedparser_dump.py")
 	wants := richWants()
 	// feedparser 6 has no JSON Feed support; JSON is checked by gofeed and
 	// TestJSONFeedStructure.
@@ -147,20 +173,7 @@ func TestFeedparser(t *testing.T) {
 		t.Run(string(format), func(t *testing.T) {
 			f := richFeed()
 			f.SelfURL = "https://news.example.org/feeds/all." + format.Ext()
-			b := render(t, f, format)
-			out, err := exec.Command(py, script, writeTemp(t, "feed."+format.Ext(), b)).Output()
-			if err != nil {
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					t.Fatalf("feedparser script: %v\n%s", err, ee.Stderr)
-				}
-				t.Fatal(err)
-			}
-			var res []fpResult
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("feedparser output: %v\n%s", err, out)
-			}
-			r := res[0]
+			r := feedparse(t, py, render(t, f, format), format)
 			if r.Bozo {
 				t.Fatalf("feedparser finds the %s rendering malformed: %s", format, r.BozoException)
 			}

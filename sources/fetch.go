@@ -58,6 +58,9 @@ type Source struct {
 	Kind string
 	// Selectors pick the articles out of a page when Kind is KindPage.
 	Selectors Selectors
+	// Rewrite changes the articles' titles and content before they are
+	// sanitized (see Rewrite); an invalid one fails the fetch.
+	Rewrite Rewrite
 }
 
 // Request says what to fetch and how to read it: a Source and the
@@ -188,6 +191,10 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	if kind == KindPage && strings.TrimSpace(req.Selectors.Item) == "" {
 		return Result{}, fmt.Errorf("fetch %s: kind page needs an item selector", req.URL)
 	}
+	rw, err := req.Rewrite.compile()
+	if err != nil {
+		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
+	}
 	accept := acceptFeed
 	if kind == KindPage {
 		accept = acceptPage
@@ -208,7 +215,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	}
 
 	if kind == KindPage {
-		sp, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Name, req.Selectors, now)
+		sp, err := scrapeUTF8(htmlToUTF8(resp.body, resp.contentType), resp.docURL(), req.Name, req.Selectors, now, rw)
 		if err != nil {
 			return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 		}
@@ -219,7 +226,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 		return resp.result(Result{Articles: arts, Title: sp.title, Link: resp.docURL(), Unmatched: sp.unmatched, Capped: capped}), nil
 	}
 
-	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Name, now, req.MaxItems)
+	res, err = parse(resp.body, resp.contentType, resp.docURL(), req.Name, now, req.MaxItems, rw)
 	if err == nil {
 		return resp.result(res), nil
 	}
@@ -235,7 +242,7 @@ func Fetch(ctx context.Context, d Doer, req Request) (res Result, err error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed advertised by %s: %w", req.URL, err)
 	}
-	res, err = parse(fresp.body, fresp.contentType, fresp.docURL(), req.Name, now, req.MaxItems)
+	res, err = parse(fresp.body, fresp.contentType, fresp.docURL(), req.Name, now, req.MaxItems, rw)
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch feed %s advertised by %s: %w", feedURL, req.URL, err)
 	}

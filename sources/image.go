@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/sources/extract"
 )
 
 // itemImage picks an item's lead image: a Media RSS image (media:content
@@ -77,10 +78,11 @@ func (c *converter) mediaImage(media map[string][]ext.Extension) *feeds.Image {
 		if u == "" {
 			return nil
 		}
+		caption, credit := extract.CaptionCredit(feeds.PlainText(lookup(e, "description", "title")), feeds.PlainText(lookup(e, "credit")))
 		return &feeds.Image{
 			URL:     u,
-			Caption: feeds.TruncateRunes(feeds.PlainText(lookup(e, "description", "title")), feeds.MaxCaptionRunes),
-			Credit:  feeds.TruncateRunes(feeds.PlainText(lookup(e, "credit")), feeds.MaxCaptionRunes),
+			Caption: feeds.TruncateRunes(caption, feeds.MaxCaptionRunes),
+			Credit:  feeds.TruncateRunes(credit, feeds.MaxCaptionRunes),
 			Type:    typ,
 			Width:   atoiAttr(e.Attrs["width"]),
 			Height:  atoiAttr(e.Attrs["height"]),

@@ -34,9 +34,15 @@ type PageRequest struct {
 	Conditional        bool
 	ETag, LastModified string
 	// Extract says how to read the story; its ContentType is taken from
-	// the response, and its Now (time.Now() when zero) also judges the
-	// page's dates (see PlausibleDate).
+	// the response, Rewrite's remove selectors are added to its Remove
+	// and its Rewrite is set from Rewrite's rules, and its Now
+	// (time.Now() when zero) also judges the page's dates (see
+	// PlausibleDate).
 	Extract extract.Options
+	// Rewrite is the source's: its Remove selectors drop elements from
+	// the whole page before it is read, its Replace rules rewrite the
+	// story's title and content (see Rewrite).
+	Rewrite Rewrite
 }
 
 // PageResult is what a page fetch produced.
@@ -67,6 +73,10 @@ type PageResult struct {
 // credentials.
 func FetchPage(ctx context.Context, d Doer, req PageRequest) (res PageResult, err error) {
 	defer func() { err = redact.Error(err) }()
+	rw, err := req.Rewrite.compile()
+	if err != nil {
+		return PageResult{}, fmt.Errorf("article page %s: %w", req.URL, err)
+	}
 	g := getRequest{url: req.URL, accept: acceptArticle, credentialsFrom: req.SourceURL, notModified: req.Conditional, checkType: htmlOnly}
 	if req.Conditional {
 		g.etag, g.lastModified = req.ETag, req.LastModified
@@ -80,6 +90,10 @@ func FetchPage(ctx context.Context, d Doer, req PageRequest) (res PageResult, er
 	}
 	opts := req.Extract
 	opts.ContentType = resp.contentType
+	opts.Remove = append(slices.Clip(opts.Remove), req.Rewrite.Remove...)
+	if rw != nil {
+		opts.Rewrite = rw.replaceContent
+	}
 	x, err := extract.Extract(resp.body, resp.docURL(), opts)
 	if err != nil {
 		return PageResult{}, fmt.Errorf("article page %s: extract: %w", req.URL, err)
@@ -87,6 +101,7 @@ func FetchPage(ctx context.Context, d Doer, req PageRequest) (res PageResult, er
 	if strings.TrimSpace(feeds.PlainText(x.Content)) == "" {
 		return PageResult{}, fmt.Errorf("article page %s: no article content found", req.URL)
 	}
+	x.Title = rw.rewriteTitle(x.Title)
 	return PageResult{
 		Article: pageArticle(x, cmp.Or(opts.Now, time.Now())),
 		ETag:    resp.etag, LastModified: resp.lastModified,

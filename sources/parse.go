@@ -49,10 +49,11 @@ var ErrNotFeed = errors.New("document is not an RSS, Atom or JSON feed")
 // gives up. It returns an error wrapping ErrNotFeed when the document is not
 // a feed at all.
 func Parse(data []byte, contentType, feedURL, source string, now time.Time) (Result, error) {
-	return parse(data, contentType, feedURL, source, now, DefaultMaxItems)
+	return parse(data, contentType, feedURL, source, now, DefaultMaxItems, nil)
 }
 
-func parse(data []byte, contentType, feedURL, source string, now time.Time, maxItems int) (Result, error) {
+// parse is Parse keeping at most maxItems articles, rewritten by rw.
+func parse(data []byte, contentType, feedURL, source string, now time.Time, maxItems int, rw *rewriter) (Result, error) {
 	if maxItems <= 0 {
 		maxItems = DefaultMaxItems
 	}
@@ -64,7 +65,7 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 	if base != nil && !base.IsAbs() {
 		base = nil
 	}
-	c := &converter{base: base, source: source, origin: feedURL, now: now}
+	c := &converter{base: base, source: source, origin: feedURL, now: now, rw: rw}
 	c.feedAuthors = c.feedLevelAuthors(feed)
 
 	res := Result{
@@ -194,6 +195,7 @@ type converter struct {
 	source      string
 	origin      string
 	now         time.Time
+	rw          *rewriter // nil when the source rewrites nothing
 	feedAuthors []feeds.Author
 	// inherited tells whether the last item's authors are feedAuthors,
 	// because it names none of its own.
@@ -207,7 +209,7 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 	a := feeds.Article{
 		Source:    c.source,
 		Origin:    c.origin,
-		Title:     plainTitle(it.Title),
+		Title:     c.rw.rewriteTitle(plainTitle(it.Title)),
 		FetchedAt: c.now,
 	}
 
@@ -238,8 +240,8 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 			content, contentIsText = o.ContentText, true
 		}
 	}
-	a.Summary = sanitize(summary, summaryIsText, itemBase)
-	a.Content = sanitize(content, contentIsText, itemBase)
+	a.Summary = c.rw.sanitize(summary, summaryIsText, itemBase)
+	a.Content = c.rw.sanitize(content, contentIsText, itemBase)
 
 	a.Authors = c.itemAuthors(it, orig)
 	a.Enclosures = c.enclosures(it)

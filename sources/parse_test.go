@@ -504,7 +504,7 @@ func TestParseLimits(t *testing.T) {
 		}
 	})
 	t.Run("max items from the request", func(t *testing.T) {
-		res, err := parse(bigRSS(10, 5), "", testFeedURL, "src", testNow, 3)
+		res, err := parse(bigRSS(10, 5), "", testFeedURL, "src", testNow, 3, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

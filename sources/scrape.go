@@ -116,6 +116,8 @@ func (e *NoItemsError) Is(target error) bool { return target == ErrNoItems }
 type scraper struct {
 	item                              cascadia.Selector
 	title, link, summary, image, date field
+	// rw rewrites the articles; nil when the source rewrites nothing.
+	rw *rewriter
 	// summaryRoom is how many bytes of summary the page's remaining items
 	// may still get (see scrapeUTF8).
 	summaryRoom int
@@ -180,7 +182,7 @@ func (sel Selectors) Check() error {
 // one whose matched items all lack a link and a title yields no articles
 // and no error.
 func Scrape(data []byte, pageURL, source string, sel Selectors, now time.Time) ([]feeds.Article, error) {
-	sp, err := scrapeUTF8(htmlToUTF8(data, ""), pageURL, source, sel, now)
+	sp, err := scrapeUTF8(htmlToUTF8(data, ""), pageURL, source, sel, now, nil)
 	return sp.articles, err
 }
 
@@ -194,12 +196,14 @@ type scraped struct {
 }
 
 // scrapeUTF8 is Scrape on a page already decoded to UTF-8; it also returns
-// the page title and the sub-selectors that matched nothing.
-func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Time) (scraped, error) {
+// the page title and the sub-selectors that matched nothing, and rewrites
+// the articles with rw.
+func scrapeUTF8(data []byte, pageURL, source string, sel Selectors, now time.Time, rw *rewriter) (scraped, error) {
 	sc, err := newScraper(sel)
 	if err != nil {
 		return scraped{}, err
 	}
+	sc.rw = rw
 	root, err := htmldepth.Parse(data)
 	if err != nil {
 		return scraped{}, fmt.Errorf("scrape: parse html: %w", err)
@@ -262,6 +266,7 @@ func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageU
 			a.Title = plainTitle(item.FindMatcher(defaultLink).First().Text())
 		}
 	}
+	a.Title = sc.rw.rewriteTitle(a.Title)
 
 	// Link
 	var link string
@@ -285,10 +290,10 @@ func (sc *scraper) article(item *goquery.Selection, base *url.URL, source, pageU
 	// Summary
 	if sc.summary.set && sc.summaryRoom > 0 {
 		if sc.summary.attr != "" {
-			a.Summary = sanitize(sc.summary.value(item), true, base)
+			a.Summary = sc.rw.sanitize(sc.summary.value(item), true, base)
 		} else if s := sc.summary.find(item); s.Length() > 0 {
 			if h, err := s.Html(); err == nil {
-				a.Summary = sanitize(h, false, base)
+				a.Summary = sc.rw.sanitize(h, false, base)
 			}
 		}
 		sc.summaryRoom -= len(a.Summary)

@@ -115,9 +115,9 @@ func pipelineSource(cfg *config.Config, s config.Source) pipeline.Source {
 			Kind:      s.Kind,
 			Selectors: s.Selectors,
 			MaxItems:  cfg.Fetch.MaxItemsPerSource,
+			Rewrite:   sources.Rewrite{Remove: s.Remove, Replace: s.Replace},
 		},
 		FullText:  s.FullText,
-		Remove:    s.Remove,
 		Headers:   sourceHeaders(s.Headers),
 		UserAgent: s.UserAgent,
 		Timeout:   s.Timeout,
@@ -204,7 +204,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 	for _, f := range cfg.Feeds {
 		opts.Feeds = append(opts.Feeds, publish.Feed{
 			Name: f.Name, Title: f.Title, Description: f.Description,
-			Sources: cfg.FeedSources(f), Limit: f.Limit,
+			Sources: cfg.FeedSources(f), Limit: f.Limit, LeadImage: f.LeadImage(),
 			Filter: mustFilter(f.Include, f.Exclude), MaxAge: f.MaxAge, PerSourceLimit: f.PerSourceLimit,
 		})
 	}

@@ -17,6 +17,9 @@ const (
 	firstRunAuthor = "Nico Parungo"
 	firstRunBio    = "Nico Parungo graduated with a bachelor degree in film making, before pursuing a writing career. He has been writing for more than four years, focusing on video games, comic books and WWE."
 	firstRunCredit = "FBI"
+	// firstRunCaption is the page's caption as written, which names the
+	// credit.
+	firstRunCaption = "Image from FBI"
 )
 
 // firstRunBody is text only the page has (the feed's item is a teaser).
@@ -32,6 +35,8 @@ var firstRunAbsent = []string{
 	"For comments and suggestions", "Like and Follow our Facebook page",
 	"About the author", "graduated with a bachelor degree", "View all posts",
 	"Share on Facebook", "Advertisement", "Nintendo Switch", "Trending Now", "Leave a Reply", "Privacy Policy",
+	// Readability's wrappers and the page's ids and classes.
+	"readability-page", ` id="`, ` class="`,
 }
 
 // shippedCopy copies the shipped config.yaml and examples/ into a
@@ -156,7 +161,8 @@ func TestFirstRunShowsTheWholeJob(t *testing.T) {
 					Bio  string `json:"bio"`
 				} `json:"authors"`
 				Image struct {
-					Credit string `json:"credit"`
+					Caption string `json:"caption"`
+					Credit  string `json:"credit"`
 				} `json:"image"`
 			} `json:"_tributary"`
 		} `json:"items"`
@@ -174,8 +180,8 @@ func TestFirstRunShowsTheWholeJob(t *testing.T) {
 	if len(j.X.Authors) != 1 || j.X.Authors[0].Name != firstRunAuthor || j.X.Authors[0].Bio != firstRunBio {
 		t.Errorf("all.json: _tributary authors %+v, want %s with the page's bio", j.X.Authors, firstRunAuthor)
 	}
-	if j.X.Image.Credit != firstRunCredit {
-		t.Errorf("all.json: _tributary image credit %q, want %s", j.X.Image.Credit, firstRunCredit)
+	if j.X.Image.Credit != firstRunCredit || j.X.Image.Caption != firstRunCaption {
+		t.Errorf("all.json: _tributary image caption %q credit %q, want %q and %s", j.X.Image.Caption, j.X.Image.Credit, firstRunCaption, firstRunCredit)
 	}
 	checkContent("all.json", j.Content)
 	// The other sample stories keep their ids.

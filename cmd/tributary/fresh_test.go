@@ -310,7 +310,8 @@ func TestFingerprintsFollowTheConfiguration(t *testing.T) {
 	base := func() (*config.Config, config.Source) {
 		cfg := &config.Config{Fetch: config.Fetch{MaxItemsPerSource: 1000}}
 		s := config.Source{Name: "blog", URL: "https://u:pw@blog.example/", Kind: "page", Enabled: true, Schedule: "@every 1h",
-			Tags: []string{"a"}, Selectors: sources.Selectors{Item: "article"}, FullText: true, Remove: []string{".share"}}
+			Tags: []string{"a"}, Selectors: sources.Selectors{Item: "article"}, FullText: true, Remove: []string{".share"},
+			Replace: []sources.Replace{{Field: "title", Pattern: " - Blog$"}}}
 		return cfg, s
 	}
 	tests := []struct {
@@ -323,6 +324,7 @@ func TestFingerprintsFollowTheConfiguration(t *testing.T) {
 		{"selectors", func(_ *config.Config, s *config.Source) { s.Selectors.Item = "div.post" }, true},
 		{"fulltext", func(_ *config.Config, s *config.Source) { s.FullText = false }, true},
 		{"remove", func(_ *config.Config, s *config.Source) { s.Remove = nil }, true},
+		{"replace", func(_ *config.Config, s *config.Source) { s.Replace[0].With = "!" }, true},
 		{"fetch.max_items_per_source", func(c *config.Config, _ *config.Source) { c.Fetch.MaxItemsPerSource = 10 }, true},
 		{"schedule", func(_ *config.Config, s *config.Source) { s.Schedule = "@every 2h" }, false},
 		{"tags", func(_ *config.Config, s *config.Source) { s.Tags = []string{"b"} }, false},

@@ -268,9 +268,20 @@ type Source struct {
 	Kind string `yaml:"kind"`
 	// FullText fetches each item's page and extracts the full article.
 	FullText bool `yaml:"fulltext"`
-	// Remove lists CSS selectors whose elements are removed from extracted
-	// content, like ".share" or "#comments".
+	// Remove lists CSS selectors whose elements are removed from every
+	// article's content and summary before it is sanitized, like ".share"
+	// or "#comments": a feed item's, a scraped item's, and with fulltext
+	// the whole article page before its story is read. At most 100.
 	Remove []string `yaml:"remove"`
+	// Replace lists rules applied in order to every article's title
+	// (field: title, as plain text) or content and summary (field:
+	// content, as HTML before it is sanitized): each match of pattern, a
+	// regular expression (RE2 syntax), is replaced with "with", where $1
+	// stands for a group ($${1} before a letter or digit, since ${ starts
+	// an environment variable) and $$ for a dollar sign. At most 50
+	// rules; pattern and with at most 1024 bytes each. Sanitizing runs
+	// after, so a rule cannot add what it would remove.
+	Replace []sources.Replace `yaml:"replace"`
 	// Selectors tell how to scrape a listing page; required for kind: page
 	// (item and link at least) and not allowed otherwise. Their keys are
 	// the lowercased field names: item, title, link, summary, image, date.
@@ -351,6 +362,17 @@ type Feed struct {
 	// that no source floods it (default 0, no cap). The feed still holds
 	// Limit items when other sources have enough.
 	PerSourceLimit int `yaml:"per_source_limit"`
+	// LeadImageInContent puts an item's lead image, with its caption and
+	// credit, at the top of its content as a <figure> when the content
+	// does not show it already, for the readers that show neither
+	// enclosures nor JSON Feed's image (default true).
+	LeadImageInContent *bool `yaml:"lead_image_in_content"`
+}
+
+// LeadImage reports whether the feed puts lead images in its items'
+// content: LeadImageInContent, true when the file leaves it out.
+func (f Feed) LeadImage() bool {
+	return f.LeadImageInContent == nil || *f.LeadImageInContent
 }
 
 // UnmarshalYAML decodes a source, defaulting Enabled to true and Kind to

@@ -651,3 +651,38 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestLeadImageInContent: a feed puts lead images in its content unless
+// it says lead_image_in_content: false.
+func TestLeadImageInContent(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		want  bool
+	}{{"", true}, {"\n    lead_image_in_content: true", true}, {"\n    lead_image_in_content: false", false}} {
+		path := writeFile(t, t.TempDir(), "config.yaml", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all`+tt.value+"\n")
+		if got := mustLoad(t, path).Feeds[0].LeadImage(); got != tt.want {
+			t.Errorf("%q: LeadImage() = %t, want %t", tt.value, got, tt.want)
+		}
+	}
+}
+
+// TestReplaceDecodes: a source's replace rules reach the Config as
+// written, with a group in "with".
+func TestReplaceDecodes(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "config.yaml", `sources:
+  - name: a
+    url: "https://a.example/"
+    remove: [.share]
+    replace:
+      - {field: title, pattern: '\s+-\s+Site$'}
+      - {field: content, pattern: 'Read (\w+)', with: 'See $1 and $${1}x'}
+feeds: [{name: all}]
+`)
+	s := mustLoad(t, path).Sources[0]
+	want := []sources.Replace{{Field: "title", Pattern: `\s+-\s+Site$`}, {Field: "content", Pattern: `Read (\w+)`, With: "See $1 and ${1}x"}}
+	if !reflect.DeepEqual(s.Replace, want) || !reflect.DeepEqual(s.Remove, []string{".share"}) {
+		t.Errorf("replace %+v remove %v", s.Replace, s.Remove)
+	}
+}

@@ -480,6 +480,8 @@ func (s *schema) check(n ast.Node, t reflect.Type, path string) bool {
 		return true
 	}
 	switch t.Kind() {
+	case reflect.Pointer: // an optional value whose absence has a meaning
+		return s.check(n, t.Elem(), path)
 	case reflect.Struct:
 		return s.checkStruct(n, t, path)
 	case reflect.Map:

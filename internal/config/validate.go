@@ -348,11 +348,7 @@ func (v *validator) sources() {
 				v.at(fmt.Sprintf("%s.tags[%d]", p, j), "invalid tag %q: want a slug matching %s", tag, slugPattern)
 			}
 		}
-		for j, sel := range s.Remove {
-			if _, err := cascadia.Compile(sel); err != nil {
-				v.at(fmt.Sprintf("%s.remove[%d]", p, j), "invalid CSS selector %q: %v", sel, err)
-			}
-		}
+		v.rewrite(p, s)
 		v.kind(p, s)
 		v.outbound(p, s)
 		v.filter(p, s.Include, s.Exclude)
@@ -374,6 +370,26 @@ func (v *validator) filter(p string, include, exclude feeds.Rules) {
 			continue
 		}
 		v.at(fmt.Sprintf("%s.%s.%s[%d]", p, pe.Rule, pe.Field, pe.Index), "pattern %q: %v", pe.Pattern, pe.Err)
+	}
+}
+
+// rewrite checks a source's remove selectors and replace rules.
+func (v *validator) rewrite(p string, s Source) {
+	if len(s.Remove) > sources.MaxRemove {
+		v.at(p+".remove", "%d selectors, more than %d", len(s.Remove), sources.MaxRemove)
+	}
+	for j, sel := range s.Remove {
+		if err := sources.CheckRemove(sel); err != nil {
+			v.at(fmt.Sprintf("%s.remove[%d]", p, j), "invalid CSS selector %q: %v", sel, err)
+		}
+	}
+	if len(s.Replace) > sources.MaxReplace {
+		v.at(p+".replace", "%d rules, more than %d", len(s.Replace), sources.MaxReplace)
+	}
+	for j, r := range s.Replace {
+		if err := r.Check(); err != nil {
+			v.at(fmt.Sprintf("%s.replace[%d]", p, j), "%v", err)
+		}
 	}
 }
 

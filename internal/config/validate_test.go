@@ -253,6 +253,27 @@ feeds: [{name: all}]
 feeds: [{name: all}]
 `, []problem{{6, "sources[0].remove[1]", `invalid CSS selector "div > > p"`}}},
 
+		{"bad replace rules", `sources:
+  - name: a
+    url: https://a.example/
+    replace:
+      - {field: title, pattern: ' - Site$'}
+      - {field: title, pattern: "(unclosed", with: x}
+      - field: author
+        pattern: x
+      - {field: content}
+feeds: [{name: all}]
+`, []problem{
+			{6, "sources[0].replace[1]", `invalid pattern: error parsing regexp: missing closing ): ` + "`(unclosed`"},
+			{7, "sources[0].replace[2]", `unknown field "author" (want title or content)`},
+			{9, "sources[0].replace[3]", `pattern is required`},
+		}},
+
+		{"lead image in content off", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - {name: all, lead_image_in_content: nope}
+`, []problem{{3, "feeds[0].lead_image_in_content", `want true or false`}}},
+
 		{"bad listen address", `listen: localhost
 sources: [{name: a, url: "https://a.example/"}]
 feeds: [{name: all}]

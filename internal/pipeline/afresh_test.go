@@ -91,7 +91,7 @@ func TestChangedRemoveExtractsPagesAgain(t *testing.T) {
 
 	// The operator removes a paragraph: the feed is parsed again and the
 	// page fetched whole and extracted without it.
-	src.Remove = []string{".entry-content > p:nth-of-type(3)"}
+	src.Rewrite.Remove = []string{".entry-content > p:nth-of-type(3)"}
 	feeds304 := feed304.Load()
 	out := run("after the remove change", false)
 	if out.NotModified || feed304.Load() != feeds304 || page200.Load() != 2 || page304.Load() != 0 || out.Pages != 1 {
@@ -113,4 +113,60 @@ func TestChangedRemoveExtractsPagesAgain(t *testing.T) {
 		t.Fatalf("RunAfresh: %+v, feed 304s %d→%d, page 200s %d; want both fetched whole", out, feeds304, feed304.Load(), page200.Load())
 	}
 
+}
+
+// TestChangedRewriteParsesTheFeedAgain: a source without full text whose
+// feed answers 304. Adding a replace or remove rule makes the next run
+// fetch the feed without validators and store the articles rewritten;
+// the run after is conditional again.
+func TestChangedRewriteParsesTheFeedAgain(t *testing.T) {
+	ctx := context.Background()
+	var feed200, feed304 atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"f1"` {
+			feed304.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		feed200.Add(1)
+		w.Header().Set("ETag", `"f1"`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://site.example/</link>`+
+			`<item><title>Rents frozen - The Ledger</title><link>https://site.example/rents</link>`+
+			`<description><![CDATA[<p>The story.</p><p class="share">Share it</p>]]></description></item></channel></rss>`)
+	}))
+	t.Cleanup(srv.Close)
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	r := newRunner(st)
+	src := Source{Source: sources.Source{Name: "s", URL: srv.URL}}
+	run := func(what string) Outcome {
+		t.Helper()
+		out := r.Run(ctx, src, true)
+		if out.Status == StatusFailed {
+			t.Fatalf("%s: %v", what, out.Err)
+		}
+		return out
+	}
+	stored := func() (title, summary string) {
+		t.Helper()
+		a, err := st.Article(ctx, "s", "https://site.example/rents")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Title, a.Summary
+	}
+	run("first run")
+	if out := run("second run"); !out.NotModified {
+		t.Fatalf("second run: %+v, want a 304", out)
+	}
+	src.Rewrite = sources.Rewrite{Remove: []string{".share"}, Replace: []sources.Replace{{Field: "title", Pattern: ` - The Ledger$`}}}
+	if out := run("after the change"); out.NotModified || feed200.Load() != 2 {
+		t.Fatalf("after the change: %+v, %d full fetches; want the feed fetched whole", out, feed200.Load())
+	}
+	if title, summary := stored(); title != "Rents frozen" || strings.Contains(summary, "Share") {
+		t.Errorf("stored title %q summary %q, want them rewritten", title, summary)
+	}
+	if out := run("after that"); !out.NotModified || feed304.Load() != 2 {
+		t.Fatalf("the run after the change: %+v; want a 304", out)
+	}
 }

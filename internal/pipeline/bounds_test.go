@@ -53,7 +53,7 @@ func TestStoredArticleIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(a.Content); n > feeds.MaxContentBytes || n < feeds.MaxContentBytes/2 || !strings.HasSuffix(a.Content, "…</p></article></div>") {
+	if n := len(a.Content); n > feeds.MaxContentBytes || n < feeds.MaxContentBytes/2 || !strings.HasSuffix(a.Content, "…</p>") {
 		t.Errorf("content of %d bytes ending %q, want at most %d ending with an ellipsis", n, a.Content[max(0, n-20):], feeds.MaxContentBytes)
 	}
 	if n := len(a.Summary); n > feeds.MaxSummaryBytes || !strings.HasSuffix(a.Summary, "…</p>") {

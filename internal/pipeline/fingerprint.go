@@ -16,11 +16,14 @@ import (
 type Fingerprints struct {
 	// Document covers what decides the articles read from the source's
 	// document: its URL without credentials, its kind, its selectors, how
-	// many items are kept and whether full text is on. When it changes the
-	// document's validators are dropped and the document is parsed again.
+	// many items are kept, whether full text is on and its rewriting
+	// (remove and replace). When it changes the document's validators are
+	// dropped and the document is parsed again, so that a changed rule
+	// applies on the next run even to a source that would answer 304.
 	Document string
 	// Pages covers what decides the text extracted from article pages:
-	// the remove selectors. When it changes on a full-text source, the
+	// the remove selectors and the replace rules. When it changes on a
+	// full-text source, the
 	// document is parsed again and the pages of the articles it lists are
 	// fetched without validators and extracted again.
 	Pages string
@@ -58,9 +61,30 @@ func (s Source) Fingerprints() Fingerprints {
 		fingerprintVersion, sources.DocumentURL(strings.TrimSpace(s.URL)), kind,
 		trimAll([]string{sel.Item, sel.Title, sel.Link, sel.Summary, sel.Image, sel.Date}),
 		s.MaxItems, s.FullText)
+	// Rewriting is hashed only when there is some, so that the sources
+	// that have none keep the fingerprints they had before it applied to
+	// documents (an upgrade fetches afresh only the sources it changes).
+	rw := s.Rewrite
+	if len(rw.Remove) > 0 || len(rw.Replace) > 0 {
+		fmt.Fprintf(doc, "remove %q\nreplace %q\n", trimAll(rw.Remove), replaceRules(rw.Replace))
+	}
 	pages := sha256.New()
-	fmt.Fprintf(pages, "v %d\nremove %q\n", fingerprintVersion, trimAll(s.Remove))
+	fmt.Fprintf(pages, "v %d\nremove %q\n", fingerprintVersion, trimAll(rw.Remove))
+	if len(rw.Replace) > 0 {
+		fmt.Fprintf(pages, "replace %q\n", replaceRules(rw.Replace))
+	}
 	return Fingerprints{Document: hex.EncodeToString(doc.Sum(nil)), Pages: hex.EncodeToString(pages.Sum(nil))}
+}
+
+// replaceRules returns the replace rules as three strings each: the field
+// as Fetch reads it (trimmed, lowercased), the pattern and its
+// replacement as written, since their spaces match and are inserted.
+func replaceRules(rules []sources.Replace) []string {
+	out := make([]string, 0, 3*len(rules))
+	for _, r := range rules {
+		out = append(out, strings.ToLower(strings.TrimSpace(r.Field)), r.Pattern, r.With)
+	}
+	return out
 }
 
 // trimAll returns ss with each string trimmed of spaces; never nil, so

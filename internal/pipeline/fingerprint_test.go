@@ -17,8 +17,12 @@ func TestFingerprints(t *testing.T) {
 			Source: sources.Source{
 				Name: "blog", URL: "https://user:secret@blog.example/news", Kind: "page", MaxItems: 1000,
 				Selectors: sources.Selectors{Item: "article", Title: "h2", Link: "a@href", Summary: "p", Image: "img", Date: "time"},
+				Rewrite: sources.Rewrite{
+					Remove:  []string{".share", "#comments"},
+					Replace: []sources.Replace{{Field: "title", Pattern: " - Blog$", With: ""}},
+				},
 			},
-			FullText: true, Remove: []string{".share", "#comments"},
+			FullText: true,
 		}
 	}
 	tests := []struct {
@@ -40,14 +44,23 @@ func TestFingerprints(t *testing.T) {
 		{"selector moved to another field", func(s *Source) { s.Selectors.Title, s.Selectors.Link = "a@href", "h2" }, true, false},
 		{"max items", func(s *Source) { s.MaxItems = 50 }, true, false},
 		{"fulltext", func(s *Source) { s.FullText = false }, true, false},
-		{"remove added", func(s *Source) { s.Remove = append(s.Remove, ".ad") }, false, true},
-		{"remove changed", func(s *Source) { s.Remove[1] = "#comment" }, false, true},
-		{"remove reordered", func(s *Source) { s.Remove[0], s.Remove[1] = s.Remove[1], s.Remove[0] }, false, true},
-		{"remove emptied", func(s *Source) { s.Remove = nil }, false, true},
+		// Rewriting applies to the document's articles and to the pages.
+		{"remove added", func(s *Source) { s.Rewrite.Remove = append(s.Rewrite.Remove, ".ad") }, true, true},
+		{"remove changed", func(s *Source) { s.Rewrite.Remove[1] = "#comment" }, true, true},
+		{"remove reordered", func(s *Source) { s.Rewrite.Remove[0], s.Rewrite.Remove[1] = s.Rewrite.Remove[1], s.Rewrite.Remove[0] }, true, true},
+		{"remove emptied", func(s *Source) { s.Rewrite.Remove = nil }, true, true},
+		{"replace added", func(s *Source) {
+			s.Rewrite.Replace = append(s.Rewrite.Replace, sources.Replace{Field: "content", Pattern: "<hr>", With: ""})
+		}, true, true},
+		{"replace pattern", func(s *Source) { s.Rewrite.Replace[0].Pattern = " – Blog$" }, true, true},
+		{"replace with", func(s *Source) { s.Rewrite.Replace[0].With = "!" }, true, true},
+		{"replace field", func(s *Source) { s.Rewrite.Replace[0].Field = "content" }, true, true},
+		{"replace emptied", func(s *Source) { s.Rewrite.Replace = nil }, true, true},
 		// What Fetch reads the same way moves nothing.
 		{"selector spacing", func(s *Source) { s.Selectors.Item = "  article " }, false, false},
 		{"kind case", func(s *Source) { s.Kind = " Page" }, false, false},
-		{"remove spacing", func(s *Source) { s.Remove[0] = " .share" }, false, false},
+		{"remove spacing", func(s *Source) { s.Rewrite.Remove[0] = " .share" }, false, false},
+		{"replace field case", func(s *Source) { s.Rewrite.Replace[0].Field = " Title" }, false, false},
 		// When and where articles go, and the URL's credentials (never
 		// hashed: they could be guessed from the stored hash).
 		{"name", func(s *Source) { s.Name = "blog2" }, false, false},
@@ -72,6 +85,18 @@ func TestFingerprints(t *testing.T) {
 				t.Errorf("pages fingerprint moved = %t, want %t", moved, tt.pgs)
 			}
 		})
+	}
+	// A source without rewriting keeps the fingerprints it had before
+	// rewriting applied to documents: an upgrade fetches it afresh only
+	// when it has some.
+	plain := base()
+	plain.Rewrite = sources.Rewrite{}
+	fp := plain.Fingerprints()
+	// The hashes of this very source computed before rewriting applied
+	// to documents (at 1a98b85).
+	if fp.Document != "9348840d95940360d603ec146c826a0183bafa2555a441bc43d19abfcc604d48" ||
+		fp.Pages != "c6b40a695d5b5d17c5be80cfa2e4e364cd82be194d4fc317f3f601e15205d4b4" {
+		t.Errorf("a source without rewriting has new fingerprints %+v: an upgrade would fetch it afresh", fp)
 	}
 	// An empty kind is a feed, as Fetch reads it.
 	a, b := base(), base()

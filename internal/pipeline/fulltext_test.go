@@ -304,7 +304,8 @@ func TestCaptionAndCreditInEveryFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const caption, credit = "Phishing emails imitate official registration notices.", "Jane Doe/Reuters"
+	// The caption as written, beside the credit parsed from it.
+	const caption, credit = "Phishing emails imitate official registration notices. Photo: Jane Doe/Reuters", "Jane Doe/Reuters"
 	if a.Image == nil || a.Image.Caption != caption || a.Image.Credit != credit {
 		t.Fatalf("image %+v", a.Image)
 	}

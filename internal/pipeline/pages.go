@@ -335,8 +335,9 @@ func (r *Runner) extractPage(ctx context.Context, pt pageTask, a, prev *feeds.Ar
 	res, err := sources.FetchPage(ctx, pt.doer, sources.PageRequest{
 		URL: a.Link, SourceURL: src.URL,
 		Conditional: prev != nil && !page.ExtractedAt.IsZero() && !pt.reextract, ETag: page.ETag, LastModified: page.LastModified,
+		Rewrite: src.Rewrite,
 		Extract: extract.Options{
-			Remove: src.Remove, Boilerplate: boilerplate,
+			Boilerplate: boilerplate,
 			// A page that names no author still gives its "About the
 			// author" bio to the author the feed names.
 			KnownAuthors: known,

@@ -27,11 +27,9 @@ import (
 // sources.Fetch reads, and what the runner does with the articles after.
 type Source struct {
 	sources.Source
-	// FullText completes each article from its page.
+	// FullText completes each article from its page; the source's
+	// Rewrite applies to the pages too.
 	FullText bool
-	// Remove lists CSS selectors whose elements are removed from extracted
-	// pages.
-	Remove []string
 	// Headers are set on the source's requests to its own origin, its
 	// document's and its article pages' there, and on no other (see
 	// fetch.Policy.Headers). Their values may be credentials: nothing the

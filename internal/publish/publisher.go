@@ -51,6 +51,9 @@ type Feed struct {
 	// PerSourceLimit caps the items of one source (the source of the copy
 	// published) in the feed; 0 means no cap.
 	PerSourceLimit int
+	// LeadImage puts each item's lead image at the top of its content
+	// when the content does not show it (see feeds.Feed.LeadImage).
+	LeadImage bool
 }
 
 // Options configure a Publisher.
@@ -416,6 +419,7 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		SelfURL:     p.FeedURL(f.Name, format),
 		Generator:   p.opts.Generator,
 		Items:       items,
+		LeadImage:   f.LeadImage,
 	}
 	body, err := feeds.Render(out, format)
 	if err != nil {

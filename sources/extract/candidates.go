@@ -3,8 +3,6 @@ package extract
 import (
 	"cmp"
 	"net/url"
-	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -139,36 +137,11 @@ func (c *candidates) knownAuthors() []feeds.Author {
 	return out
 }
 
-// rxSizeSuffix matches the size WordPress and CDNs append to resized
-// copies of one image ("photo-1024x683.jpg").
-var rxSizeSuffix = regexp.MustCompile(`[-_]\d{2,5}x\d{2,5}$`)
-
-// imageKey identifies an image across its resized copies and hosts: the
-// file name without extension or size suffix.
-func imageKey(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	name := path.Base(p.Path)
-	name = strings.TrimSuffix(name, path.Ext(name))
-	name = rxSizeSuffix.ReplaceAllString(name, "")
-	if name == "" || name == "." || name == "/" {
-		return u
-	}
-	return strings.ToLower(name)
-}
-
-// sameImage reports whether a and b are copies of one image.
-func sameImage(a, b string) bool {
-	return a == b || imageKey(a) == imageKey(b)
-}
-
 // chooseImage picks the lead image: the most trusted metadata image,
 // completed from the other sources naming the same image and from the
 // figure showing it; else the first large image of the content. Its caption
-// comes from the figure, then the metadata; its credit from a credit
-// element or field, else from the caption, which then loses it.
+// comes from the figure, then the metadata, as written; its credit from a
+// credit element or field, else from the caption (see CaptionCredit).
 func (c *candidates) chooseImage(base *url.URL, contentImgs, pageImgs []imageCand) *feeds.Image {
 	var meta []imageCand
 	for _, m := range c.images {
@@ -182,7 +155,7 @@ func (c *candidates) chooseImage(base *url.URL, contentImgs, pageImgs []imageCan
 	case len(meta) > 0:
 		lead = meta[0]
 		for _, m := range meta {
-			if sameImage(m.url, lead.url) {
+			if feeds.SameImage(m.url, lead.url) {
 				same = append(same, m)
 			}
 		}
@@ -202,7 +175,7 @@ func (c *candidates) chooseImage(base *url.URL, contentImgs, pageImgs []imageCan
 	var fig *imageCand
 	for _, imgs := range [][]imageCand{contentImgs, pageImgs} {
 		for i := range imgs {
-			if imgs[i].inFigure && sameImage(imgs[i].url, lead.url) {
+			if imgs[i].inFigure && feeds.SameImage(imgs[i].url, lead.url) {
 				fig = &imgs[i]
 				break
 			}
@@ -241,12 +214,7 @@ func (c *candidates) chooseImage(base *url.URL, contentImgs, pageImgs []imageCan
 		}
 		credit = cmp.Or(credit, s.credit)
 	}
-	if pc, rest := ParseCredit(caption); pc != "" {
-		caption = rest
-		credit = cmp.Or(credit, pc)
-	}
-	img.Caption = caption
-	img.Credit = credit
+	img.Caption, img.Credit = CaptionCredit(caption, credit)
 	return img
 }
 

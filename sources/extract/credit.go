@@ -34,6 +34,20 @@ var (
 // maxCreditLen bounds what may be taken for a credit: longer text is prose.
 const maxCreditLen = 120
 
+// CaptionCredit returns an image's caption as written, whitespace
+// collapsed, and its credit: the one its source names (credit, a
+// media:credit or credit element), else the one ParseCredit finds in the
+// caption. The caption keeps the credit it names ("Image from FBI" stays
+// the caption, with "FBI" the credit), so that it reads as its author
+// wrote it; the same rule serves feed images and extracted pages.
+func CaptionCredit(caption, credit string) (string, string) {
+	caption, credit = NormalizeText(caption), NormalizeText(credit)
+	if credit == "" {
+		credit, _ = ParseCredit(caption)
+	}
+	return caption, credit
+}
+
 // ParseCredit separates a photo credit from an image caption. It
 // recognises the usual credit forms ("Image from FBI", "Photo: Jane
 // Doe/Reuters", "Courtesy of NASA", "Credit: AP", "Image credit: ...",

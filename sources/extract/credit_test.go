@@ -74,3 +74,21 @@ func BenchmarkParseCredit(b *testing.B) {
 		ParseCredit("A sunset over the bay, seen from the old pier at the end of the summer")
 	}
 }
+
+// TestCaptionCredit: a caption is kept as written beside its credit, the
+// credit the source names winning over the one the caption names.
+func TestCaptionCredit(t *testing.T) {
+	for _, tt := range []struct{ caption, credit, wantCaption, wantCredit string }{
+		{"Image from FBI", "", "Image from FBI", "FBI"},
+		{"The pad at dawn. Photo: NASA", "", "The pad at dawn. Photo: NASA", "NASA"},
+		{"The pad at dawn.", "", "The pad at dawn.", ""},
+		{"Image from FBI", "Federal Bureau", "Image from FBI", "Federal Bureau"},
+		{"  A  crowd.\n", " AP ", "A crowd.", "AP"},
+		{"", "AP", "", "AP"},
+	} {
+		caption, credit := CaptionCredit(tt.caption, tt.credit)
+		if caption != tt.wantCaption || credit != tt.wantCredit {
+			t.Errorf("CaptionCredit(%q, %q) = %q, %q; want %q, %q", tt.caption, tt.credit, caption, credit, tt.wantCaption, tt.wantCredit)
+		}
+	}
+}

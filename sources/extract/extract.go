@@ -46,6 +46,9 @@ type Options struct {
 	// Remove lists extra CSS selectors of elements to drop from the page
 	// before anything is read from it (site-specific furniture).
 	Remove []string
+	// Rewrite, when set, rewrites the content's HTML before it is
+	// sanitized (a source's replace rules, see sources.Rewrite).
+	Rewrite func(html string) string
 	// Boilerplate lists the normalized text of paragraphs known to be
 	// boilerplate for this source (see FindBoilerplate); they are removed
 	// from Content.
@@ -315,13 +318,20 @@ func extractDoc(doc *html.Node, base *url.URL, opts Options) (Result, error) {
 	}
 	res.Image = c.chooseImage(base, contentImgs, pageImgs)
 	if art.Node != nil {
-		keepLeadFigure(art.Node, res.Image, contentImgs, storyFigs, base)
-		tidyWhitespace(art.Node)
+		root := unwrap(art.Node)
+		keepLeadFigure(root, res.Image, contentImgs, storyFigs, base)
+		tidyWhitespace(root)
 		var b bytes.Buffer
-		if err := html.Render(&b, art.Node); err != nil {
-			return Result{}, fmt.Errorf("extract: render content: %w", err)
+		for c := root.FirstChild; c != nil; c = c.NextSibling {
+			if err := html.Render(&b, c); err != nil {
+				return Result{}, fmt.Errorf("extract: render content: %w", err)
+			}
 		}
-		res.Content = feeds.SanitizeHTML(b.String(), base)
+		h := b.String()
+		if opts.Rewrite != nil {
+			h = opts.Rewrite(h)
+		}
+		res.Content = feeds.SanitizeHTML(h, base)
 	}
 	res.Title = feeds.PlainText(c.title.first())
 	res.Excerpt = feeds.PlainText(c.excerpt.first())
@@ -442,7 +452,7 @@ func keepLeadFigure(root *html.Node, lead *feeds.Image, contentImgs []imageCand,
 		return
 	}
 	for _, im := range contentImgs {
-		if sameImage(im.url, lead.URL) {
+		if feeds.SameImage(im.url, lead.URL) {
 			return
 		}
 	}
@@ -452,7 +462,7 @@ func keepLeadFigure(root *html.Node, lead *feeds.Image, contentImgs []imageCand,
 			continue
 		}
 		src := imgSrc(img, base)
-		if src == "" || !sameImage(src, lead.URL) {
+		if src == "" || !feeds.SameImage(src, lead.URL) {
 			continue
 		}
 		// Lazy-loading attributes do not survive sanitizing: settle src.
@@ -460,6 +470,41 @@ func keepLeadFigure(root *html.Node, lead *feeds.Image, contentImgs []imageCand,
 		root.InsertBefore(f, root.FirstChild)
 		return
 	}
+}
+
+// unwrap returns the element whose children are the story: readability
+// wraps its output in <div id="readability-page-1" class="page">, often
+// around the page's own <div id="main"> or <article>, and those wrappers
+// would only nest the story in the page that embeds it. It descends from
+// root while the element holds nothing but one wrapper element.
+func unwrap(root *html.Node) *html.Node {
+	for {
+		var only *html.Node
+		for c := root.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "", c.Type == html.CommentNode:
+				continue
+			case c.Type == html.ElementNode && only == nil && isWrapper(c):
+				only = c
+				continue
+			}
+			return root
+		}
+		if only == nil {
+			return root
+		}
+		root = only
+	}
+}
+
+// isWrapper tells the elements that only group the story: div, article,
+// section and main.
+func isWrapper(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Div, atom.Article, atom.Section, atom.Main:
+		return true
+	}
+	return false
 }
 
 // tidyWhitespace shrinks the indentation left between blocks, and the

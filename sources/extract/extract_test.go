@@ -261,12 +261,13 @@ func TestExtractImageSize(t *testing.T) {
 
 func TestExtractImageCaption(t *testing.T) {
 	for _, tt := range []struct{ page, want string }{
-		// The figcaption "Image from FBI" is all credit.
-		{"wordpress", ""},
+		// The caption is kept as written, beside the credit parsed from
+		// it: "Image from FBI" is the caption, "FBI" the credit.
+		{"wordpress", "Image from FBI"},
 		// No figcaption: the ImageObject caption.
 		{"jsonld", "Demonstrators fill the Alexanderplatz on Saturday afternoon."},
-		// "... break. Photo: Jane Doe" without its credit.
-		{"byline", "The container cranes at Pier 9 before the 3 a.m. break."},
+		// "... break. Photo: Jane Doe" as written, credit included.
+		{"byline", "The container cranes at Pier 9 before the 3 a.m. break. Photo: Jane Doe"},
 	} {
 		t.Run(tt.page, func(t *testing.T) {
 			if got := leadImage(t, extractPage(t, tt.page)).Caption; got != tt.want {
@@ -440,6 +441,25 @@ func TestExtractGolden(t *testing.T) {
 			}
 			if got != string(want) {
 				t.Errorf("content of %s differs from %s (go test -update to accept):\n%s", p.file, golden, got)
+			}
+		})
+	}
+}
+
+// TestExtractContentIsClean: the story is republished without the
+// wrappers readability puts around it and without the page's ids and
+// classes, which could clash with the page that embeds it.
+func TestExtractContentIsClean(t *testing.T) {
+	for _, p := range testPages() {
+		t.Run(p.name, func(t *testing.T) {
+			c := extractFile(t, p.file, p.url).Content
+			for _, bad := range []string{"readability-page", "id=", "class="} {
+				if strings.Contains(c, bad) {
+					t.Errorf("content holds %q:\n%s", bad, c)
+				}
+			}
+			if strings.HasPrefix(c, "<div") {
+				t.Errorf("content starts with a wrapper div:\n%.200s", c)
 			}
 		})
 	}

@@ -107,7 +107,7 @@ func TestJSONLDForms(t *testing.T) {
 		{
 			name:   "image as an array of ImageObjects with contentUrl",
 			jsonld: `{"@type":"NewsArticle","headline":"H","image":[{"@type":"ImageObject","contentUrl":"https://cdn.news.example/flood.jpg","width":"1200px","height":675,"caption":"The lower town under water. (Photo by Ken Ito/River News)"}]}`,
-			check:  wantImage(feeds.Image{URL: "https://cdn.news.example/flood.jpg", Width: 1200, Height: 675, Caption: "The lower town under water.", Credit: "Ken Ito/River News"}),
+			check:  wantImage(feeds.Image{URL: "https://cdn.news.example/flood.jpg", Width: 1200, Height: 675, Caption: "The lower town under water. (Photo by Ken Ito/River News)", Credit: "Ken Ito/River News"}),
 		},
 		{
 			name:   "image credit from copyrightHolder",
@@ -184,7 +184,7 @@ func TestTrustOrder(t *testing.T) {
 	if r.Section != "Weather" {
 		t.Errorf("Section = %q, want article:section", r.Section)
 	}
-	want := feeds.Image{URL: "https://cdn.news.example/card.jpg", Caption: "Sandbags along Main Street.", Credit: "County Emergency Services"}
+	want := feeds.Image{URL: "https://cdn.news.example/card.jpg", Caption: "Sandbags along Main Street. Credit: County Emergency Services", Credit: "County Emergency Services"}
 	if r.Image == nil || *r.Image != want {
 		t.Errorf("Image = %+v, want %+v", r.Image, want)
 	}
