@@ -351,7 +351,7 @@ func fillFrom(m *Article, o *Article) {
 	case CanonicalLink(m.Image.URL) == CanonicalLink(o.Image.URL):
 		fillImage(m.Image, o.Image)
 	}
-	m.Categories = unionFold(m.Categories, o.Categories)
+	m.Categories = union(m.Categories, o.Categories)
 	for _, e := range o.Enclosures {
 		if !slices.ContainsFunc(m.Enclosures, func(x Enclosure) bool { return x.URL == e.URL }) {
 			m.Enclosures = append(m.Enclosures, e)
@@ -377,16 +377,6 @@ func fillImage(m, o *Image) {
 		m.Width, m.Height = o.Width, o.Height
 	}
 	m.Length = cmp.Or(m.Length, o.Length)
-}
-
-// unionFold appends to m the strings of o not already in it, ignoring case.
-func unionFold(m, o []string) []string {
-	for _, s := range o {
-		if !slices.ContainsFunc(m, func(x string) bool { return strings.EqualFold(x, s) }) {
-			m = append(m, s)
-		}
-	}
-	return m
 }
 
 // CanonicalLink returns the form of link used to recognize the same story
