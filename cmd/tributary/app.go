@@ -190,6 +190,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 		opts.Feeds = append(opts.Feeds, publish.Feed{
 			Name: f.Name, Title: f.Title, Description: f.Description,
 			Sources: cfg.FeedSources(f), Limit: f.Limit,
+			Icon: cfg.FeedImageURL(f.Icon), Logo: cfg.FeedImageURL(f.Logo), Language: f.Language, Rights: f.Rights,
 		})
 	}
 	return publish.New(st, opts)
