@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary/tributary/internal/xmlcheck"
 )
 
 // External validators: the RELAX NG schema of RFC 4287 (run by jing) and
@@ -101,22 +103,6 @@ func TestAtomSchemaCanFail(t *testing.T) {
 	}
 }
 
-// feedparserPython finds a python3 that can import feedparser.
-func feedparserPython(t *testing.T) string {
-	t.Helper()
-	candidates := []string{"/usr/bin/python3"}
-	if p, err := exec.LookPath("python3"); err == nil {
-		candidates = append(candidates, p)
-	}
-	for _, py := range candidates {
-		if exec.Command(py, "-c", "import feedparser").Run() == nil {
-			return py
-		}
-	}
-	requireTool(t, "no python3 that can import feedparser (apt-get install python3-feedparser)")
-	return ""
-}
-
 type fpResult struct {
 	Bozo          bool   `json:"bozo"`
 	BozoException string `json:"bozo_exception"`
@@ -178,7 +164,7 @@ func checkSource(t *testing.T, format Format, got map[string]string, v *SourceFe
 
 func TestFeedparser(t *testing.T) {
 	t.Parallel()
-	py := feedparserPython(t)
+	py := xmlcheck.FeedparserPython(t)
 	script := filepath.Join("testdata", "feedparser_dump.py")
 	wants := richWants()
 	// feedparser 6 has no JSON Feed support; JSON is checked by gofeed and
