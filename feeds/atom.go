@@ -131,7 +131,7 @@ func RenderAtom(f Feed) ([]byte, error) {
 			}
 		}
 		for j, c := range it.categories {
-			e.Categories[j] = atomCategory{Term: c.Term, Scheme: c.Scheme, Label: c.Label}
+			e.Categories[j] = atomCategory(c)
 		}
 		if it.podcast != nil {
 			e.itunesItem = newITunes(it.podcast)
