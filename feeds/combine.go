@@ -249,6 +249,11 @@ func merge(copies []*Article) Article {
 		p := *m.Page
 		m.Page = &p
 	}
+	m.Podcast = clonePodcast(m.Podcast)
+	if m.Via != nil {
+		v := *m.Via
+		m.Via = &v
+	}
 	for _, o := range copies[1:] {
 		fillFrom(&m, o)
 	}
@@ -352,6 +357,9 @@ func fillFrom(m *Article, o *Article) {
 		fillImage(m.Image, o.Image)
 	}
 	m.Categories = union(m.Categories, o.Categories)
+	if m.Podcast == nil {
+		m.Podcast = clonePodcast(o.Podcast)
+	}
 	for _, e := range o.Enclosures {
 		if !slices.ContainsFunc(m.Enclosures, func(x Enclosure) bool { return x.URL == e.URL }) {
 			m.Enclosures = append(m.Enclosures, e)
@@ -367,6 +375,15 @@ func fillFrom(m *Article, o *Article) {
 	if m.FetchedAt.IsZero() || (!o.FetchedAt.IsZero() && o.FetchedAt.Before(m.FetchedAt)) {
 		m.FetchedAt = o.FetchedAt
 	}
+}
+
+// clonePodcast returns a copy of p, nil for nil.
+func clonePodcast(p *Podcast) *Podcast {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 func fillImage(m, o *Image) {
