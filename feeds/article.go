@@ -30,7 +30,12 @@ type Article struct {
 	Authors    []Author
 	Image      *Image
 	Enclosures []Enclosure
-	Categories []string
+	// Categories are the story's tags, each at most once by term (compared
+	// case-insensitively); see Category.
+	Categories []Category
+	// Podcast holds the iTunes details of a podcast episode; nil when the
+	// source gave none.
+	Podcast *Podcast
 	// Published is when the story was first published; Updated when it last
 	// changed. Either may be zero when the source did not say.
 	Published time.Time
@@ -41,7 +46,76 @@ type Article struct {
 	// sources with fulltext enabled; nil when none was attempted. It is
 	// bookkeeping, never rendered.
 	Page *PageState
+	// Via describes the feed the story was taken from, for attribution
+	// (Atom's <source>, RSS <source>, JSON Feed "_tributary.source"). It
+	// is not stored with the article: whoever renders fills it from the
+	// source's saved state, so it is nil when not known.
+	Via *SourceFeed
 }
+
+// SourceFeed describes the feed (or page) an article was taken from, as
+// RFC 4287 section 4.2.11 asks an aggregator to say: its title, id, home
+// page and its own URL. URL must carry no credentials.
+type SourceFeed struct {
+	Title string // plain text
+	ID    string // the feed's own id (Atom <id>), when it has one
+	Link  string // the source's home page
+	URL   string // the feed's URL
+}
+
+// Category is one tag of a story, as the source wrote it: Term is what it
+// is (an Atom term, the text of an RSS <category>), Scheme the vocabulary
+// it belongs to (Atom scheme, RSS domain) and Label a human-readable name
+// (Atom label), both optional.
+type Category struct {
+	Term   string
+	Scheme string
+	Label  string
+}
+
+// CategoryTerms returns the terms of cs, in order.
+func CategoryTerms(cs []Category) []string {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Term
+	}
+	return out
+}
+
+// Terms makes a category of each term, with no scheme or label.
+func Terms(terms ...string) []Category {
+	if len(terms) == 0 {
+		return nil
+	}
+	out := make([]Category, len(terms))
+	for i, t := range terms {
+		out[i] = Category{Term: t}
+	}
+	return out
+}
+
+// Podcast holds what the iTunes podcast extension says about an episode.
+type Podcast struct {
+	// Duration is the episode's length, zero when unknown.
+	Duration time.Duration
+	// Image is the URL of the episode's artwork.
+	Image string
+	// Explicit says whether the episode is marked explicit.
+	Explicit Explicit
+}
+
+// Explicit is the iTunes explicit flag: unknown, yes or no.
+type Explicit int8
+
+// The values of Explicit; the zero value is ExplicitUnknown.
+const (
+	ExplicitUnknown Explicit = iota
+	ExplicitYes
+	ExplicitNo
+)
 
 // PageState records fetching and extracting an article's own page.
 type PageState struct {

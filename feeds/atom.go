@@ -14,7 +14,9 @@ import (
 // (see rss.go). What gorilla gets wrong or lacks:
 //   - the feed <id> is always the home page link, Feed.Id is ignored;
 //   - one feed <link>: no rel="self" beside rel="alternate";
-//   - <category> is written as element text, but Atom wants term="...";
+//   - <category> is written as element text, but Atom wants term="..."
+//     (with scheme and label, kept from the source);
+//   - no xml:lang, no <source> for entries taken from other feeds;
 //   - one author per entry, without <uri>; no <published>; no <generator>;
 //   - summary and content as ",chardata", which escapes every newline;
 //   - an entry without an id gets a random one (ours are always set);
@@ -27,6 +29,8 @@ type atomFeed struct {
 	*gf.AtomFeed
 	NSMedia   string         `xml:"xmlns:media,attr"`
 	NSPoco    string         `xml:"xmlns:poco,attr,omitempty"`
+	NSITunes  string         `xml:"xmlns:itunes,attr,omitempty"`
+	Lang      string         `xml:"xml:lang,attr,omitempty"`
 	Links     []gf.AtomLink  `xml:"link"`
 	Generator *atomGenerator `xml:"generator"`
 	Entries   []*atomEntry   `xml:"entry"`
@@ -43,6 +47,16 @@ type atomEntry struct {
 	Summary    *atomText      `xml:"summary"`
 	Content    *atomText      `xml:"content"`
 	Media      *mediaContent  `xml:"media:content"`
+	Source     *atomSource    `xml:"source"`
+	itunesItem
+}
+
+// atomSource is an entry's <source> (RFC 4287 4.2.11): the feed an
+// aggregated entry was taken from.
+type atomSource struct {
+	ID    string        `xml:"id,omitempty"`
+	Title string        `xml:"title,omitempty"`
+	Links []gf.AtomLink `xml:"link"`
 }
 
 // atomAuthor is an entry's author: gorilla's person construct, plus the
@@ -55,7 +69,9 @@ type atomAuthor struct {
 }
 
 type atomCategory struct {
-	Term string `xml:"term,attr"`
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
+	Label  string `xml:"label,attr,omitempty"`
 }
 
 // atomText is an Atom text construct of type html.
@@ -74,7 +90,8 @@ func RenderAtom(f Feed) ([]byte, error) {
 	fi, items := prepare(f)
 	af := (&gf.Atom{Feed: gorillaFeed(fi, items)}).AtomFeed()
 	af.Id = atomID(fi.id)
-	out := &atomFeed{AtomFeed: af, NSMedia: nsMedia, Entries: make([]*atomEntry, len(items))}
+	af.Icon, af.Logo = fi.icon, fi.logo
+	out := &atomFeed{AtomFeed: af, NSMedia: nsMedia, Lang: fi.language, Entries: make([]*atomEntry, len(items))}
 	if fi.generator != "" {
 		out.Generator = &atomGenerator{Name: fi.generator}
 	}
@@ -114,8 +131,13 @@ func RenderAtom(f Feed) ([]byte, error) {
 			}
 		}
 		for j, c := range it.categories {
-			e.Categories[j] = atomCategory{Term: c}
+			e.Categories[j] = atomCategory(c)
 		}
+		if it.podcast != nil {
+			e.itunesItem = newITunes(it.podcast)
+			out.NSITunes = nsITunes
+		}
+		e.Source = newAtomSource(it.via)
 		for _, a := range it.authors {
 			if n := authorName(a); n != "" {
 				e.Authors = append(e.Authors, atomAuthor{Name: n, URI: a.URL, Email: atomEmail(a.Email), Note: a.Bio})
@@ -148,6 +170,23 @@ func RenderAtom(f Feed) ([]byte, error) {
 		return nil, fmt.Errorf("render atom: %w", err)
 	}
 	return b, nil
+}
+
+// newAtomSource returns the <source> of an entry taken from v: its id
+// (a tag: URI made from its URL when it has none), title, home page and
+// feed URL.
+func newAtomSource(v *SourceFeed) *atomSource {
+	if v == nil {
+		return nil
+	}
+	s := &atomSource{ID: atomID(cmp.Or(v.ID, v.URL)), Title: v.Title}
+	if v.Link != "" {
+		s.Links = append(s.Links, gf.AtomLink{Href: v.Link, Rel: "alternate", Type: "text/html"})
+	}
+	if v.URL != "" {
+		s.Links = append(s.Links, gf.AtomLink{Href: v.URL, Rel: "self"})
+	}
+	return s
 }
 
 // atomEmail returns s when it has the shape RFC 4287's schema requires of

@@ -42,7 +42,7 @@ func benchFeed(n int) Feed {
 			Content:    body,
 			Authors:    []Author{{Name: "Jane Roe", URL: "https://site.example/jane", Avatar: "https://site.example/jane.jpg", Bio: "Reporter."}, {Name: "John Doe"}},
 			Image:      &Image{URL: fmt.Sprintf("https://cdn.example/%d.jpg", i), Caption: "A caption", Credit: "FBI", Width: 1200, Height: 800},
-			Categories: []string{"World", "Politics", "Cyber"},
+			Categories: Terms("World", "Politics", "Cyber"),
 			Published:  time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Hour),
 		})
 	}
@@ -79,7 +79,7 @@ func BenchmarkCombine(b *testing.B) {
 		c.Origin = "https://aggregator.example/feed"
 		c.Link = strings.Replace(a.Link, "https://", "http://www.", 1) + fmt.Sprintf("?utm_source=x&n=%d", i)
 		c.Content = ""
-		c.Categories = []string{"Top"}
+		c.Categories = Terms("Top")
 		arts = append(arts, c)
 	}
 	b.ReportAllocs()

@@ -252,6 +252,11 @@ func merge(copies []*Article) Article {
 		p := *m.Page
 		m.Page = &p
 	}
+	m.Podcast = clonePodcast(m.Podcast)
+	if m.Via != nil {
+		v := *m.Via
+		m.Via = &v
+	}
 	for _, o := range copies[1:] {
 		fillFrom(&m, o)
 	}
@@ -354,7 +359,10 @@ func fillFrom(m *Article, o *Article) {
 	case CanonicalLink(m.Image.URL) == CanonicalLink(o.Image.URL):
 		fillImage(m.Image, o.Image)
 	}
-	m.Categories = unionFold(m.Categories, o.Categories)
+	m.Categories = union(m.Categories, o.Categories)
+	if m.Podcast == nil {
+		m.Podcast = clonePodcast(o.Podcast)
+	}
 	for _, e := range o.Enclosures {
 		if !slices.ContainsFunc(m.Enclosures, func(x Enclosure) bool { return x.URL == e.URL }) {
 			m.Enclosures = append(m.Enclosures, e)
@@ -372,6 +380,15 @@ func fillFrom(m *Article, o *Article) {
 	}
 }
 
+// clonePodcast returns a copy of p, nil for nil.
+func clonePodcast(p *Podcast) *Podcast {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
 func fillImage(m, o *Image) {
 	m.Caption = cmp.Or(m.Caption, o.Caption)
 	m.Credit = cmp.Or(m.Credit, o.Credit)
@@ -380,16 +397,6 @@ func fillImage(m, o *Image) {
 		m.Width, m.Height = o.Width, o.Height
 	}
 	m.Length = cmp.Or(m.Length, o.Length)
-}
-
-// unionFold appends to m the strings of o not already in it, ignoring case.
-func unionFold(m, o []string) []string {
-	for _, s := range o {
-		if !slices.ContainsFunc(m, func(x string) bool { return strings.EqualFold(x, s) }) {
-			m = append(m, s)
-		}
-	}
-	return m
 }
 
 // CanonicalLink returns the form of link used to recognize the same story

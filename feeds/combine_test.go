@@ -138,7 +138,7 @@ func TestCombineFillsIn(t *testing.T) {
 		Title: "Story", Summary: "<p>Teaser</p>",
 		Authors:    []Author{{Name: "Jane Roe"}},
 		Image:      &Image{URL: "https://site.example/lead.jpg"},
-		Categories: []string{"World", "Politics"},
+		Categories: Terms("World", "Politics"),
 		Published:  day(4), FetchedAt: day(5),
 	}
 	other := Article{
@@ -147,7 +147,8 @@ func TestCombineFillsIn(t *testing.T) {
 		Authors:    []Author{{Name: "jane roe", Bio: "Reporter", Avatar: "https://agg.example/jane.jpg"}, {Name: "Someone Else"}},
 		Image:      &Image{URL: "https://site.example/lead.jpg", Caption: "The scene", Credit: "AP", Width: 800, Height: 600},
 		Enclosures: []Enclosure{{URL: "https://site.example/a.mp3", Type: "audio/mpeg"}},
-		Categories: []string{"politics", "Europe"},
+		Categories: []Category{{Term: "politics", Scheme: "https://agg.example/topics", Label: "Politics"}, {Term: "Europe"}},
+		Podcast:    &Podcast{Duration: time.Minute, Explicit: ExplicitNo},
 		Updated:    day(6), FetchedAt: day(4),
 	}
 	in := []Article{other, own}
@@ -163,7 +164,8 @@ func TestCombineFillsIn(t *testing.T) {
 	checkEqual(t, "content (filled)", m.Content, "<p>Full text</p>")
 	checkEqual(t, "authors (completed, not extended)", m.Authors, []Author{{Name: "Jane Roe", Bio: "Reporter", Avatar: "https://agg.example/jane.jpg"}})
 	checkEqual(t, "image (completed)", *m.Image, Image{URL: "https://site.example/lead.jpg", Caption: "The scene", Credit: "AP", Width: 800, Height: 600})
-	checkEqual(t, "categories (union)", m.Categories, []string{"World", "Politics", "Europe"})
+	checkEqual(t, "categories (union, the scheme and label filled)", m.Categories, []Category{{Term: "World"}, {Term: "Politics", Scheme: "https://agg.example/topics", Label: "Politics"}, {Term: "Europe"}})
+	checkEqual(t, "podcast (filled)", *m.Podcast, Podcast{Duration: time.Minute, Explicit: ExplicitNo})
 	checkEqual(t, "enclosures (union)", m.Enclosures, []Enclosure{{URL: "https://site.example/a.mp3", Type: "audio/mpeg"}})
 	checkEqual(t, "published", m.Published, day(4))
 	checkEqual(t, "updated (latest)", m.Updated, day(6))
@@ -172,10 +174,11 @@ func TestCombineFillsIn(t *testing.T) {
 	// The input is left alone, and the output shares nothing with it.
 	checkEqual(t, "input authors", in[1].Authors, []Author{{Name: "Jane Roe"}})
 	checkEqual(t, "input image", *in[1].Image, Image{URL: "https://site.example/lead.jpg"})
-	checkEqual(t, "input categories", in[1].Categories, []string{"World", "Politics"})
-	m.Categories[0] = "changed"
+	checkEqual(t, "input categories", in[1].Categories, Terms("World", "Politics"))
+	m.Categories[0].Term = "changed"
 	m.Image.URL = "changed"
-	if in[1].Categories[0] == "changed" || in[1].Image.URL == "changed" {
+	m.Podcast.Duration = time.Hour
+	if in[1].Categories[0].Term == "changed" || in[1].Image.URL == "changed" || in[0].Podcast.Duration != time.Minute {
 		t.Error("the output aliases the input")
 	}
 

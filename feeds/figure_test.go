@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/tributary/tributary/internal/xmlcheck"
 )
 
 // jsonContents renders f as JSON Feed and returns each item's
@@ -121,7 +123,7 @@ func TestLeadFigureValid(t *testing.T) {
 	if out, err := exec.Command(jing, "-c", schema, writeTemp(t, "figure.atom", render(t, figureFeed(), Atom))).CombinedOutput(); err != nil {
 		t.Errorf("jing rejects the Atom rendering with figures: %v\n%s", err, out)
 	}
-	py := feedparserPython(t)
+	py := xmlcheck.FeedparserPython(t)
 	for _, format := range []Format{RSS, Atom} {
 		r := feedparse(t, py, render(t, figureFeed(), format), format)
 		if r.Bozo {

@@ -374,7 +374,15 @@ func (t *articleText) values(field string) []string {
 }
 
 // categoryTerms returns the categories a filter's category patterns
-// match: the one place filters read Article.Categories.
+// match, each one's term and its label when it has another: the one
+// place filters read Article.Categories.
 func categoryTerms(a *Article) []string {
-	return a.Categories
+	out := make([]string, 0, len(a.Categories))
+	for _, c := range a.Categories {
+		out = append(out, c.Term)
+		if c.Label != "" && !strings.EqualFold(c.Label, c.Term) {
+			out = append(out, c.Label)
+		}
+	}
+	return out
 }

@@ -15,7 +15,7 @@ func TestFilter(t *testing.T) {
 		Content:    `<p>The main event at <b>Madison&nbsp;Square</b> Garden &amp; more.</p>`,
 		Summary:    `<p>A night of <i>surprises</i>.</p>`,
 		Authors:    []Author{{Name: "Jane Doe"}, {Name: "Zoë Ångström"}},
-		Categories: []string{"Sports", "Entertainment"},
+		Categories: []Category{{Term: "sports", Label: "Sports"}, {Term: "Entertainment"}},
 		Link:       "https://example.com/sports/2026/wwe-results",
 	}
 	cases := []struct {
@@ -145,7 +145,7 @@ func BenchmarkFilter(b *testing.B) {
 		fmt.Fprintf(&content, "<p>Paragraph %d of a story about <b>cooking</b> &amp; gardening, nothing else.</p>", i)
 	}
 	a := Article{Title: "A story about herbs", Content: content.String(), Summary: "<p>Herbs</p>",
-		Authors: []Author{{Name: "Jane Doe"}}, Categories: []string{"Food", "Garden"}, Link: "https://example.com/food/herbs"}
+		Authors: []Author{{Name: "Jane Doe"}}, Categories: Terms("Food", "Garden"), Link: "https://example.com/food/herbs"}
 	keywords := []string{"wwe", "wrestling", "summer slam", "raw", "smackdown", "nxt", "aew", "royal rumble", "wrestlemania", "tna"}
 	for _, bc := range []struct {
 		name     string

@@ -21,12 +21,17 @@ type want struct {
 	published, updated                         time.Time // zero: absent
 	creators                                   []string
 	authors                                    []Author
-	categories                                 []string
+	categories                                 []Category
 	image                                      *Image
 	rssEnclosure                               *Enclosure
 	atomEnclosures, attachments                []Enclosure
 	source                                     string
+	via                                        *SourceFeed
+	podcast                                    *Podcast
 }
+
+// terms are the terms of w's categories, nil when it has none.
+func (w want) terms() []string { return CategoryTerms(w.categories) }
 
 func richFeed() Feed {
 	return Feed{
@@ -36,6 +41,10 @@ func richFeed() Feed {
 		Link:        "https://news.example.org/",
 		SelfURL:     "https://news.example.org/feeds/all.rss",
 		Generator:   "Tributary/test",
+		Icon:        "https://news.example.org/favicon.ico",
+		Logo:        "https://news.example.org/logo.png",
+		Language:    "en-GB",
+		Rights:      "© 2024 Example News & friends",
 		Items:       richArticles(),
 	}
 }
@@ -59,10 +68,15 @@ func richArticles() []Article {
 				{URL: "https://cdn.site-a.example/report.mp3", Type: "audio/mpeg", Length: 4567890},
 				{URL: "https://cdn.site-a.example/clip.mp4", Length: 99},
 			},
-			Categories: []string{"Politics", "Économie", "politics", " ", "Switzerland"},
-			Published:  t0,
-			Updated:    t0.Add(2 * time.Hour),
-			FetchedAt:  t0.Add(time.Minute),
+			Categories: []Category{
+				{Term: "Politics", Scheme: "https://site-a.example/topics", Label: "Politique & société"},
+				{Term: "Économie"}, {Term: "politics"}, {Term: " "}, {Term: "Switzerland", Label: "Suisse"},
+			},
+			Podcast:   &Podcast{Duration: time.Hour + 2*time.Minute + 3*time.Second + 400*time.Millisecond, Image: "https://cdn.site-a.example/cover.jpg", Explicit: ExplicitNo},
+			Via:       &SourceFeed{Title: "Site A — News", ID: "tag:site-a.example,2024:feed", Link: "https://site-a.example/", URL: "https://site-a.example/feed.xml"},
+			Published: t0,
+			Updated:   t0.Add(2 * time.Hour),
+			FetchedAt: t0.Add(time.Minute),
 		},
 		{
 			ID:         "42",
@@ -72,6 +86,7 @@ func richArticles() []Article {
 			Summary:    "Only a summary &amp; no content.",
 			Authors:    []Author{{Name: "Wire Staff"}},
 			Enclosures: []Enclosure{{URL: "https://wire.example/photo.png", Type: "image/png"}},
+			Via:        &SourceFeed{Title: "wire", URL: "https://wire.example/rss"},
 			FetchedAt:  fetched,
 		},
 		{
@@ -107,7 +122,12 @@ func richWants() []want {
 				{Name: "Jane Roe", Email: "jane@site-a.example", URL: "https://site-a.example/staff/jane", Avatar: "https://site-a.example/img/jane.jpg", Bio: "Jane covers Swiss politics."},
 				{Name: "Ólafur Þórsson", URL: "https://site-a.example/staff/olafur"},
 			},
-			categories:   []string{"Politics", "Économie", "Switzerland"},
+			categories: []Category{
+				{Term: "Politics", Scheme: "https://site-a.example/topics", Label: "Politique & société"},
+				{Term: "Économie"}, {Term: "Switzerland", Label: "Suisse"},
+			},
+			podcast:      &Podcast{Duration: time.Hour + 2*time.Minute + 3*time.Second, Image: "https://cdn.site-a.example/cover.jpg", Explicit: ExplicitNo},
+			via:          &SourceFeed{Title: "Site A — News", ID: "tag:site-a.example,2024:feed", Link: "https://site-a.example/", URL: "https://site-a.example/feed.xml"},
 			image:        &Image{URL: "https://cdn.site-a.example/zurich.jpg", Caption: "The old town at dusk", Credit: "Photo: Reuters", Type: "image/jpeg", Width: 1200, Height: 800, Length: 123456},
 			rssEnclosure: &Enclosure{URL: "https://cdn.site-a.example/report.mp3", Type: "audio/mpeg", Length: 4567890},
 			atomEnclosures: []Enclosure{
@@ -135,6 +155,7 @@ func richWants() []want {
 			atomEnclosures: []Enclosure{{URL: "https://wire.example/photo.png", Type: "image/png"}},
 			attachments:    []Enclosure{{URL: "https://wire.example/photo.png", Type: "image/png"}},
 			source:         "wire",
+			via:            &SourceFeed{Title: "wire", URL: "https://wire.example/rss"},
 		},
 		{
 			id: "tag:blog.example,2024:post-7", atomID: "tag:blog.example,2024:post-7",

@@ -25,7 +25,7 @@ func FuzzRender(f *testing.F) {
 					Authors:    []Author{{Name: author, Email: category, URL: link, Avatar: imageURL, Bio: caption}, {Email: author}},
 					Image:      &Image{URL: imageURL, Caption: caption, Credit: author, Type: category, Width: 1, Height: 1},
 					Enclosures: []Enclosure{{URL: link, Type: category}, {URL: imageURL}},
-					Categories: []string{category, title, category},
+					Categories: Terms(category, title, category),
 					Published:  time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 				},
 				{Title: content, Link: imageURL, Summary: title, FetchedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("", -7200))},

@@ -20,8 +20,11 @@ import (
 //   - authors lose url and avatar; feed_url is never set;
 //   - summary is copied from the HTML description, but JSON Feed's summary
 //     is plain text;
+//   - no attachment duration_in_seconds;
 //   - no extension objects: what JSON Feed has no field for (author bio and
-//     email, image caption and credit, the source) goes in "_tributary".
+//     email, image caption and credit, the source and the feed it was
+//     taken from, category schemes and labels, the feed's rights, podcast
+//     artwork and explicit flag) goes in "_tributary".
 
 type jsonFeed struct {
 	*gf.JSONFeed
@@ -33,6 +36,7 @@ type jsonFeedExtra struct {
 	ID        string `json:"id,omitempty"`
 	Generator string `json:"generator,omitempty"`
 	Updated   string `json:"updated,omitempty"`
+	Rights    string `json:"rights,omitempty"`
 }
 
 type jsonItem struct {
@@ -46,12 +50,40 @@ type jsonAttachment struct {
 	URL      string `json:"url"`
 	MIMEType string `json:"mime_type"`
 	Size     int64  `json:"size_in_bytes,omitempty"`
+	Duration int64  `json:"duration_in_seconds,omitempty"`
 }
 
 type jsonItemExtra struct {
-	Source  string        `json:"source,omitempty"`
-	Authors []jsonAuthorX `json:"authors,omitempty"`
-	Image   *jsonImageX   `json:"image,omitempty"`
+	Source     *jsonSourceX    `json:"source,omitempty"`
+	Authors    []jsonAuthorX   `json:"authors,omitempty"`
+	Image      *jsonImageX     `json:"image,omitempty"`
+	Categories []jsonCategoryX `json:"categories,omitempty"`
+	Podcast    *jsonPodcastX   `json:"podcast,omitempty"`
+}
+
+// jsonSourceX is the source an item was taken from: Name is the
+// configured source's, the others describe its feed (see SourceFeed).
+type jsonSourceX struct {
+	Name  string `json:"name,omitempty"`
+	Title string `json:"title,omitempty"`
+	URL   string `json:"url,omitempty"`
+	Link  string `json:"home_page_url,omitempty"`
+	ID    string `json:"id,omitempty"`
+}
+
+// jsonCategoryX is a category with what "tags" cannot say: its scheme or
+// label. Categories that are a bare term are only in "tags".
+type jsonCategoryX struct {
+	Term   string `json:"term"`
+	Scheme string `json:"scheme,omitempty"`
+	Label  string `json:"label,omitempty"`
+}
+
+// jsonPodcastX is the episode's iTunes artwork and explicit flag (its
+// duration is the first attachment's duration_in_seconds).
+type jsonPodcastX struct {
+	Image    string `json:"image,omitempty"`
+	Explicit *bool  `json:"explicit,omitempty"`
 }
 
 type jsonAuthorX struct {
@@ -73,8 +105,12 @@ func RenderJSON(f Feed) ([]byte, error) {
 	fi, items := prepare(f)
 	jf := (&gf.JSON{Feed: gorillaFeed(fi, items)}).JSONFeed()
 	jf.FeedUrl = fi.self
+	jf.Language = fi.language
+	// JSON Feed's icon is the large one (512x512 advised), its favicon
+	// the small one.
+	jf.Icon, jf.Favicon = fi.logo, fi.icon
 	out := &jsonFeed{JSONFeed: jf, Items: make([]*jsonItem, len(items))}
-	if fe := (jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339)}); fe != (jsonFeedExtra{}) {
+	if fe := (jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339), Rights: fi.rights}); fe != (jsonFeedExtra{}) {
 		out.Ext = &fe
 	}
 	for i := range items {
@@ -89,9 +125,27 @@ func RenderJSON(f Feed) ([]byte, error) {
 		if it.image != nil {
 			ji.Image = it.image.URL
 		}
-		ji.Tags = it.categories
+		ji.Tags = CategoryTerms(it.categories)
 		ji.Author, ji.Authors = nil, nil
-		x := &jsonItemExtra{Source: it.source}
+		x := &jsonItemExtra{}
+		if it.source != "" || it.via != nil {
+			x.Source = &jsonSourceX{Name: it.source}
+			if v := it.via; v != nil {
+				x.Source.Title, x.Source.URL, x.Source.Link, x.Source.ID = v.Title, v.URL, v.Link, v.ID
+			}
+		}
+		for _, c := range it.categories {
+			if c.Scheme != "" || c.Label != "" {
+				x.Categories = append(x.Categories, jsonCategoryX(c))
+			}
+		}
+		if p := it.podcast; p != nil && (p.Image != "" || p.Explicit != ExplicitUnknown) {
+			x.Podcast = &jsonPodcastX{Image: p.Image}
+			if p.Explicit != ExplicitUnknown {
+				yes := p.Explicit == ExplicitYes
+				x.Podcast.Explicit = &yes
+			}
+		}
 		for _, a := range it.authors {
 			ja := &gf.JSONAuthor{Name: authorName(a), Url: a.URL, Avatar: a.Avatar}
 			ji.Authors = append(ji.Authors, ja)
@@ -112,10 +166,13 @@ func RenderJSON(f Feed) ([]byte, error) {
 			// content_html or content_text must be present, if only empty.
 			o.ContentText = &it.title
 		}
-		for _, e := range it.enclosures {
+		for j, e := range it.enclosures {
 			o.Attachments = append(o.Attachments, jsonAttachment{URL: e.URL, MIMEType: cmp.Or(e.Type, mimeType(e.URL, "application/octet-stream")), Size: e.Length})
+			if j == 0 && it.podcast != nil {
+				o.Attachments[0].Duration = int64(it.podcast.Duration / time.Second)
+			}
 		}
-		if x.Source != "" || x.Authors != nil || x.Image != nil {
+		if x.Source != nil || x.Authors != nil || x.Image != nil || x.Categories != nil || x.Podcast != nil {
 			o.Ext = x
 		}
 		out.Items[i] = o

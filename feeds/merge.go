@@ -169,18 +169,26 @@ func completeAuthor(a, from Author) Author {
 	return a
 }
 
-// union appends the members of b missing from a (case-insensitively),
-// each trimmed; blank and repeated members of either are left out.
-func union(a, b []string) []string {
-	seen := make(map[string]bool, len(a)+len(b))
-	out := make([]string, 0, len(a)+len(b))
-	for _, s := range append(slices.Clone(a), b...) {
-		k := strings.ToLower(strings.TrimSpace(s))
-		if k == "" || seen[k] {
+// union appends the categories of b whose term is missing from a
+// (compared case-insensitively), each trimmed; categories with a blank
+// term and repeated terms of either are left out. A category kept from a
+// that lacks a scheme or label takes the repeat's.
+func union(a, b []Category) []Category {
+	at := make(map[string]int, len(a)+len(b))
+	out := make([]Category, 0, len(a)+len(b))
+	for _, c := range append(slices.Clone(a), b...) {
+		c = Category{Term: strings.TrimSpace(c.Term), Scheme: strings.TrimSpace(c.Scheme), Label: strings.TrimSpace(c.Label)}
+		k := strings.ToLower(c.Term)
+		if k == "" {
 			continue
 		}
-		seen[k] = true
-		out = append(out, strings.TrimSpace(s))
+		if i, ok := at[k]; ok {
+			out[i].Scheme = cmp.Or(out[i].Scheme, c.Scheme)
+			out[i].Label = cmp.Or(out[i].Label, c.Label)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, c)
 	}
 	return out
 }

@@ -101,7 +101,7 @@ func TestMergePage(t *testing.T) {
 		Image:   &Image{URL: "https://news.example/lead.jpg", Caption: "The harbour", Credit: "Photo: Ann"},
 		// Already judged plausible by the page fetch.
 		Published: published, Updated: updated,
-		Categories: []string{"World", "Ferries", "world"},
+		Categories: Terms("World", "Ferries", "world"),
 	}
 	tests := []struct {
 		name      string
@@ -115,51 +115,51 @@ func TestMergePage(t *testing.T) {
 			feed: Article{Summary: "teaser"},
 			page: page,
 			want: Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors,
-				Published: published, Updated: updated, Categories: []string{"World", "Ferries"}},
+				Published: published, Updated: updated, Categories: Terms("World", "Ferries")},
 			wantImage: page.Image,
 		},
 		{
 			name: "the feed's content becomes the summary; its title, dates and categories stay",
 			feed: Article{Content: "<p>Feed text.</p>", Title: "Feed title", Published: feedDate, Updated: feedDate,
-				Authors: []Author{{Name: "jane doe", Email: "jane@news.example"}, {Name: "Nico Parungo"}}, Categories: []string{" ferries ", "Local"}},
+				Authors: []Author{{Name: "jane doe", Email: "jane@news.example"}, {Name: "Nico Parungo"}}, Categories: Terms(" ferries ", "Local")},
 			page: page,
 			want: Article{Content: page.Content, Summary: "<p>Feed text.</p>", Title: "Feed title", Published: feedDate, Updated: feedDate,
 				Authors:    []Author{{Name: "Jane Doe", Email: "jane@news.example", Bio: "Jane writes."}, {Name: "Nico Parungo"}},
-				Categories: []string{"ferries", "Local", "World"}},
+				Categories: Terms("ferries", "Local", "World")},
 			wantImage: page.Image,
 		},
 		{
 			name: "an entry with neither summary nor content takes the page's excerpt",
 			feed: Article{},
 			page: Article{Content: page.Content, Summary: "The page's excerpt."},
-			want: Article{Content: page.Content, Summary: "The page's excerpt.", Categories: []string{}},
+			want: Article{Content: page.Content, Summary: "The page's excerpt.", Categories: []Category{}},
 		},
 		{
 			name:      "a page without authors, image or dates leaves the feed's",
 			feed:      Article{Summary: "teaser", Authors: []Author{{Name: "Jane Doe"}}, Image: &Image{URL: "https://news.example/feed.jpg"}},
 			page:      Article{Content: page.Content},
-			want:      Article{Content: page.Content, Summary: "teaser", Authors: []Author{{Name: "Jane Doe"}}, Categories: []string{}},
+			want:      Article{Content: page.Content, Summary: "teaser", Authors: []Author{{Name: "Jane Doe"}}, Categories: []Category{}},
 			wantImage: &Image{URL: "https://news.example/feed.jpg"},
 		},
 		{
 			name:      "the same image: the page's, with the feed's type and length",
 			feed:      Article{Summary: "teaser", Image: &Image{URL: page.Image.URL, Type: "image/jpeg", Length: 1234, Caption: "feed caption"}},
 			page:      page,
-			want:      Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors, Published: published, Updated: updated, Categories: []string{"World", "Ferries"}},
+			want:      Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors, Published: published, Updated: updated, Categories: Terms("World", "Ferries")},
 			wantImage: &Image{URL: page.Image.URL, Type: "image/jpeg", Length: 1234, Caption: "The harbour", Credit: "Photo: Ann"},
 		},
 		{
 			name:      "another image without caption or credit gives way to the page's, keeping only its type",
 			feed:      Article{Summary: "teaser", Image: &Image{URL: "https://news.example/feed.jpg", Type: "image/png", Length: 99}},
 			page:      page,
-			want:      Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors, Published: published, Updated: updated, Categories: []string{"World", "Ferries"}},
+			want:      Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors, Published: published, Updated: updated, Categories: Terms("World", "Ferries")},
 			wantImage: &Image{URL: page.Image.URL, Type: "image/png", Caption: "The harbour", Credit: "Photo: Ann"},
 		},
 		{
 			name:      "another image with a caption stays",
 			feed:      Article{Summary: "teaser", Image: &Image{URL: "https://news.example/feed.jpg", Caption: "The feed's own"}},
 			page:      page,
-			want:      Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors, Published: published, Updated: updated, Categories: []string{"World", "Ferries"}},
+			want:      Article{Content: page.Content, Summary: "teaser", Title: "Page title", Authors: page.Authors, Published: published, Updated: updated, Categories: Terms("World", "Ferries")},
 			wantImage: &Image{URL: "https://news.example/feed.jpg", Caption: "The feed's own"},
 		},
 	}
@@ -184,7 +184,7 @@ func TestCarryExtracted(t *testing.T) {
 	img := &Image{URL: "https://news.example/lead.jpg"}
 	stored := Article{
 		Content: "<p>Full text.</p>", Summary: "stored summary", Title: "Stored title", Published: when, Updated: when,
-		Authors: []Author{{Name: "Jane Doe", Bio: "Jane writes."}}, Image: img, Categories: []string{"World", "ferries"},
+		Authors: []Author{{Name: "Jane Doe", Bio: "Jane writes."}}, Image: img, Categories: Terms("World", "ferries"),
 		Page: &PageState{ExtractedAt: extractedAt, ETag: `"v1"`},
 	}
 	failed := Article{Content: "<p>Teaser.</p>", Page: &PageState{Error: "article page: http 500", Attempts: 2}}
@@ -196,10 +196,10 @@ func TestCarryExtracted(t *testing.T) {
 	}{
 		{
 			name:  "an extracted story gives its full text and what the entry lacks",
-			fresh: Article{Summary: "teaser", Categories: []string{"Ferries", "Local"}},
+			fresh: Article{Summary: "teaser", Categories: Terms("Ferries", "Local")},
 			prev:  stored,
 			want: Article{Content: "<p>Full text.</p>", Summary: "teaser", Title: "Stored title", Published: when, Updated: when,
-				Authors: stored.Authors, Image: img, Categories: []string{"Ferries", "Local", "World"}, Page: stored.Page},
+				Authors: stored.Authors, Image: img, Categories: Terms("Ferries", "Local", "World"), Page: stored.Page},
 		},
 		{
 			name: "the entry's title, dates and summary stay; the stored authors and image win",
@@ -207,7 +207,7 @@ func TestCarryExtracted(t *testing.T) {
 				Authors: []Author{{Name: "The Editors"}}, Image: &Image{URL: "https://news.example/feed.jpg"}},
 			prev: Article{Content: "<p>Full text.</p>", Page: stored.Page, Authors: stored.Authors, Image: img},
 			want: Article{Content: "<p>Full text.</p>", Title: "New title", Published: feedDate, Updated: feedDate,
-				Authors: stored.Authors, Image: img, Categories: []string{}, Page: stored.Page},
+				Authors: stored.Authors, Image: img, Categories: []Category{}, Page: stored.Page},
 		},
 		{
 			name:  "a story never extracted gives only its page state",
@@ -231,7 +231,7 @@ func TestCarryExtracted(t *testing.T) {
 }
 
 func TestUnionAndAuthorNames(t *testing.T) {
-	if got, want := union([]string{" World ", "", "world", "Local"}, []string{"LOCAL", "Ferries", "  "}), []string{"World", "Local", "Ferries"}; !slices.Equal(got, want) {
+	if got, want := union(Terms(" World ", "", "world", "Local"), []Category{{Term: "LOCAL", Scheme: "s", Label: "L"}, {Term: "Ferries"}, {Term: "  "}}), []Category{{Term: "World"}, {Term: "Local", Scheme: "s", Label: "L"}, {Term: "Ferries"}}; !slices.Equal(got, want) {
 		t.Errorf("union: %q, want %q", got, want)
 	}
 	if got := union(nil, nil); got == nil || len(got) != 0 {

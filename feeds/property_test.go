@@ -169,7 +169,13 @@ func (g gen) article() feeds.Article {
 		}
 	}
 	for range g.r.IntN(4) {
-		a.Categories = append(a.Categories, g.str())
+		a.Categories = append(a.Categories, feeds.Category{Term: g.str(), Scheme: g.str(), Label: g.str()})
+	}
+	if g.r.IntN(3) == 0 {
+		a.Podcast = &feeds.Podcast{Duration: time.Duration(g.int64()), Image: g.url(), Explicit: feeds.Explicit(g.r.IntN(4))}
+	}
+	if g.r.IntN(2) == 0 {
+		a.Via = &feeds.SourceFeed{Title: g.str(), ID: g.str(), Link: g.url(), URL: g.url()}
 	}
 	if g.r.IntN(4) == 0 {
 		a.Page = &feeds.PageState{Error: g.str(), ETag: g.str()}
@@ -181,6 +187,7 @@ func (g gen) feed() feeds.Feed {
 	f := feeds.Feed{
 		ID: g.url(), Title: g.str(), Description: g.str(), Link: g.url(), SelfURL: g.url(),
 		Generator: g.str(), Updated: g.time(),
+		Icon: g.url(), Logo: g.url(), Language: g.str(), Rights: g.str(),
 	}
 	for range g.r.IntN(6) {
 		f.Items = append(f.Items, g.article())

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,6 +33,15 @@ type Feed struct {
 	// Updated is when the feed last changed; when zero, the newest date of
 	// its items is used.
 	Updated time.Time
+	// Icon is the absolute URL of a small square image (a favicon) and
+	// Logo that of a larger one; either may be empty. RSS's <image> is the
+	// logo, else the icon.
+	Icon, Logo string
+	// Language is the BCP 47 tag of the feed's language ("en", "fr-CA"),
+	// empty when unknown.
+	Language string
+	// Rights is a plain text copyright statement.
+	Rights string
 	// Items are rendered in the given order; see Combine.
 	Items []Article
 	// LeadImage puts each item's lead image, with its caption and credit,
@@ -61,6 +71,7 @@ func Render(f Feed, format Format) ([]byte, error) {
 // strings stripped of what XML forbids, dates chosen, empty parts dropped.
 type feedInfo struct {
 	id, title, description, link, self, generator string
+	icon, logo, language, rights                  string
 	updated                                       time.Time
 }
 
@@ -71,7 +82,9 @@ type item struct {
 	authors                 []Author
 	image                   *Image
 	enclosures              []Enclosure
-	categories              []string
+	categories              []Category
+	podcast                 *Podcast
+	via                     *SourceFeed
 }
 
 // modified is the item's latest known date, zero when it has none.
@@ -95,6 +108,10 @@ func prepare(f Feed) (feedInfo, []item) {
 		link:        clean(f.Link),
 		self:        clean(f.SelfURL),
 		generator:   clean(f.Generator),
+		icon:        clean(f.Icon),
+		logo:        clean(f.Logo),
+		language:    languageTag(f.Language),
+		rights:      clean(f.Rights),
 		updated:     normTime(f.Updated),
 	}
 	items := make([]item, len(f.Items))
@@ -157,10 +174,25 @@ func prepareItem(a *Article) item {
 	}
 	seen := make(map[string]bool, len(a.Categories))
 	for _, c := range a.Categories {
-		c = clean(c)
-		if k := strings.ToLower(c); c != "" && !seen[k] {
+		c = Category{Term: clean(c.Term), Scheme: clean(c.Scheme), Label: clean(c.Label)}
+		if k := strings.ToLower(c.Term); c.Term != "" && !seen[k] {
 			seen[k] = true
 			it.categories = append(it.categories, c)
+		}
+	}
+	if p := a.Podcast; p != nil {
+		pc := Podcast{Duration: max(p.Duration, 0).Truncate(time.Second), Image: clean(p.Image), Explicit: p.Explicit}
+		if pc.Explicit != ExplicitYes && pc.Explicit != ExplicitNo {
+			pc.Explicit = ExplicitUnknown
+		}
+		if pc != (Podcast{}) {
+			it.podcast = &pc
+		}
+	}
+	if v := a.Via; v != nil {
+		sf := SourceFeed{Title: clean(v.Title), ID: clean(v.ID), Link: clean(v.Link), URL: clean(v.URL)}
+		if sf != (SourceFeed{}) {
+			it.via = &sf
 		}
 	}
 	return it
@@ -170,6 +202,20 @@ func prepareItem(a *Article) item {
 // surrounding space.
 func clean(s string) string {
 	return strings.TrimSpace(StripControl(s))
+}
+
+// languageRE is the shape of a language tag that Atom's schema accepts
+// in xml:lang (RFC 3066, the subset of BCP 47 tags made of subtags).
+var languageRE = regexp.MustCompile(`^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// languageTag returns s trimmed when it has the shape of a language tag,
+// else "": the configuration checks tags, and a malformed one must not
+// make a rendering invalid.
+func languageTag(s string) string {
+	if s = strings.TrimSpace(s); languageRE.MatchString(s) {
+		return s
+	}
+	return ""
 }
 
 // normTime returns t in UTC to the second, or zero when t is no date worth
@@ -272,6 +318,7 @@ func gorillaFeed(fi feedInfo, items []item) *gf.Feed {
 		Description: fi.description,
 		Id:          fi.id,
 		Updated:     fi.updated,
+		Copyright:   fi.rights,
 		Items:       make([]*gf.Item, len(items)),
 	}
 	for i := range items {
@@ -363,7 +410,43 @@ const (
 	nsDC      = "http://purl.org/dc/elements/1.1/"
 	nsMedia   = "http://search.yahoo.com/mrss/"
 	nsPoco    = "http://portablecontacts.net/spec/1.0"
+	nsITunes  = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 )
+
+// itunesItem is an item's iTunes podcast elements, used in RSS and, as
+// foreign markup that RFC 4287 allows in an entry, in Atom.
+type itunesItem struct {
+	Duration string       `xml:"itunes:duration,omitempty"`
+	Image    *itunesImage `xml:"itunes:image"`
+	Explicit string       `xml:"itunes:explicit,omitempty"`
+}
+
+type itunesImage struct {
+	Href string `xml:"href,attr"`
+}
+
+// newITunes returns p's iTunes elements: the duration in whole seconds
+// (which Apple's spec accepts beside HH:MM:SS), explicit as "true" or
+// "false", each left out when unknown.
+func newITunes(p *Podcast) itunesItem {
+	var x itunesItem
+	if p == nil {
+		return x
+	}
+	if p.Duration > 0 {
+		x.Duration = fmt.Sprint(int64(p.Duration / time.Second))
+	}
+	if p.Image != "" {
+		x.Image = &itunesImage{Href: p.Image}
+	}
+	switch p.Explicit {
+	case ExplicitYes:
+		x.Explicit = "true"
+	case ExplicitNo:
+		x.Explicit = "false"
+	}
+	return x
+}
 
 // marshalXML writes v as an indented XML document with its declaration.
 func marshalXML(v any) ([]byte, error) {

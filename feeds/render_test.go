@@ -81,6 +81,15 @@ func TestRenderRoundTripGofeed(t *testing.T) {
 			if format == Atom {
 				checkEqual(t, "feed generator", g.Generator, "Tributary/test")
 			}
+			checkEqual(t, "feed language", g.Language, "en-GB")
+			if format != JSON {
+				checkEqual(t, "feed rights", g.Copyright, "© 2024 Example News & friends")
+			}
+			if g.Image == nil {
+				t.Error("no feed image")
+			} else {
+				checkEqual(t, "feed image (the logo)", g.Image.URL, "https://news.example.org/logo.png")
+			}
 			if len(g.Items) != len(wants) {
 				t.Fatalf("got %d items, want %d", len(g.Items), len(wants))
 			}
@@ -91,6 +100,7 @@ func TestRenderRoundTripGofeed(t *testing.T) {
 				}
 				checkEqual(t, "_tributary.id", raw.Ext.ID, "https://news.example.org/feeds/all")
 				checkEqual(t, "_tributary.generator", raw.Ext.Generator, "Tributary/test")
+				checkEqual(t, "_tributary.rights", raw.Ext.Rights, "© 2024 Example News & friends")
 			}
 			for i, w := range wants {
 				gi := g.Items[i]
@@ -113,11 +123,29 @@ func checkCommon(t *testing.T, gi *gofeed.Item, w want) {
 	t.Helper()
 	checkEqual(t, "title", gi.Title, w.title)
 	checkEqual(t, "link", gi.Link, w.link)
-	checkEqual(t, "categories", gi.Categories, w.categories)
+}
+
+// checkITunes checks an item's iTunes elements as gofeed reads them.
+func checkITunes(t *testing.T, x *ext.ITunesItemExtension, p *Podcast) {
+	t.Helper()
+	if p == nil {
+		if x != nil && (x.Duration != "" || x.Image != "" || x.Explicit != "") {
+			t.Errorf("itunes = %+v, want none", x)
+		}
+		return
+	}
+	if x == nil {
+		t.Fatal("no itunes elements")
+	}
+	checkEqual(t, "itunes:duration", x.Duration, strconv.Itoa(int(p.Duration.Seconds())))
+	checkEqual(t, "itunes:image", x.Image, p.Image)
+	checkEqual(t, "itunes:explicit", x.Explicit, map[Explicit]string{ExplicitYes: "true", ExplicitNo: "false"}[p.Explicit])
 }
 
 func checkRSSItem(t *testing.T, gi *gofeed.Item, w want) {
 	checkCommon(t, gi, w)
+	checkEqual(t, "categories", gi.Categories, w.terms())
+	checkITunes(t, gi.ITunesExt, w.podcast)
 	checkEqual(t, "guid", gi.GUID, w.id)
 	checkEqual(t, "published", timeOf(gi.PublishedParsed), w.published)
 	checkEqual(t, "updated (atom:updated)", timeOf(gi.UpdatedParsed), w.updated)
@@ -146,6 +174,12 @@ func checkRSSItem(t *testing.T, gi *gofeed.Item, w want) {
 
 func checkAtomItem(t *testing.T, gi *gofeed.Item, w want) {
 	checkCommon(t, gi, w)
+	// gofeed reads an Atom category's label in place of its term.
+	var labels []string
+	for _, c := range w.categories {
+		labels = append(labels, cmp.Or(c.Label, c.Term))
+	}
+	checkEqual(t, "categories", gi.Categories, labels)
 	checkEqual(t, "id", gi.GUID, cmp.Or(w.atomID, w.id))
 	published, updated := w.published, w.updated
 	if updated.IsZero() {
@@ -211,15 +245,23 @@ func checkMedia(t *testing.T, exts ext.Extensions, im *Image) {
 // "_tributary" extensions.
 type rawJSONFeed struct {
 	Ext struct {
-		ID, Generator, Updated string
+		ID, Generator, Updated, Rights string
 	} `json:"_tributary"`
 	Items []rawJSONItem `json:"items"`
 }
 
 type rawJSONItem struct {
-	Authors []struct{ Name, URL, Avatar string } `json:"authors"`
-	Ext     *struct {
-		Source  string `json:"source"`
+	Authors     []struct{ Name, URL, Avatar string } `json:"authors"`
+	Attachments []struct {
+		Duration int64 `json:"duration_in_seconds"`
+	} `json:"attachments"`
+	Ext *struct {
+		Source     struct{ Name, Title, URL, ID string } `json:"source"`
+		Categories []Category                            `json:"categories"`
+		Podcast    *struct {
+			Image    string
+			Explicit *bool
+		} `json:"podcast"`
 		Authors []struct{ Name, Bio, Email string }
 		Image   *struct {
 			Caption, Credit string
@@ -230,6 +272,7 @@ type rawJSONItem struct {
 
 func checkJSONItem(t *testing.T, gi *gofeed.Item, raw rawJSONItem, w want) {
 	checkCommon(t, gi, w)
+	checkEqual(t, "tags", gi.Categories, w.terms())
 	checkEqual(t, "id", gi.GUID, w.id)
 	checkEqual(t, "date_published", timeOf(gi.PublishedParsed), w.published)
 	checkEqual(t, "date_modified", timeOf(gi.UpdatedParsed), w.updated)
@@ -265,7 +308,27 @@ func checkJSONItem(t *testing.T, gi *gofeed.Item, raw rawJSONItem, w want) {
 	if raw.Ext == nil {
 		t.Fatal("no _tributary extension")
 	}
-	checkEqual(t, "_tributary.source", raw.Ext.Source, w.source)
+	checkEqual(t, "_tributary.source.name", raw.Ext.Source.Name, w.source)
+	var via SourceFeed
+	if w.via != nil {
+		via = *w.via
+	}
+	checkEqual(t, "_tributary.source", SourceFeed{Title: raw.Ext.Source.Title, URL: raw.Ext.Source.URL, ID: raw.Ext.Source.ID}, SourceFeed{Title: via.Title, URL: via.URL, ID: via.ID})
+	var labelled []Category
+	for _, c := range w.categories {
+		if c.Scheme != "" || c.Label != "" {
+			labelled = append(labelled, c)
+		}
+	}
+	checkEqual(t, "_tributary.categories", raw.Ext.Categories, labelled)
+	if w.podcast != nil {
+		if raw.Ext.Podcast == nil || raw.Ext.Podcast.Image != w.podcast.Image || raw.Ext.Podcast.Explicit == nil || *raw.Ext.Podcast.Explicit != (w.podcast.Explicit == ExplicitYes) {
+			t.Errorf("_tributary.podcast = %+v, want %+v", raw.Ext.Podcast, w.podcast)
+		}
+		if len(raw.Attachments) == 0 || raw.Attachments[0].Duration != int64(w.podcast.Duration.Seconds()) {
+			t.Errorf("attachments = %+v, want the first with duration_in_seconds %v", raw.Attachments, w.podcast.Duration.Seconds())
+		}
+	}
 	for _, a := range raw.Ext.Authors {
 		extAuthors = append(extAuthors, Author{Name: a.Name, Bio: a.Bio, Email: a.Email})
 	}

@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"html"
@@ -17,7 +18,10 @@ import (
 // promotion, prefers the shallower field). What gorilla gets wrong or lacks:
 //   - <author> holds a name, but RSS requires an email: dc:creator instead,
 //     one per author;
-//   - one <category> at most, and the item's are never filled;
+//   - one <category> at most, and the item's are never filled (ours carry
+//     the term, with the scheme as domain);
+//   - no <image> or <language>; <source> without its required url;
+//   - no itunes namespace for podcast episodes;
 //   - content:encoded as CDATA, which carries control characters through
 //     raw (invalid XML): escaped text instead, for description too;
 //   - no atom:link rel="self" (feed validators and WebSub want it), no
@@ -34,6 +38,7 @@ type rssRoot struct {
 	NSDC      string      `xml:"xmlns:dc,attr"`
 	NSMedia   string      `xml:"xmlns:media,attr"`
 	NSAtom    string      `xml:"xmlns:atom,attr"`
+	NSITunes  string      `xml:"xmlns:itunes,attr,omitempty"`
 	Channel   *rssChannel `xml:"channel"`
 }
 
@@ -59,8 +64,24 @@ type rssItem struct {
 	Content     xmlText       `xml:"content:encoded,omitempty"`
 	Updated     string        `xml:"atom:updated,omitempty"`
 	Creators    []string      `xml:"dc:creator"`
-	Categories  []string      `xml:"category"`
+	Categories  []rssCategory `xml:"category"`
 	Media       *mediaContent `xml:"media:content"`
+	Source      *rssSource    `xml:"source"`
+	itunesItem
+}
+
+// rssCategory is an item's <category>: the term, with the scheme as its
+// domain.
+type rssCategory struct {
+	Domain string `xml:"domain,attr,omitempty"`
+	Term   string `xml:",chardata"`
+}
+
+// rssSource is an item's <source>: the title of the feed it came from,
+// with that feed's URL, which RSS requires.
+type rssSource struct {
+	URL   string `xml:"url,attr"`
+	Title string `xml:",chardata"`
 }
 
 // RenderRSS renders f as RSS 2.0 with the content, dc, media and atom
@@ -76,9 +97,27 @@ func RenderRSS(f Feed) ([]byte, error) {
 	if fi.self != "" {
 		out.Self = &rssAtomLink{Href: fi.self, Rel: "self", Type: "application/rss+xml"}
 	}
+	ch.Language = fi.language
+	if img := cmp.Or(fi.logo, fi.icon); img != "" && ch.Link != "" {
+		// RSS requires the image's title and link, the channel's.
+		ch.Image = &gf.RssImage{Url: img, Title: ch.Title, Link: ch.Link}
+	}
+	root := &rssRoot{
+		Version: "2.0", NSContent: nsContent, NSDC: nsDC, NSMedia: nsMedia, NSAtom: nsAtom,
+		Channel: out,
+	}
 	for i := range items {
 		it := &items[i]
-		ri := &rssItem{Title: it.title, RssItem: ch.Items[i], Link: it.link, Content: xmlText(it.content), Categories: it.categories, Media: newMediaContent(it.image)}
+		ri := &rssItem{Title: it.title, RssItem: ch.Items[i], Link: it.link, Content: xmlText(it.content), Media: newMediaContent(it.image), itunesItem: newITunes(it.podcast)}
+		if it.podcast != nil {
+			root.NSITunes = nsITunes
+		}
+		for _, c := range it.categories {
+			ri.Categories = append(ri.Categories, rssCategory{Domain: c.Scheme, Term: c.Term})
+		}
+		if v := it.via; v != nil && v.URL != "" {
+			ri.Source = &rssSource{URL: v.URL, Title: cmp.Or(v.Title, v.URL)}
+		}
 		ri.Description = xmlText(it.itemDescription(ri.Enclosure))
 		if !it.updated.IsZero() {
 			ri.Updated = it.updated.Format(time.RFC3339)
@@ -91,10 +130,7 @@ func RenderRSS(f Feed) ([]byte, error) {
 		out.Items[i] = ri
 	}
 	ch.Items = nil // replaced by out.Items
-	b, err := marshalXML(&rssRoot{
-		Version: "2.0", NSContent: nsContent, NSDC: nsDC, NSMedia: nsMedia, NSAtom: nsAtom,
-		Channel: out,
-	})
+	b, err := marshalXML(root)
 	if err != nil {
 		return nil, fmt.Errorf("render rss: %w", err)
 	}

@@ -110,9 +110,11 @@ type Result struct {
 	// directly next time saves a request. It keeps the credentials of the
 	// page's URL: show it through redact.URL.
 	FeedURL string
-	// Title and Link describe the feed (or page) as a whole.
+	// Title and Link describe the feed (or page) as a whole; ID is an
+	// Atom feed's own <id>, empty for other formats.
 	Title string
 	Link  string
+	ID    string
 	// InheritedAuthors holds the IDs of the articles that name no author
 	// of their own and carry the feed's (an editor or the publication):
 	// their page may name the real writer.

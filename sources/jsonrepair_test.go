@@ -44,14 +44,14 @@ func TestParseJSONRepairsFields(t *testing.T) {
 		{
 			name: "tags a string",
 			doc:  jsonFeedDoc("", `{"id":"2","url":"https://news.example/2","title":"Second","tags":"news"}`),
-			want: func() feeds.Article { a := article("2", "Second"); a.Categories = []string{"news"}; return a }(),
+			want: func() feeds.Article { a := article("2", "Second"); a.Categories = feeds.Terms("news"); return a }(),
 		},
 		{
 			name: "tags with a number, a null, a boolean and a list",
 			doc:  jsonFeedDoc("", `{"id":"2","url":"https://news.example/2","title":"Second","tags":["news",2026,null,true,["x"]]}`),
 			want: func() feeds.Article {
 				a := article("2", "Second")
-				a.Categories = []string{"news", "2026"}
+				a.Categories = feeds.Terms("news", "2026")
 				return a
 			}(),
 			dropped: []string{"items[1].tags[3]: boolean", "items[1].tags[4]: list"},
@@ -123,14 +123,14 @@ func TestParseJSONRepairsFields(t *testing.T) {
 			want: func() feeds.Article {
 				a := article("2", "")
 				a.Authors = []feeds.Author{{Name: "Ann Lee"}}
-				a.Categories = []string{"x"}
+				a.Categories = feeds.Terms("x")
 				return a
 			}(),
 		},
 		{
 			name: "fields in another letter case",
 			doc:  jsonFeedDoc("", `{"ID":"2","URL":"https://news.example/2","Title":2,"Tags":"news"}`),
-			want: func() feeds.Article { a := article("2", "2"); a.Categories = []string{"news"}; return a }(),
+			want: func() feeds.Article { a := article("2", "2"); a.Categories = feeds.Terms("news"); return a }(),
 		},
 		{
 			name: "feed-level fields",
@@ -165,7 +165,7 @@ func TestParseJSONRepairsFields(t *testing.T) {
 				t.Fatalf("articles %q, want %q", ids, wantIDs)
 			}
 			first, last := res.Articles[0], res.Articles[len(res.Articles)-1]
-			if first.Title != "First" || first.Content != "<p>One</p>" || !slices.Equal(first.Categories, []string{"a"}) ||
+			if first.Title != "First" || first.Content != "<p>One</p>" || !slices.Equal(first.Categories, feeds.Terms("a")) ||
 				last.Title != "Third" || last.Content != "Three" {
 				t.Errorf("the good items changed: %+v\n%+v", first, last)
 			}

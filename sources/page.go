@@ -146,6 +146,6 @@ func pageArticle(x extract.Result, now time.Time) feeds.Article {
 	return feeds.Article{
 		Content: x.Content, Summary: x.Excerpt, Title: x.Title, Authors: x.Authors, Image: x.Image,
 		Published: PlausibleDate(x.Published, now), Updated: PlausibleDate(x.Updated, now),
-		Categories: categories,
+		Categories: feeds.Terms(categories...),
 	}
 }

@@ -97,7 +97,7 @@ func TestFetchPage(t *testing.T) {
 				if !a.Published.Equal(time.Date(2025, 12, 31, 10, 0, 0, 0, time.UTC)) || !a.Updated.Equal(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)) {
 					t.Errorf("published %v updated %v", a.Published, a.Updated)
 				}
-				if !slices.Equal(a.Categories, []string{"Travel", "Boats"}) {
+				if !slices.Equal(a.Categories, feeds.Terms("Travel", "Boats")) {
 					t.Errorf("categories %q, want the section then the tags", a.Categories)
 				}
 			},

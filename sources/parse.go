@@ -74,6 +74,9 @@ func parse(data []byte, contentType, feedURL, source string, now time.Time, maxI
 		Link:    safeURL(c.base, feed.Link),
 		Dropped: dropped,
 	}
+	if af, ok := feed.OriginalFeed().(*atom.Feed); ok {
+		res.ID = feeds.TruncateRunes(feeds.StripControl(strings.TrimSpace(af.ID)), maxFeedIDRunes)
+	}
 	origs := originalItems(feed)
 	seen := make(map[string]bool, min(len(feed.Items), maxItems))
 	res.Articles = make([]feeds.Article, 0, min(len(feed.Items), maxItems))
@@ -245,7 +248,8 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 
 	a.Authors = c.itemAuthors(it, orig)
 	a.Enclosures = c.enclosures(it)
-	a.Categories = cleanCategories(it.Categories)
+	a.Categories = cleanCategories(itemCategories(it, orig))
+	a.Podcast = c.podcast(it)
 	a.Image = c.itemImage(it, orig, a.Enclosures, a.Content, a.Summary)
 
 	a.Published = c.date(it.PublishedParsed, it.Published)
@@ -470,15 +474,108 @@ func parseLength(s string) int64 {
 	return n
 }
 
-// cleanCategories trims, de-duplicates (case-insensitively, keeping the
-// first spelling) and bounds categories.
-func cleanCategories(in []string) []string {
-	var out []string
+// maxFeedIDRunes bounds the feed id kept for attribution (Result.ID).
+const maxFeedIDRunes = 500
+
+// maxDuration bounds an episode's duration: longer is a mistake.
+const maxDuration = 1000 * time.Hour
+
+// podcast returns the iTunes details of an item: its duration, artwork
+// and explicit flag, nil when it has none of them.
+func (c *converter) podcast(it *gofeed.Item) *feeds.Podcast {
+	x := it.ITunesExt
+	if x == nil {
+		return nil
+	}
+	p := feeds.Podcast{Duration: parseDuration(x.Duration), Image: httpURL(c.base, x.Image), Explicit: parseExplicit(x.Explicit)}
+	if p == (feeds.Podcast{}) {
+		return nil
+	}
+	return &p
+}
+
+// parseDuration reads an itunes:duration: seconds ("3600", "3600.5"),
+// "MM:SS" or "HH:MM:SS"; anything else, or beyond maxDuration, is zero.
+func parseDuration(s string) time.Duration {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	if len(parts) > 3 || parts[0] == "" {
+		return 0
+	}
+	var secs float64
+	for i, p := range parts {
+		n, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || n < 0 || (i < len(parts)-1 && n != float64(int64(n))) {
+			return 0
+		}
+		secs = secs*60 + n
+	}
+	d := time.Duration(secs) * time.Second
+	if secs > maxDuration.Seconds() || d <= 0 {
+		return 0
+	}
+	return d
+}
+
+// parseExplicit reads an itunes:explicit flag: Apple's "true" and
+// "false", and the older "yes", "explicit", "no" and "clean".
+func parseExplicit(s string) feeds.Explicit {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "explicit":
+		return feeds.ExplicitYes
+	case "false", "no", "clean":
+		return feeds.ExplicitNo
+	}
+	return feeds.ExplicitUnknown
+}
+
+// itemCategories returns the categories of an item with their scheme and
+// label: gofeed's universal model keeps one string per category, the
+// Atom label in place of the term when there is one, and drops RSS's
+// domain and Atom's scheme.
+func itemCategories(it *gofeed.Item, orig any) []feeds.Category {
+	switch o := orig.(type) {
+	case *atom.Entry:
+		out := make([]feeds.Category, 0, len(o.Categories))
+		for _, c := range o.Categories {
+			if c != nil {
+				out = append(out, feeds.Category{Term: c.Term, Scheme: c.Scheme, Label: c.Label})
+			}
+		}
+		return out
+	case *rss.Item:
+		out := make([]feeds.Category, 0, len(o.Categories))
+		for _, c := range o.Categories {
+			if c != nil {
+				out = append(out, feeds.Category{Term: c.Value, Scheme: c.Domain})
+			}
+		}
+		// gofeed lists them first, then what it also reads as
+		// categories (itunes:keywords, dc:subject, atom:category).
+		if len(it.Categories) >= len(out) {
+			out = append(out, feeds.Terms(it.Categories[len(out):]...)...)
+		}
+		return out
+	}
+	return feeds.Terms(it.Categories...)
+}
+
+// cleanCategories makes terms and labels plain text and bounds them, keeps
+// schemes that are URLs or plain words, and de-duplicates by term
+// (case-insensitively, keeping the first spelling).
+func cleanCategories(in []feeds.Category) []feeds.Category {
+	var out []feeds.Category
 	seen := map[string]bool{}
 	for _, c := range in {
-		c = feeds.TruncateRunes(feeds.PlainText(c), maxCategoryRunes)
-		k := strings.ToLower(c)
-		if c == "" || seen[k] {
+		c = feeds.Category{
+			Term:   feeds.TruncateRunes(feeds.PlainText(c.Term), maxCategoryRunes),
+			Scheme: feeds.TruncateRunes(feeds.StripControl(strings.TrimSpace(c.Scheme)), maxCategoryRunes),
+			Label:  feeds.TruncateRunes(feeds.PlainText(c.Label), maxCategoryRunes),
+		}
+		if c.Label == c.Term {
+			c.Label = ""
+		}
+		k := strings.ToLower(c.Term)
+		if c.Term == "" || seen[k] {
 			continue
 		}
 		seen[k] = true

@@ -117,7 +117,7 @@ func TestParseFormats(t *testing.T) {
 					Image: &feeds.Image{URL: "https://cdn.example.com/storm.jpg", Caption: "Waves & wind at the pier",
 						Credit: "FBI", Type: "image/jpeg", Width: 1200, Height: 800, Length: 123456},
 					Enclosures: []feeds.Enclosure{{URL: "https://feeds.example.com/audio/storm.mp3", Type: "audio/mpeg", Length: 987654}},
-					Categories: []string{"Weather", "Coast"},
+					Categories: feeds.Terms("Weather", "Coast"),
 					Published:  date("2024-03-05T14:30:00Z"),
 				},
 				{
@@ -134,12 +134,15 @@ func TestParseFormats(t *testing.T) {
 					Published:  date("2024-03-06T08:00:00Z"),
 				},
 				{
-					// Permalink guid doubles as link; itunes:image; the
-					// channel's managingEditor is the author.
+					// Permalink guid doubles as link; itunes:image, duration
+					// and explicit flag; a category's domain is its scheme;
+					// the channel's managingEditor is the author.
 					ID:         "https://news.example.com/podcast/1",
 					Title:      "Podcast episode",
 					Link:       "https://news.example.com/podcast/1",
 					Authors:    editor,
+					Categories: []feeds.Category{{Term: "tech-talk", Scheme: "https://news.example.com/shows"}},
+					Podcast:    &feeds.Podcast{Duration: time.Hour + 2*time.Minute + 3*time.Second, Image: "https://cdn.example.com/podcast.jpg", Explicit: feeds.ExplicitYes},
 					Image:      &feeds.Image{URL: "https://cdn.example.com/podcast.jpg"},
 					Enclosures: []feeds.Enclosure{{URL: "https://cdn.example.com/ep1.mp3", Type: "audio/mpeg"}},
 					Published:  date("2024-03-07T10:00:00Z"),
@@ -165,7 +168,7 @@ func TestParseFormats(t *testing.T) {
 			articles: []feeds.Article{
 				{
 					ID: "https://rdf.example.org/a", Title: "First RDF item", Link: "https://rdf.example.org/a",
-					Summary: "About A", Authors: []feeds.Author{{Name: "Alice"}}, Categories: []string{"Science"},
+					Summary: "About A", Authors: []feeds.Author{{Name: "Alice"}}, Categories: feeds.Terms("Science"),
 					Published: date("2023-11-02T08:15:00Z"), Updated: date("2023-11-02T08:15:00Z"),
 				},
 				{
@@ -198,7 +201,8 @@ func TestParseFormats(t *testing.T) {
 					Image: &feeds.Image{URL: "https://img.example.com/thumb.jpg", Caption: "A thumbnail", Credit: "Photo Agency",
 						Width: 320, Height: 180},
 					Enclosures: []feeds.Enclosure{{URL: "https://blog.example.com/posts/2024/hello.ogg", Type: "audio/ogg", Length: 4321}},
-					Categories: []string{"Go", "feeds"},
+					// The term, not gofeed's label in its place.
+					Categories: []feeds.Category{{Term: "go", Label: "Go"}, {Term: "feeds", Scheme: "https://blog.example.com/tags"}},
 					Published:  date("2024-03-30T08:00:00Z"),
 					Updated:    date("2024-03-31T10:00:00Z"),
 				},
@@ -237,7 +241,7 @@ func TestParseFormats(t *testing.T) {
 					Authors:    []feeds.Author{{Name: "Feed Person", URL: "https://json.example.com/me", Avatar: "https://json.example.com/me.png"}},
 					Image:      &feeds.Image{URL: "https://feeds.example.com/images/one.jpg"},
 					Enclosures: []feeds.Enclosure{{URL: "https://json.example.com/1.mp3", Type: "audio/mpeg", Length: 1234}},
-					Categories: []string{"alpha", "Beta"},
+					Categories: feeds.Terms("alpha", "Beta"),
 					Published:  date("2024-02-01T10:00:00Z"), Updated: date("2024-02-02T10:00:00Z"),
 				},
 				{
@@ -635,5 +639,59 @@ func TestEnclosuresAreBounded(t *testing.T) {
 	}
 	if last := encs[len(encs)-1].URL; last != fmt.Sprintf("https://feeds.example.com/m/%d.mp3", maxEnclosures-1) {
 		t.Errorf("last enclosure kept %s, want the %dth of the document", last, maxEnclosures)
+	}
+}
+
+func TestParseITunes(t *testing.T) {
+	durations := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"3723", 3723 * time.Second},
+		{"3723.9", 3723 * time.Second},
+		{"62:03", 62*time.Minute + 3*time.Second},
+		{"1:02:03", time.Hour + 2*time.Minute + 3*time.Second},
+		{" 01:02:03 ", time.Hour + 2*time.Minute + 3*time.Second},
+		{"", 0},
+		{"0", 0},
+		{"-5", 0},
+		{"1:2:3:4", 0},
+		{"1.5:00", 0},
+		{"an hour", 0},
+		{"99999999999", 0}, // beyond maxDuration
+		{"NaN", 0},
+	}
+	for _, tc := range durations {
+		if got := parseDuration(tc.in); got != tc.want {
+			t.Errorf("parseDuration(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	explicit := map[string]feeds.Explicit{
+		"true": feeds.ExplicitYes, "Yes": feeds.ExplicitYes, "explicit": feeds.ExplicitYes,
+		"false": feeds.ExplicitNo, "no": feeds.ExplicitNo, " clean ": feeds.ExplicitNo,
+		"": feeds.ExplicitUnknown, "maybe": feeds.ExplicitUnknown,
+	}
+	for in, want := range explicit {
+		if got := parseExplicit(in); got != want {
+			t.Errorf("parseExplicit(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestParseFeedIdentity: an Atom feed's own id is kept for attributing
+// its entries; other formats have none.
+func TestParseFeedIdentity(t *testing.T) {
+	atomDoc := `<feed xmlns="http://www.w3.org/2005/Atom"><id>tag:blog.example,2024:feed</id><title>The Blog</title>
+<link href="https://blog.example/"/><entry><id>1</id><title>x</title></entry></feed>`
+	res, err := Parse([]byte(atomDoc), "application/atom+xml", "https://blog.example/feed.atom", "b", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ID != "tag:blog.example,2024:feed" || res.Title != "The Blog" || res.Link != "https://blog.example/" {
+		t.Errorf("feed id %q, title %q, link %q", res.ID, res.Title, res.Link)
+	}
+	rssDoc := `<rss version="2.0"><channel><title>T</title><link>https://r.example/</link><item><guid>1</guid><title>x</title></item></channel></rss>`
+	if res, err = Parse([]byte(rssDoc), "application/rss+xml", "https://r.example/rss", "r", time.Now()); err != nil || res.ID != "" {
+		t.Errorf("RSS feed id %q, err %v; want none", res.ID, err)
 	}
 }

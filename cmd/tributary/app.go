@@ -206,6 +206,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 			Name: f.Name, Title: f.Title, Description: f.Description,
 			Sources: cfg.FeedSources(f), Limit: f.Limit, LeadImage: f.LeadImage(),
 			Filter: mustFilter(f.Include, f.Exclude), MaxAge: f.MaxAge, PerSourceLimit: f.PerSourceLimit,
+			Icon: cfg.FeedImageURL(f.Icon), Logo: cfg.FeedImageURL(f.Logo), Language: f.Language, Rights: f.Rights,
 		})
 	}
 	return publish.New(st, opts)

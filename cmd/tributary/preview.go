@@ -273,7 +273,7 @@ func printPreview(w io.Writer, target string, src pipeline.Source, p pipeline.Pr
 			field("  credit", shown(im.Credit, previewLineRunes))
 		}
 		if len(a.Categories) > 0 {
-			field("tags", shown(strings.Join(a.Categories, ", "), previewLineRunes))
+			field("tags", shown(strings.Join(feeds.CategoryTerms(a.Categories), ", "), previewLineRunes))
 		}
 		text, what := feeds.PlainText(a.Content), "content"
 		if text == "" {

@@ -12,6 +12,19 @@ def when(st):
     return calendar.timegm(st) if st else None
 
 
+def source(s):
+    """The parts of an entry's source that the tests compare."""
+    if not s:
+        return {}
+    out = {k: s[k] for k in ("title", "href", "id") if s.get(k)}
+    for l in s.get("links", []):
+        if l.get("rel") in ("alternate", "self"):
+            out[l["rel"] if l["rel"] == "self" else "link"] = l.get("href")
+    if "link" in out and out.get("href") == out["link"]:
+        del out["href"]
+    return out
+
+
 out = []
 for path in sys.argv[1:]:
     d = feedparser.parse(path)
@@ -28,6 +41,11 @@ for path in sys.argv[1:]:
             "updated": when(f.get("updated_parsed")),
             "generator": f.get("generator"),
             "self": [l.get("href") for l in f.get("links", []) if l.get("rel") == "self"],
+            "language": f.get("language"),
+            "rights": f.get("rights"),
+            "icon": f.get("icon"),
+            "logo": f.get("logo"),
+            "image": f.get("image", {}).get("href"),
         },
         "entries": [{
             "id": e.get("id"),
@@ -43,6 +61,11 @@ for path in sys.argv[1:]:
             "enclosures": [{"href": x.get("href"), "type": x.get("type"), "length": x.get("length")} for x in e.get("enclosures", [])],
             "media_content": [dict(m) for m in e.get("media_content", [])],
             "media_credit": [dict(m) for m in e.get("media_credit", [])],
+            "categories": [{"term": t.get("term") or "", "scheme": t.get("scheme") or "", "label": t.get("label") or ""} for t in e.get("tags", [])],
+            "source": source(e.get("source")),
+            "itunes_duration": e.get("itunes_duration"),
+            "itunes_explicit": e.get("itunes_explicit"),
+            "image": e.get("image", {}).get("href"),
         } for e in d.entries],
     })
 json.dump(out, sys.stdout, ensure_ascii=False, indent=1)

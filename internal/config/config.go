@@ -367,12 +367,46 @@ type Feed struct {
 	// does not show it already, for the readers that show neither
 	// enclosures nor JSON Feed's image (default true).
 	LeadImageInContent *bool `yaml:"lead_image_in_content"`
+	// Icon is a small square image for the feed (a favicon): an absolute
+	// http(s) URL, or a path taken relative to base_url ("/favicon.ico"
+	// with base_url https://example.org/news is
+	// https://example.org/news/favicon.ico). See FeedImageURL.
+	Icon string `yaml:"icon"`
+	// Logo is a larger image for the feed (JSON Feed advises 512x512), an
+	// absolute http(s) URL or a path relative to base_url like Icon.
+	Logo string `yaml:"logo"`
+	// Language is the language of the feed's items, a BCP 47 tag such as
+	// "en" or "fr-CA".
+	Language string `yaml:"language"`
+	// Rights is a plain text copyright statement for the feed, such as
+	// "© 2026 Example News" (Atom <rights>, RSS <copyright>).
+	Rights string `yaml:"rights"`
 }
 
 // LeadImage reports whether the feed puts lead images in its items'
 // content: LeadImageInContent, true when the file leaves it out.
 func (f Feed) LeadImage() bool {
 	return f.LeadImageInContent == nil || *f.LeadImageInContent
+}
+
+// Bounds of the feed metadata keys.
+const (
+	MaxFeedImageURLLen = 2048
+	MaxFeedRightsRunes = 1000
+)
+
+// FeedImageURL returns the absolute URL of a feed's icon or logo as
+// configured (raw, valid): raw itself when it is an absolute URL, else
+// raw as a path below base_url; "" when raw is empty.
+func (c *Config) FeedImageURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	if u, err := url.Parse(raw); err == nil && u.IsAbs() {
+		return raw
+	}
+	return c.BaseURL + "/" + strings.TrimLeft(raw, "/")
 }
 
 // UnmarshalYAML decodes a source, defaulting Enabled to true and Kind to

@@ -109,6 +109,7 @@ var schemaRules = map[string]schemaRule{
 	"feeds[].tags[]":                slugRule,
 	"feeds[].limit":                 {minimum: bound(1), maximum: bound(MaxFeedLimit)},
 	"feeds[].per_source_limit":      {minimum: bound(0)},
+	"feeds[].language":              {pattern: `^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`, patternMessage: "want a BCP 47 language tag like en, en-GB or pt-BR"},
 	"metrics.allow[]":               {pattern: `^\s*[0-9A-Fa-f:.]+/[0-9]+\s*$`, patternMessage: "want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32"},
 }
 

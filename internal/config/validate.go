@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/fetch"
@@ -531,6 +533,7 @@ func (v *validator) feeds() {
 			v.at(p+".per_source_limit", "must not be negative (0 means no cap), got %d", f.PerSourceLimit)
 		}
 		v.filter(p, f.Include, f.Exclude)
+		v.feedMetadata(p, f)
 		badRef := false
 		for j, name := range f.Sources {
 			if _, ok := c.Source(name); !ok {
@@ -550,6 +553,60 @@ func (v *validator) feeds() {
 			v.at(p, "selects no source: every source it would take is disabled")
 		}
 	}
+}
+
+// feedMetadata checks the icon, logo, language and rights of feed f at
+// path p.
+func (v *validator) feedMetadata(p string, f Feed) {
+	for _, k := range []struct{ key, val string }{{"icon", f.Icon}, {"logo", f.Logo}} {
+		if err := checkFeedImage(k.val); err != nil {
+			v.at(p+"."+k.key, "invalid URL %q: %v", redact.URL(k.val), err)
+		}
+	}
+	if f.Language != "" {
+		if _, err := language.Parse(f.Language); err != nil || !bcp47RE.MatchString(f.Language) {
+			v.at(p+".language", "invalid language tag %q: want a BCP 47 tag like en, en-GB or pt-BR", f.Language)
+		}
+	}
+	if n := utf8.RuneCountInString(f.Rights); n > MaxFeedRightsRunes {
+		v.at(p+".rights", "too long: %d characters, at most %d", n, MaxFeedRightsRunes)
+	} else if strings.ContainsAny(f.Rights, "\r\n") {
+		v.at(p+".rights", "must be one line")
+	}
+}
+
+// bcp47RE is the shape of a language tag: subtags of letters and digits
+// joined by hyphens (language.Parse also accepts underscores).
+var bcp47RE = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// checkFeedImage accepts an empty value, an absolute http(s) URL with a
+// host, or a path (taken relative to base_url, see FeedImageURL). Unlike
+// base_url it may have a query: image URLs often carry a version.
+func checkFeedImage(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if len(raw) > MaxFeedImageURLLen {
+		return fmt.Errorf("longer than %d bytes", MaxFeedImageURLLen)
+	}
+	if strings.ContainsAny(raw, " \t\r\n") {
+		return errors.New("must not contain spaces")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return URLParseReason(raw, err)
+	}
+	switch {
+	case u.IsAbs() && u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("want an absolute http:// or https:// URL, or a path relative to base_url")
+	case u.IsAbs() && u.Hostname() == "":
+		return errors.New("missing host")
+	case !u.IsAbs() && strings.HasPrefix(raw, "//"):
+		return errors.New("want an absolute http:// or https:// URL, or a path relative to base_url")
+	case u.User != nil:
+		return errors.New("must not carry credentials: it is published")
+	}
+	return nil
 }
 
 // FeedSources returns the names of the enabled sources feed f selects,

@@ -389,6 +389,27 @@ feeds:
     limit: 10001
 `, []problem{{4, "feeds[0].limit", `must be from 1 to 10000, got 10001`}}},
 
+		{"feed metadata", `sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+    icon: "ftp://x.example/i.ico"
+    logo: "https://user:hunter2@x.example/logo.png"
+    language: "english please"
+    rights: "line one\nline two"
+  - name: other
+    icon: "//x.example/i.ico"
+    logo: "https:///logo.png"
+    language: "en_GB"
+`, []problem{
+			{4, "feeds[0].icon", `invalid URL "ftp://x.example/i.ico": want an absolute http:// or https:// URL, or a path relative to base_url`},
+			{5, "feeds[0].logo", `must not carry credentials: it is published`},
+			{6, "feeds[0].language", `invalid language tag "english please": want a BCP 47 tag like en, en-GB or pt-BR`},
+			{7, "feeds[0].rights", `must be one line`},
+			{9, "feeds[1].icon", `want an absolute http:// or https:// URL, or a path relative to base_url`},
+			{10, "feeds[1].logo", `missing host`},
+			{11, "feeds[1].language", `invalid language tag "en_GB"`},
+		}},
+
 		{"source entry that is not a mapping", `sources:
   - https://a.example/
 feeds: [{name: all}]
@@ -785,6 +806,36 @@ func TestValidateBuiltConfig(t *testing.T) {
 	}
 	if got := errs[0].Error(); !strings.HasPrefix(got, "sources[0].url: local file") {
 		t.Errorf("message %q, want it to start with the path", got)
+	}
+}
+
+// TestFeedMetadata: valid icon, logo, language and rights load; a path
+// icon or logo is a URL below base_url.
+func TestFeedMetadata(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "config.yaml", `base_url: https://example.org/news/
+sources: [{name: a, url: "https://a.example/"}]
+feeds:
+  - name: all
+    icon: /favicon.ico
+    logo: "https://cdn.example.org/logo.png?v=2"
+    language: pt-BR
+    rights: "© 2026 Example News"
+  - name: bare
+`)
+	c := mustLoad(t, path)
+	f := c.Feeds[0]
+	if got := c.FeedImageURL(f.Icon); got != "https://example.org/news/favicon.ico" {
+		t.Errorf("icon = %q", got)
+	}
+	if got := c.FeedImageURL(f.Logo); got != "https://cdn.example.org/logo.png?v=2" {
+		t.Errorf("logo = %q", got)
+	}
+	if f.Language != "pt-BR" || f.Rights != "© 2026 Example News" {
+		t.Errorf("language %q, rights %q", f.Language, f.Rights)
+	}
+	if got := c.FeedImageURL(c.Feeds[1].Icon); got != "" {
+		t.Errorf("unset icon = %q, want empty", got)
 	}
 }
 

@@ -129,7 +129,7 @@ func SourcesDocument(title string, created time.Time, srcs []Source) Document {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			continue
 		}
-		o := Outline{Text: s.Name, Type: "rss", XMLURL: withoutCredentials(u), HTMLURL: publicURL(s.HTMLURL)}
+		o := Outline{Text: s.Name, Type: "rss", XMLURL: withoutCredentials(u), HTMLURL: PublicURL(s.HTMLURL)}
 		if len(s.Tags) == 0 {
 			d.Outlines = append(d.Outlines, o)
 			continue
@@ -195,9 +195,10 @@ func credentialParam(name string) bool {
 	return strings.HasSuffix(n, "key")
 }
 
-// publicURL is raw without credentials, or "" when it is not an http(s)
-// URL.
-func publicURL(raw string) string {
+// PublicURL is raw without credentials (see withoutCredentials), or ""
+// when it is not an http(s) URL. Whatever publishes a source's URL (this
+// package's lists, the feeds' source attribution) shows it this way.
+func PublicURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""

@@ -382,6 +382,11 @@ func (r *Runner) afresh(src Source, st store.SourceState, fp Fingerprints, mode 
 
 func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome, run sources.Run, res sources.Result, fp Fingerprints, now time.Time) Outcome {
 	remember(&st, run.Succeeded(res))
+	if !res.NotModified {
+		// How the document describes itself, for attributing its articles;
+		// a 304 leaves the description of the document it confirms.
+		st.Feed = feeds.SourceFeed{Title: res.Title, ID: res.ID, Link: res.Link, URL: res.URL}
+	}
 	// The configuration this success read the source with; fp.Pages is
 	// empty when the run extracted no pages, and the settings the stored
 	// pages were extracted with are kept.

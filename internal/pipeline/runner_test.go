@@ -86,6 +86,11 @@ func TestRunStoresThenSendsConditionalGET(t *testing.T) {
 	if got := out.String(); got != "s: new (3 new, 0 updated, 0 unchanged)" {
 		t.Errorf("outcome line %q", got)
 	}
+	// The feed as it describes itself is kept for attributing its items.
+	wantFeed := feeds.SourceFeed{Title: "T", Link: "http://example.com/", URL: srv.URL + "/feed"}
+	if stt, err := st.SourceState(ctx, "s"); err != nil || stt.Feed != wantFeed {
+		t.Errorf("source feed %+v (%v), want %+v", stt.Feed, err, wantFeed)
+	}
 	// A restart: a new store handle on the same file still knows the ETag.
 	st.Close()
 	st = openStore(t, path)
@@ -95,6 +100,9 @@ func TestRunStoresThenSendsConditionalGET(t *testing.T) {
 	}
 	if srv.hit.Load() != 1 {
 		t.Fatalf("second fetch was not answered 304 (conditional hits %d)", srv.hit.Load())
+	}
+	if stt, err := st.SourceState(ctx, "s"); err != nil || stt.Feed != wantFeed {
+		t.Errorf("after a 304, source feed %+v (%v), want the one kept: %+v", stt.Feed, err, wantFeed)
 	}
 	arts, err := st.Articles(ctx, store.Query{})
 	if err != nil || len(arts) != 3 {

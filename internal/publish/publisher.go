@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/opml"
 	"github.com/tributary/tributary/internal/store"
 )
 
@@ -54,6 +55,18 @@ type Feed struct {
 	// LeadImage puts each item's lead image at the top of its content
 	// when the content does not show it (see feeds.Feed.LeadImage).
 	LeadImage bool
+	// Icon and Logo are absolute image URLs, Language a BCP 47 tag and
+	// Rights a plain text copyright statement (see feeds.Feed); each may
+	// be empty.
+	Icon, Logo, Language, Rights string
+}
+
+// StateReader is what a Reader may also offer: the saved state of the
+// sources, whose description of their own feed attributes their articles
+// (feeds.Article.Via). Without it articles are attributed to their
+// configured source name and URL.
+type StateReader interface {
+	SourceStates(ctx context.Context) ([]store.SourceState, error)
 }
 
 // Options configure a Publisher.
@@ -395,6 +408,45 @@ func (p *Publisher) Filtered(ctx context.Context, name string) (Filtered, int, e
 	return s.left, len(s.items), err
 }
 
+// attribute sets each item's Via (see attribution) from the source states
+// the store saved, when it offers them.
+func (p *Publisher) attribute(ctx context.Context, f Feed, items []feeds.Article) error {
+	var described map[string]feeds.SourceFeed
+	if sr, ok := p.r.(StateReader); ok && len(items) > 0 {
+		states, err := sr.SourceStates(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: read source states of feed %q: %w", ErrStoreUnavailable, f.Name, err)
+		}
+		described = make(map[string]feeds.SourceFeed, len(states))
+		for _, st := range states {
+			described[st.Name] = st.Feed
+		}
+	}
+	for i := range items {
+		items[i].Via = attribution(&items[i], described[items[i].Source])
+	}
+	return nil
+}
+
+// attribution is where a published item says it was taken from: the
+// feed its source fetched, as the feed describes itself (d), completed
+// with the source's configured name and the URL it was fetched from (a
+// merged story is its preferred copy's, whose Source and Origin it
+// keeps). URLs are shown without credentials (opml.PublicURL), and one
+// that is not http(s), a local file's, not at all.
+func attribution(a *feeds.Article, d feeds.SourceFeed) *feeds.SourceFeed {
+	v := &feeds.SourceFeed{
+		Title: cmp.Or(d.Title, a.Source),
+		ID:    d.ID,
+		Link:  opml.PublicURL(d.Link),
+		URL:   opml.PublicURL(cmp.Or(d.URL, a.Origin)),
+	}
+	if id := opml.PublicURL(v.ID); id != "" {
+		v.ID = id // an http(s) id is a URL like any other
+	}
+	return v
+}
+
 // render renders f in format from the store at version v, and says until
 // when the rendering stands though the store does not change (zero:
 // until it changes).
@@ -418,6 +470,10 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		Link:        p.opts.BaseURL + "/",
 		SelfURL:     p.FeedURL(f.Name, format),
 		Generator:   p.opts.Generator,
+		Icon:        f.Icon,
+		Logo:        f.Logo,
+		Language:    f.Language,
+		Rights:      f.Rights,
 		Items:       items,
 		LeadImage:   f.LeadImage,
 	}

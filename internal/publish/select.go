@@ -69,7 +69,7 @@ func (p *Publisher) selectItems(ctx context.Context, f Feed, n int, now time.Tim
 		storeDone := len(arts) < limit
 		s, done := p.choose(f, arts, n, storeDone, now)
 		if done || storeDone || limit >= bound {
-			return s, nil
+			return s, p.attribute(ctx, f, s.items)
 		}
 		limit = min(limit*4, bound)
 	}

@@ -134,7 +134,7 @@ func TestSelection(t *testing.T) {
 		arts = append(arts, art("a", i, fmt.Sprintf("a%d sports", i), h, now))
 		arts = append(arts, art("b", i, fmt.Sprintf("b%d news", i), h+1, now))
 	}
-	arts[2].Categories = []string{"Wrestling"} // a1
+	arts[2].Categories = feeds.Terms("Wrestling") // a1
 	db := sqliteWith(t, arts)
 	wrestling := mustFilter(t, feeds.Rules{}, feeds.Rules{Category: []string{"wrestling"}})
 	cases := []struct {

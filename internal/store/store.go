@@ -173,6 +173,10 @@ type SourceState struct {
 	// afresh. Empty when not known (a state saved before they existed).
 	ConfigFingerprint string
 	PagesFingerprint  string
+	// Feed is the source's document as it describes itself (title, id,
+	// home page, URL), from its last successful parse, for attributing
+	// its articles; zero when not known.
+	Feed feeds.SourceFeed
 }
 
 // DeleteBatch is the most articles Expire and DeleteSource delete in one

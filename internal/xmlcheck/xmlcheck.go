@@ -76,6 +76,25 @@ func RequireTool(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
+// FeedparserPython returns a python3 that can import feedparser, Python's
+// feed parser, written independently of ours: /usr/bin/python3 first (the
+// Debian package python3-feedparser), then the python3 on PATH. Without
+// one it calls RequireTool.
+func FeedparserPython(t testing.TB) string {
+	t.Helper()
+	candidates := []string{"/usr/bin/python3"}
+	if p, err := exec.LookPath("python3"); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, py := range candidates {
+		if exec.Command(py, "-c", "import feedparser").Run() == nil {
+			return py
+		}
+	}
+	RequireTool(t, "no python3 that can import feedparser (apt-get install python3-feedparser)")
+	return ""
+}
+
 // RepoRoot returns the directory at or above dir that holds go.mod.
 func RepoRoot(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)

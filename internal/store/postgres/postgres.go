@@ -73,7 +73,7 @@ func (d *DB) Close() error {
 }
 
 const articleColumns = `source, id, origin, title, link, summary, content,
-	authors, image, enclosures, categories, published, updated, fetched_at, page`
+	authors, image, enclosures, categories, published, updated, fetched_at, page, podcast`
 
 type key struct{ source, id string }
 
@@ -118,19 +118,19 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 			switch {
 			case !ok:
 				b.Queue(`INSERT INTO articles (`+articleColumns+`, content_hash, listed)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, true)`,
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, true)`,
 					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
 					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
-					ts(r.Published), ts(r.Updated), ts(r.FetchedAt), jsonArg(r.Page), r.Hash)
+					ts(r.Published), ts(r.Updated), ts(r.FetchedAt), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash)
 				res.New++
 			case string(old.hash) != string(r.Hash):
 				b.Queue(`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
 					authors = $6, image = $7, enclosures = $8, categories = $9, published = $10, updated = $11,
-					page = $12, content_hash = $13
-					WHERE source = $14 AND id = $15`,
+					page = $12, podcast = $13, content_hash = $14
+					WHERE source = $15 AND id = $16`,
 					r.Origin, r.Title, r.Link, r.Summary, r.Content,
 					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
-					ts(r.Published), ts(r.Updated), jsonArg(r.Page), r.Hash, r.Source, r.ID)
+					ts(r.Published), ts(r.Updated), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
 				if !record.SamePage(old.page, r.Page) {
@@ -265,14 +265,15 @@ func scanArticle(sc pgx.Row) (feeds.Article, error) {
 	var (
 		a                                            feeds.Article
 		authors, image, enclosures, categories, page []byte
+		podcast                                      []byte
 		published, updated, fetchedAt                pgtype.Timestamptz
 	)
 	if err := sc.Scan(&a.Source, &a.ID, &a.Origin, &a.Title, &a.Link, &a.Summary, &a.Content,
-		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page); err != nil {
+		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page, &podcast); err != nil {
 		return feeds.Article{}, err
 	}
 	a.Published, a.Updated, a.FetchedAt = fromTS(published), fromTS(updated), fromTS(fetchedAt)
-	if err := record.DecodeParts(&a, authors, image, enclosures, categories, page); err != nil {
+	if err := record.DecodeParts(&a, authors, image, enclosures, categories, page, podcast); err != nil {
 		return feeds.Article{}, fmt.Errorf("%s/%s: %w", a.Source, a.ID, err)
 	}
 	return a, nil
@@ -294,7 +295,7 @@ func (d *DB) Version(ctx context.Context) (store.Version, error) {
 // stateColumns are the columns scanState reads, name first.
 const stateColumns = `name, etag, last_modified, last_attempt, last_success, last_status,
 	last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
-	config_fingerprint, pages_fingerprint`
+	config_fingerprint, pages_fingerprint, source_feed`
 
 // scanState reads one row of stateColumns.
 func scanState(sc pgx.Row) (store.SourceState, error) {
@@ -302,10 +303,15 @@ func scanState(sc pgx.Row) (store.SourceState, error) {
 		st                     store.SourceState
 		attempt, success, next pgtype.Timestamptz
 		boilerplate            []string
+		sourceFeed             []byte
 	)
 	if err := sc.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
-		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL, &st.ConfigFingerprint, &st.PagesFingerprint); err != nil {
+		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL, &st.ConfigFingerprint, &st.PagesFingerprint, &sourceFeed); err != nil {
 		return store.SourceState{}, err
+	}
+	var ferr error
+	if st.Feed, ferr = record.DecodeSourceFeed(sourceFeed); ferr != nil {
+		return store.SourceState{}, fmt.Errorf("%s: decode source feed: %w", st.Name, ferr)
 	}
 	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromTS(attempt), fromTS(success), fromTS(next)
 	if len(boilerplate) > 0 {
@@ -338,21 +344,25 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}
+	sourceFeed, err := record.EncodeSourceFeed(st.Feed)
+	if err != nil {
+		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
+	}
 	_, err = d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
 			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
-				config_fingerprint, pages_fingerprint)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+				config_fingerprint, pages_fingerprint, source_feed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 			last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 			last_status = excluded.last_status, last_error = excluded.last_error,
 			failures = excluded.failures, next_attempt = excluded.next_attempt,
 			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
 			discovered_from = excluded.discovered_from, config_fingerprint = excluded.config_fingerprint,
-				pages_fingerprint = excluded.pages_fingerprint`,
+				pages_fingerprint = excluded.pages_fingerprint, source_feed = excluded.source_feed`,
 		name, record.Clean(st.ETag), record.Clean(st.LastModified), ts(record.Unix(st.LastAttempt)), ts(record.Unix(st.LastSuccess)),
 		record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, ts(record.Unix(st.NextAttempt)), jsonArg(boilerplate),
 		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),
-		record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint))
+		record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint), jsonArg(sourceFeed))
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}

@@ -3,7 +3,7 @@
 // so the same article hashes the same in both.
 //
 // The parts of an article that are lists or optional records (authors,
-// image, enclosures, categories, page state) are stored as JSON columns
+// image, enclosures, categories, podcast details, page state) are stored as JSON columns
 // rather than child tables (jsonb in PostgreSQL): they are always written
 // and read whole with their article and never queried on their own, so one
 // row per article keeps an upsert to one statement and a listing to one
@@ -50,6 +50,25 @@ type enclosureJSON struct {
 	Length int64  `json:"length,omitempty"`
 }
 
+// categoryJSON is a category with a scheme or label. A category that is
+// only a term is stored as a JSON string, as every category was before
+// schemes and labels were kept, so the stored bytes and content hash of
+// an article whose categories are all bare terms did not change.
+type categoryJSON struct {
+	Term   string `json:"term"`
+	Scheme string `json:"scheme,omitempty"`
+	Label  string `json:"label,omitempty"`
+}
+
+// podcastJSON is an episode's iTunes details.
+type podcastJSON struct {
+	// Duration is whole seconds.
+	Duration int64  `json:"duration,omitempty"`
+	Image    string `json:"image,omitempty"`
+	// Explicit is nil when unknown.
+	Explicit *bool `json:"explicit,omitempty"`
+}
+
 type pageJSON struct {
 	// ExtractedAt is Unix seconds; nil when zero.
 	ExtractedAt  *int64 `json:"extracted_at,omitempty"`
@@ -80,6 +99,9 @@ type contentJSON struct {
 	Categories json.RawMessage `json:"categories,omitempty"`
 	Published  *int64          `json:"published,omitempty"`
 	Updated    *int64          `json:"updated,omitempty"`
+	// Podcast is last and omitted when empty, so that adding it left the
+	// hash of every other article as it was.
+	Podcast json.RawMessage `json:"podcast,omitempty"`
 }
 
 // Row is an article encoded for its table row. Strings are Clean; JSON
@@ -89,6 +111,7 @@ type contentJSON struct {
 type Row struct {
 	Source, ID, Origin, Title, Link, Summary, Content string
 	Authors, Image, Enclosures, Categories, Page      []byte
+	Podcast                                           []byte
 	Published, Updated                                *int64
 	FetchedAt                                         *int64
 	Hash                                              []byte
@@ -147,7 +170,7 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // EncodeStrings encodes ss as a JSON array of Clean strings, nil (SQL
-// NULL) when ss is empty. Categories and source boilerplate are stored
+// NULL) when ss is empty. Source boilerplate is stored
 // this way.
 func EncodeStrings(ss []string) ([]byte, error) {
 	if len(ss) == 0 {
@@ -170,6 +193,110 @@ func DecodeStrings(b []byte) ([]string, error) {
 		return nil, nil
 	}
 	return ss, nil
+}
+
+// encodeCategories encodes cs as a JSON array: a bare term as a string,
+// a category with a scheme or label as a categoryJSON object; nil (SQL
+// NULL) when cs is empty.
+func encodeCategories(cs []feeds.Category) ([]byte, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	out := make([]any, len(cs))
+	for i, c := range cs {
+		if c.Scheme == "" && c.Label == "" {
+			out[i] = Clean(c.Term)
+		} else {
+			out[i] = categoryJSON{Term: Clean(c.Term), Scheme: Clean(c.Scheme), Label: Clean(c.Label)}
+		}
+	}
+	return Marshal(out)
+}
+
+// decodeCategories decodes a column written by encodeCategories (or, the
+// same bytes, by EncodeStrings before categories had schemes and labels).
+func decodeCategories(b []byte) ([]feeds.Category, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	out := make([]feeds.Category, len(raw))
+	for i, r := range raw {
+		if len(r) > 0 && r[0] == '"' {
+			if err := json.Unmarshal(r, &out[i].Term); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var c categoryJSON
+		if err := json.Unmarshal(r, &c); err != nil {
+			return nil, err
+		}
+		out[i] = feeds.Category(c)
+	}
+	return out, nil
+}
+
+func encodePodcast(p *feeds.Podcast) ([]byte, error) {
+	if p == nil {
+		return nil, nil
+	}
+	pj := podcastJSON{Duration: int64(p.Duration / time.Second), Image: Clean(p.Image)}
+	if p.Explicit != feeds.ExplicitUnknown {
+		yes := p.Explicit == feeds.ExplicitYes
+		pj.Explicit = &yes
+	}
+	if pj == (podcastJSON{}) {
+		return nil, nil
+	}
+	return Marshal(pj)
+}
+
+func decodePodcast(b []byte) (*feeds.Podcast, error) {
+	var pj podcastJSON
+	if err := json.Unmarshal(b, &pj); err != nil {
+		return nil, err
+	}
+	p := &feeds.Podcast{Duration: time.Duration(pj.Duration) * time.Second, Image: pj.Image}
+	if pj.Explicit != nil {
+		p.Explicit = feeds.ExplicitNo
+		if *pj.Explicit {
+			p.Explicit = feeds.ExplicitYes
+		}
+	}
+	return p, nil
+}
+
+type sourceFeedJSON struct {
+	Title string `json:"title,omitempty"`
+	ID    string `json:"id,omitempty"`
+	Link  string `json:"link,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// EncodeSourceFeed encodes a source's own description of its feed
+// (store.SourceState.Feed), nil (SQL NULL) when it is zero.
+func EncodeSourceFeed(f feeds.SourceFeed) ([]byte, error) {
+	if f == (feeds.SourceFeed{}) {
+		return nil, nil
+	}
+	return Marshal(sourceFeedJSON{Title: Clean(f.Title), ID: Clean(f.ID), Link: Clean(f.Link), URL: Clean(f.URL)})
+}
+
+// DecodeSourceFeed decodes a column written by EncodeSourceFeed; nil
+// decodes as the zero SourceFeed.
+func DecodeSourceFeed(b []byte) (feeds.SourceFeed, error) {
+	if b == nil {
+		return feeds.SourceFeed{}, nil
+	}
+	var f sourceFeedJSON
+	if err := json.Unmarshal(b, &f); err != nil {
+		return feeds.SourceFeed{}, err
+	}
+	return feeds.SourceFeed(f), nil
 }
 
 func encodePage(p *feeds.PageState) ([]byte, error) {
@@ -230,8 +357,11 @@ func Encode(a *feeds.Article, fetchedAt time.Time) (Row, error) {
 			return Row{}, fmt.Errorf("encode enclosures: %w", err)
 		}
 	}
-	if r.Categories, err = EncodeStrings(a.Categories); err != nil {
+	if r.Categories, err = encodeCategories(a.Categories); err != nil {
 		return Row{}, fmt.Errorf("encode categories: %w", err)
+	}
+	if r.Podcast, err = encodePodcast(a.Podcast); err != nil {
+		return Row{}, fmt.Errorf("encode podcast: %w", err)
 	}
 	if r.Page, err = encodePage(a.Page); err != nil {
 		return Row{}, fmt.Errorf("encode page: %w", err)
@@ -240,7 +370,7 @@ func Encode(a *feeds.Article, fetchedAt time.Time) (Row, error) {
 		ID: r.ID, Source: r.Source, Origin: r.Origin, Title: r.Title, Link: r.Link,
 		Summary: r.Summary, Content: r.Content,
 		Authors: r.Authors, Image: r.Image, Enclosures: r.Enclosures, Categories: r.Categories,
-		Published: r.Published, Updated: r.Updated,
+		Published: r.Published, Updated: r.Updated, Podcast: r.Podcast,
 	})
 	if err != nil {
 		return Row{}, fmt.Errorf("encode content: %w", err)
@@ -269,9 +399,9 @@ func SamePage(old, new []byte) bool {
 }
 
 // DecodeParts fills the JSON-stored parts of a (Authors, Image,
-// Enclosures, Categories, Page) from their columns as Encode wrote them;
-// a nil column leaves its part unset.
-func DecodeParts(a *feeds.Article, authors, image, enclosures, categories, page []byte) error {
+// Enclosures, Categories, Page, Podcast) from their columns as Encode
+// wrote them; a nil column leaves its part unset.
+func DecodeParts(a *feeds.Article, authors, image, enclosures, categories, page, podcast []byte) error {
 	if authors != nil {
 		var as []authorJSON
 		if err := json.Unmarshal(authors, &as); err != nil {
@@ -304,7 +434,7 @@ func DecodeParts(a *feeds.Article, authors, image, enclosures, categories, page 
 		}
 	}
 	if categories != nil {
-		cs, err := DecodeStrings(categories)
+		cs, err := decodeCategories(categories)
 		if err != nil {
 			return fmt.Errorf("decode categories: %w", err)
 		}
@@ -316,6 +446,13 @@ func DecodeParts(a *feeds.Article, authors, image, enclosures, categories, page 
 			return fmt.Errorf("decode page: %w", err)
 		}
 		a.Page = &feeds.PageState{ExtractedAt: FromUnixPtr(p.ExtractedAt), ETag: p.ETag, LastModified: p.LastModified, Error: p.Error, Attempts: p.Attempts, AttemptedAt: FromUnixPtr(p.AttemptedAt), RetryAt: FromUnixPtr(p.RetryAt)}
+	}
+	if podcast != nil {
+		p, err := decodePodcast(podcast)
+		if err != nil {
+			return fmt.Errorf("decode podcast: %w", err)
+		}
+		a.Podcast = p
 	}
 	return nil
 }

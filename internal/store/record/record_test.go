@@ -27,7 +27,7 @@ func goldenArticle() feeds.Article {
 		},
 		Image:      &feeds.Image{URL: "https://example.org/i.jpg", Caption: "A <cat>", Credit: "FBI", Type: "image/jpeg", Width: 640, Height: 480, Length: 12345},
 		Enclosures: []feeds.Enclosure{{URL: "https://example.org/a.mp3", Type: "audio/mpeg", Length: 999}},
-		Categories: []string{"news", "tech & science"},
+		Categories: feeds.Terms("news", "tech & science"),
 		Published:  time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 		Updated:    time.Date(2024, 1, 3, 3, 4, 5, 600, time.FixedZone("CET", 3600)),
 		FetchedAt:  time.Date(2024, 1, 2, 4, 0, 0, 0, time.UTC),
@@ -74,7 +74,7 @@ func TestEncodeGolden(t *testing.T) {
 				Authors:    []feeds.Author{{URL: "https://example.org/me"}},
 				Image:      &feeds.Image{URL: "https://example.org/i.png"},
 				Enclosures: []feeds.Enclosure{{URL: "https://example.org/e.ogg"}},
-				Categories: []string{""},
+				Categories: feeds.Terms(""),
 				Published:  time.Unix(1700000000, 0),
 				Page:       &feeds.PageState{Error: "gone"},
 			},
@@ -130,7 +130,7 @@ func TestHashCoversContentOnly(t *testing.T) {
 		{"NoPage", func(a *feeds.Article) { a.Page = nil }, true},
 		{"SubSecondPublished", func(a *feeds.Article) { a.Published = a.Published.Add(time.Millisecond) }, true},
 		{"CleanedTitle", func(a *feeds.Article) { a.Title = strings.ReplaceAll(a.Title, "\x00", "") }, true},
-		{"EmptyCategories", func(a *feeds.Article) { a.Categories = []string{} }, false},
+		{"EmptyCategories", func(a *feeds.Article) { a.Categories = []feeds.Category{} }, false},
 		{"Title", func(a *feeds.Article) { a.Title += "!" }, false},
 		{"Content", func(a *feeds.Article) { a.Content += " " }, false},
 		{"Published", func(a *feeds.Article) { a.Published = a.Published.Add(time.Second) }, false},
@@ -188,7 +188,7 @@ func TestRoundTrip(t *testing.T) {
 		Authors:    []feeds.Author{{Name: "A\xc0"}},
 		Image:      &feeds.Image{},
 		Enclosures: []feeds.Enclosure{{URL: "u\x00"}},
-		Categories: []string{"c\xff", ""},
+		Categories: feeds.Terms("c\xff", ""),
 		FetchedAt:  time.Unix(5, 0),
 		Page:       &feeds.PageState{},
 	}
@@ -199,14 +199,14 @@ func TestRoundTrip(t *testing.T) {
 	}{
 		{"Full", full, wantFull},
 		{"Minimal", feeds.Article{ID: "1", Source: "s", FetchedAt: time.Unix(5, 0)}, feeds.Article{ID: "1", Source: "s", FetchedAt: time.Unix(5, 0).UTC()}},
-		{"EmptyListsAreNil", feeds.Article{ID: "1", Source: "s", FetchedAt: time.Unix(5, 0), Authors: []feeds.Author{}, Enclosures: []feeds.Enclosure{}, Categories: []string{}},
+		{"EmptyListsAreNil", feeds.Article{ID: "1", Source: "s", FetchedAt: time.Unix(5, 0), Authors: []feeds.Author{}, Enclosures: []feeds.Enclosure{}, Categories: []feeds.Category{}},
 			feeds.Article{ID: "1", Source: "s", FetchedAt: time.Unix(5, 0).UTC()}},
 		{"Dirty", dirty, feeds.Article{
 			ID: "1", Source: "s",
 			Authors:    []feeds.Author{{Name: "A\uFFFD"}},
 			Image:      &feeds.Image{},
 			Enclosures: []feeds.Enclosure{{URL: "u"}},
-			Categories: []string{"c\uFFFD", ""},
+			Categories: feeds.Terms("c\uFFFD", ""),
 			FetchedAt:  time.Unix(5, 0).UTC(),
 			Page:       &feeds.PageState{},
 		}},
@@ -218,7 +218,7 @@ func TestRoundTrip(t *testing.T) {
 				Source: r.Source, ID: r.ID, Origin: r.Origin, Title: r.Title, Link: r.Link, Summary: r.Summary, Content: r.Content,
 				Published: FromUnixPtr(r.Published), Updated: FromUnixPtr(r.Updated), FetchedAt: FromUnixPtr(r.FetchedAt),
 			}
-			if err := DecodeParts(&got, r.Authors, r.Image, r.Enclosures, r.Categories, r.Page); err != nil {
+			if err := DecodeParts(&got, r.Authors, r.Image, r.Enclosures, r.Categories, r.Page, r.Podcast); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tc.want) {
@@ -250,7 +250,7 @@ func TestDecodePartsErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var a feeds.Article
-			err := DecodeParts(&a, tc.authors, tc.image, tc.enclosures, tc.categories, tc.page)
+			err := DecodeParts(&a, tc.authors, tc.image, tc.enclosures, tc.categories, tc.page, nil)
 			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one starting %q", err, tc.want)
 			}
@@ -364,7 +364,7 @@ func BenchmarkDecodeParts(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var a feeds.Article
-		if err := DecodeParts(&a, r.Authors, r.Image, r.Enclosures, r.Categories, r.Page); err != nil {
+		if err := DecodeParts(&a, r.Authors, r.Image, r.Enclosures, r.Categories, r.Page, r.Podcast); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -402,4 +402,79 @@ func showRow(r Row) string {
 		sb.WriteString("\n")
 	}
 	return sb.String()
+}
+
+// TestCategoriesShape: a category that is only a term is stored as a JSON
+// string, as all were before schemes and labels, so that existing rows
+// read back and re-encode to the same bytes (and hash); one with a scheme
+// or label is an object beside them.
+func TestCategoriesShape(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     []feeds.Category
+		stored string
+	}{
+		{"BareTerms", feeds.Terms("Politics", "Économie"), `["Politics","Économie"]`},
+		{"Mixed", []feeds.Category{{Term: "security", Label: "Security"}, {Term: "go"}, {Term: "a&b", Scheme: "https://s.example/tags"}},
+			`[{"term":"security","label":"Security"},"go",{"term":"a&b","scheme":"https://s.example/tags"}]`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustEncode(t, feeds.Article{ID: "1", Source: "s", Categories: tc.in})
+			if string(r.Categories) != tc.stored {
+				t.Errorf("stored %s, want %s", r.Categories, tc.stored)
+			}
+			var got feeds.Article
+			if err := DecodeParts(&got, nil, nil, nil, r.Categories, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Categories, tc.in) {
+				t.Errorf("decoded %+v, want %+v", got.Categories, tc.in)
+			}
+		})
+	}
+	// A row written before categories had schemes: EncodeStrings' shape.
+	old, err := EncodeStrings([]string{"Politics", "Économie"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got feeds.Article
+	if err := DecodeParts(&got, nil, nil, nil, old, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := feeds.Terms("Politics", "Économie"); !reflect.DeepEqual(got.Categories, want) {
+		t.Errorf("old row decoded %+v, want %+v", got.Categories, want)
+	}
+	before := mustEncode(t, feeds.Article{ID: "1", Source: "s", Categories: feeds.Terms("Politics", "Économie")})
+	if string(before.Categories) != string(old) {
+		t.Errorf("bare terms stored as %s, want the old bytes %s", before.Categories, old)
+	}
+	if err := DecodeParts(&got, nil, nil, nil, []byte(`[1]`), nil, nil); err == nil {
+		t.Error("a category that is a number decoded without error")
+	}
+}
+
+// TestPodcastShape: an episode's iTunes details round-trip at second
+// precision, the tri-state explicit flag included; an article without
+// them stores NULL, so its hash is what it was before they existed.
+func TestPodcastShape(t *testing.T) {
+	for _, p := range []*feeds.Podcast{
+		{Duration: time.Hour + 2*time.Second, Image: "https://s.example/c.jpg", Explicit: feeds.ExplicitYes},
+		{Explicit: feeds.ExplicitNo},
+		{Duration: 90 * time.Second},
+	} {
+		r := mustEncode(t, feeds.Article{ID: "1", Source: "s", Podcast: p})
+		var got feeds.Article
+		if err := DecodeParts(&got, nil, nil, nil, nil, nil, r.Podcast); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Podcast, p) {
+			t.Errorf("decoded %+v from %s, want %+v", got.Podcast, r.Podcast, p)
+		}
+	}
+	none := mustEncode(t, feeds.Article{ID: "1", Source: "s"})
+	empty := mustEncode(t, feeds.Article{ID: "1", Source: "s", Podcast: &feeds.Podcast{}})
+	if none.Podcast != nil || empty.Podcast != nil || string(none.Hash) != string(empty.Hash) {
+		t.Errorf("no podcast stored %s, an empty one %s; hashes equal: %v", none.Podcast, empty.Podcast, string(none.Hash) == string(empty.Hash))
+	}
 }

@@ -16,7 +16,7 @@ import (
 )
 
 const articleColumns = `source, id, origin, title, link, summary, content,
-	authors, image, enclosures, categories, published, updated, fetched_at, page`
+	authors, image, enclosures, categories, published, updated, fetched_at, page, podcast`
 
 // UpsertArticles stores arts in one transaction, in order. An article new
 // to the store is inserted (a zero FetchedAt becomes now); one whose
@@ -56,14 +56,14 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 				err = stmts.exec(ctx, stmtInsert,
 					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
-					r.Published, r.Updated, r.FetchedAt, text(r.Page), r.Hash)
+					r.Published, r.Updated, r.FetchedAt, text(r.Page), text(r.Podcast), r.Hash)
 				res.New++
 			case err != nil:
 			case !bytes.Equal(hash, r.Hash):
 				err = stmts.exec(ctx, stmtUpdate,
 					r.Origin, r.Title, r.Link, r.Summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
-					r.Published, r.Updated, text(r.Page), r.Hash, r.Source, r.ID)
+					r.Published, r.Updated, text(r.Page), text(r.Podcast), r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
 				if !record.SamePage(page, r.Page) {
@@ -113,10 +113,10 @@ func stmtSQL(i int) string {
 		// listed until MarkListed says otherwise: a cleanup running
 		// between the insert and MarkListed must not delete it.
 		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time, listed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
 	case stmtUpdate:
 		return `UPDATE articles SET origin = ?, title = ?, link = ?, summary = ?, content = ?,
-			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, content_hash = ?,
+			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, podcast = ?, content_hash = ?,
 			sort_time = coalesce(?10, fetched_at)
 			WHERE source = ? AND id = ?`
 	default:
@@ -287,17 +287,18 @@ func scanArticle(sc interface{ Scan(...any) error }) (feeds.Article, error) {
 	var (
 		a                                            feeds.Article
 		authors, image, enclosures, categories, page []byte
+		podcast                                      []byte
 		published, updated                           sql.NullInt64
 		fetchedAt                                    int64
 	)
 	if err := sc.Scan(&a.Source, &a.ID, &a.Origin, &a.Title, &a.Link, &a.Summary, &a.Content,
-		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page); err != nil {
+		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page, &podcast); err != nil {
 		return feeds.Article{}, err
 	}
 	a.Published = fromUnix(published)
 	a.Updated = fromUnix(updated)
 	a.FetchedAt = time.Unix(fetchedAt, 0).UTC()
-	if err := record.DecodeParts(&a, authors, image, enclosures, categories, page); err != nil {
+	if err := record.DecodeParts(&a, authors, image, enclosures, categories, page, podcast); err != nil {
 		return feeds.Article{}, fmt.Errorf("%s/%s: %w", a.Source, a.ID, err)
 	}
 	return a, nil

@@ -13,7 +13,7 @@ import (
 // stateColumns are the columns scanState reads, name first.
 const stateColumns = `name, etag, last_modified, last_attempt, last_success, last_status,
 	last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
-	config_fingerprint, pages_fingerprint`
+	config_fingerprint, pages_fingerprint, source_feed`
 
 // scanState reads one row of stateColumns.
 func scanState(sc interface{ Scan(...any) error }) (store.SourceState, error) {
@@ -21,10 +21,15 @@ func scanState(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 		st                     store.SourceState
 		attempt, success, next sql.NullInt64
 		boilerplate            []byte
+		sourceFeed             []byte
 	)
 	if err := sc.Scan(&st.Name, &st.ETag, &st.LastModified, &attempt, &success, &st.LastStatus, &st.LastError,
-		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL, &st.ConfigFingerprint, &st.PagesFingerprint); err != nil {
+		&st.Failures, &next, &boilerplate, &st.FeedURL, &st.DiscoveredFrom, &st.ValidatorsURL, &st.ConfigFingerprint, &st.PagesFingerprint, &sourceFeed); err != nil {
 		return store.SourceState{}, err
+	}
+	var ferr error
+	if st.Feed, ferr = record.DecodeSourceFeed(sourceFeed); ferr != nil {
+		return store.SourceState{}, fmt.Errorf("%s: decode source feed: %w", st.Name, ferr)
 	}
 	st.LastAttempt, st.LastSuccess, st.NextAttempt = fromUnix(attempt), fromUnix(success), fromUnix(next)
 	var err error
@@ -58,22 +63,26 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
 	}
+	sourceFeed, err := record.EncodeSourceFeed(st.Feed)
+	if err != nil {
+		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
+	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
 				last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
-				config_fingerprint, pages_fingerprint)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				config_fingerprint, pages_fingerprint, source_feed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 				last_attempt = excluded.last_attempt, last_success = excluded.last_success,
 				last_status = excluded.last_status, last_error = excluded.last_error,
 				failures = excluded.failures, next_attempt = excluded.next_attempt,
 				boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
 				discovered_from = excluded.discovered_from, config_fingerprint = excluded.config_fingerprint,
-				pages_fingerprint = excluded.pages_fingerprint`,
+				pages_fingerprint = excluded.pages_fingerprint, source_feed = excluded.source_feed`,
 			name, record.Clean(st.ETag), record.Clean(st.LastModified), record.Unix(st.LastAttempt), record.Unix(st.LastSuccess),
 			record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, record.Unix(st.NextAttempt), text(boilerplate),
 			record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),
-			record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint))
+			record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint), text(sourceFeed))
 		return err
 	})
 	if err != nil {

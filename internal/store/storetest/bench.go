@@ -144,7 +144,7 @@ func benchArticle(src string, n int) feeds.Article {
 			{Name: "Bob Editor"},
 		},
 		Image:      &feeds.Image{URL: "https://" + src + ".example/img.jpg", Caption: "A caption", Credit: "AP", Width: 1200, Height: 800},
-		Categories: []string{"news", "world"},
+		Categories: feeds.Terms("news", "world"),
 		Published:  time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute),
 		FetchedAt:  time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
 	}
