@@ -35,6 +35,7 @@ func richFeed() Feed {
 		Description: "Everything from our sources, combined",
 		Link:        "https://news.example.org/",
 		SelfURL:     "https://news.example.org/feeds/all.rss",
+		Hub:         "https://hub.example.net/",
 		Generator:   "Tributary/test",
 		Items:       richArticles(),
 	}

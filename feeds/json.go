@@ -73,6 +73,9 @@ func RenderJSON(f Feed) ([]byte, error) {
 	fi, items := prepare(f)
 	jf := (&gf.JSON{Feed: gorillaFeed(fi, items)}).JSONFeed()
 	jf.FeedUrl = fi.self
+	if fi.hub != "" {
+		jf.Hubs = []*gf.JSONHub{{Type: "WebSub", Url: fi.hub}}
+	}
 	out := &jsonFeed{JSONFeed: jf, Items: make([]*jsonItem, len(items))}
 	if fe := (jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339)}); fe != (jsonFeedExtra{}) {
 		out.Ext = &fe

@@ -28,6 +28,7 @@ for path in sys.argv[1:]:
             "updated": when(f.get("updated_parsed")),
             "generator": f.get("generator"),
             "self": [l.get("href") for l in f.get("links", []) if l.get("rel") == "self"],
+            "hub": [l.get("href") for l in f.get("links", []) if l.get("rel") == "hub"],
         },
         "entries": [{
             "id": e.get("id"),
