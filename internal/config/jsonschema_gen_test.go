@@ -108,6 +108,7 @@ var schemaRules = map[string]schemaRule{
 	"feeds[].sources[]":             slugRule,
 	"feeds[].tags[]":                slugRule,
 	"feeds[].limit":                 {minimum: bound(1), maximum: bound(MaxFeedLimit)},
+	"websub.hub":                    {pattern: `^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://`, patternMessage: "want an absolute http:// or https:// URL"},
 	"metrics.allow[]":               {pattern: `^\s*[0-9A-Fa-f:.]+/[0-9]+\s*$`, patternMessage: "want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32"},
 }
 
@@ -117,6 +118,7 @@ var schemaRules = map[string]schemaRule{
 var docGlossary = map[string]string{
 	"MinEvery":             formatDuration(MinEvery),
 	"MinRetentionEvery":    formatDuration(MinRetentionEvery),
+	"MaxWebSubTimeout":     formatDuration(MaxWebSubTimeout),
 	"sources.MaxBodyBytes": formatSize(sources.MaxBodyBytes),
 	"Load":                 "Tributary",
 	"with Selectors":       "with selectors",
