@@ -1,5 +1,6 @@
 // Package metrics exposes what the daemon does as Prometheus metrics: source
-// fetches by outcome, their duration, articles stored, and HTTP requests.
+// fetches by outcome, their duration, articles stored, HTTP requests and
+// WebSub notifications.
 //
 // Per source it keeps what an operator alerts on (fetch counters, articles
 // stored, last success, consecutive failures), a few series each; the
@@ -17,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tributary/tributary/internal/websub"
 )
 
 // Metrics holds the collectors of one daemon, on a registry of its own (no
@@ -38,6 +41,8 @@ type Metrics struct {
 	retentionDeleted *prometheus.CounterVec
 	storeSize        prometheus.Gauge
 	retentionLast    prometheus.Gauge
+	// websub counts the notifications of the WebSub hub by result.
+	websub *prometheus.CounterVec
 
 	mu sync.Mutex
 	// sources are the names Observe has seen, whose series Retain may
@@ -99,10 +104,16 @@ func New(opts Options) *Metrics {
 		retentionLast: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tributary_retention_last_run_timestamp_seconds", Help: "Unix time of the last retention cleanup of this process.",
 		}),
+		websub: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tributary_websub_publish_total", Help: "WebSub publish notifications to the hub (one per feed URL), by result (success, retry, failure, dropped).",
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.lastError, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast)
+	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast, m.websub)
+	for _, r := range websub.Results() {
+		m.websub.WithLabelValues(r) // shown at 0 before the first notification
+	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "tributary_build_info", Help: "Always 1, labelled with the version of Tributary and of Go that built it.",
 	}, []string{"version", "goversion"})
@@ -233,6 +244,12 @@ func (m *Metrics) ObserveCleanup(c Cleanup) {
 		m.storeSize.Set(float64(c.SizeBytes))
 	}
 	m.retentionLast.Set(float64(c.At.Unix()))
+}
+
+// ObserveWebSub records one WebSub notification's result (see
+// websub.Results).
+func (m *Metrics) ObserveWebSub(result string) {
+	m.websub.WithLabelValues(result).Inc()
 }
 
 // Retain drops the series of every source not in sources, those a reload
