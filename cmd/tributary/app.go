@@ -183,6 +183,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
 		Generator: "Tributary " + version,
+		Hub:       cfg.WebSub.PublicHub(),
 		Logger:    log,
 		Dates:     dates,
 	}
