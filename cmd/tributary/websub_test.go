@@ -220,9 +220,9 @@ func TestWebSubPingsTheFeedsAFetchChanged(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	got := hub.waitTopics(t, first, topicsOf(base, "a", "all"), log)
+	hub.waitTopics(t, first, topicsOf(base, "a", "all"), log)
 	waitLogCount(t, log, checked, checks+2) // at the reload, and after its fetches
-	if got = hub.topics(first); len(got) != 6 || slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "/feeds/b.") }) {
+	if got := hub.topics(first); len(got) != 6 || slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "/feeds/b.") }) {
 		t.Errorf("after source a changed the hub got %q, want the URLs of a and all, once each", got)
 	}
 
