@@ -15,6 +15,7 @@
 package websub
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,7 +75,8 @@ const (
 // connection after a short answer, never a whole large one.
 const maxBodyRead = 64 << 10
 
-// Options configure a Notifier. Zero values take the defaults above.
+// Options configure a Notifier. Zero values take the defaults above;
+// negative ones are not meaningful.
 type Options struct {
 	// Hub is the hub's URL. Userinfo in it is sent as basic
 	// authentication, never shown (see redact) and never sent on to
@@ -109,27 +111,13 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.QueueSize <= 0 {
-		o.QueueSize = DefaultQueueSize
-	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultMaxAttempts
-	}
-	if o.Backoff <= 0 {
-		o.Backoff = DefaultBackoff
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
-	if o.Debounce <= 0 {
-		o.Debounce = DefaultDebounce
-	}
-	if o.MaxDelay <= 0 {
-		o.MaxDelay = DefaultMaxDelay
-	}
+	o.Timeout = cmp.Or(o.Timeout, DefaultTimeout)
+	o.QueueSize = cmp.Or(o.QueueSize, DefaultQueueSize)
+	o.MaxAttempts = cmp.Or(o.MaxAttempts, DefaultMaxAttempts)
+	o.Backoff = cmp.Or(o.Backoff, DefaultBackoff)
+	o.MaxBackoff = cmp.Or(o.MaxBackoff, DefaultMaxBackoff)
+	o.Debounce = cmp.Or(o.Debounce, DefaultDebounce)
+	o.MaxDelay = cmp.Or(o.MaxDelay, DefaultMaxDelay)
 	if o.Doer == nil {
 		o.Doer = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}

@@ -120,23 +120,6 @@ func (r *results) list() []string {
 	return slices.Clone(r.all)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func start(t *testing.T, opts Options) *Notifier {
 	t.Helper()
 	n := New(opts)
@@ -148,12 +131,13 @@ func start(t *testing.T, opts Options) *Notifier {
 func TestPublishSendsOneFormPerTopicWithCredentialsHidden(t *testing.T) {
 	hub := newHub(t)
 	res := newResults()
-	var logs syncBuffer
+	var logs bytes.Buffer
 	u, _ := url.Parse(hub.URL + "/publish")
 	u.User = url.UserPassword("pub", "SECRET")
 	n := start(t, Options{Hub: u.String(), Observe: res.observe, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	n.Publish(Topic{"all", "http://feeds.test/feeds/all.rss"}, Topic{"all", "http://feeds.test/feeds/all.atom"})
 	res.wait(t, ResultSuccess, ResultSuccess)
+	n.Close() // its goroutine, which logs, is done
 	if got, want := hub.topics(), []string{"http://feeds.test/feeds/all.rss", "http://feeds.test/feeds/all.atom"}; !slices.Equal(got, want) {
 		t.Errorf("hub.url sent: %q, want %q", got, want)
 	}
