@@ -326,6 +326,9 @@ func (d *daemon) stop(why string) {
 		d.notifier.Close()
 		d.pending = d.notifier.Pending()
 		d.notifier = nil
+		if len(d.pending) > 0 && why != "reload" {
+			d.log.Warn("websub: notifications not sent before stopping", slog.Int("pending", len(d.pending)), slog.String("reason", why))
+		}
 	}
 	d.client.Close()
 	d.sched = nil

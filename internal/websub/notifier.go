@@ -185,7 +185,7 @@ func (n *Notifier) Start() {
 }
 
 // Close stops the goroutine, cancelling a request in flight, and waits for
-// it. The topics still queued are logged and left for Pending.
+// it. The topics still queued are left for Pending.
 func (n *Notifier) Close() {
 	n.mu.Lock()
 	if n.closed {
@@ -199,9 +199,6 @@ func (n *Notifier) Close() {
 	n.cancel()
 	if running {
 		<-n.done
-	}
-	if p := n.Pending(); len(p) > 0 {
-		n.opts.Logger.Warn("websub: notifications not sent before stopping", slog.String("hub", n.shown), slog.Int("pending", len(p)))
 	}
 }
 
