@@ -101,6 +101,9 @@ func RenderAtom(f Feed) ([]byte, error) {
 	if fi.self != "" {
 		out.Links = append(out.Links, gf.AtomLink{Href: fi.self, Rel: "self", Type: "application/atom+xml"})
 	}
+	if fi.hub != "" {
+		out.Links = append(out.Links, gf.AtomLink{Href: fi.hub, Rel: "hub"})
+	}
 	anonymous := false
 	for i := range items {
 		it := &items[i]

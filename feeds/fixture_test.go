@@ -40,6 +40,7 @@ func richFeed() Feed {
 		Description: "Everything from our sources, combined",
 		Link:        "https://news.example.org/",
 		SelfURL:     "https://news.example.org/feeds/all.rss",
+		Hub:         "https://hub.example.net/",
 		Generator:   "Tributary/test",
 		Icon:        "https://news.example.org/favicon.ico",
 		Logo:        "https://news.example.org/logo.png",

@@ -109,6 +109,9 @@ func RenderJSON(f Feed) ([]byte, error) {
 	// JSON Feed's icon is the large one (512x512 advised), its favicon
 	// the small one.
 	jf.Icon, jf.Favicon = fi.logo, fi.icon
+	if fi.hub != "" {
+		jf.Hubs = []*gf.JSONHub{{Type: "WebSub", Url: fi.hub}}
+	}
 	out := &jsonFeed{JSONFeed: jf, Items: make([]*jsonItem, len(items))}
 	if fe := (jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339), Rights: fi.rights}); fe != (jsonFeedExtra{}) {
 		out.Ext = &fe

@@ -28,7 +28,11 @@ type Feed struct {
 	Link string
 	// SelfURL is the absolute URL of this very rendering, so it differs per
 	// format; the caller sets it.
-	SelfURL   string
+	SelfURL string
+	// Hub is the absolute URL of the WebSub hub that announces this
+	// feed's changes, linked as rel="hub" beside the self link; empty
+	// links none. The caller sets it (without credentials: it is public).
+	Hub       string
 	Generator string
 	// Updated is when the feed last changed; when zero, the newest date of
 	// its items is used.
@@ -70,9 +74,9 @@ func Render(f Feed, format Format) ([]byte, error) {
 // feedInfo and item are a Feed and an Article made ready for every format:
 // strings stripped of what XML forbids, dates chosen, empty parts dropped.
 type feedInfo struct {
-	id, title, description, link, self, generator string
-	icon, logo, language, rights                  string
-	updated                                       time.Time
+	id, title, description, link, self, hub, generator string
+	icon, logo, language, rights                       string
+	updated                                            time.Time
 }
 
 type item struct {
@@ -107,6 +111,7 @@ func prepare(f Feed) (feedInfo, []item) {
 		description: clean(f.Description),
 		link:        clean(f.Link),
 		self:        clean(f.SelfURL),
+		hub:         clean(f.Hub),
 		generator:   clean(f.Generator),
 		icon:        clean(f.Icon),
 		logo:        clean(f.Logo),

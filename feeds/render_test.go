@@ -533,3 +533,63 @@ func TestBareIDsFromTwoSourcesStayDistinct(t *testing.T) {
 			[]string{"urn:tributary:guid:a:1", "urn:tributary:guid:b:1"})
 	}
 }
+
+// TestHubLinks checks where each format announces a feed's WebSub hub
+// (atom:link rel="hub" in RSS and Atom, "hubs" in JSON Feed), beside the
+// self link that names the topic, and that no hub is announced without one.
+func TestHubLinks(t *testing.T) {
+	type link struct {
+		Rel  string `xml:"rel,attr"`
+		Href string `xml:"href,attr"`
+	}
+	xmlLinks := func(t *testing.T, b []byte) map[string][]string {
+		t.Helper()
+		var doc struct {
+			Links   []link `xml:"http://www.w3.org/2005/Atom link"`
+			Channel struct {
+				Links []link `xml:"http://www.w3.org/2005/Atom link"`
+			} `xml:"channel"`
+		}
+		if err := xml.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for _, l := range append(doc.Links, doc.Channel.Links...) {
+			out[l.Rel] = append(out[l.Rel], l.Href)
+		}
+		return out
+	}
+	const hub = "https://hub.example.net/"
+	for _, format := range AllFormats() {
+		t.Run(string(format), func(t *testing.T) {
+			for _, h := range []string{hub, ""} {
+				f := Feed{Title: "t", Link: "https://news.example.org/", SelfURL: "https://news.example.org/feeds/all." + format.Ext(), Hub: h}
+				b := render(t, f, format)
+				var hubs, self []string
+				if format == JSON {
+					var doc struct {
+						FeedURL string `json:"feed_url"`
+						Hubs    []struct{ Type, URL string }
+					}
+					if err := json.Unmarshal(b, &doc); err != nil {
+						t.Fatal(err)
+					}
+					for _, x := range doc.Hubs {
+						checkEqual(t, "hub type", x.Type, "WebSub")
+						hubs = append(hubs, x.URL)
+					}
+					self = []string{doc.FeedURL}
+				} else {
+					l := xmlLinks(t, b)
+					hubs, self = l["hub"], l["self"]
+				}
+				var want []string
+				if h != "" {
+					want = []string{h}
+				}
+				checkEqual(t, "hub links", hubs, want)
+				checkEqual(t, "self links", self, []string{f.SelfURL})
+			}
+		})
+	}
+}

@@ -24,9 +24,10 @@ import (
 //   - no itunes namespace for podcast episodes;
 //   - content:encoded as CDATA, which carries control characters through
 //     raw (invalid XML): escaped text instead, for description too;
-//   - no atom:link rel="self" (feed validators and WebSub want it), no
-//     dc, media or atom namespaces, no media:content for the lead image,
-//     no item update date (atom:updated, as Blogger writes it);
+//   - no atom:link rel="self" or rel="hub" (feed validators and WebSub
+//     want them), no dc, media or atom namespaces, no media:content for
+//     the lead image, no item update date (atom:updated, as Blogger
+//     writes it);
 //   - an item's <title> and <description> are written even when empty,
 //     which validators flag: RSS wants an item to have one of them, with
 //     content (see itemDescription).
@@ -44,14 +45,15 @@ type rssRoot struct {
 
 type rssChannel struct {
 	*gf.RssFeed
-	Self  *rssAtomLink `xml:"atom:link"`
-	Items []*rssItem   `xml:"item"`
+	// Links are the atom:link elements: self, and the WebSub hub.
+	Links []rssAtomLink `xml:"atom:link"`
+	Items []*rssItem    `xml:"item"`
 }
 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 type rssItem struct {
@@ -95,7 +97,10 @@ func RenderRSS(f Feed) ([]byte, error) {
 	ch.Generator = fi.generator
 	out := &rssChannel{RssFeed: ch, Items: make([]*rssItem, len(items))}
 	if fi.self != "" {
-		out.Self = &rssAtomLink{Href: fi.self, Rel: "self", Type: "application/rss+xml"}
+		out.Links = append(out.Links, rssAtomLink{Href: fi.self, Rel: "self", Type: "application/rss+xml"})
+	}
+	if fi.hub != "" {
+		out.Links = append(out.Links, rssAtomLink{Href: fi.hub, Rel: "hub"})
 	}
 	ch.Language = fi.language
 	if img := cmp.Or(fi.logo, fi.icon); img != "" && ch.Link != "" {

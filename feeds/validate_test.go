@@ -118,7 +118,7 @@ type fpResult struct {
 	Feed          struct {
 		Title, Link, Subtitle, ID, Generator string
 		Updated                              int64
-		Self                                 []string
+		Self, Hub                            []string
 		Language, Rights, Icon, Logo, Image  string
 	} `json:"feed"`
 	Entries []struct {
@@ -208,6 +208,7 @@ func TestFeedparser(t *testing.T) {
 			checkEqual(t, "feed link", r.Feed.Link, "https://news.example.org/")
 			checkEqual(t, "feed subtitle", r.Feed.Subtitle, "Everything from our sources, combined")
 			checkEqual(t, "feed self", r.Feed.Self, []string{f.SelfURL})
+			checkEqual(t, "feed hub", r.Feed.Hub, []string{f.Hub})
 			checkEqual(t, "feed generator", r.Feed.Generator, "Tributary/test")
 			checkEqual(t, "feed updated", time.Unix(r.Feed.Updated, 0).UTC(), t0.Add(2*time.Hour))
 			if format == Atom {

@@ -186,6 +186,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 	opts := publish.Options{
 		BaseURL:       cfg.BaseURL,
 		Generator:     "Tributary " + version,
+		Hub:           cfg.WebSub.PublicHub(),
 		Logger:        log,
 		Dates:         dates,
 		SourceFilters: map[string]*feeds.Filter{},

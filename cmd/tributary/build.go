@@ -54,13 +54,22 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.
 	var files []outputFile
+	var changed []string // the feeds whose bytes this build changes, for the WebSub hub
 	for _, f := range pub.Feeds() {
+		differs := false
 		for _, format := range feeds.AllFormats() {
 			r, err := pub.Render(ctx, f.Name, format)
 			if err != nil {
 				return fmt.Errorf("build: %w", err)
 			}
-			files = append(files, outputFile{filepath.Join(*out, f.Name+"."+format.Ext()), r.Body})
+			path := filepath.Join(*out, f.Name+"."+format.Ext())
+			files = append(files, outputFile{path, r.Body})
+			if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, r.Body) {
+				differs = true
+			}
+		}
+		if differs {
+			changed = append(changed, f.Name)
 		}
 	}
 	lists, err := opmlFiles(cfg, pub, *out)
@@ -75,6 +84,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	for _, f := range files {
 		fmt.Fprintln(stdout, f.path)
 	}
+	pingHub(ctx, cfg, pub, changed, stderr)
 	return nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/tributary/tributary/internal/status"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/watch"
+	"github.com/tributary/tributary/internal/websub"
 )
 
 // Shutdown budgets, running side by side: HTTP requests in flight get
@@ -159,10 +160,17 @@ type daemon struct {
 	logs   logSwitch
 	stderr io.Writer
 
-	handler atomic.Pointer[server.Server]
-	sched   *schedule.Scheduler
-	client  *fetch.Client
-	cfg     *config.Config
+	// changes is what each feed published when the hub was last told,
+	// across reloads; unsent notifications pass from a configuration's
+	// notifier to the next one's in pending.
+	changes feedChanges
+	pending []websub.Topic
+
+	handler  atomic.Pointer[server.Server]
+	sched    *schedule.Scheduler
+	client   *fetch.Client
+	notifier *websub.Notifier // nil without websub.hub
+	cfg      *config.Config
 }
 
 var _ http.Handler = (*daemon)(nil)
@@ -173,17 +181,30 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // generation is what one configuration runs: its jobs, fetcher and handler.
 type generation struct {
-	cfg     *config.Config
-	sched   *schedule.Scheduler
-	client  *fetch.Client
-	handler *server.Server
+	cfg      *config.Config
+	sched    *schedule.Scheduler
+	client   *fetch.Client
+	pub      *publish.Publisher
+	notifier *websub.Notifier // nil without websub.hub
+	handler  *server.Server
 }
 
 // prepare builds everything cfg needs without starting anything, so a
 // configuration that cannot be applied leaves the running one untouched.
 func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	client := newFetcher(cfg, d.log)
-	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: observeMetrics(d.metrics)}
+	pub := newPublisher(cfg, d.st, d.log, &d.dates, d.metrics)
+	notifier := newNotifier(cfg, client, d.log, d.metrics.ObserveWebSub, func(ctx context.Context) []websub.Topic {
+		return d.changes.check(ctx, pub, d.log)
+	})
+	observe := observeMetrics(d.metrics)
+	if notifier != nil {
+		// Every run may have changed a feed; the notifier looks, once
+		// the runs of a burst are over, at which ones did.
+		metricsOnly := observe
+		observe = func(o pipeline.Outcome) { metricsOnly(o); notifier.Changed() }
+	}
+	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: observe}
 	sched := schedule.New(cfg.Fetch.Workers, d.log)
 	for _, s := range enabledSources(cfg) {
 		src := pipelineSource(cfg, s)
@@ -200,11 +221,13 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	if err := sched.Add(retentionJob, cfg.Retention.Schedule, func(ctx context.Context) {
 		rep, _ := cleaner.Run(ctx, plan) // logged by Run
 		d.metrics.ObserveCleanup(metricsCleanup(rep))
+		if notifier != nil {
+			notifier.Changed() // expired articles leave feeds
+		}
 	}); err != nil {
 		client.Close()
 		return nil, usagef("%v", err)
 	}
-	pub := newPublisher(cfg, d.st, d.log, &d.dates, d.metrics)
 	h := server.New(server.Options{
 		Title:        cfg.Title,
 		Publisher:    pub, // /healthz checks the store through it
@@ -216,7 +239,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		},
 		Logger: d.log,
 	})
-	return &generation{cfg: cfg, sched: sched, client: client, handler: h}, nil
+	return &generation{cfg: cfg, sched: sched, client: client, pub: pub, notifier: notifier, handler: h}, nil
 }
 
 // start serves g and starts its jobs, each source fetched once at start
@@ -233,8 +256,17 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 	}
 	d.metrics.RetainFeeds(feedNames)
 	d.handler.Store(g.handler)
+	if n := g.notifier; n != nil {
+		// Before any fetch: what the feeds publish now is what the next
+		// check compares with (at start-up), and what changed while the
+		// last configuration stopped (at a reload) is told now.
+		n.Publish(d.pending...)
+		n.Publish(d.changes.check(ctx, g.pub, d.log)...)
+		n.Start()
+	}
+	d.pending = nil
 	g.sched.Start(context.WithoutCancel(ctx), true)
-	d.sched, d.client, d.cfg = g.sched, g.client, g.cfg
+	d.sched, d.client, d.notifier, d.cfg = g.sched, g.client, g.notifier, g.cfg
 }
 
 // restore exports the stored state of every enabled source of cfg that
@@ -293,6 +325,16 @@ func (d *daemon) stop(why string) {
 		d.log.Warn("fetches still running after the grace period were cancelled", slog.String("reason", why),
 			slog.Duration("grace", fetchGrace), slog.Any("error", err))
 	}
+	if d.notifier != nil {
+		// Stopped with the fetches: what it has not sent goes to the
+		// next configuration's notifier, or is logged at shutdown.
+		d.notifier.Close()
+		d.pending = d.notifier.Pending()
+		d.notifier = nil
+		if len(d.pending) > 0 && why != "reload" {
+			d.log.Warn("websub: notifications not sent before stopping", slog.Int("pending", len(d.pending)), slog.String("reason", why))
+		}
+	}
 	d.client.Close()
 	d.sched = nil
 }
@@ -330,6 +372,9 @@ func (d *daemon) reload(ctx context.Context, path, trigger string) {
 		// Shutdown was asked for while the old jobs finished: start
 		// nothing new.
 		next.client.Close()
+		if next.notifier != nil {
+			next.notifier.Close()
+		}
 		d.log.Info("reload abandoned: shutting down")
 		return
 	}

@@ -109,13 +109,7 @@ func startServe(t *testing.T, bin, conf string, flags ...string) (*exec.Cmd, *sy
 // waitLog waits until the daemon's log holds s.
 func waitLog(t *testing.T, log *syncBuffer, s string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(log.String(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the log never said %q:\n%s", s, log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitLogCount(t, log, s, 1)
 }
 
 // waitExit waits for the daemon to end and returns its exit code.

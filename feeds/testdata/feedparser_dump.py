@@ -46,6 +46,7 @@ for path in sys.argv[1:]:
             "icon": f.get("icon"),
             "logo": f.get("logo"),
             "image": f.get("image", {}).get("href"),
+            "hub": [l.get("href") for l in f.get("links", []) if l.get("rel") == "hub"],
         },
         "entries": [{
             "id": e.get("id"),

@@ -51,6 +51,8 @@ const (
 	DefaultRetentionMaxItems  = 1000
 	DefaultRetentionSchedule  = "@hourly"
 	DefaultRetentionOrphans   = 30 * 24 * time.Hour
+	DefaultWebSubTimeout      = 10 * time.Second
+	MaxWebSubTimeout          = time.Minute
 )
 
 // MinRetentionEvery is the shortest "@every" interval retention.schedule
@@ -111,6 +113,9 @@ type Config struct {
 	Metrics Metrics `yaml:"metrics"`
 	// Retention says how long stored articles are kept; on by default.
 	Retention Retention `yaml:"retention"`
+	// WebSub announces the feeds' changes to a WebSub hub; off unless
+	// its hub is set.
+	WebSub WebSub `yaml:"websub"`
 
 	// Path is the configuration file this Config was read from, as given to
 	// Load or Parse; relative paths in the file are resolved against its
@@ -227,6 +232,35 @@ type Retention struct {
 	// file once they were last fetched (else last stored) this long ago
 	// (default 30d; 0s never deletes them but `tributary prune --orphans`).
 	Orphans time.Duration `yaml:"orphans"`
+}
+
+// WebSub is the WebSub (W3C) publisher side: the hub the feeds name, and
+// that Tributary tells when a feed changes.
+type WebSub struct {
+	// Hub is the http(s) URL of the WebSub hub, like
+	// "https://pubsubhubbub.appspot.com/". Every feed then links to it
+	// (rel="hub", in the body and a Link header), and serve POSTs
+	// hub.mode=publish to it after a fetch changes a feed, build after it
+	// changes a written feed. Credentials in it
+	// ("https://user:${HUB_TOKEN}@hub.example/") go with the publish
+	// requests only, as basic authentication, and are always shown
+	// masked; the feeds link to the hub without them. Default: none, no
+	// hub.
+	Hub string `yaml:"hub"`
+	// Timeout bounds each publish request to the hub (more than 0s, at
+	// most MaxWebSubTimeout; default 10s).
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// PublicHub returns Hub as the feeds link to it: without its userinfo,
+// which is a credential for publishing, not for subscribing.
+func (w WebSub) PublicHub() string {
+	u, err := url.Parse(w.Hub)
+	if err != nil || w.Hub == "" {
+		return ""
+	}
+	u.User = nil
+	return u.String()
 }
 
 // SourceRetention overrides Retention's limits for one source; a key left
@@ -571,6 +605,7 @@ func defaults() *Config {
 			Schedule: DefaultRetentionSchedule,
 			Orphans:  DefaultRetentionOrphans,
 		},
+		WebSub: WebSub{Timeout: DefaultWebSubTimeout},
 	}
 }
 
@@ -596,6 +631,7 @@ func (c *Config) setDefaults() {
 	if c.LogFormat == "" {
 		c.LogFormat = DefaultLogFormat
 	}
+	c.WebSub.Hub = strings.TrimSpace(c.WebSub.Hub)
 	if c.Storage.Driver == "" {
 		c.Storage.Driver = DefaultDriver
 	}

@@ -72,6 +72,7 @@ func TestLoadFullExample(t *testing.T) {
 		},
 		Metrics:   Metrics{SourceDurations: true, Allow: []string{"10.0.0.0/8", "192.168.1.7/32"}},
 		Retention: Retention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500, Schedule: "@every 10m", Orphans: 36 * time.Hour},
+		WebSub:    WebSub{Hub: "https://pubsubhubbub.example.net/", Timeout: 5 * time.Second},
 		Sources: []Source{
 			{
 				Name:     "go-blog",

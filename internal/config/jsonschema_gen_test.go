@@ -110,6 +110,7 @@ var schemaRules = map[string]schemaRule{
 	"feeds[].limit":                 {minimum: bound(1), maximum: bound(MaxFeedLimit)},
 	"feeds[].per_source_limit":      {minimum: bound(0)},
 	"feeds[].language":              {pattern: `^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`, patternMessage: "want a BCP 47 language tag like en, en-GB or pt-BR"},
+	"websub.hub":                    {pattern: `^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://`, patternMessage: "want an absolute http:// or https:// URL"},
 	"metrics.allow[]":               {pattern: `^\s*[0-9A-Fa-f:.]+/[0-9]+\s*$`, patternMessage: "want a network in CIDR notation, like 10.0.0.0/8 or 192.168.1.7/32"},
 }
 
@@ -119,6 +120,7 @@ var schemaRules = map[string]schemaRule{
 var docGlossary = map[string]string{
 	"MinEvery":             formatDuration(MinEvery),
 	"MinRetentionEvery":    formatDuration(MinRetentionEvery),
+	"MaxWebSubTimeout":     formatDuration(MaxWebSubTimeout),
 	"sources.MaxBodyBytes": formatSize(sources.MaxBodyBytes),
 	"Load":                 "Tributary",
 	"with Selectors":       "with selectors",

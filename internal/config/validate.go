@@ -76,6 +76,7 @@ func (c *Config) Validate() error {
 	v.sources()
 	v.feeds()
 	v.retention()
+	v.websub()
 	return v.errs.orNil()
 }
 
@@ -259,6 +260,39 @@ func (v *validator) fetch() {
 			v.at("fetch.proxy", "%v", err)
 		}
 	}
+}
+
+// websub checks the hub's URL and the publish timeout.
+func (v *validator) websub() {
+	w := v.c.WebSub
+	if w.Hub != "" {
+		if err := checkHubURL(w.Hub); err != nil {
+			v.at("websub.hub", "invalid URL %q: %v", redact.URL(w.Hub), err)
+		}
+	}
+	switch {
+	case w.Timeout <= 0:
+		v.at("websub.timeout", "must be positive, got %s", w.Timeout)
+	case w.Timeout > MaxWebSubTimeout:
+		v.at("websub.timeout", "must be at most %s, got %s", MaxWebSubTimeout, w.Timeout)
+	}
+}
+
+// checkHubURL accepts an absolute http(s) URL with a host and no
+// fragment; a path and a query are the hub's business.
+func checkHubURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return URLParseReason(raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("want an absolute http:// or https:// URL")
+	case u.Hostname() == "":
+		return errors.New("missing host")
+	case u.Fragment != "" || strings.HasSuffix(raw, "#"):
+		return errors.New("must not have a fragment")
+	}
+	return nil
 }
 
 // ParseProxy parses fetch.proxy: an http or https URL with a host, and

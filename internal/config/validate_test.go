@@ -733,6 +733,24 @@ feeds:
 			{15, "feeds[0].max_age", `invalid duration "30 days"`},
 			{16, "feeds[0].per_source_limit", `must not be negative (0 means no cap), got -1`},
 		}},
+
+		{"websub", `sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+websub:
+  hub: hub.example.net/publish
+  timeout: 5m
+`, []problem{
+			{4, "websub.hub", `invalid URL "hub.example.net/publish": want an absolute http:// or https:// URL`},
+			{5, "websub.timeout", `must be at most 1m0s, got 5m0s`},
+		}},
+
+		{"websub hub without host, zero timeout", `sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+websub: {hub: "https:///publish#x", timeout: 0s}
+`, []problem{
+			{3, "websub.hub", `invalid URL "https:///publish#x": missing host`},
+			{3, "websub.timeout", `must be positive, got 0s`},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -896,6 +914,7 @@ sources:
   - {name: d, url: "http://SECRET-d@/feed"}
   - {name: e, url: "http://user:SECRET e@e.example/feed"}
 feeds: [{name: all}]
+websub: {hub: "ftp://publisher:SECRET-hub@hub.example/"}
 `
 	errs := parseProblems(t, t.TempDir(), src)
 	checkProblems(t, errs, []problem{
@@ -905,8 +924,32 @@ feeds: [{name: all}]
 		{6, "sources[2].url", `invalid URL "http://xxxxx@c.example/feed": malformed`},
 		{7, "sources[3].url", `invalid URL "http://xxxxx@/feed": missing host`},
 		{8, "sources[4].url", `invalid URL "http://xxxxx@e.example/feed": malformed`},
+		{10, "websub.hub", `invalid URL "ftp://xxxxx@hub.example/": want an absolute`},
 	})
 	if strings.Contains(errs.Error(), "SECRET") {
 		t.Errorf("the problems show a credential:\n%v", errs)
+	}
+}
+
+// TestWebSubHub: the hub is off by default, and the feeds link to it
+// without the credentials that go with publishing.
+func TestWebSubHub(t *testing.T) {
+	base := "sources: [{name: a, url: \"https://a.example/\"}]\nfeeds: [{name: all}]\n"
+	c, err := Parse([]byte(base), filepath.Join(t.TempDir(), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WebSub.Hub != "" || c.WebSub.PublicHub() != "" || c.WebSub.Timeout != DefaultWebSubTimeout {
+		t.Errorf("defaults: %+v, public %q", c.WebSub, c.WebSub.PublicHub())
+	}
+	c, err = Parse([]byte(base+"websub: {hub: \" https://pub:SECRET@hub.example.net/hub?x=1 \", timeout: 3s}\n"), filepath.Join(t.TempDir(), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WebSub.Hub != "https://pub:SECRET@hub.example.net/hub?x=1" || c.WebSub.Timeout != 3*time.Second {
+		t.Errorf("parsed %+v", c.WebSub)
+	}
+	if got := c.WebSub.PublicHub(); got != "https://hub.example.net/hub?x=1" {
+		t.Errorf("PublicHub = %q", got)
 	}
 }

@@ -1,5 +1,6 @@
 // Package metrics exposes what the daemon does as Prometheus metrics: source
-// fetches by outcome, their duration, articles stored, and HTTP requests.
+// fetches by outcome, their duration, articles stored, HTTP requests and
+// WebSub notifications.
 //
 // Per source it keeps what an operator alerts on (fetch counters, articles
 // stored, last success, consecutive failures), a few series each; the
@@ -17,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tributary/tributary/internal/websub"
 )
 
 // Metrics holds the collectors of one daemon, on a registry of its own (no
@@ -41,6 +44,8 @@ type Metrics struct {
 	// feedFiltered is what each feed's rules left out of its last
 	// rendering, by reason.
 	feedFiltered *prometheus.GaugeVec
+	// websub counts the notifications of the WebSub hub by result.
+	websub *prometheus.CounterVec
 
 	mu sync.Mutex
 	// sources are the names Observe has seen, whose series Retain may
@@ -109,10 +114,16 @@ func New(opts Options) *Metrics {
 		feedFiltered: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "tributary_feed_items_filtered", Help: "Items the last rendering of a feed left out, by reason (include, exclude, max_age, per_source_limit).",
 		}, []string{"feed", "reason"}),
+		websub: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tributary_websub_publish_total", Help: "WebSub publish notifications to the hub (one per feed URL), by result (success, retry, failure, dropped).",
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(m.fetches, m.fetchTime, m.articles, m.lastSuccess, m.failures, m.lastError, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast, m.feedFiltered)
+	m.reg.MustRegister(m.retentionDeleted, m.storeSize, m.retentionLast, m.feedFiltered, m.websub)
+	for _, r := range websub.Results() {
+		m.websub.WithLabelValues(r) // shown at 0 before the first notification
+	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "tributary_build_info", Help: "Always 1, labelled with the version of Tributary and of Go that built it.",
 	}, []string{"version", "goversion"})
@@ -289,6 +300,12 @@ func (m *Metrics) RetainFeeds(names []string) {
 			m.feedFiltered.DeletePartialMatch(prometheus.Labels{"feed": n})
 		}
 	}
+}
+
+// ObserveWebSub records one WebSub notification's result (see
+// websub.Results).
+func (m *Metrics) ObserveWebSub(result string) {
+	m.websub.WithLabelValues(result).Inc()
 }
 
 // Retain drops the series of every source not in sources, those a reload

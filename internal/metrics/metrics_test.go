@@ -221,3 +221,22 @@ func TestFeedFiltered(t *testing.T) {
 		t.Error("a reload keeping a feed reset its counts")
 	}
 }
+
+func TestWebSubResults(t *testing.T) {
+	m := New(Options{})
+	before := get(t, m.Handler())
+	for _, r := range []string{"success", "retry", "failure", "dropped"} {
+		if !strings.Contains(before, `tributary_websub_publish_total{result="`+r+`"} 0`) {
+			t.Errorf("no %s series at 0 before any notification", r)
+		}
+	}
+	m.ObserveWebSub("retry")
+	m.ObserveWebSub("success")
+	m.ObserveWebSub("success")
+	after := get(t, m.Handler())
+	for _, want := range []string{`tributary_websub_publish_total{result="success"} 2`, `tributary_websub_publish_total{result="retry"} 1`} {
+		if !strings.Contains(after, want) {
+			t.Errorf("no %s in:\n%s", want, after)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,6 +77,9 @@ type Options struct {
 	BaseURL   string
 	Generator string
 	Feeds     []Feed
+	// Hub is the WebSub hub every feed links to as rel="hub" (public:
+	// without credentials); empty links none.
+	Hub string
 	// MaxBytes bounds one rendering of one feed; 0 means MaxFeedBytes.
 	MaxBytes int
 	// Logger records when the store stops and starts answering again, and
@@ -185,6 +189,34 @@ func (p *Publisher) Feeds() []Feed { return p.opts.Feeds }
 // FeedURL returns the absolute URL of feed name in format.
 func (p *Publisher) FeedURL(name string, format feeds.Format) string {
 	return p.opts.BaseURL + "/feeds/" + name + "." + format.Ext()
+}
+
+// Hub returns the WebSub hub the feeds link to, "" when there is none.
+func (p *Publisher) Hub() string { return p.opts.Hub }
+
+// FeedURLs returns the absolute URLs of feed name in every format, RSS
+// first: the topics a WebSub hub is told about when the feed changes.
+func (p *Publisher) FeedURLs(name string) []string {
+	var out []string
+	for _, format := range feeds.AllFormats() {
+		out = append(out, p.FeedURL(name, format))
+	}
+	return out
+}
+
+// Fingerprint returns a value that changes exactly when the bytes of feed
+// name change in some format: the ETags of its renderings, rendered (or
+// taken from the cache) as Render does. Errors are Render's.
+func (p *Publisher) Fingerprint(ctx context.Context, name string) (string, error) {
+	var tags []string
+	for _, format := range feeds.AllFormats() {
+		r, err := p.Render(ctx, name, format)
+		if err != nil {
+			return "", err
+		}
+		tags = append(tags, r.ETag)
+	}
+	return strings.Join(tags, " "), nil
 }
 
 // Render returns feed name in format, from the cache when the store has not
@@ -469,6 +501,7 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		Description: f.Description,
 		Link:        p.opts.BaseURL + "/",
 		SelfURL:     p.FeedURL(f.Name, format),
+		Hub:         p.opts.Hub,
 		Generator:   p.opts.Generator,
 		Icon:        f.Icon,
 		Logo:        f.Logo,

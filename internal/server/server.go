@@ -74,10 +74,13 @@ func New(opts Options) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.mux.HandleFunc("GET /feeds/{file}", s.handleFeed)
+	s.mux.HandleFunc("GET /feeds/{file}", cors(s.handleFeed))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
-	s.mux.HandleFunc("GET /feeds.opml", s.handleOPML)
-	s.mux.HandleFunc("GET /sources.opml", s.handleSourcesOPML)
+	s.mux.HandleFunc("GET /feeds.opml", cors(s.handleOPML))
+	s.mux.HandleFunc("GET /sources.opml", cors(s.handleSourcesOPML))
+	for _, p := range []string{"/feeds/{file}", "/feeds.opml", "/sources.opml"} {
+		s.mux.HandleFunc("OPTIONS "+p, handlePreflight)
+	}
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	if opts.Status != nil {
 		s.mux.HandleFunc("GET /status", s.handleStatus)
@@ -113,7 +116,8 @@ func setSecurityHeaders(h http.Header) {
 }
 
 // handleFeed serves /feeds/NAME.FORMAT: the feed's current rendering,
-// gzipped when the client accepts it, with its validators; 304 to a
+// gzipped when the client accepts it, with its validators, readable from
+// any origin (CORS) and, with a WebSub hub, its Link header; 304 to a
 // conditional request that matches, 404 for an unknown feed or format, 503
 // when it cannot be rendered.
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
@@ -163,6 +167,9 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Vary", "Accept-Encoding")
+	if link := feedLinkHeader(s.opts.Publisher.Hub(), s.opts.Publisher.FeedURL(file[:dot], format)); link != "" {
+		h.Set("Link", link) // on a 304 too: it describes the feed, not the body
+	}
 	if notModified(r, rend) {
 		w.WriteHeader(http.StatusNotModified)
 		return
