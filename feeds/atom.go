@@ -84,6 +84,9 @@ func RenderAtom(f Feed) ([]byte, error) {
 	if fi.self != "" {
 		out.Links = append(out.Links, gf.AtomLink{Href: fi.self, Rel: "self", Type: "application/atom+xml"})
 	}
+	for _, l := range fi.paging.pageLinks() {
+		out.Links = append(out.Links, gf.AtomLink{Href: l[1], Rel: l[0], Type: "application/atom+xml"})
+	}
 	anonymous := false
 	for i := range items {
 		it := &items[i]

@@ -33,6 +33,10 @@ type jsonFeedExtra struct {
 	ID        string `json:"id,omitempty"`
 	Generator string `json:"generator,omitempty"`
 	Updated   string `json:"updated,omitempty"`
+	// First and Previous complete JSON Feed's next_url into RFC 5005's
+	// paging links.
+	First    string `json:"first_url,omitempty"`
+	Previous string `json:"previous_url,omitempty"`
 }
 
 type jsonItem struct {
@@ -73,8 +77,11 @@ func RenderJSON(f Feed) ([]byte, error) {
 	fi, items := prepare(f)
 	jf := (&gf.JSON{Feed: gorillaFeed(fi, items)}).JSONFeed()
 	jf.FeedUrl = fi.self
+	jf.NextUrl = clean(fi.paging.Next)
 	out := &jsonFeed{JSONFeed: jf, Items: make([]*jsonItem, len(items))}
-	if fe := (jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339)}); fe != (jsonFeedExtra{}) {
+	fe := jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339),
+		First: clean(fi.paging.First), Previous: clean(fi.paging.Previous)}
+	if fe != (jsonFeedExtra{}) {
 		out.Ext = &fe
 	}
 	for i := range items {

@@ -34,6 +34,9 @@ type Feed struct {
 	Updated time.Time
 	// Items are rendered in the given order; see Combine.
 	Items []Article
+	// Paging links this page to the feed's others, when the feed is
+	// paged: atom:link elements in Atom and RSS, next_url in JSON Feed.
+	Paging Paging
 }
 
 // ErrUnknownFormat is returned by Render for a format it does not know.
@@ -58,6 +61,7 @@ func Render(f Feed, format Format) ([]byte, error) {
 type feedInfo struct {
 	id, title, description, link, self, generator string
 	updated                                       time.Time
+	paging                                        Paging
 }
 
 type item struct {
@@ -92,6 +96,7 @@ func prepare(f Feed) (feedInfo, []item) {
 		self:        clean(f.SelfURL),
 		generator:   clean(f.Generator),
 		updated:     normTime(f.Updated),
+		paging:      f.Paging,
 	}
 	items := make([]item, len(f.Items))
 	var newest time.Time

@@ -39,14 +39,15 @@ type rssRoot struct {
 
 type rssChannel struct {
 	*gf.RssFeed
-	Self  *rssAtomLink `xml:"atom:link"`
-	Items []*rssItem   `xml:"item"`
+	// Links are the atom:link elements: self, then the paging links.
+	Links []rssAtomLink `xml:"atom:link"`
+	Items []*rssItem    `xml:"item"`
 }
 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 type rssItem struct {
@@ -74,7 +75,10 @@ func RenderRSS(f Feed) ([]byte, error) {
 	ch.Generator = fi.generator
 	out := &rssChannel{RssFeed: ch, Items: make([]*rssItem, len(items))}
 	if fi.self != "" {
-		out.Self = &rssAtomLink{Href: fi.self, Rel: "self", Type: "application/rss+xml"}
+		out.Links = append(out.Links, rssAtomLink{Href: fi.self, Rel: "self", Type: "application/rss+xml"})
+	}
+	for _, l := range fi.paging.pageLinks() {
+		out.Links = append(out.Links, rssAtomLink{Href: l[1], Rel: l[0], Type: "application/rss+xml"})
 	}
 	for i := range items {
 		it := &items[i]

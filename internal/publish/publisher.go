@@ -48,8 +48,14 @@ type Feed struct {
 type Options struct {
 	// BaseURL is the absolute URL prefix of the published site, without a
 	// trailing slash; feeds live at BaseURL/feeds/NAME.EXT.
-	BaseURL   string
+	BaseURL string
+	// Title names the site, on its HTML pages.
+	Title     string
 	Generator string
+	// StaticPaths makes the links between pages of a paged feed point at
+	// files (BaseURL/feeds/NAME/page/N.EXT, BaseURL/feeds/NAME/) rather
+	// than at ?page=N: what build writes, for hosts that ignore queries.
+	StaticPaths bool
 	Feeds     []Feed
 	// MaxBytes bounds one rendering of one feed; 0 means MaxFeedBytes.
 	MaxBytes int
@@ -79,6 +85,10 @@ type Rendering struct {
 	// than once a second.
 	Modified time.Time
 	Format   feeds.Format
+	// Next is the number of the page after this one, 0 on the last page.
+	Next int
+	// end is where, in the feed's items, the next page starts.
+	end int
 }
 
 // Publisher renders the configured feeds from a store. It is safe for
@@ -95,6 +105,10 @@ type Publisher struct {
 	// store's version last moved, until one of the current version is
 	// made: what a request gets when the store fails while re-rendering.
 	prev map[cacheKey]*Rendering
+	// starts holds where each page of each feed and format begins in the
+	// feed's items, for the store's version ver, learnt by rendering the
+	// page before: items left out of a page to fit MaxBytes begin the next.
+	starts map[cacheKey]int
 	// created bounds Last-Modified from below: this configuration may
 	// change a feed's bytes without any change in the store, and a process
 	// started anew does not remember what the last one served (within one
@@ -126,14 +140,17 @@ type Publisher struct {
 // is one outage in the log, not one per dead connection.
 const outageSettle = 10 * time.Second
 
+// cacheKey names one rendering: a feed (empty for the home page), a
+// format (HTML for the pages people read) and a page, from 1.
 type cacheKey struct {
 	name   string
 	format feeds.Format
+	page   int
 }
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, prev: map[cacheKey]*Rendering{}, ver: -1,
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, prev: map[cacheKey]*Rendering{}, starts: map[cacheKey]int{}, ver: -1,
 		log: opts.Logger, settle: outageSettle, dates: opts.Dates}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -163,11 +180,15 @@ func (p *Publisher) FeedURL(name string, format feeds.Format) string {
 // the same (it is at most as old as the outage); without one, the error
 // wraps ErrStoreUnavailable.
 func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
-	f, ok := p.byNam[name]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
+	return p.RenderPage(ctx, name, format, 1)
+}
+
+// get returns the rendering of key, as Render describes, from the cache
+// when key is cached (see cachedPages) and the store has not changed.
+func (p *Publisher) get(ctx context.Context, key cacheKey) (*Rendering, error) {
+	if key.page > cachedPages {
+		return p.uncached(ctx, key)
 	}
-	key := cacheKey{name, format}
 	v, err := p.r.Version(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -187,6 +208,7 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 			}
 		}
 		clear(p.cache)
+		clear(p.starts)
 		p.ver = v.Counter
 	}
 	e, ok := p.cache[key]
@@ -199,7 +221,7 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		// Not the requester's context: its going away must not fail the
 		// render the others are waiting for.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
-		e.r, e.err = p.render(rctx, f, format, v)
+		e.r, e.err = p.renderKey(rctx, key, v)
 		cancel()
 		p.mu.Lock()
 		if e.err == nil {
@@ -350,26 +372,28 @@ func (p *Publisher) Articles(ctx context.Context, name string) ([]feeds.Article,
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
 	}
-	return p.articles(ctx, f)
+	items, _, err := p.items(ctx, f, f.Limit)
+	return items, err
 }
 
-func (p *Publisher) articles(ctx context.Context, f Feed) ([]feeds.Article, error) {
-	if len(f.Sources) == 0 {
-		return nil, nil
-	}
-	// The same story may come from several sources and is merged into one
-	// item, so read more than the limit to still fill it after de-duplication.
-	arts, err := p.r.Articles(ctx, store.Query{Sources: f.Sources, Limit: f.Limit * 2})
-	if err != nil {
-		return nil, fmt.Errorf("%w: read articles of feed %q: %w", ErrStoreUnavailable, f.Name, err)
-	}
-	return feeds.Combine(arts, f.Limit), nil
-}
-
-func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v store.Version) (*Rendering, error) {
-	items, err := p.articles(ctx, f)
+// render renders page key.page of feed f in key.format, whose items start
+// at start in the feed's items.
+func (p *Publisher) render(ctx context.Context, f Feed, key cacheKey, start int, v store.Version) (*Rendering, error) {
+	format := key.format
+	all, done, err := p.items(ctx, f, start+f.Limit)
 	if err != nil {
 		return nil, err
+	}
+	if key.page > 1 && start >= len(all) {
+		return nil, fmt.Errorf("%w: %s page %d", ErrNoPage, f.Name, key.page)
+	}
+	items := all[min(start, len(all)):]
+	next := 0
+	if !done {
+		next = key.page + 1
+	}
+	if format == HTML {
+		return p.renderHTML(f, key.page, next, items, start, v)
 	}
 	title := f.Title
 	if title == "" {
@@ -380,24 +404,42 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		Title:       title,
 		Description: f.Description,
 		Link:        p.opts.BaseURL + "/",
-		SelfURL:     p.FeedURL(f.Name, format),
+		SelfURL:     p.PageURL(f.Name, format, key.page),
 		Generator:   p.opts.Generator,
 		Items:       items,
+		Paging:      p.paging(f.Name, format, key.page, next),
 	}
 	body, err := feeds.Render(out, format)
 	if err != nil {
 		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
+	end := start + len(items)
 	if limit := cmp.Or(p.opts.MaxBytes, MaxFeedBytes); len(body) > limit {
 		size := len(body)
-		if body, out.Items, err = fit(out, format, limit); err != nil {
+		var kept int
+		if body, kept, err = fit(out, format, limit); err != nil {
 			return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 		}
-		p.log.Warn("feed too large, oldest items left out", slog.String("feed", f.Name), slog.String("format", format.Ext()),
-			slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", len(out.Items)))
+		if kept < len(items) && next == 0 {
+			// What did not fit goes on a next page, which this one must
+			// link: fit again with the link.
+			next = key.page + 1
+			out.Paging = p.paging(f.Name, format, key.page, next)
+			if body, kept, err = fit(out, format, limit); err != nil {
+				return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+			}
+		}
+		end = start + kept
+		p.log.Warn("feed page too large, oldest items moved to the next page", slog.String("feed", f.Name), slog.String("format", format.Ext()),
+			slog.Int("page", key.page), slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", kept))
 	}
+	return p.rendering(body, format, v, items, next, end), nil
+}
+
+// rendering wraps body, a rendering of items of store version v.
+func (p *Publisher) rendering(body []byte, format feeds.Format, v store.Version, items []feeds.Article, next, end int) *Rendering {
 	sum := sha256.Sum256(body)
-	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format}, nil
+	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format, Next: next, end: end}
 }
 
 // modified is the earliest date a rendering of version v may be served
@@ -428,18 +470,22 @@ const MaxFeedBytes = 8 << 20
 // first) as fit in limit bytes, found by bisection: the size grows with
 // the items kept. An item that makes the feed too large on its own is left
 // out first, wherever it is: otherwise one such item, the newest, would
-// take every other with it. It returns the rendering and the items kept.
-func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article, error) {
+// take every other with it (it is on no page: it fits none). It returns
+// the rendering and how many of f.Items it used up, kept or left out as
+// too large on their own; the rest belong on the next page.
+func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, int, error) {
 	var all []feeds.Article
+	var at []int // at[j] is the index in f.Items of all[j]
 	for i := range f.Items {
 		one := f
 		one.Items = f.Items[i : i+1]
 		b, err := feeds.Render(one, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		if len(b) <= limit {
 			all = append(all, f.Items[i])
+			at = append(at, i)
 		}
 	}
 	var body []byte
@@ -449,7 +495,7 @@ func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article,
 		f.Items = all[:mid]
 		b, err := feeds.Render(f, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		if len(b) <= limit {
 			lo, body = mid, b
@@ -461,11 +507,15 @@ func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article,
 		f.Items = all[:lo]
 		b, err := feeds.Render(f, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		body = b
 	}
-	return body, all[:lo], nil
+	used := len(f.Items)
+	if lo < len(all) {
+		used = at[lo]
+	}
+	return body, used, nil
 }
 
 func newest(items []feeds.Article) time.Time {
