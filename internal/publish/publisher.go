@@ -56,7 +56,7 @@ type Options struct {
 	// files (BaseURL/feeds/NAME/page/N.EXT, BaseURL/feeds/NAME/) rather
 	// than at ?page=N: what build writes, for hosts that ignore queries.
 	StaticPaths bool
-	Feeds     []Feed
+	Feeds       []Feed
 	// MaxBytes bounds one rendering of one feed; 0 means MaxFeedBytes.
 	MaxBytes int
 	// Logger records when the store stops and starts answering again, and

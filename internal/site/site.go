@@ -23,7 +23,7 @@ import (
 // Feed is one feed as listed on a page: its title and description and the
 // URLs of its HTML page and of its three formats.
 type Feed struct {
-	Title, Description   string
+	Title, Description    string
 	Page, RSS, Atom, JSON string
 }
 
