@@ -182,6 +182,7 @@ func enabledSources(cfg *config.Config) []config.Source {
 func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *publish.Dates) *publish.Publisher {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
+		Title:     cfg.Title,
 		Generator: "Tributary " + version,
 		Logger:    log,
 		Dates:     dates,

@@ -20,13 +20,13 @@ const HTML feeds.Format = "html"
 // past its end.
 var ErrNoPage = errors.New("publish: no such page")
 
-// cachedPages is how many pages of each feed and format are kept in the
+// CachedPages is how many pages of each feed and format are kept in the
 // cache, like the first: a subscriber mostly reads the first, and an
 // archive walk reads each page once. Deeper pages are rendered on every
 // request (their ETags are the same for the same bytes, so they still
 // answer 304), which keeps the cache's size bounded by the configuration
 // rather than by the store.
-const cachedPages = 4
+const CachedPages = 4
 
 // MaxPagedItems bounds how far back a paged feed goes: pages stop at its
 // MaxPagedItems-th item, so that one request never reads more than a
@@ -61,7 +61,7 @@ func (p *Publisher) RenderIndex(ctx context.Context) (*Rendering, error) {
 	return p.get(ctx, cacheKey{"", HTML, 1})
 }
 
-// uncached renders key without the cache, for a page past cachedPages.
+// uncached renders key without the cache, for a page past CachedPages.
 func (p *Publisher) uncached(ctx context.Context, key cacheKey) (*Rendering, error) {
 	v, err := p.r.Version(ctx)
 	if err != nil {

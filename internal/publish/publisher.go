@@ -184,9 +184,9 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 }
 
 // get returns the rendering of key, as Render describes, from the cache
-// when key is cached (see cachedPages) and the store has not changed.
+// when key is cached (see CachedPages) and the store has not changed.
 func (p *Publisher) get(ctx context.Context, key cacheKey) (*Rendering, error) {
-	if key.page > cachedPages {
+	if key.page > CachedPages {
 		return p.uncached(ctx, key)
 	}
 	v, err := p.r.Version(ctx)
