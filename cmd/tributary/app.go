@@ -180,6 +180,11 @@ func enabledSources(cfg *config.Config) []config.Source {
 // discards) hears of store outages and of feeds cut to their size bound;
 // dates (nil when nothing is served) dates what it serves.
 func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *publish.Dates) *publish.Publisher {
+	return publish.New(st, publisherOptions(cfg, log, dates))
+}
+
+// publisherOptions are the Publisher's options from cfg.
+func publisherOptions(cfg *config.Config, log *slog.Logger, dates *publish.Dates) publish.Options {
 	opts := publish.Options{
 		BaseURL:   cfg.BaseURL,
 		Title:     cfg.Title,
@@ -193,7 +198,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 			Sources: cfg.FeedSources(f), Limit: f.Limit,
 		})
 	}
-	return publish.New(st, opts)
+	return opts
 }
 
 // closeStore closes st, joining its error to err.
