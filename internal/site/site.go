@@ -143,9 +143,9 @@ func Render(p Page) ([]byte, error) {
 
 func newStory(a *feeds.Article) story {
 	s := story{
-		Title:   feeds.PlainText(a.Title),
+		Title:   line(a.Title),
 		Link:    webURL(a.Link),
-		Source:  feeds.PlainText(a.Source),
+		Source:  line(a.Source),
 		Summary: excerpt(feeds.PlainText(a.Summary), MaxSummaryRunes),
 		Date:    a.Published,
 	}
@@ -163,7 +163,7 @@ func newStory(a *feeds.Article) story {
 	}
 	var names []string
 	for _, au := range a.Authors {
-		if n := feeds.PlainText(au.Name); n != "" {
+		if n := line(au.Name); n != "" {
 			names = append(names, n)
 		}
 	}
@@ -172,10 +172,16 @@ func newStory(a *feeds.Article) story {
 		if u := webURL(im.URL); u != "" {
 			// The caption says what the image shows; without one it is
 			// decorative beside the title (empty alt).
-			s.Image = &image{URL: u, Alt: excerpt(feeds.PlainText(im.Caption), 250), Width: max(im.Width, 0), Height: max(im.Height, 0)}
+			s.Image = &image{URL: u, Alt: excerpt(line(im.Caption), 250), Width: max(im.Width, 0), Height: max(im.Height, 0)}
 		}
 	}
 	return s
+}
+
+// line is s, plain text already (a title, a name, a caption), on one
+// line: no control characters, spaces collapsed.
+func line(s string) string {
+	return strings.Join(strings.Fields(feeds.StripControl(s)), " ")
 }
 
 // webURL returns raw when it is an absolute http(s) URL, else "".
