@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,17 +18,8 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store/sqlite"
+	"github.com/tributary/tributary/internal/xmlcheck"
 )
-
-// requireTool skips a test that needs a tool this machine lacks, or fails
-// it under CI=true, where every tool must be installed.
-func requireTool(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // siteConfig writes a configuration of one feed, "all", in pages of limit,
 // over a store holding n stories of source "a", and returns its path.
@@ -81,52 +70,6 @@ func staticServer(t *testing.T, dir string) string {
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// feedNext returns the RFC 5005 next link and the self link of a feed
-// document: atom:link elements in Atom and RSS, next_url and feed_url in
-// JSON Feed.
-func feedNext(t *testing.T, body []byte, format feeds.Format) (next, self string) {
-	t.Helper()
-	if format == feeds.JSON {
-		var jf struct {
-			Next string `json:"next_url"`
-			Self string `json:"feed_url"`
-		}
-		if err := json.Unmarshal(body, &jf); err != nil {
-			t.Fatal(err)
-		}
-		return jf.Next, jf.Self
-	}
-	d := xml.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return next, self
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Space != "http://www.w3.org/2005/Atom" || se.Name.Local != "link" {
-			continue
-		}
-		var rel, href string
-		for _, a := range se.Attr {
-			switch a.Name.Local {
-			case "rel":
-				rel = a.Value
-			case "href":
-				href = a.Value
-			}
-		}
-		switch rel {
-		case "next":
-			next = href
-		case "self":
-			self = href
-		}
-	}
 }
 
 func httpGet(t *testing.T, url string) []byte {
@@ -183,7 +126,10 @@ func TestBuiltSiteIsWalkedToTheEnd(t *testing.T) {
 				t.Fatal("more than 10 pages")
 			}
 			body := httpGet(t, u)
-			next, self := feedNext(t, body, format)
+			self, next, err := xmlcheck.FeedLinks(body, format == feeds.JSON)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if self != u {
 				t.Errorf("%s: self link %q", u, self)
 			}
@@ -218,19 +164,19 @@ func TestBuiltSiteIsWalkedToTheEnd(t *testing.T) {
 		t.Errorf("home page:\n%s", home)
 	}
 	t.Run("jing", func(t *testing.T) {
-		schema, _ := filepath.Abs("../../../shared/schemas/atom.rnc")
-		jing, err := exec.LookPath("jing")
-		if _, serr := os.Stat(schema); err != nil || serr != nil {
-			requireTool(t, "jing or ../shared/schemas/atom.rnc missing: cannot validate the Atom pages")
+		jing, err := xmlcheck.AtomValidator(".")
+		if err != nil {
+			xmlcheck.RequireTool(t, "%v", err)
 		}
-		if out, err := exec.Command(jing, append([]string{"-c", schema}, atomPages...)...).CombinedOutput(); err != nil {
-			t.Errorf("jing rejects a page: %v\n%s", err, out)
+		problems, err := jing.Validate(ctx, atomPages)
+		if err != nil || len(problems) > 0 {
+			t.Errorf("jing rejects a page: %v %v", err, problems)
 		}
 	})
 	t.Run("feedparser", func(t *testing.T) {
 		py := "/usr/bin/python3"
 		if exec.Command(py, "-c", "import feedparser").Run() != nil {
-			requireTool(t, "no /usr/bin/python3 with feedparser (apt-get install python3-feedparser)")
+			xmlcheck.RequireTool(t, "no /usr/bin/python3 with feedparser (apt-get install python3-feedparser)")
 		}
 		const walk = `
 import feedparser, sys

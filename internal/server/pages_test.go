@@ -3,10 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/xmlcheck"
 )
 
 // pagedServer serves feed "all" of n stories in pages of limit, with
@@ -40,46 +38,6 @@ func pagedServer(t *testing.T, n, limit int) string {
 	pub := publish.New(st, publish.Options{BaseURL: srv.URL, Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: limit}}})
 	h = New(Options{Publisher: pub})
 	return srv.URL
-}
-
-// NextLink returns the RFC 5005 next link of a feed document: an
-// atom:link rel="next" in Atom and RSS, next_url in JSON Feed; "" on the
-// last page.
-func nextLink(t *testing.T, body []byte, format feeds.Format) string {
-	t.Helper()
-	if format == feeds.JSON {
-		var jf struct {
-			Next string `json:"next_url"`
-		}
-		if err := json.Unmarshal(body, &jf); err != nil {
-			t.Fatal(err)
-		}
-		return jf.Next
-	}
-	d := xml.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return ""
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Space == "http://www.w3.org/2005/Atom" && se.Name.Local == "link" {
-			var rel, href string
-			for _, a := range se.Attr {
-				switch a.Name.Local {
-				case "rel":
-					rel = a.Value
-				case "href":
-					href = a.Value
-				}
-			}
-			if rel == "next" {
-				return href
-			}
-		}
-	}
 }
 
 // TestPagedFeedWalkedToTheEnd follows next links over HTTP in every
@@ -121,7 +79,10 @@ func TestPagedFeedWalkedToTheEnd(t *testing.T) {
 					}
 					seen[it.Title] = true
 				}
-				u = nextLink(t, body, format)
+				_, u, err = xmlcheck.FeedLinks(body, format == feeds.JSON)
+				if err != nil {
+					t.Fatal(err)
+				}
 			}
 			if pages != 3 || len(seen) != 7 {
 				t.Errorf("%d stories on %d pages, want 7 on 3", len(seen), pages)
