@@ -462,8 +462,8 @@ func (p *Publisher) modified(v store.Version, items []feeds.Article) time.Time {
 // MaxFeedBytes is the default bound of one rendering of one feed, which
 // the server keeps in memory until the store changes. The articles' own
 // bounds (feeds.Bound) keep a few items from reaching it, but not
-// thousands of long ones: a feed that would be larger keeps its newest
-// items that fit.
+// thousands of long ones: a page of a feed that would be larger keeps its
+// newest items that fit, and the rest start the next page.
 const MaxFeedBytes = 8 << 20
 
 // fit renders f with as many of its newest items (f.Items are newest
