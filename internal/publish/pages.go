@@ -38,6 +38,19 @@ const MaxPagedItems = 10000
 // articles than items; the read grows until it has enough or reaches this.
 const maxReadFactor = 8
 
+// MaxHTMLStories bounds the stories on one HTML page of a feed, whose
+// limit may be thousands: people read pages of at most this many.
+const MaxHTMLStories = 100
+
+// pageSize is how many items a page of feed f holds in format: the feed's
+// limit, at most MaxHTMLStories on an HTML page.
+func pageSize(f Feed, format feeds.Format) int {
+	if format == HTML {
+		return min(f.Limit, MaxHTMLStories)
+	}
+	return f.Limit
+}
+
 // RenderPage returns page n (from 1) of feed name in format, which may be
 // HTML, as Render does the first. Page 1 is the feed's own URL; page n+1
 // holds the items after page n's, so that every item of a store version is

@@ -143,3 +143,26 @@ func TestItemsReadsMoreWhenStoriesMerge(t *testing.T) {
 		t.Fatalf("items: %d, done %v, %v; want all 12, no more", len(items), done, err)
 	}
 }
+
+// TestHTMLPagesHoldAtMostMaxHTMLStories: a feed of a large limit is read
+// in HTML pages of MaxHTMLStories, every story once.
+func TestHTMLPagesHoldAtMostMaxHTMLStories(t *testing.T) {
+	arts := stories(MaxHTMLStories+30, func(int) string { return "" })
+	p := New(arts, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 1000}}})
+	seen := 0
+	for n := 1; n != 0; {
+		r, err := p.RenderPage(context.Background(), "all", HTML, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Count(string(r.Body), "<article>")
+		if want := []int{0, MaxHTMLStories, 30}[n]; got != want {
+			t.Errorf("page %d: %d stories, want %d", n, got, want)
+		}
+		seen += got
+		n = r.Next
+	}
+	if seen != MaxHTMLStories+30 {
+		t.Errorf("%d stories seen", seen)
+	}
+}

@@ -380,7 +380,7 @@ func (p *Publisher) Articles(ctx context.Context, name string) ([]feeds.Article,
 // at start in the feed's items.
 func (p *Publisher) render(ctx context.Context, f Feed, key cacheKey, start int, v store.Version) (*Rendering, error) {
 	format := key.format
-	all, done, err := p.items(ctx, f, start+f.Limit)
+	all, done, err := p.items(ctx, f, start+pageSize(f, format))
 	if err != nil {
 		return nil, err
 	}
