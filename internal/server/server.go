@@ -102,10 +102,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// contentSecurityPolicy is the policy of every response. The index page
-// needs nothing but its own markup and links (no script, style, image or
-// form), so everything is refused, framing included; a feed or an error
-// opened in a browser gets the same.
+// contentSecurityPolicy is the policy of every response but the pages
+// people read, which replace it with site.CSP (their stylesheet and
+// images): everything is refused, framing included, for a feed or an error
+// opened in a browser.
 const contentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // setSecurityHeaders sets the headers every response carries, so no route
