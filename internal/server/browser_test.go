@@ -85,12 +85,15 @@ func browsedSite(t *testing.T, n int, edit func(i int, a *feeds.Article)) string
 	if _, err := st.UpsertArticles(context.Background(), arts); err != nil {
 		t.Fatal(err)
 	}
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	// The links name the server's own address: known once it listens,
+	// before it serves.
+	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
-	pub := publish.New(st, publish.Options{BaseURL: srv.URL, Title: "Browsed", Feeds: []publish.Feed{
+	url := "http://" + srv.Listener.Addr().String()
+	pub := publish.New(st, publish.Options{BaseURL: url, Title: "Browsed", Feeds: []publish.Feed{
 		{Name: "all", Title: "Everything", Description: "All the wire's stories", Sources: []string{"wire"}, Limit: 3}}})
-	h = New(Options{Publisher: pub})
+	srv.Config.Handler = New(Options{Publisher: pub})
+	srv.Start()
 	return srv.URL
 }
 

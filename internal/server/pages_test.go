@@ -32,11 +32,14 @@ func pagedServer(t *testing.T, n, limit int) string {
 	if _, err := st.UpsertArticles(context.Background(), arts); err != nil {
 		t.Fatal(err)
 	}
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	// The links name the server's own address: known once it listens,
+	// before it serves.
+	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
-	pub := publish.New(st, publish.Options{BaseURL: srv.URL, Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: limit}}})
-	h = New(Options{Publisher: pub})
+	url := "http://" + srv.Listener.Addr().String()
+	pub := publish.New(st, publish.Options{BaseURL: url, Feeds: []publish.Feed{{Name: "all", Sources: []string{"a"}, Limit: limit}}})
+	srv.Config.Handler = New(Options{Publisher: pub})
+	srv.Start()
 	return srv.URL
 }
 
