@@ -36,7 +36,7 @@ const MaxPagedItems = 10000
 // maxReadFactor bounds the articles read for n items: n times this. The
 // same story from several sources is one item, so a feed needs more
 // articles than items; the read grows until it has enough or reaches this.
-const maxReadFactor = 8
+const maxReadFactor = 4
 
 // MaxHTMLStories bounds the stories on one HTML page of a feed, whose
 // limit may be thousands: people read pages of at most this many.
