@@ -62,7 +62,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	}
 	log := newLogger(cfg, stderr)
 	opts := publisherOptions(cfg, log, nil)
-	opts.StaticPaths = true
+	opts.StaticPaths, opts.KeepItems = true, true
 	pub := publish.New(st, opts)
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.

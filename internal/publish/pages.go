@@ -167,6 +167,42 @@ func (p *Publisher) items(ctx context.Context, f Feed, n int) ([]feeds.Article, 
 	}
 }
 
+// keptItems are the newest items of a feed, and whether there are more.
+type keptItems struct {
+	items []feeds.Article
+	done  bool
+}
+
+// walkItems is items of store version v, from what was kept of the last
+// read when Options.KeepItems is set: a read that does not have n items
+// reads twice as many as the last, so a walk of every page reads the
+// store a few times.
+func (p *Publisher) walkItems(ctx context.Context, f Feed, n int, v store.Version) ([]feeds.Article, bool, error) {
+	if !p.opts.KeepItems {
+		return p.items(ctx, f, n)
+	}
+	p.mu.Lock()
+	k, ok := p.kept[f.Name]
+	if p.keptVer != v.Counter {
+		ok = false
+	}
+	p.mu.Unlock()
+	if ok && (len(k.items) >= n || k.done) {
+		return k.items[:min(n, len(k.items))], k.done && n >= len(k.items), nil
+	}
+	items, done, err := p.items(ctx, f, max(n, 2*len(k.items)))
+	if err != nil {
+		return nil, false, err
+	}
+	p.mu.Lock()
+	if p.kept == nil || p.keptVer != v.Counter {
+		p.kept, p.keptVer = map[string]keptItems{}, v.Counter
+	}
+	p.kept[f.Name] = keptItems{items, done}
+	p.mu.Unlock()
+	return items[:min(n, len(items))], done && n >= len(items), nil
+}
+
 // PageURL returns the absolute URL of page n of feed name in format (HTML
 // for its page to read): page 1 is the feed's own URL, later pages add
 // ?page=N, or with StaticPaths are files under BaseURL/feeds/NAME/page/.

@@ -12,6 +12,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
 )
 
 // walk renders every page of feed "all" in format by following Next and
@@ -164,5 +165,34 @@ func TestHTMLPagesHoldAtMostMaxHTMLStories(t *testing.T) {
 	}
 	if seen != MaxHTMLStories+30 {
 		t.Errorf("%d stories seen", seen)
+	}
+}
+
+// countingReader counts the reads of articles.
+type countingReader struct {
+	memReader
+	reads int
+}
+
+func (c *countingReader) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	c.reads++
+	return c.memReader.Articles(ctx, q)
+}
+
+// TestKeepItemsWalksWithFewReads: with KeepItems (build), walking 40
+// pages reads the store a few times, not once or more per page, and gives
+// the same pages.
+func TestKeepItemsWalksWithFewReads(t *testing.T) {
+	arts := stories(200, func(int) string { return "<p>Text.</p>" })
+	for _, keep := range []bool{false, true} {
+		r := &countingReader{memReader: arts}
+		p := New(r, Options{BaseURL: "http://x.test", KeepItems: keep, Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 5}}})
+		pages := walk(t, p, feeds.JSON)
+		if len(pages) != 40 || pages[39][4] != "Story 199" {
+			t.Fatalf("keep %v: %d pages, last %v", keep, len(pages), pages[len(pages)-1])
+		}
+		if keep && r.reads > 8 || !keep && r.reads < 40 {
+			t.Errorf("keep %v: %d reads for 40 pages", keep, r.reads)
+		}
 	}
 }

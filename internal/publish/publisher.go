@@ -56,6 +56,12 @@ type Options struct {
 	// files (BaseURL/feeds/NAME/page/N.EXT, BaseURL/feeds/NAME/) rather
 	// than at ?page=N: what build writes, for hosts that ignore queries.
 	StaticPaths bool
+	// KeepItems keeps, per feed, the items read for its last page, so that
+	// walking every page reads the store a few times rather than once per
+	// page (deeper pages need every item before them): for build, which
+	// walks them all once. A daemon leaves it off; its memory would hold
+	// the deepest page read of every feed.
+	KeepItems bool
 	Feeds       []Feed
 	// MaxBytes bounds one rendering of one feed; 0 means MaxFeedBytes.
 	MaxBytes int
@@ -109,6 +115,10 @@ type Publisher struct {
 	// feed's items, for the store's version ver, learnt by rendering the
 	// page before: items left out of a page to fit MaxBytes begin the next.
 	starts map[cacheKey]int
+	// kept is, per feed, the items last read for a page, of store version
+	// keptVer (see Options.KeepItems).
+	kept    map[string]keptItems
+	keptVer int64
 	// created bounds Last-Modified from below: this configuration may
 	// change a feed's bytes without any change in the store, and a process
 	// started anew does not remember what the last one served (within one
@@ -380,7 +390,7 @@ func (p *Publisher) Articles(ctx context.Context, name string) ([]feeds.Article,
 // at start in the feed's items.
 func (p *Publisher) render(ctx context.Context, f Feed, key cacheKey, start int, v store.Version) (*Rendering, error) {
 	format := key.format
-	all, done, err := p.items(ctx, f, start+pageSize(f, format))
+	all, done, err := p.walkItems(ctx, f, start+pageSize(f, format), v)
 	if err != nil {
 		return nil, err
 	}
