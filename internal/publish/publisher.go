@@ -62,7 +62,7 @@ type Options struct {
 	// walks them all once. A daemon leaves it off; its memory would hold
 	// the deepest page read of every feed.
 	KeepItems bool
-	Feeds       []Feed
+	Feeds     []Feed
 	// MaxBytes bounds one rendering of one feed; 0 means MaxFeedBytes.
 	MaxBytes int
 	// Logger records when the store stops and starts answering again, and
