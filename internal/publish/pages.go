@@ -90,7 +90,7 @@ func (p *Publisher) renderKey(ctx context.Context, key cacheKey, v store.Version
 		return p.renderIndex(ctx, v)
 	}
 	f := p.byNam[key.name]
-	start, err := p.start(ctx, key, v)
+	start, err := p.start(ctx, f, key, v)
 	if err != nil {
 		return nil, err
 	}
@@ -98,41 +98,65 @@ func (p *Publisher) renderKey(ctx context.Context, key cacheKey, v store.Version
 	if err != nil {
 		return nil, err
 	}
-	if r.Next != 0 {
-		p.mu.Lock()
-		if p.ver == v.Counter {
-			p.starts[cacheKey{key.name, key.format, r.Next}] = r.end
-		}
-		p.mu.Unlock()
-	}
+	p.learnStart(key, v, r)
 	return r, nil
 }
 
-// start returns where page key.page begins in its feed's items: 0 for the
-// first, else where the page before ended, rendering it when not known.
-func (p *Publisher) start(ctx context.Context, key cacheKey, v store.Version) (int, error) {
-	if key.page == 1 {
-		return 0, nil
+// learnStart remembers where the page after key, rendered as r from
+// version v, starts.
+func (p *Publisher) learnStart(key cacheKey, v store.Version, r *Rendering) {
+	if r.Next == 0 {
+		return
 	}
 	p.mu.Lock()
-	s, ok := p.starts[key]
-	if p.ver != v.Counter {
-		ok = false
+	defer p.mu.Unlock()
+	switch {
+	case v.Counter < p.startsVer:
+		return // a rendering of a version since replaced
+	case v.Counter > p.startsVer:
+		clear(p.starts)
+		p.startsVer = v.Counter
+	}
+	p.starts[cacheKey{key.name, key.format, r.Next}] = r.end
+}
+
+// start returns where page key.page of feed f begins in its items: 0 for
+// the first, else where the page before ended. When that is not known for
+// version v, it renders the pages from the deepest one whose start is
+// known up to the one before, from one read of the store: a deep page
+// asked for after a change costs one read, not one per page before it.
+func (p *Publisher) start(ctx context.Context, f Feed, key cacheKey, v store.Version) (int, error) {
+	from, s := 1, 0
+	p.mu.Lock()
+	if p.startsVer == v.Counter {
+		for i := key.page; i > 1; i-- {
+			if st, ok := p.starts[cacheKey{key.name, key.format, i}]; ok {
+				from, s = i, st
+				break
+			}
+		}
 	}
 	p.mu.Unlock()
-	if ok {
+	if from == key.page {
 		return s, nil
 	}
-	prev := key
-	prev.page--
-	r, err := p.get(ctx, prev)
+	all, done, err := p.walkItems(ctx, f, s+(key.page-from)*pageSize(f, key.format), v)
 	if err != nil {
 		return 0, err
 	}
-	if r.Next == 0 || r.end >= MaxPagedItems {
-		return 0, fmt.Errorf("%w: %s page %d", ErrNoPage, key.name, key.page)
+	for i := from; i < key.page; i++ {
+		pk := cacheKey{key.name, key.format, i}
+		r, err := p.renderItems(f, pk, s, v, all, done)
+		if err != nil {
+			return 0, err
+		}
+		if r.Next == 0 || r.end >= MaxPagedItems {
+			return 0, fmt.Errorf("%w: %s page %d", ErrNoPage, key.name, key.page)
+		}
+		p.learnStart(pk, v, r)
+		s = r.end
 	}
-	return r.end, nil
+	return s, nil
 }
 
 // items returns the newest n items of feed f as published (combined),

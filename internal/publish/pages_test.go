@@ -196,3 +196,21 @@ func TestKeepItemsWalksWithFewReads(t *testing.T) {
 		}
 	}
 }
+
+// TestDeepPageFirstReadsOnce: page 40 asked for first (after a change, or
+// a start) learns where it starts from one read of the store, not one per
+// page before it, and holds the right stories.
+func TestDeepPageFirstReadsOnce(t *testing.T) {
+	r := &countingReader{memReader: stories(200, func(int) string { return "<p>Text.</p>" })}
+	p := New(r, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 5}}})
+	rend, err := p.RenderPage(context.Background(), "all", feeds.Atom, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.reads > 2 || rend.Next != 0 || !strings.Contains(string(rend.Body), "Story 199") || !strings.Contains(string(rend.Body), "Story 195") || strings.Contains(string(rend.Body), "Story 194") {
+		t.Errorf("%d reads; page 40 (next %d):\n%s", r.reads, rend.Next, rend.Body)
+	}
+	if _, err := p.RenderPage(context.Background(), "all", feeds.Atom, 41); !errors.Is(err, ErrNoPage) {
+		t.Errorf("page 41: %v, want ErrNoPage", err)
+	}
+}

@@ -112,9 +112,11 @@ type Publisher struct {
 	// made: what a request gets when the store fails while re-rendering.
 	prev map[cacheKey]*Rendering
 	// starts holds where each page of each feed and format begins in the
-	// feed's items, for the store's version ver, learnt by rendering the
-	// page before: items left out of a page to fit MaxBytes begin the next.
-	starts map[cacheKey]int
+	// feed's items, for the store's version startsVer, learnt by rendering
+	// the page before: items left out of a page to fit MaxBytes begin the
+	// next.
+	starts    map[cacheKey]int
+	startsVer int64
 	// kept is, per feed, the items last read for a page, of store version
 	// keptVer (see Options.KeepItems).
 	kept    map[string]keptItems
@@ -218,7 +220,6 @@ func (p *Publisher) get(ctx context.Context, key cacheKey) (*Rendering, error) {
 			}
 		}
 		clear(p.cache)
-		clear(p.starts)
 		p.ver = v.Counter
 	}
 	e, ok := p.cache[key]
@@ -389,17 +390,24 @@ func (p *Publisher) Articles(ctx context.Context, name string) ([]feeds.Article,
 // render renders page key.page of feed f in key.format, whose items start
 // at start in the feed's items.
 func (p *Publisher) render(ctx context.Context, f Feed, key cacheKey, start int, v store.Version) (*Rendering, error) {
-	format := key.format
-	all, done, err := p.walkItems(ctx, f, start+pageSize(f, format), v)
+	all, done, err := p.walkItems(ctx, f, start+pageSize(f, key.format), v)
 	if err != nil {
 		return nil, err
 	}
+	return p.renderItems(f, key, start, v, all, done)
+}
+
+// renderItems renders page key.page of feed f, which starts at start in
+// all, the feed's newest items (done when there are no more).
+func (p *Publisher) renderItems(f Feed, key cacheKey, start int, v store.Version, all []feeds.Article, done bool) (*Rendering, error) {
+	format := key.format
 	if key.page > 1 && start >= len(all) {
 		return nil, fmt.Errorf("%w: %s page %d", ErrNoPage, f.Name, key.page)
 	}
-	items := all[min(start, len(all)):]
+	end := min(start+pageSize(f, format), len(all))
+	items := all[min(start, len(all)):end]
 	next := 0
-	if !done {
+	if end < len(all) || !done {
 		next = key.page + 1
 	}
 	if format == HTML {
@@ -423,7 +431,7 @@ func (p *Publisher) render(ctx context.Context, f Feed, key cacheKey, start int,
 	if err != nil {
 		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
-	end := start + len(items)
+	end = start + len(items)
 	if limit := cmp.Or(p.opts.MaxBytes, MaxFeedBytes); len(body) > limit {
 		size := len(body)
 		var kept int
