@@ -104,6 +104,9 @@ func RenderAtom(f Feed) ([]byte, error) {
 	if fi.hub != "" {
 		out.Links = append(out.Links, gf.AtomLink{Href: fi.hub, Rel: "hub"})
 	}
+	for _, l := range fi.paging.pageLinks() {
+		out.Links = append(out.Links, gf.AtomLink{Href: l[1], Rel: l[0], Type: "application/atom+xml"})
+	}
 	anonymous := false
 	for i := range items {
 		it := &items[i]

@@ -37,6 +37,10 @@ type jsonFeedExtra struct {
 	Generator string `json:"generator,omitempty"`
 	Updated   string `json:"updated,omitempty"`
 	Rights    string `json:"rights,omitempty"`
+	// First and Previous complete JSON Feed's next_url into RFC 5005's
+	// paging links.
+	First    string `json:"first_url,omitempty"`
+	Previous string `json:"previous_url,omitempty"`
 }
 
 type jsonItem struct {
@@ -112,8 +116,11 @@ func RenderJSON(f Feed) ([]byte, error) {
 	if fi.hub != "" {
 		jf.Hubs = []*gf.JSONHub{{Type: "WebSub", Url: fi.hub}}
 	}
+	jf.NextUrl = clean(fi.paging.Next)
 	out := &jsonFeed{JSONFeed: jf, Items: make([]*jsonItem, len(items))}
-	if fe := (jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339), Rights: fi.rights}); fe != (jsonFeedExtra{}) {
+	fe := jsonFeedExtra{ID: fi.id, Generator: fi.generator, Updated: fi.updated.Format(time.RFC3339), Rights: fi.rights,
+		First: clean(fi.paging.First), Previous: clean(fi.paging.Previous)}
+	if fe != (jsonFeedExtra{}) {
 		out.Ext = &fe
 	}
 	for i := range items {

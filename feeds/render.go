@@ -52,6 +52,9 @@ type Feed struct {
 	// at the top of its content when the content does not show it (see
 	// leadFigure).
 	LeadImage bool
+	// Paging links this page to the feed's others, when the feed is
+	// paged: atom:link elements in Atom and RSS, next_url in JSON Feed.
+	Paging Paging
 }
 
 // ErrUnknownFormat is returned by Render for a format it does not know.
@@ -77,6 +80,7 @@ type feedInfo struct {
 	id, title, description, link, self, hub, generator string
 	icon, logo, language, rights                       string
 	updated                                            time.Time
+	paging                                             Paging
 }
 
 type item struct {
@@ -118,6 +122,7 @@ func prepare(f Feed) (feedInfo, []item) {
 		language:    languageTag(f.Language),
 		rights:      clean(f.Rights),
 		updated:     normTime(f.Updated),
+		paging:      f.Paging,
 	}
 	items := make([]item, len(f.Items))
 	var newest time.Time

@@ -45,7 +45,8 @@ type rssRoot struct {
 
 type rssChannel struct {
 	*gf.RssFeed
-	// Links are the atom:link elements: self, and the WebSub hub.
+	// Links are the atom:link elements: self, the WebSub hub, then the
+	// paging links.
 	Links []rssAtomLink `xml:"atom:link"`
 	Items []*rssItem    `xml:"item"`
 }
@@ -101,6 +102,9 @@ func RenderRSS(f Feed) ([]byte, error) {
 	}
 	if fi.hub != "" {
 		out.Links = append(out.Links, rssAtomLink{Href: fi.hub, Rel: "hub"})
+	}
+	for _, l := range fi.paging.pageLinks() {
+		out.Links = append(out.Links, rssAtomLink{Href: l[1], Rel: l[0], Type: "application/rss+xml"})
 	}
 	ch.Language = fi.language
 	if img := cmp.Or(fi.logo, fi.icon); img != "" && ch.Link != "" {

@@ -79,6 +79,7 @@ func TestAtomSchema(t *testing.T) {
 		"rich":  richFeed(),
 		"empty": {Title: "Empty"},
 		"bare":  {Items: []Article{{Title: "only a title"}, {Link: "https://a.example/x"}}},
+		"paged": pagedFeed(),
 	}
 	// One jing run for all files: each run starts a JVM.
 	args := []string{"-c", schema}

@@ -183,8 +183,14 @@ func enabledSources(cfg *config.Config) []config.Source {
 // dates what it serves; m (nil when nothing is served) hears what each
 // rendering's rules left out.
 func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *publish.Dates, m *metrics.Metrics) *publish.Publisher {
+	return publish.New(st, publisherOptions(cfg, log, dates, m))
+}
+
+// publisherOptions are the Publisher's options from cfg (see newPublisher).
+func publisherOptions(cfg *config.Config, log *slog.Logger, dates *publish.Dates, m *metrics.Metrics) publish.Options {
 	opts := publish.Options{
 		BaseURL:       cfg.BaseURL,
+		Title:         cfg.Title,
 		Generator:     "Tributary " + version,
 		Hub:           cfg.WebSub.PublicHub(),
 		Logger:        log,
@@ -210,7 +216,7 @@ func newPublisher(cfg *config.Config, st store.Store, log *slog.Logger, dates *p
 			Icon: cfg.FeedImageURL(f.Icon), Logo: cfg.FeedImageURL(f.Logo), Language: f.Language, Rights: f.Rights,
 		})
 	}
-	return publish.New(st, opts)
+	return opts
 }
 
 // mustFilter compiles the include and exclude of a configuration that

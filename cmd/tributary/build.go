@@ -20,19 +20,26 @@ import (
 	"github.com/tributary/tributary/internal/config"
 	"github.com/tributary/tributary/internal/opml"
 	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/redact"
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/sqlite"
 )
 
 func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	fs := newFlagSet("build", "build [--config FILE] --out DIR", &confPath, stdout, stderr)
-	out := fs.String("out", "", "directory to write the feeds into (created if missing)")
+	fs := newFlagSet("build", "build [--config FILE] --out DIR [--base-url URL]", &confPath, stdout, stderr)
+	out := fs.String("out", "", "directory to write the site into (created if missing)")
+	baseURL := fs.String("base-url", "", "URL the site will be served at, overriding base_url")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return usagef("build needs --out DIR and no arguments")
+	}
+	if *baseURL != "" {
+		if err := config.CheckBaseURL(*baseURL); err != nil {
+			return usagef("build: --base-url: invalid URL %q: %v", redact.URL(*baseURL), err)
+		}
 	}
 	// build only reads the store: opened read-only, it never creates an
 	// empty database (whose empty feeds would replace the published ones)
@@ -50,28 +57,20 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 		return fmt.Errorf("build: %w", err)
 	}
 	defer unlock()
-	pub := newPublisher(cfg, st, newLogger(cfg, stderr), nil, nil)
+	if *baseURL != "" {
+		cfg.BaseURL = strings.TrimRight(*baseURL, "/")
+	}
+	log := newLogger(cfg, stderr)
+	opts := publisherOptions(cfg, log, nil, nil)
+	opts.StaticPaths, opts.KeepItems = true, true
+	pub := publish.New(st, opts)
 	// Render everything before writing anything, then replace the whole
 	// set or nothing: a failure leaves the previous outputs as they were.
-	var files []outputFile
-	var changed []string // the feeds whose bytes this build changes, for the WebSub hub
-	for _, f := range pub.Feeds() {
-		differs := false
-		for _, format := range feeds.AllFormats() {
-			r, err := pub.Render(ctx, f.Name, format)
-			if err != nil {
-				return fmt.Errorf("build: %w", err)
-			}
-			path := filepath.Join(*out, f.Name+"."+format.Ext())
-			files = append(files, outputFile{path, r.Body})
-			if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, r.Body) {
-				differs = true
-			}
-		}
-		if differs {
-			changed = append(changed, f.Name)
-		}
+	files, err := siteFiles(ctx, pub, *out)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
 	}
+	changed := changedFeeds(pub, *out, files) // for the WebSub hub
 	lists, err := opmlFiles(cfg, pub, *out)
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
@@ -81,6 +80,7 @@ func cmdBuild(ctx context.Context, confPath string, args []string, stdout, stder
 	if err := newReplacer().replaceAll(files); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
+	removeStale(*out, files, pub, log)
 	for _, f := range files {
 		fmt.Fprintln(stdout, f.path)
 	}
@@ -138,25 +138,30 @@ func tempPattern(base string) string {
 // (maybe shortened) name, and CreateTemp's random number.
 var leftover = regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+(\.old)?$`)
 
-// removeLeftovers removes from dir the temporary files and kept versions
-// that a build killed before it finished left beside the outputs files,
+// removeLeftovers removes from the directories of files (all under dir)
+// the temporary files and kept versions that a build killed before it
+// finished left beside the outputs,
 // so they do not pile up with every kill. It runs with the directory's
 // lock held (lockDir): no other build's files are in flight. What cannot
 // be removed stays, harmless.
 func removeLeftovers(dir string, files []outputFile) {
-	ours := make(map[string]bool, len(files))
+	ours := map[string]map[string]bool{} // by directory
 	for _, f := range files {
-		if filepath.Dir(f.path) == filepath.Clean(dir) {
-			ours[tempPattern(filepath.Base(f.path))] = true
+		d := filepath.Dir(f.path)
+		if ours[d] == nil {
+			ours[d] = map[string]bool{}
 		}
+		ours[d][tempPattern(filepath.Base(f.path))] = true
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if m := leftover.FindStringSubmatch(e.Name()); m != nil && ours["."+m[1]+".tmp-*"] && e.Type().IsRegular() {
-			os.Remove(filepath.Join(dir, e.Name()))
+	for d, pats := range ours {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if m := leftover.FindStringSubmatch(e.Name()); m != nil && pats["."+m[1]+".tmp-*"] && e.Type().IsRegular() {
+				os.Remove(filepath.Join(d, e.Name()))
+			}
 		}
 	}
 }
@@ -203,6 +208,26 @@ func reason(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// changedFeeds returns the feeds whose first page, in any format, files
+// would change in dir: what a build has the WebSub hub told of.
+func changedFeeds(pub *publish.Publisher, dir string, files []outputFile) []string {
+	body := make(map[string][]byte, len(files))
+	for _, f := range files {
+		body[f.path] = f.body
+	}
+	var changed []string
+	for _, f := range pub.Feeds() {
+		for _, format := range feeds.AllFormats() {
+			path := filepath.Join(dir, "feeds", f.Name+"."+format.Ext())
+			if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, body[path]) {
+				changed = append(changed, f.Name)
+				break
+			}
+		}
+	}
+	return changed
 }
 
 // loadReadOnly loads the configuration and opens its store read-only,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"os"
+	slashpath "path"
 	"path/filepath"
 	"testing"
 	"time"
@@ -56,8 +57,9 @@ func TestKillNineBuildLeavesOldOrNew(t *testing.T) {
 		run := runAndKill(t, bin, g, killPlan{from: fromStart, delay: delay}, "--config", p.conf, "build", "--out", p.out)
 		replaced := 0
 		for name, b := range readDir(t, p.out) {
-			switch m := leftover.FindStringSubmatch(name); {
-			case m != nil && p.before[m[1]] != nil:
+			m := leftover.FindStringSubmatch(slashpath.Base(name))
+			switch {
+			case m != nil && p.before[slashpath.Join(slashpath.Dir(name), m[1])] != nil:
 				leftovers++
 				if !run.killed {
 					t.Errorf("run %d finished and left %s", it, name)

@@ -75,7 +75,7 @@ func TestFirstRunShowsTheWholeJob(t *testing.T) {
 		t.Fatalf("build: %s", errOut)
 	}
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		b, err := os.ReadFile(filepath.Join(dir, "feeds", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,8 +240,8 @@ func TestFirstRunRefusesPagesOutsideTheSample(t *testing.T) {
 			if code, _, errOut := runCmd(t, ctx, "--config", conf, "build", "--out", dir); code != exitOK {
 				t.Fatalf("build: %s", errOut)
 			}
-			for _, name := range []string{"all.rss", "all.atom", "all.json"} {
-				b, err := os.ReadFile(filepath.Join(dir, name))
+			for _, name := range []string{"all.rss", "all.atom", "all.json", "all/index.html", "../index.html"} {
+				b, err := os.ReadFile(filepath.Join(dir, "feeds", name))
 				if err != nil {
 					t.Fatal(err)
 				}

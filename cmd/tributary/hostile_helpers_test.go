@@ -78,7 +78,7 @@ func buildAll(t *testing.T, ctx context.Context, conf string) (map[string][]byte
 	raw := map[string][]byte{}
 	parsed := map[string]*gofeed.Feed{}
 	for _, name := range []string{"all.rss", "all.atom", "all.json"} {
-		b, err := os.ReadFile(filepath.Join(out, name))
+		b, err := os.ReadFile(filepath.Join(out, "feeds", name))
 		if err != nil {
 			t.Fatal(err)
 		}

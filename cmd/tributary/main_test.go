@@ -142,10 +142,10 @@ func TestBuildWritesEveryFeedAtomically(t *testing.T) {
 	runCmd(t, ctx, "--config", conf, "fetch")
 	out := filepath.Join(t.TempDir(), "public")
 	// A stale file from an earlier build is replaced, not appended to.
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(out, "feeds"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(out, "all.rss"), "stale")
+	writeFile(t, filepath.Join(out, "feeds", "all.rss"), "stale")
 
 	code, stdout, stderr := runCmd(t, ctx, "--config", conf, "build", "--out", out)
 	if code != exitOK {
@@ -153,7 +153,7 @@ func TestBuildWritesEveryFeedAtomically(t *testing.T) {
 	}
 	for _, name := range []string{"all", "tech"} {
 		for _, ext := range []string{"rss", "atom", "json"} {
-			p := filepath.Join(out, name+"."+ext)
+			p := filepath.Join(out, "feeds", name+"."+ext)
 			if !strings.Contains(stdout, p) {
 				t.Errorf("build did not report %s", p)
 			}
@@ -281,9 +281,9 @@ func TestShippedConfigPublishesOffline(t *testing.T) {
 	if code, _, errOut := runCmd(t, ctx, "--config", "../../config.yaml", "build", "--out", out); code != exitOK {
 		t.Fatal(errOut)
 	}
-	f, err := gofeed.NewParser().ParseURL("file://" + filepath.Join(out, "all.atom"))
+	f, err := gofeed.NewParser().ParseURL("file://" + filepath.Join(out, "feeds", "all.atom"))
 	if err != nil {
-		b, _ := os.ReadFile(filepath.Join(out, "all.atom"))
+		b, _ := os.ReadFile(filepath.Join(out, "feeds", "all.atom"))
 		f, err = gofeed.NewParser().ParseString(string(b))
 		if err != nil {
 			t.Fatal(err)

@@ -268,10 +268,13 @@ func TestBuildRefusesADirectoryAnotherBuildWrites(t *testing.T) {
 func TestBuildRemovesLeftoversOfAKilledBuild(t *testing.T) {
 	ctx := context.Background()
 	conf, out := fetchedProject(t)
-	for _, name := range []string{".all.rss.tmp-123", ".tech.json.tmp-4567.old", ".all.atom.tmp-9.old"} {
+	if err := os.MkdirAll(filepath.Join(out, "feeds"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"feeds/.all.rss.tmp-123", "feeds/.tech.json.tmp-4567.old", "feeds/.all.atom.tmp-9.old", ".index.html.tmp-77"} {
 		writeFile(t, filepath.Join(out, name), "leftover")
 	}
-	mine := []string{".all.rss.tmp-notes", ".other.rss.tmp-1", "keep.txt"}
+	mine := []string{"feeds/.all.rss.tmp-notes", "feeds/.other.rss.tmp-1", ".all.rss.tmp-1", "keep.txt"}
 	for _, name := range mine {
 		writeFile(t, filepath.Join(out, name), "mine")
 	}

@@ -67,7 +67,7 @@ feeds:
 	if code != exitOK {
 		t.Fatalf("build: exit %d\n%s%s", code, out, errOut)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "public", "all.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "public", "feeds", "all.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

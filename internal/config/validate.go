@@ -85,7 +85,7 @@ func (v *validator) server() {
 	if err := checkListen(c.Listen); err != nil {
 		v.at("listen", "invalid address %q: %v", c.Listen, err)
 	}
-	if err := checkBaseURL(c.BaseURL); err != nil {
+	if err := CheckBaseURL(c.BaseURL); err != nil {
 		v.at("base_url", "invalid URL %q: %v", redact.URL(c.BaseURL), err)
 	}
 	switch c.LogLevel {
@@ -122,9 +122,9 @@ func checkListen(addr string) error {
 	return nil
 }
 
-// checkBaseURL accepts an absolute http(s) URL with a host and no query or
-// fragment.
-func checkBaseURL(raw string) error {
+// CheckBaseURL accepts an absolute http(s) URL with a host and no query or
+// fragment: base_url, or what overrides it (build --base-url).
+func CheckBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return URLParseReason(raw, err)

@@ -74,8 +74,20 @@ type StateReader interface {
 type Options struct {
 	// BaseURL is the absolute URL prefix of the published site, without a
 	// trailing slash; feeds live at BaseURL/feeds/NAME.EXT.
-	BaseURL   string
+	BaseURL string
+	// Title names the site, on its HTML pages.
+	Title     string
 	Generator string
+	// StaticPaths makes the links between pages of a paged feed point at
+	// files (BaseURL/feeds/NAME/page/N.EXT, BaseURL/feeds/NAME/) rather
+	// than at ?page=N: what build writes, for hosts that ignore queries.
+	StaticPaths bool
+	// KeepItems keeps, per feed, the items read for its last page, so that
+	// walking every page reads the store a few times rather than once per
+	// page (deeper pages need every item before them): for build, which
+	// walks them all once. A daemon leaves it off; its memory would hold
+	// the deepest page read of every feed.
+	KeepItems bool
 	Feeds     []Feed
 	// Hub is the WebSub hub every feed links to as rel="hub" (public:
 	// without credentials); empty links none.
@@ -115,6 +127,13 @@ type Rendering struct {
 	// than once a second.
 	Modified time.Time
 	Format   feeds.Format
+	// Next is the number of the page after this one, 0 on the last page.
+	Next int
+	// end is where, in the feed's items, the next page starts.
+	end int
+	// until is when the rendering goes stale though the store did not
+	// change: an item in it ages past its feed's max_age. Zero: never.
+	until time.Time
 }
 
 // Publisher renders the configured feeds from a store. It is safe for
@@ -131,6 +150,16 @@ type Publisher struct {
 	// store's version last moved, until one of the current version is
 	// made: what a request gets when the store fails while re-rendering.
 	prev map[cacheKey]*Rendering
+	// starts holds where each page of each feed and format begins in the
+	// feed's items, for the store's version startsVer, learnt by rendering
+	// the page before: items left out of a page to fit MaxBytes begin the
+	// next.
+	starts    map[cacheKey]int
+	startsVer int64
+	// kept is, per feed, the items last read for a page, of store version
+	// keptVer (see Options.KeepItems).
+	kept    map[string]keptItems
+	keptVer int64
 	// created bounds Last-Modified from below: this configuration may
 	// change a feed's bytes without any change in the store, and a process
 	// started anew does not remember what the last one served (within one
@@ -162,14 +191,17 @@ type Publisher struct {
 // is one outage in the log, not one per dead connection.
 const outageSettle = 10 * time.Second
 
+// cacheKey names one rendering: a feed (empty for the home page), a
+// format (HTML for the pages people read) and a page, from 1.
 type cacheKey struct {
 	name   string
 	format feeds.Format
+	page   int
 }
 
 // New returns a Publisher of opts.Feeds reading from r.
 func New(r Reader, opts Options) *Publisher {
-	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, prev: map[cacheKey]*Rendering{}, ver: -1,
+	p := &Publisher{r: r, opts: opts, byNam: make(map[string]Feed, len(opts.Feeds)), cache: map[cacheKey]*entry{}, prev: map[cacheKey]*Rendering{}, starts: map[cacheKey]int{}, ver: -1,
 		log: opts.Logger, settle: outageSettle, dates: opts.Dates}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -227,11 +259,15 @@ func (p *Publisher) Fingerprint(ctx context.Context, name string) (string, error
 // the same (it is at most as old as the outage); without one, the error
 // wraps ErrStoreUnavailable.
 func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format) (*Rendering, error) {
-	f, ok := p.byNam[name]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownFeed, name)
+	return p.RenderPage(ctx, name, format, 1)
+}
+
+// get returns the rendering of key, as Render describes, from the cache
+// when key is cached (see CachedPages) and the store has not changed.
+func (p *Publisher) get(ctx context.Context, key cacheKey) (*Rendering, error) {
+	if key.page > CachedPages {
+		return p.uncached(ctx, key)
 	}
-	key := cacheKey{name, format}
 	v, err := p.r.Version(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -254,7 +290,7 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		p.ver = v.Counter
 	}
 	e, ok := p.cache[key]
-	if ok && finished(e) && !e.until.IsZero() && time.Now().After(e.until) {
+	if ok && finished(e) && !e.r.until.IsZero() && time.Now().After(e.r.until) {
 		// An item aged out of the feed (max_age) with no change in the
 		// store: render again, this rendering standing in meanwhile.
 		p.prev[key] = e.r
@@ -270,7 +306,7 @@ func (p *Publisher) Render(ctx context.Context, name string, format feeds.Format
 		// Not the requester's context: its going away must not fail the
 		// render the others are waiting for.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
-		e.r, e.until, e.err = p.render(rctx, f, format, v)
+		e.r, e.err = p.renderKey(rctx, key, v)
 		cancel()
 		p.mu.Lock()
 		if e.err == nil {
@@ -392,9 +428,6 @@ type entry struct {
 	done chan struct{}
 	r    *Rendering
 	err  error
-	// until is when r goes stale though the store did not change: an item
-	// in it ages past its feed's max_age. Zero: never.
-	until time.Time
 	// dated is r with the date it was last served with, when that is not
 	// r.Modified, so that serving it again allocates nothing.
 	dated atomic.Pointer[Rendering]
@@ -479,18 +512,40 @@ func attribution(a *feeds.Article, d feeds.SourceFeed) *feeds.SourceFeed {
 	return v
 }
 
-// render renders f in format from the store at version v, and says until
-// when the rendering stands though the store does not change (zero:
-// until it changes).
-func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v store.Version) (*Rendering, time.Time, error) {
-	sel, err := p.selectItems(ctx, f, f.Limit, time.Now())
+// render renders page key.page of feed f in key.format, whose items start
+// at start in the feed's items.
+func (p *Publisher) render(ctx context.Context, f Feed, key cacheKey, start int, v store.Version) (*Rendering, error) {
+	sel, err := p.walkItems(ctx, f, start+pageSize(f, key.format), v)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, err
 	}
-	if p.opts.OnFiltered != nil {
-		p.opts.OnFiltered(f.Name, sel.left)
+	if key.page == 1 && key.format != HTML && p.opts.OnFiltered != nil {
+		p.opts.OnFiltered(f.Name, sel.left) // what the feed's own rendering leaves out
 	}
-	items := sel.items
+	r, err := p.renderItems(f, key, start, v, sel.items, sel.exhausted)
+	if err != nil {
+		return nil, err
+	}
+	r.until = sel.until
+	return r, nil
+}
+
+// renderItems renders page key.page of feed f, which starts at start in
+// all, the feed's newest items (done when there are no more).
+func (p *Publisher) renderItems(f Feed, key cacheKey, start int, v store.Version, all []feeds.Article, done bool) (*Rendering, error) {
+	format := key.format
+	if key.page > 1 && start >= len(all) {
+		return nil, fmt.Errorf("%w: %s page %d", ErrNoPage, f.Name, key.page)
+	}
+	end := min(start+pageSize(f, format), len(all))
+	items := all[min(start, len(all)):end]
+	next := 0
+	if end < len(all) || !done {
+		next = key.page + 1
+	}
+	if format == HTML {
+		return p.renderHTML(f, key.page, next, items, start, v)
+	}
 	title := f.Title
 	if title == "" {
 		title = f.Name
@@ -500,7 +555,7 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		Title:       title,
 		Description: f.Description,
 		Link:        p.opts.BaseURL + "/",
-		SelfURL:     p.FeedURL(f.Name, format),
+		SelfURL:     p.PageURL(f.Name, format, key.page),
 		Hub:         p.opts.Hub,
 		Generator:   p.opts.Generator,
 		Icon:        f.Icon,
@@ -509,21 +564,39 @@ func (p *Publisher) render(ctx context.Context, f Feed, format feeds.Format, v s
 		Rights:      f.Rights,
 		Items:       items,
 		LeadImage:   f.LeadImage,
+		Paging:      p.paging(f.Name, format, key.page, next),
 	}
 	body, err := feeds.Render(out, format)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+		return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 	}
+	end = start + len(items)
 	if limit := cmp.Or(p.opts.MaxBytes, MaxFeedBytes); len(body) > limit {
 		size := len(body)
-		if body, out.Items, err = fit(out, format, limit); err != nil {
-			return nil, time.Time{}, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+		var kept int
+		if body, kept, err = fit(out, format, limit); err != nil {
+			return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
 		}
-		p.log.Warn("feed too large, oldest items left out", slog.String("feed", f.Name), slog.String("format", format.Ext()),
-			slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", len(out.Items)))
+		if kept < len(items) && next == 0 {
+			// What did not fit goes on a next page, which this one must
+			// link: fit again with the link.
+			next = key.page + 1
+			out.Paging = p.paging(f.Name, format, key.page, next)
+			if body, kept, err = fit(out, format, limit); err != nil {
+				return nil, fmt.Errorf("publish: render %s.%s: %w", f.Name, format.Ext(), err)
+			}
+		}
+		end = start + kept
+		p.log.Warn("feed page too large, oldest items moved to the next page", slog.String("feed", f.Name), slog.String("format", format.Ext()),
+			slog.Int("page", key.page), slog.Int("bytes", size), slog.Int("max_bytes", limit), slog.Int("items", len(items)), slog.Int("kept", kept))
 	}
+	return p.rendering(body, format, v, items, next, end), nil
+}
+
+// rendering wraps body, a rendering of items of store version v.
+func (p *Publisher) rendering(body []byte, format feeds.Format, v store.Version, items []feeds.Article, next, end int) *Rendering {
 	sum := sha256.Sum256(body)
-	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format}, sel.until, nil
+	return &Rendering{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: p.modified(v, items), Format: format, Next: next, end: end}
 }
 
 // modified is the earliest date a rendering of version v may be served
@@ -546,26 +619,30 @@ func (p *Publisher) modified(v store.Version, items []feeds.Article) time.Time {
 // MaxFeedBytes is the default bound of one rendering of one feed, which
 // the server keeps in memory until the store changes. The articles' own
 // bounds (feeds.Bound) keep a few items from reaching it, but not
-// thousands of long ones: a feed that would be larger keeps its newest
-// items that fit.
+// thousands of long ones: a page of a feed that would be larger keeps its
+// newest items that fit, and the rest start the next page.
 const MaxFeedBytes = 8 << 20
 
 // fit renders f with as many of its newest items (f.Items are newest
 // first) as fit in limit bytes, found by bisection: the size grows with
 // the items kept. An item that makes the feed too large on its own is left
 // out first, wherever it is: otherwise one such item, the newest, would
-// take every other with it. It returns the rendering and the items kept.
-func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article, error) {
+// take every other with it (it is on no page: it fits none). It returns
+// the rendering and how many of f.Items it used up, kept or left out as
+// too large on their own; the rest belong on the next page.
+func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, int, error) {
 	var all []feeds.Article
+	var at []int // at[j] is the index in f.Items of all[j]
 	for i := range f.Items {
 		one := f
 		one.Items = f.Items[i : i+1]
 		b, err := feeds.Render(one, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		if len(b) <= limit {
 			all = append(all, f.Items[i])
+			at = append(at, i)
 		}
 	}
 	var body []byte
@@ -575,7 +652,7 @@ func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article,
 		f.Items = all[:mid]
 		b, err := feeds.Render(f, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		if len(b) <= limit {
 			lo, body = mid, b
@@ -587,11 +664,15 @@ func fit(f feeds.Feed, format feeds.Format, limit int) ([]byte, []feeds.Article,
 		f.Items = all[:lo]
 		b, err := feeds.Render(f, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
 		body = b
 	}
-	return body, all[:lo], nil
+	used := len(f.Items)
+	if lo < len(all) {
+		used = at[lo]
+	}
+	return body, used, nil
 }
 
 func newest(items []feeds.Article) time.Time {

@@ -260,17 +260,17 @@ func TestDates(t *testing.T) {
 		{"the clock caught up", "f", at(20), at(20)},
 	}
 	var d Dates
-	key := cacheKey{"all", feeds.Atom}
+	key := cacheKey{"all", feeds.Atom, 1}
 	for _, s := range steps {
 		if got := d.date(key, s.etag, s.from); !got.Equal(s.want) {
 			t.Errorf("%s: %s from %v dated %v, want %v", s.name, s.etag, s.from, got, s.want)
 		}
 	}
 	// Each feed and format has its own.
-	if got := d.date(cacheKey{"all", feeds.RSS}, "x", at(0)); !got.Equal(at(0)) {
+	if got := d.date(cacheKey{"all", feeds.RSS, 1}, "x", at(0)); !got.Equal(at(0)) {
 		t.Errorf("another format dated %v, want %v", got, at(0))
 	}
-	if got := d.date(cacheKey{"other", feeds.Atom}, "x", at(0)); !got.Equal(at(0)) {
+	if got := d.date(cacheKey{"other", feeds.Atom, 1}, "x", at(0)); !got.Equal(at(0)) {
 		t.Errorf("another feed dated %v, want %v", got, at(0))
 	}
 }

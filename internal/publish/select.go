@@ -57,6 +57,7 @@ func (p *Publisher) selectItems(ctx context.Context, f Feed, n int, now time.Tim
 	if len(f.Sources) == 0 || n <= 0 {
 		return selection{exhausted: true}, nil
 	}
+	n = min(n, MaxPagedItems)
 	bound := max(MaxScan, 2*n)
 	// The same story may come from several sources and is merged into
 	// one item, so read more than n to still fill it after de-duplication.

@@ -75,7 +75,7 @@ func TestRenderingStaysUnderMaxBytes(t *testing.T) {
 					t.Fatalf("item %d is %q, want %q: the newest items first", i, it.Title, want)
 				}
 			}
-			if !strings.Contains(logs.String(), fmt.Sprintf(`msg="feed too large, oldest items left out" feed=all format=%s`, format.Ext())) ||
+			if !strings.Contains(logs.String(), fmt.Sprintf(`msg="feed page too large, oldest items moved to the next page" feed=all format=%s page=1`, format.Ext())) ||
 				!strings.Contains(logs.String(), fmt.Sprintf("items=%d kept=%d", n, len(f.Items))) {
 				t.Errorf("no log line for the cut:\n%s", logs.String())
 			}

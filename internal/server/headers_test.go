@@ -1,9 +1,29 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// checkStyleAllowed fails unless every <style> element of body is allowed
+// by csp's style-src, by its hash, and images only over http(s).
+func checkStyleAllowed(t *testing.T, csp, body string) {
+	t.Helper()
+	styles := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindAllStringSubmatch(body, -1)
+	if len(styles) != 1 {
+		t.Fatalf("%d style elements, want the one stylesheet", len(styles))
+	}
+	sum := sha256.Sum256([]byte(styles[0][1]))
+	if want := "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "';"; !strings.Contains(csp, want) {
+		t.Errorf("Content-Security-Policy %q does not allow the stylesheet (%s)", csp, want)
+	}
+	if !strings.Contains(csp, "img-src http: https:;") {
+		t.Errorf("Content-Security-Policy %q: images want img-src http: https:", csp)
+	}
+}
 
 // TestSecurityHeadersOnEveryResponse checks every endpoint, including
 // errors: no response may be sniffed into HTML, and the HTML page allows no
@@ -24,6 +44,8 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		{"GET", "/feeds/all.rss", 200, false},
 		{"GET", "/feeds/all.atom", 200, false},
 		{"GET", "/feeds/all.json", 200, false},
+		{"GET", "/feeds/all", 200, true},
+		{"GET", "/feeds/all/", 200, true},
 		{"GET", "/feeds/nope.atom", 404, false},
 		{"GET", "/elsewhere", 404, false},
 		{"POST", "/", 405, false},
@@ -40,14 +62,18 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			if isHTML != tc.html {
 				t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
 			}
-			// The policy allows no script, style or image: the page must
-			// need none, or a browser would show it broken.
-			for _, needs := range []string{"<script", "<style", " style=", "<img", "<iframe", "<form"} {
+			// The policy allows no script, and no style but the page's
+			// own stylesheet: the page must need no more, or a browser
+			// would show it broken.
+			for _, needs := range []string{"<script", " style=", "<iframe", "<form", "<object", "<embed"} {
 				if strings.Contains(string(body), needs) {
 					t.Errorf("the body uses %s, which the policy blocks", needs)
 				}
 			}
 			csp := resp.Header.Get("Content-Security-Policy")
+			if tc.html && tc.method == "GET" {
+				checkStyleAllowed(t, csp, string(body))
+			}
 			for _, d := range []string{"default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"} {
 				if !strings.Contains(csp, d) {
 					t.Errorf("Content-Security-Policy %q lacks %s", csp, d)

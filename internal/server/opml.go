@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/opml"
 )
 
@@ -13,8 +15,9 @@ import (
 // so a reader can subscribe to all of them at once.
 func (s *Server) handleOPML(w http.ResponseWriter, r *http.Request) {
 	var links []opml.FeedLink
-	for _, f := range s.feedLinks() {
-		links = append(links, opml.FeedLink{Title: f.Title, URL: f.Atom})
+	p := s.opts.Publisher
+	for _, f := range p.Feeds() {
+		links = append(links, opml.FeedLink{Title: cmp.Or(f.Title, f.Name), URL: p.FeedURL(f.Name, feeds.Atom)})
 	}
 	s.writeOPML(w, opml.FeedsDocument(s.title(), time.Now(), links))
 }

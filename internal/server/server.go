@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -21,11 +20,14 @@ import (
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/opml"
 	"github.com/tributary/tributary/internal/publish"
+	"github.com/tributary/tributary/internal/site"
 	"github.com/tributary/tributary/internal/status"
 )
 
 // Options configure a Server.
 type Options struct {
+	// Title names the site in the OPML lists and /status (the Publisher
+	// has its own, for the HTML pages).
 	Title string
 	// Publisher renders the feeds.
 	Publisher *publish.Publisher
@@ -75,6 +77,10 @@ func New(opts Options) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.mux.HandleFunc("GET /feeds/{file}", cors(s.handleFeed))
+	s.mux.HandleFunc("GET /feeds/{name}/{$}", s.handleFeedDir)
+	s.mux.HandleFunc("GET /feeds/{name}/index.html", s.handleFeedDir)
+	s.mux.HandleFunc("GET /feeds/{name}/page/{file}", cors(s.handleStaticPage))
+	s.mux.HandleFunc("GET /index.html", s.handleIndex)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /feeds.opml", cors(s.handleOPML))
 	s.mux.HandleFunc("GET /sources.opml", cors(s.handleSourcesOPML))
@@ -99,10 +105,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// contentSecurityPolicy is the policy of every response. The index page
-// needs nothing but its own markup and links (no script, style, image or
-// form), so everything is refused, framing included; a feed or an error
-// opened in a browser gets the same.
+// contentSecurityPolicy is the policy of every response but the pages
+// people read, which replace it with site.CSP (their stylesheet and
+// images): everything is refused, framing included, for a feed or an error
+// opened in a browser.
 const contentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // setSecurityHeaders sets the headers every response carries, so no route
@@ -115,26 +121,51 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
-// handleFeed serves /feeds/NAME.FORMAT: the feed's current rendering,
-// gzipped when the client accepts it, with its validators, readable from
-// any origin (CORS) and, with a WebSub hub, its Link header; 304 to a
-// conditional request that matches, 404 for an unknown feed or format, 503
-// when it cannot be rendered.
+// handleFeed serves /feeds/NAME.FORMAT and its pages (?page=N), readable
+// from any origin (CORS), and /feeds/NAME, the feed's page to read (see
+// servePage).
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
-	dot := strings.LastIndexByte(file, '.')
-	if dot <= 0 {
-		http.NotFound(w, r)
-		return
+	name, format := file, publish.HTML
+	if dot := strings.LastIndexByte(file, '.'); dot >= 0 {
+		f, ok := feeds.ParseFormat(file[dot+1:])
+		if !ok || dot == 0 {
+			http.NotFound(w, r)
+			return
+		}
+		name, format = file[:dot], f
 	}
-	format, ok := feeds.ParseFormat(file[dot+1:])
+	n, ok := queryPage(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
-	rend, err := s.opts.Publisher.Render(r.Context(), file[:dot], format)
+	s.servePage(w, r, name, format, n)
+}
+
+// servePage serves page n of feed name in format: its current rendering,
+// gzipped when the client accepts it, with its validators and, with a
+// WebSub hub, its Link header; 304 to a
+// conditional request that matches, 404 for an unknown feed or format or a
+// page past the end, 503 when it cannot be rendered.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, name string, format feeds.Format, n int) {
+	rend, err := s.opts.Publisher.RenderPage(r.Context(), name, format, n)
+	file := name + "." + string(format)
+	if n > 1 {
+		file += "?page=" + strconv.Itoa(n)
+	}
+	if err == nil && format != publish.HTML {
+		if link := feedLinkHeader(s.opts.Publisher.Hub(), s.opts.Publisher.PageURL(name, format, n)); link != "" {
+			w.Header().Set("Link", link) // on a 304 too: it describes the feed, not the body
+		}
+	}
+	s.serveRendering(w, r, file, n, rend, err)
+}
+
+// serveRendering answers with rend, the rendering of page n of file (or
+// err).
+func (s *Server) serveRendering(w http.ResponseWriter, r *http.Request, file string, n int, rend *publish.Rendering, err error) {
 	switch {
-	case errors.Is(err, publish.ErrUnknownFeed):
+	case errors.Is(err, publish.ErrUnknownFeed), errors.Is(err, publish.ErrNoPage):
 		http.NotFound(w, r)
 		return
 	case err != nil && r.Context().Err() != nil:
@@ -156,7 +187,10 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		etag = gzipETag(rend.ETag)
 	}
 	h := w.Header()
-	h.Set("Content-Type", format.ContentType())
+	h.Set("Content-Type", contentType(rend.Format))
+	if rend.Format == publish.HTML {
+		h.Set("Content-Security-Policy", site.CSP)
+	}
 	h.Set("ETag", etag)
 	if !rend.Modified.After(time.Now()) {
 		// A Last-Modified ahead of the clock (for the rest of the second
@@ -167,16 +201,13 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Vary", "Accept-Encoding")
-	if link := feedLinkHeader(s.opts.Publisher.Hub(), s.opts.Publisher.FeedURL(file[:dot], format)); link != "" {
-		h.Set("Link", link) // on a 304 too: it describes the feed, not the body
-	}
 	if notModified(r, rend) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body := rend.Body
 	if gz {
-		body = s.gzipped(file, rend)
+		body = s.gzipped(file, rend, n <= publish.CachedPages)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
@@ -250,10 +281,11 @@ func acceptsGzip(r *http.Request) bool {
 
 // gzipped returns rend, the current rendering of the feed file file,
 // compressed once per rendering: the entry of a file is replaced when its
-// ETag changes, so the map holds one body per configured feed and format,
-// however many there are. Compression runs outside the lock: one large
+// ETag changes, so the map holds one body per configured feed, format and
+// page the publisher caches (keep is false for the others, compressed on
+// every request). Compression runs outside the lock: one large
 // feed does not hold up the others.
-func (s *Server) gzipped(file string, rend *publish.Rendering) []byte {
+func (s *Server) gzipped(file string, rend *publish.Rendering, keep bool) []byte {
 	s.gzMu.Lock()
 	e, ok := s.gzEnc[file]
 	s.gzMu.Unlock()
@@ -265,9 +297,12 @@ func (s *Server) gzipped(file string, rend *publish.Rendering) []byte {
 	_, _ = zw.Write(rend.Body)
 	_ = zw.Close()
 	s.gzMu.Lock()
-	s.gzEnc[file] = gzEntry{etag: rend.ETag, body: buf.Bytes()}
+	defer s.gzMu.Unlock()
 	s.compressions++
-	s.gzMu.Unlock()
+	if !keep {
+		return buf.Bytes()
+	}
+	s.gzEnc[file] = gzEntry{etag: rend.ETag, body: buf.Bytes()}
 	return buf.Bytes()
 }
 
@@ -294,43 +329,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ok")
 }
 
-var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
-<link rel="alternate" type="text/x-opml" title="All feeds (OPML)" href="/feeds.opml">
-{{range .Feeds}}<link rel="alternate" type="application/atom+xml" title="{{.Title}}" href="{{.Atom}}">
-{{end}}</head><body><h1>{{.Title}}</h1>
-<ul>{{range .Feeds}}<li><strong>{{.Title}}</strong>{{with .Description}}: {{.}}{{end}}
- (<a href="{{.RSS}}">RSS</a>, <a href="{{.Atom}}">Atom</a>, <a href="{{.JSON}}">JSON Feed</a>)</li>
-{{end}}</ul><p><a href="/feeds.opml">These feeds as OPML</a> · <a href="/sources.opml">The sources they draw on, as OPML</a></p></body></html>
-`))
-
-type feedLink struct {
-	Title, Description, RSS, Atom, JSON string
-}
-
-func (s *Server) feedLinks() []feedLink {
-	p := s.opts.Publisher
-	var out []feedLink
-	for _, f := range p.Feeds() {
-		t := f.Title
-		if t == "" {
-			t = f.Name
-		}
-		out = append(out, feedLink{t, f.Description, p.FeedURL(f.Name, feeds.RSS), p.FeedURL(f.Name, feeds.Atom), p.FeedURL(f.Name, feeds.JSON)})
-	}
-	return out
-}
-
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	title := s.opts.Title
-	if title == "" {
-		title = "Tributary"
-	}
-	if err := indexTmpl.Execute(w, struct {
-		Title string
-		Feeds []feedLink
-	}{title, s.feedLinks()}); err != nil {
-		s.log.Error("render index", slog.Any("error", err))
-	}
+	rend, err := s.opts.Publisher.RenderIndex(r.Context())
+	s.serveRendering(w, r, "index.html", 1, rend, err)
 }

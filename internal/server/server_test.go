@@ -255,7 +255,7 @@ func TestRenderingsAreCachedUntilTheStoreChanges(t *testing.T) {
 
 func TestNotFoundAndHealthAndIndex(t *testing.T) {
 	srv, _, _ := setup(t)
-	for _, p := range []string{"/feeds/nope.atom", "/feeds/all.xml", "/feeds/all", "/elsewhere"} {
+	for _, p := range []string{"/feeds/nope.atom", "/feeds/all.xml", "/feeds/nope", "/feeds/.atom", "/elsewhere"} {
 		if r, _ := get(t, "GET", srv.URL+p, nil); r.StatusCode != 404 {
 			t.Errorf("%s: status %d, want 404", p, r.StatusCode)
 		}
@@ -265,7 +265,7 @@ func TestNotFoundAndHealthAndIndex(t *testing.T) {
 	}
 	r, b := get(t, "GET", srv.URL+"/", nil)
 	if r.StatusCode != 200 || !strings.Contains(string(b), `href="http://feeds.test/feeds/all.atom"`) ||
-		!strings.Contains(string(b), `<a href="/feeds.opml">`) || !strings.Contains(string(b), `<a href="/sources.opml">`) {
+		!strings.Contains(string(b), `<a href="http://feeds.test/feeds.opml">`) || !strings.Contains(string(b), `<a href="http://feeds.test/sources.opml">`) {
 		t.Errorf("index: %d %s", r.StatusCode, b)
 	}
 	r, b = get(t, "GET", srv.URL+"/feeds.opml", nil)
