@@ -57,7 +57,7 @@ feeds:
 	}
 	item := func(name string) (title, content string) {
 		t.Helper()
-		b, err := os.ReadFile(filepath.Join(out, name+".json"))
+		b, err := os.ReadFile(filepath.Join(out, "feeds", name+".json"))
 		if err != nil {
 			t.Fatal(err)
 		}
