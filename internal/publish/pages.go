@@ -272,12 +272,16 @@ const IndexStories = 30
 
 func (p *Publisher) renderIndex(ctx context.Context, v store.Version) (*Rendering, error) {
 	var all []feeds.Article
+	var until time.Time // when the first story ages out of its feed (max_age)
 	for _, f := range p.opts.Feeds {
-		items, _, err := p.items(ctx, f, min(f.Limit, IndexStories))
+		sel, err := p.selectItems(ctx, f, min(f.Limit, IndexStories), time.Now())
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, items...)
+		all = append(all, sel.items...)
+		if !sel.until.IsZero() && (until.IsZero() || sel.until.Before(until)) {
+			until = sel.until
+		}
 	}
 	pg := p.sitePage()
 	pg.Title = pg.SiteTitle
@@ -286,5 +290,7 @@ func (p *Publisher) renderIndex(ctx context.Context, v store.Version) (*Renderin
 	if err != nil {
 		return nil, fmt.Errorf("publish: render home page: %w", err)
 	}
-	return p.rendering(body, HTML, v, pg.Stories, 0, 0), nil
+	r := p.rendering(body, HTML, v, pg.Stories, 0, 0)
+	r.until = until
+	return r, nil
 }

@@ -255,19 +255,29 @@ func TestItemAgingOutRerendersWithoutStoreChange(t *testing.T) {
 	old.Published = now.Add(-time.Hour + time.Second)
 	r := memReader{art("a", 0, "New", 0, now), old}
 	p := New(r, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"a"}, Limit: 10, MaxAge: time.Hour}}})
-	first, err := p.Render(context.Background(), "all", feeds.JSON)
-	if err != nil {
-		t.Fatal(err)
+	// The feed, its page to read and the home page each age out.
+	renders := map[string]func() (*Rendering, error){
+		"feed": func() (*Rendering, error) { return p.Render(context.Background(), "all", feeds.JSON) },
+		"page": func() (*Rendering, error) { return p.RenderPage(context.Background(), "all", HTML, 1) },
+		"home": func() (*Rendering, error) { return p.RenderIndex(context.Background()) },
 	}
-	if !strings.Contains(string(first.Body), `"Old"`) {
-		t.Fatalf("first rendering misses Old:\n%s", first.Body)
+	for name, render := range renders {
+		first, err := render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(first.Body), `Old`) {
+			t.Fatalf("first %s rendering misses Old:\n%s", name, first.Body)
+		}
 	}
 	time.Sleep(time.Until(old.Published.Add(time.Hour + 10*time.Millisecond)))
-	second, err := p.Render(context.Background(), "all", feeds.JSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(second.Body), `"Old"`) || !strings.Contains(string(second.Body), `"New"`) {
-		t.Errorf("rendering after Old passed max_age:\n%s", second.Body)
+	for name, render := range renders {
+		second, err := render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(second.Body), `Old`) || !strings.Contains(string(second.Body), `New`) {
+			t.Errorf("%s rendering after Old passed max_age:\n%s", name, second.Body)
+		}
 	}
 }
