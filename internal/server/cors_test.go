@@ -88,3 +88,30 @@ func checkHeader(t *testing.T, resp *http.Response, name, want string) {
 		t.Errorf("%s %s: %s %q, want %q", resp.Request.Method, resp.Request.URL.Path, name, got, want)
 	}
 }
+
+// TestCORSOnPages: a feed's later pages, at ?page=N and at a built site's
+// paths, are readable from any origin and answer a preflight like the
+// first; their Link header names the page itself as self.
+func TestCORSOnPages(t *testing.T) {
+	_, st, _ := setup(t)
+	const hub = "https://hub.example.net/"
+	pub := publish.New(st, publish.Options{BaseURL: "http://feeds.test", Hub: hub,
+		Feeds: []publish.Feed{{Name: "all", Sources: []string{"a", "b"}, Limit: 1}}})
+	srv := httptest.NewServer(New(Options{Publisher: pub}))
+	t.Cleanup(srv.Close)
+	for path, self := range map[string]string{
+		"/feeds/all.json?page=2":  "http://feeds.test/feeds/all.json?page=2",
+		"/feeds/all/page/2.atom": "http://feeds.test/feeds/all.atom?page=2",
+	} {
+		resp, _ := get(t, "GET", srv.URL+path, map[string]string{"Origin": "https://reader.example"})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+		}
+		checkHeader(t, resp, "Access-Control-Allow-Origin", "*")
+		checkHeader(t, resp, "Link", `<`+hub+`>; rel="hub", <`+self+`>; rel="self"`)
+		resp, _ = get(t, "OPTIONS", srv.URL+path, map[string]string{"Origin": "https://reader.example", "Access-Control-Request-Method": "GET"})
+		if resp.StatusCode != http.StatusNoContent {
+			t.Errorf("preflight %s: status %d, want 204", path, resp.StatusCode)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /feeds.opml", cors(s.handleOPML))
 	s.mux.HandleFunc("GET /sources.opml", cors(s.handleSourcesOPML))
-	for _, p := range []string{"/feeds/{file}", "/feeds.opml", "/sources.opml"} {
+	for _, p := range []string{"/feeds/{file}", "/feeds/{name}/page/{file}", "/feeds.opml", "/sources.opml"} {
 		s.mux.HandleFunc("OPTIONS "+p, handlePreflight)
 	}
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
