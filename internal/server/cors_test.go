@@ -100,7 +100,7 @@ func TestCORSOnPages(t *testing.T) {
 	srv := httptest.NewServer(New(Options{Publisher: pub}))
 	t.Cleanup(srv.Close)
 	for path, self := range map[string]string{
-		"/feeds/all.json?page=2":  "http://feeds.test/feeds/all.json?page=2",
+		"/feeds/all.json?page=2": "http://feeds.test/feeds/all.json?page=2",
 		"/feeds/all/page/2.atom": "http://feeds.test/feeds/all.atom?page=2",
 	} {
 		resp, _ := get(t, "GET", srv.URL+path, map[string]string{"Origin": "https://reader.example"})
