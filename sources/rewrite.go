@@ -9,7 +9,6 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/sources/internal/htmldepth"
@@ -203,13 +202,9 @@ func (rw *rewriter) sanitize(s string, isText bool, base *url.URL) string {
 // A fragment the parser cannot read is returned as it is: the sanitizer
 // still runs on it.
 func removeElements(h string, sels []cascadia.Selector) string {
-	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := htmldepth.ParseFragment(h, body)
+	body, err := htmldepth.ParseBody(h)
 	if err != nil {
 		return h
-	}
-	for _, n := range nodes {
-		body.AppendChild(n)
 	}
 	removed := false
 	for _, sel := range sels {

@@ -197,13 +197,9 @@ func walkParagraphs(n *html.Node, fn func(p *html.Node, text string) bool) {
 // the body holding it. It never fails: the HTML parser recovers from any
 // input, and a fragment nested deeper than it accepts is flattened.
 func parseFragment(s string) *html.Node {
-	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := htmldepth.ParseFragment(s, body)
+	body, err := htmldepth.ParseBody(s)
 	if err != nil {
-		return body
-	}
-	for _, n := range nodes {
-		body.AppendChild(n)
+		return &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
 	}
 	return body
 }

@@ -43,6 +43,20 @@ func ParseFragment(s string, context *html.Node) ([]*html.Node, error) {
 	})
 }
 
+// ParseBody parses the fragment s in a <body> context, as ParseFragment
+// does, and returns a body element holding what it parsed.
+func ParseBody(s string) (*html.Node, error) {
+	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := ParseFragment(s, body)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range nodes {
+		body.AppendChild(n)
+	}
+	return body, nil
+}
+
 // parse runs the parser p on src, and once more on src flattened to max
 // when p refuses it for its nesting.
 func parse[T any](src []byte, max int, p func(io.Reader) (T, error)) (T, error) {
