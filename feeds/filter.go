@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Rules map the fields of an article to the patterns that match them, for
@@ -238,10 +240,12 @@ func CompilePattern(p string) (*Pattern, int, error) {
 }
 
 // foldText is how a keyword and the text it is searched in are
-// compared: lowercased (Unicode), every run of white space (Unicode's,
-// the no-break space included) one space, trimmed.
+// compared: lowercased (Unicode) and composed (NFC, so "zoë" typed in the
+// config matches a source that writes "e" and a combining diaeresis), every
+// run of white space (Unicode's, the no-break space included) one space,
+// trimmed.
 func foldText(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	return strings.Join(strings.Fields(norm.NFC.String(strings.ToLower(s))), " ")
 }
 
 // isWordRune reports whether r is a word character: a letter, mark or
