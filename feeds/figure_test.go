@@ -59,6 +59,10 @@ func TestLeadFigure(t *testing.T) {
 			`<figure><img src="https://cdn.example/a.jpg?x=1&amp;y=&#34;2&#34;" alt="&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; more"><figcaption>&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; more <small>&lt;b&gt;AP&lt;/b&gt;</small></figcaption></figure><p>Story.</p>`, false},
 		{"content shows the image", Article{Content: `<p><img src="` + photo + `"></p>`, Image: &Image{URL: photo}}, "", true},
 		{"content shows a resized copy", Article{Content: `<img src="https://img.example/berlin-march-1024x683.jpg">`, Image: &Image{URL: photo}}, "", true},
+		// WordPress serves an upload over 2560 px as NAME-scaled.jpg (its og:image)
+		// while the story shows NAME-1024x683.jpg; retina copies are NAME@2x.jpg.
+		{"lead is WordPress's scaled copy", Article{Content: `<img src="https://cdn.example/2024/03/berlin-march-1024x683.jpg">`, Image: &Image{URL: "https://cdn.example/2024/03/berlin-march-scaled.jpg"}}, "", true},
+		{"content shows a retina copy", Article{Content: `<img src="https://cdn.example/2024/03/berlin-march@2x.jpg">`, Image: &Image{URL: photo}}, "", true},
 		{"content shows it in a srcset", Article{Content: `<picture><source srcset="https://cdn.example/x.webp 1x, https://cdn.example/berlin-march.webp 2x"><img src="https://cdn.example/other.jpg"></picture>`, Image: &Image{URL: photo}}, "", true},
 		{"summary shows the image", Article{Summary: `<img src="` + photo + `">`, Image: &Image{URL: photo}}, "", true},
 		{"not an http URL", Article{Content: "<p>Story.</p>", Image: &Image{URL: "javascript:alert(1)//a.jpg"}}, "", true},
