@@ -252,7 +252,7 @@ func (p *Publisher) sitePage() site.Page {
 func (p *Publisher) renderHTML(f Feed, n, next int, items []feeds.Article, start int, v store.Version) (*Rendering, error) {
 	pg := p.sitePage()
 	pg.Title, pg.Description, pg.Number = cmp.Or(f.Title, f.Name), f.Description, n
-	pg.Feeds, pg.Stories = p.siteFeeds(f), items
+	pg.Feeds, pg.Stories, pg.Language = p.siteFeeds(f), items, f.Language
 	if n > 1 {
 		pg.Previous = p.PageURL(f.Name, HTML, n-1)
 	}

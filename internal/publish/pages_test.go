@@ -214,3 +214,27 @@ func TestDeepPageFirstReadsOnce(t *testing.T) {
 		t.Errorf("page 41: %v, want ErrNoPage", err)
 	}
 }
+
+// TestHTMLPageStoriesCarryFeedLanguage: a feed's page marks its stories
+// with the feed's language (lang="de"), so that a screen reader reads a
+// German story in German; the page's own words stay English, and a feed
+// without a language leaves its stories unmarked.
+func TestHTMLPageStoriesCarryFeedLanguage(t *testing.T) {
+	p := New(stories(2, func(int) string { return "" }), Options{BaseURL: "http://x.test", Feeds: []Feed{
+		{Name: "de", Sources: []string{"s"}, Limit: 10, Language: "de"},
+		{Name: "plain", Sources: []string{"s"}, Limit: 10},
+	}})
+	for _, tc := range []struct{ feed, want string }{{"de", `<article lang="de">`}, {"plain", "<article>"}} {
+		r, err := p.RenderPage(context.Background(), tc.feed, HTML, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := string(r.Body)
+		if got := strings.Count(body, tc.want); got != 2 {
+			t.Errorf("%s: %d stories marked %s, want 2:\n%s", tc.feed, got, tc.want, body)
+		}
+		if !strings.Contains(body, `<html lang="en">`) {
+			t.Errorf("%s: the page's own language is not en", tc.feed)
+		}
+	}
+}

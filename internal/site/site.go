@@ -44,6 +44,10 @@ type Page struct {
 	Previous, Next string
 	// FeedsOPML and SourcesOPML are the URLs of the OPML lists.
 	FeedsOPML, SourcesOPML string
+	// Language is the BCP 47 tag of the stories (a feed's language), set
+	// as each story's lang; empty when unknown. The page's own words are
+	// English.
+	Language string
 }
 
 // MaxSummaryRunes bounds a story's summary as shown: a plain-text excerpt,
@@ -108,7 +112,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
  (<a href="{{.RSS}}">RSS</a>, <a href="{{.Atom}}">Atom</a>, <a href="{{.JSON}}">JSON Feed</a>)</li>
 {{end}}</ul></section>
 <section aria-labelledby="stories-heading"><h2 id="stories-heading">{{if gt .Number 1}}Older stories, page {{.Number}}{{else}}Newest stories{{end}}</h2>
-{{range .Stories}}<article>
+{{range .Stories}}<article{{with $.Language}} lang="{{.}}"{{end}}>
 <h3>{{if .Link}}<a href="{{.Link}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}</h3>
 <p class="meta">{{with .Source}}<span>{{.}}</span>{{end}}{{with .Author}} · <span>by {{.}}</span>{{end}}{{if not .Date.IsZero}} · <time datetime="{{machine .Date}}">{{date .Date}}</time>{{end}}</p>
 {{with .Image}}<img src="{{.URL}}" alt="{{.Alt}}"{{if .Width}} width="{{.Width}}"{{end}}{{if .Height}} height="{{.Height}}"{{end}} loading="lazy">
