@@ -106,7 +106,7 @@ Commands:
   serve [--watch]     run the daemon: fetch sources on their schedules, serve the feeds over HTTP
   fetch [SOURCE...]   fetch every source (or the named ones) once, store, print one line per source; --force parses them afresh
   preview URL|FILE    fetch a feed or page and print how Tributary would read it, storing nothing; --fulltext, --kind page --selector KEY=CSS, --json
-  build --out DIR     write every feed as DIR/NAME.rss, DIR/NAME.atom, DIR/NAME.json
+  build --out DIR     write the site as served: DIR/index.html, DIR/feeds/NAME.rss|atom|json and their pages; --base-url URL
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
   check               validate the configuration, print every problem and warning with its line
   add URL             add a source to the configuration file (--name, --tags, --fulltext), comments kept

@@ -364,6 +364,10 @@ func TestUsageAndVersion(t *testing.T) {
 		if code != exitOK || !strings.Contains(out, "Commands:") || !strings.Contains(out, "healthcheck") || errOut != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
+		// build writes the served tree (feeds/NAME.EXT, index.html), not DIR/NAME.EXT.
+		if strings.Contains(out, "DIR/NAME.rss") || !strings.Contains(out, "DIR/feeds/NAME.rss") {
+			t.Errorf("%v: the build line does not say where build writes the feeds: %q", args, out)
+		}
 	}
 	for _, args := range [][]string{{}, {"frobnicate"}, {"--frobnicate", "check"}} {
 		code, out, errOut := runCmd(t, ctx, args...)

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"strings"
+
+	"github.com/tributary/tributary/feeds"
 )
 
 // The feeds and the OPML lists are public documents that web pages on
@@ -44,6 +46,21 @@ func handlePreflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Headers", corsHeaders)
 	h.Set("Access-Control-Max-Age", corsMaxAge)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleFeedPreflight answers a preflight for /feeds/{file} and
+// /feeds/{name}/page/{file}: a feed's (NAME.rss, .atom, .json, N.rss...)
+// like every public document's, and one for the feed's HTML page
+// (/feeds/NAME, N.html) with 405, as the other pages.
+func handleFeedPreflight(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	dot := strings.LastIndexByte(file, '.')
+	if _, feed := feeds.ParseFormat(file[dot+1:]); dot <= 0 || !feed {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	handlePreflight(w, r)
 }
 
 // feedLinkHeader is the Link header of a feed response (RFC 8288): the

@@ -10,7 +10,7 @@ import (
 
 // TestCORS: the feeds and OPML lists are readable from any origin, with
 // their validators and Link header exposed, and a preflight is answered;
-// the other routes stay same-origin.
+// the other routes, the feeds' HTML pages included, stay same-origin.
 func TestCORS(t *testing.T) {
 	srv, _, _ := setup(t)
 	for _, path := range []string{"/feeds/all.rss", "/feeds/all.atom", "/feeds/all.json", "/feeds.opml", "/sources.opml"} {
@@ -37,6 +37,14 @@ func TestCORS(t *testing.T) {
 			checkHeader(t, resp, "X-Content-Type-Options", "nosniff")
 		})
 	}
+	// A feed's page at a built site's path is a feed too: a script
+	// revalidating it (If-None-Match) sends a preflight first.
+	if resp, _ := get(t, "OPTIONS", srv.URL+"/feeds/all/page/2.atom", map[string]string{
+		"Origin": "https://reader.example", "Access-Control-Request-Method": "GET",
+		"Access-Control-Request-Headers": "if-none-match",
+	}); resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("preflight /feeds/all/page/2.atom: status %d, want 204 with CORS", resp.StatusCode)
+	}
 	// A 304 is read cross-origin too.
 	resp, _ := get(t, "GET", srv.URL+"/feeds/all.json", nil)
 	resp, _ = get(t, "GET", srv.URL+"/feeds/all.json", map[string]string{"If-None-Match": resp.Header.Get("ETag")})
@@ -44,7 +52,8 @@ func TestCORS(t *testing.T) {
 		t.Fatalf("revalidation: status %d", resp.StatusCode)
 	}
 	checkHeader(t, resp, "Access-Control-Allow-Origin", "*")
-	for _, path := range []string{"/", "/healthz", "/metrics"} {
+	// The pages people read are not feeds: same-origin like the home page.
+	for _, path := range []string{"/", "/healthz", "/metrics", "/feeds/all", "/feeds/all/", "/feeds/all/index.html", "/feeds/all/page/2.html"} {
 		if resp, _ := get(t, "GET", srv.URL+path, nil); resp.Header.Get("Access-Control-Allow-Origin") != "" {
 			t.Errorf("%s is readable from other origins", path)
 		}

@@ -76,15 +76,17 @@ func New(opts Options) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.mux.HandleFunc("GET /feeds/{file}", cors(s.handleFeed))
+	s.mux.HandleFunc("GET /feeds/{file}", s.handleFeed)
 	s.mux.HandleFunc("GET /feeds/{name}/{$}", s.handleFeedDir)
 	s.mux.HandleFunc("GET /feeds/{name}/index.html", s.handleFeedDir)
-	s.mux.HandleFunc("GET /feeds/{name}/page/{file}", cors(s.handleStaticPage))
+	s.mux.HandleFunc("GET /feeds/{name}/page/{file}", s.handleStaticPage)
 	s.mux.HandleFunc("GET /index.html", s.handleIndex)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /feeds.opml", cors(s.handleOPML))
 	s.mux.HandleFunc("GET /sources.opml", cors(s.handleSourcesOPML))
-	for _, p := range []string{"/feeds/{file}", "/feeds/{name}/page/{file}", "/feeds.opml", "/sources.opml"} {
+	s.mux.HandleFunc("OPTIONS /feeds/{file}", handleFeedPreflight)
+	s.mux.HandleFunc("OPTIONS /feeds/{name}/page/{file}", handleFeedPreflight)
+	for _, p := range []string{"/feeds.opml", "/sources.opml"} {
 		s.mux.HandleFunc("OPTIONS "+p, handlePreflight)
 	}
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
@@ -122,8 +124,8 @@ func setSecurityHeaders(h http.Header) {
 }
 
 // handleFeed serves /feeds/NAME.FORMAT and its pages (?page=N), readable
-// from any origin (CORS), and /feeds/NAME, the feed's page to read (see
-// servePage).
+// from any origin (CORS), and /feeds/NAME, the feed's page to read, which
+// is not (see servePage).
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	name, format := file, publish.HTML
@@ -152,6 +154,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, name string, 
 	file := name + "." + string(format)
 	if n > 1 {
 		file += "?page=" + strconv.Itoa(n)
+	}
+	if format != publish.HTML {
+		// A feed is readable from any origin; its HTML page is not.
+		setCORS(w.Header())
 	}
 	if err == nil && format != publish.HTML {
 		if link := feedLinkHeader(s.opts.Publisher.Hub(), s.opts.Publisher.PageURL(name, format, n)); link != "" {
