@@ -238,3 +238,34 @@ func TestHTMLPageStoriesCarryFeedLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestPagingStopsAtMaxPagedItems: a feed holding more than MaxPagedItems
+// stories is walked to its MaxPagedItems-th story and no further; the
+// page that holds it links no next page (which would be a 404), in every
+// format.
+func TestPagingStopsAtMaxPagedItems(t *testing.T) {
+	arts := stories(MaxPagedItems+7, func(int) string { return "" })
+	p := New(arts, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 2500}}})
+	for _, format := range feeds.AllFormats() {
+		pages := walk(t, p, format)
+		n := 0
+		for _, pg := range pages {
+			n += len(pg)
+		}
+		if len(pages) != 4 || n != MaxPagedItems {
+			t.Errorf("%s: %d pages, %d items; want 4 pages, %d items", format.Ext(), len(pages), n, MaxPagedItems)
+		}
+		if _, err := p.RenderPage(context.Background(), "all", format, 5); !errors.Is(err, ErrNoPage) {
+			t.Errorf("%s page 5: %v, want ErrNoPage", format.Ext(), err)
+		}
+	}
+	// The HTML pages (at most MaxHTMLStories each) stop at the same story.
+	last := (MaxPagedItems + MaxHTMLStories - 1) / MaxHTMLStories
+	r, err := p.RenderPage(context.Background(), "all", HTML, last)
+	if err != nil {
+		t.Fatalf("HTML page %d: %v", last, err)
+	}
+	if r.Next != 0 {
+		t.Errorf("HTML page %d links page %d past the last story paged", last, r.Next)
+	}
+}

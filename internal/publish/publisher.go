@@ -540,7 +540,9 @@ func (p *Publisher) renderItems(f Feed, key cacheKey, start int, v store.Version
 	end := min(start+pageSize(f, format), len(all))
 	items := all[min(start, len(all)):end]
 	next := 0
-	if end < len(all) || !done {
+	if (end < len(all) || !done) && end < MaxPagedItems {
+		// Paging stops at the MaxPagedItems-th item: the page that
+		// holds it is the last one linked, as RenderPage serves none after.
 		next = key.page + 1
 	}
 	if format == HTML {
