@@ -120,9 +120,12 @@ func writeStatus(w io.Writer, rep status.Report) {
 		if i == 0 {
 			fmt.Fprintln(w, "\nfeeds:")
 		}
-		l := f.Filtered
-		fmt.Fprintf(w, "  %s: %d items; left out by include %d, exclude %d, max_age %d, per_source_limit %d\n",
-			f.Name, f.Items, l.Include, l.Exclude, l.MaxAge, l.PerSourceLimit)
+		l, items := f.Filtered, "items"
+		if f.Items == 1 {
+			items = "item"
+		}
+		fmt.Fprintf(w, "  %s: %d %s; left out by include %d, exclude %d, max_age %d, per_source_limit %d\n",
+			f.Name, f.Items, items, l.Include, l.Exclude, l.MaxAge, l.PerSourceLimit)
 	}
 }
 

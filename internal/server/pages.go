@@ -12,7 +12,9 @@ import (
 // queryPage reads the page a request asks for with ?page=N: 1 without
 // one. Each page has one URL: ?page=1 is redirected (301) to the URL
 // without the query, and 0, a number written otherwise ("02", "+2") or
-// anything else is answered 404; ok is false when it answered.
+// anything else is answered 404; ok is false when it answered. Other
+// parameters (a reader's utm_source=...) are ignored, as they are on the
+// first page.
 func queryPage(w http.ResponseWriter, r *http.Request) (n int, ok bool) {
 	q := r.URL.Query()
 	if !q.Has("page") {
@@ -20,7 +22,7 @@ func queryPage(w http.ResponseWriter, r *http.Request) (n int, ok bool) {
 	}
 	n, ok = pageNumber(q.Get("page"))
 	switch {
-	case !ok || len(q) > 1 || len(q["page"]) > 1:
+	case !ok || len(q["page"]) > 1:
 		http.NotFound(w, r)
 		return 0, false
 	case n == 1:

@@ -117,6 +117,9 @@ func TestPageURLs(t *testing.T) {
 	}
 	for _, pair := range [][2]string{
 		{"/feeds/all.atom?page=2", "/feeds/all/page/2.atom"},
+		// A reader's tracking parameters are ignored, as on the first page.
+		{"/feeds/all.atom?utm_source=reader&page=2", "/feeds/all/page/2.atom"},
+		{"/feeds/all.atom?utm_source=reader", "/feeds/all.atom"},
 		{"/feeds/all.json?page=3", "/feeds/all/page/3.json"},
 		{"/feeds/all?page=2", "/feeds/all/page/2.html"},
 		{"/feeds/all", "/feeds/all/"},
