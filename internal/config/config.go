@@ -190,6 +190,10 @@ type Metrics struct {
 	// "192.168.1.7/32"), whose clients may read /metrics besides loopback
 	// (127.0.0.0/8 and ::1), which always may. Default: loopback only.
 	Allow []string `yaml:"allow"`
+	// Pprof serves Go's runtime profiles (net/http/pprof) under
+	// /debug/pprof/ beside /metrics, to the same clients (loopback and
+	// Allow). Default false: not served, 404.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Networks returns Allow as prefixes, masked, leaving out any entry

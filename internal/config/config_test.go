@@ -70,7 +70,7 @@ func TestLoadFullExample(t *testing.T) {
 			MaxItemsPerSource:    200,
 			Proxy:                "http://proxy.internal:3128",
 		},
-		Metrics:   Metrics{SourceDurations: true, Allow: []string{"10.0.0.0/8", "192.168.1.7/32"}},
+		Metrics:   Metrics{SourceDurations: true, Allow: []string{"10.0.0.0/8", "192.168.1.7/32"}, Pprof: true},
 		Retention: Retention{MaxAge: 30 * 24 * time.Hour, MaxItems: 500, Schedule: "@every 10m", Orphans: 36 * time.Hour},
 		WebSub:    WebSub{Hub: "https://pubsubhubbub.example.net/", Timeout: 5 * time.Second},
 		Sources: []Source{
@@ -184,6 +184,7 @@ func TestDefaults(t *testing.T) {
 		{"fetch.allow_private_networks", c.Fetch.AllowPrivateNetworks, false},
 		{"fetch.max_items_per_source", c.Fetch.MaxItemsPerSource, 1000},
 		{"metrics.source_durations", c.Metrics.SourceDurations, false},
+		{"metrics.pprof", c.Metrics.Pprof, false},
 		{"sources[0].schedule", c.Sources[0].Schedule, "@every 30m"},
 		{"sources[0].kind", c.Sources[0].Kind, "feed"},
 		{"sources[0].enabled", c.Sources[0].Enabled, true},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -40,7 +41,8 @@ const MaxHostFetchesPerHour = 60
 // order of the file: a listen address on every interface without a
 // base_url, sources that together fetch one host more often than once a
 // minute, enabled sources with the same URL (compared with
-// feeds.CanonicalLink), and headers sent to an http:// source in clear.
+// feeds.CanonicalLink), headers sent to an http:// source in clear, and
+// metrics.allow networks beyond the local ones while metrics.pprof is on.
 func (c *Config) Warnings() []Warning {
 	var ws []Warning
 	add := func(path, format string, args ...any) {
@@ -48,6 +50,13 @@ func (c *Config) Warnings() []Warning {
 	}
 	if _, set := c.pos["base_url"]; !set && listensEverywhere(c.Listen) {
 		add("listen", "%q listens on every interface but base_url is not set: feeds and links would advertise %s, which other machines cannot reach; set base_url to the address readers use", c.Listen, c.BaseURL)
+	}
+	if c.Metrics.Pprof {
+		for i, n := range c.Metrics.Allow {
+			if p, err := parseNetwork(n); err == nil && !localNetwork(p) {
+				add(fmt.Sprintf("metrics.allow[%d]", i), "metrics.pprof is on and %s holds addresses outside loopback, private and link-local networks: whoever is there can profile the daemon (its code paths, command line, memory and a CPU profile's cost); allow only the networks of your monitoring, or reach /debug/pprof/ through an SSH tunnel", p)
+			}
+		}
 	}
 	type hostSources struct {
 		idx     []int
@@ -132,6 +141,33 @@ func (c *Config) onLine(path string) string {
 		return fmt.Sprintf(" on line %d", l)
 	}
 	return ""
+}
+
+// localNetworks are the networks no address of which is reachable from the
+// Internet: loopback, private (RFC 1918, IPv6 unique local), CGNAT shared
+// address space and link-local.
+var localNetworks = [...]netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("fe80::/10"),
+}
+
+// localNetwork reports whether every address of p is in one of
+// localNetworks: 10.1.0.0/16 is, 0.0.0.0/0 and 8.8.8.8/32 are not.
+func localNetwork(p netip.Prefix) bool {
+	p = p.Masked()
+	for _, l := range localNetworks {
+		if l.Addr().Is4() == p.Addr().Is4() && l.Bits() <= p.Bits() && l.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
 }
 
 // listensEverywhere reports whether a listen address binds every

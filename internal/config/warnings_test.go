@@ -72,6 +72,30 @@ feeds: [{name: all}]
   - {name: three, url: "https://busy.example/3", schedule: "0 9 * * *"}
 feeds: [{name: all}]
 `, []string{`2: sources[0].url: sources one, two fetch busy.example up to 90 times an hour together`}},
+		{"pprof with public networks allowed", `metrics:
+  pprof: true
+  allow:
+    - 10.0.0.0/8
+    - 0.0.0.0/0
+    - "fd00::/8"
+    - "2001:db8:1::/48"
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, []string{
+			`5: metrics.allow[1]: metrics.pprof is on and 0.0.0.0/0 holds addresses outside loopback, private and link-local networks: whoever is there can profile the daemon`,
+			`7: metrics.allow[3]: metrics.pprof is on and 2001:db8:1::/48 holds addresses outside`,
+		}},
+		{"pprof with local networks allowed", `metrics:
+  pprof: true
+  allow: [10.0.0.0/8, 192.168.1.7/32, "fd00::/8"]
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, nil},
+		{"public networks allowed without pprof", `metrics:
+  allow: [0.0.0.0/0]
+sources: [{name: a, url: "https://a.example/"}]
+feeds: [{name: all}]
+`, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,5 +148,30 @@ feeds: [{name: all}]
 	}
 	if c.LogFormat != "text" {
 		t.Errorf("default log_format %q, want text", c.LogFormat)
+	}
+}
+
+func TestLocalNetwork(t *testing.T) {
+	for p, want := range map[string]bool{
+		"127.0.0.1/32":   true,
+		"10.0.0.0/8":     true,
+		"10.1.0.0/16":    true,
+		"172.16.0.0/12":  true,
+		"172.16.0.0/11":  false, // reaches 172.0.0.0, public
+		"192.168.1.7/32": true,
+		"100.64.0.0/10":  true,
+		"169.254.0.0/16": true,
+		"::1/128":        true,
+		"fd00::/8":       true,
+		"fe80::/64":      true,
+		"0.0.0.0/0":      false,
+		"::/0":           false,
+		"8.8.8.8/32":     false,
+		"10.0.0.0/7":     false, // 11.0.0.0/8 is public
+		"2001:db8::/32":  false,
+	} {
+		if got := localNetwork(netip.MustParsePrefix(p)); got != want {
+			t.Errorf("localNetwork(%s) = %v, want %v", p, got, want)
+		}
 	}
 }
