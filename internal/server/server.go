@@ -1,6 +1,7 @@
 // Package server serves the published feeds over HTTP: the feeds in every
 // format with validators (ETag, Last-Modified) and gzip, an index page, an
-// OPML lists of the feeds and of the sources, a health check and Prometheus metrics.
+// OPML lists of the feeds and of the sources, a health check, Prometheus
+// metrics and, when asked for, Go's runtime profiles.
 package server
 
 import (
@@ -43,6 +44,10 @@ type Options struct {
 	// MetricsAllow lists the networks besides loopback whose clients may
 	// read /metrics.
 	MetricsAllow []netip.Prefix
+	// Pprof serves Go's runtime profiles under /debug/pprof/ (see
+	// handlePprof) to the same clients as /metrics; false leaves them
+	// out (404).
+	Pprof bool
 	// Sources are the configured sources, listed at /sources.opml.
 	Sources []opml.Source
 	Logger  *slog.Logger
@@ -94,7 +99,10 @@ func New(opts Options) *Server {
 		s.mux.HandleFunc("GET /status", s.handleStatus)
 	}
 	if opts.Metrics != nil {
-		s.mux.Handle("GET /metrics", guardMetrics(opts.Metrics, opts.MetricsAllow))
+		s.mux.Handle("GET /metrics", guardMetrics(opts.Metrics, opts.MetricsAllow, metricsForbidden))
+	}
+	if opts.Pprof {
+		s.handlePprof()
 	}
 	return s
 }
