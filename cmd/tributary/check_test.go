@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,5 +55,43 @@ feeds:
 `)
 	if code, out, errOut := runCmd(t, context.Background(), "--config", conf, "check"); code != exitOK || errOut != "" || out != conf+": ok (1 sources, 1 feeds)\n" {
 		t.Errorf("clean file: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// TestCheckWarnsOfPublicPprof warns when metrics.pprof is on and
+// metrics.allow admits public networks, naming the entry; private
+// networks, or the same list without pprof, say nothing.
+func TestCheckWarnsOfPublicPprof(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "config.yaml")
+	body := `sources:
+  - name: a
+    url: https://news.example.org/feed
+feeds:
+  - name: all
+metrics:
+  pprof: %s
+  allow: [10.0.0.0/8, %s]
+`
+	for _, tc := range []struct {
+		pprof, network string
+		warn           bool
+	}{
+		{"true", "0.0.0.0/0", true},
+		{"true", `"2001:db8::/32"`, true},
+		{"true", "192.168.0.0/16", false},
+		{"false", "0.0.0.0/0", false},
+	} {
+		writeFile(t, conf, fmt.Sprintf(body, tc.pprof, tc.network))
+		code, out, errOut := runCmd(t, context.Background(), "--config", conf, "check")
+		if code != exitOK {
+			t.Fatalf("pprof %s, allow %s: exit %d, want 0:\n%s", tc.pprof, tc.network, code, errOut)
+		}
+		want := "warning: " + conf + `:8: metrics.allow[1]: metrics.pprof is on and ` + strings.Trim(tc.network, `"`) + ` holds addresses outside loopback, private and link-local networks`
+		if tc.warn && (!strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 || !strings.HasSuffix(out, ", 1 warning\n")) {
+			t.Errorf("pprof %s, allow %s: stderr %q, stdout %q\nwant one warning starting %q", tc.pprof, tc.network, errOut, out, want)
+		}
+		if !tc.warn && (errOut != "" || !strings.HasSuffix(out, "ok (1 sources, 1 feeds)\n")) {
+			t.Errorf("pprof %s, allow %s: stderr %q, stdout %q, want no warning", tc.pprof, tc.network, errOut, out)
+		}
 	}
 }

@@ -111,7 +111,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 	}
 	logWarnings(log, cfg)
 	log.Info("serving", slog.String("listen", ln.Addr().String()), slog.String("base_url", cfg.BaseURL),
-		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)), slog.Bool("watch", *watchConf))
+		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)), slog.Bool("watch", *watchConf), slog.Bool("pprof", cfg.Metrics.Pprof))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -233,6 +233,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		Publisher:    pub, // /healthz checks the store through it
 		Metrics:      d.metrics.Handler(),
 		MetricsAllow: cfg.Metrics.Networks(),
+		Pprof:        cfg.Metrics.Pprof,
 		Sources:      opmlSources(cfg),
 		Status: func(ctx context.Context) (status.Report, error) {
 			return status.Build(ctx, d.st, statusOptions(cfg, d.st, pub))
@@ -386,5 +387,6 @@ func (d *daemon) reload(ctx context.Context, path, trigger string) {
 	d.restore(ctx, next.cfg, false)
 	d.start(ctx, next)
 	logWarnings(d.log, cfg)
-	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)))
+	d.log.Info("configuration reloaded", slog.String("config", path), slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)),
+		slog.Bool("pprof", cfg.Metrics.Pprof))
 }

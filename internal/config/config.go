@@ -191,8 +191,8 @@ type Metrics struct {
 	// (127.0.0.0/8 and ::1), which always may. Default: loopback only.
 	Allow []string `yaml:"allow"`
 	// Pprof serves Go's runtime profiles (net/http/pprof) under
-	// /debug/pprof/ beside /metrics, to the same clients (loopback and
-	// Allow). Default false: not served, 404.
+	// /debug/pprof/ beside /metrics, to the same clients: loopback and
+	// the networks of allow. Default false: not served (404).
 	Pprof bool `yaml:"pprof"`
 }
 
