@@ -33,7 +33,7 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 	for i := range arts {
 		r, err := record.Encode(&arts[i], now)
 		if err != nil {
-			return res, fmt.Errorf("sqlite: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
+			return res, failf("sqlite: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
 		}
 		rows[i] = r
 	}
@@ -86,7 +86,7 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		return bumpVersion(ctx, tx)
 	})
 	if err != nil {
-		return store.UpsertResult{}, fmt.Errorf("sqlite: upsert articles: %w", err)
+		return store.UpsertResult{}, failf("sqlite: upsert articles: %w", err)
 	}
 	return res, nil
 }
@@ -163,11 +163,11 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 	query, args := articlesQuery(q)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: articles: %w", err)
+		return nil, failf("sqlite: articles: %w", err)
 	}
 	out, err := scanArticles(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: articles: %w", err)
+		return nil, failf("sqlite: articles: %w", err)
 	}
 	if q.Limit > 0 {
 		slices.SortFunc(out, compareNewestFirst)
@@ -216,10 +216,10 @@ func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, err
 	a, err := scanArticle(d.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE source = ? AND id = ?`,
 		record.Clean(source), record.Clean(id)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, store.ErrNotFound)
+		return feeds.Article{}, failf("sqlite: article %s/%s: %w", source, id, store.ErrNotFound)
 	}
 	if err != nil {
-		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, err)
+		return feeds.Article{}, failf("sqlite: article %s/%s: %w", source, id, err)
 	}
 	return a, nil
 }
@@ -240,11 +240,11 @@ func (d *DB) PagesDue(ctx context.Context, source string, t time.Time, limit int
 		WHERE source = ? AND json_extract(page, '$.error') IS NOT NULL AND `+due+` <= ?
 		ORDER BY `+due+`, id LIMIT ?`, record.Clean(source), t.Unix(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: pages due %s: %w", source, err)
+		return nil, failf("sqlite: pages due %s: %w", source, err)
 	}
 	out, err := scanArticles(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: pages due %s: %w", source, err)
+		return nil, failf("sqlite: pages due %s: %w", source, err)
 	}
 	return out, nil
 }

@@ -44,33 +44,68 @@ type DB struct {
 	wsem chan struct{}
 	// readOnly is set by OpenReadOnly: writes fail before reaching SQLite
 	// and Close skips PRAGMA optimize, which would write statistics.
-	readOnly  bool
+	readOnly bool
+	// session is this process's record of having the file open, nil for
+	// a read-only DB; unclean is how many earlier sessions Open found
+	// ended without Close.
+	session   *session
+	unclean   int
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // Open opens the SQLite database at path, creating the file if needed,
-// checks its integrity (PRAGMA quick_check) and brings its schema up to
-// date. Errors name the file.
+// and brings its schema up to date. It reads only the file's header and
+// schema; the full integrity check (PRAGMA quick_check), which reads the
+// whole file, runs only when a process that had the file open ended
+// without Close (see session.go). Errors name the file; one that finds
+// the file damaged wraps ErrCorrupt.
 func Open(ctx context.Context, path string) (*DB, error) {
 	db, err := openDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := check(ctx, db); err != nil {
+	d, err := open(ctx, db, path)
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, failf("sqlite: open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func open(ctx context.Context, db *sql.DB, path string) (*DB, error) {
+	if err := readSchema(ctx, db); err != nil {
+		return nil, err
+	}
+	if !sessionLocks {
+		if err := check(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, err
 	}
 	if err := migrate(ctx, db, migs); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, err
 	}
-	return &DB{db: db, path: path, wsem: make(chan struct{}, 1)}, nil
+	d := &DB{db: db, path: path, wsem: make(chan struct{}, 1)}
+	if sessionLocks {
+		if d.session, d.unclean, err = startSession(ctx, db, path); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// readSchema reads the file's header and schema, all that Open checks of
+// a file closed cleanly: a file that is no database fails here.
+func readSchema(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	return nil
 }
 
 // openDB returns a connection pool on path with Tributary's settings
@@ -99,36 +134,6 @@ func openDB(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// check runs PRAGMA quick_check, which reads every page of the file. A
-// file that is not a database at all fails on the first statement.
-func check(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `PRAGMA quick_check`)
-	if err != nil {
-		return fmt.Errorf("integrity check: %w", err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var msg string
-		if err := rows.Scan(&msg); err != nil {
-			return fmt.Errorf("integrity check: %w", err)
-		}
-		if msg != "ok" {
-			problems = append(problems, msg)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("integrity check: %w", err)
-	}
-	if len(problems) > 0 {
-		if len(problems) > 5 {
-			problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
-		}
-		return fmt.Errorf("integrity check failed, the database is corrupt (restore a backup): %s", strings.Join(problems, "; "))
-	}
-	return nil
-}
-
 // Path returns the file the database was opened from.
 func (d *DB) Path() string { return d.path }
 
@@ -140,9 +145,15 @@ func (d *DB) Close() error {
 		if !d.readOnly {
 			_, _ = d.db.Exec(`PRAGMA optimize`)
 		}
+		if d.session != nil {
+			d.session.end(d.db)
+		}
 		if err := d.db.Close(); err != nil {
 			d.closeErr = fmt.Errorf("sqlite: close %s: %w", d.path, err)
 		}
+		// Released last: the row is gone, so the next Open sees a clean
+		// end even if this process dies now.
+		d.session.release()
 	})
 	return d.closeErr
 }
@@ -179,7 +190,7 @@ func (d *DB) Version(ctx context.Context) (store.Version, error) {
 		changed sql.NullInt64
 	)
 	if err := d.db.QueryRowContext(ctx, `SELECT counter, changed_at FROM store_version WHERE id = 1`).Scan(&v.Counter, &changed); err != nil {
-		return store.Version{}, fmt.Errorf("sqlite: version: %w", err)
+		return store.Version{}, failf("sqlite: version: %w", err)
 	}
 	v.ChangedAt = fromUnix(changed)
 	return v, nil
