@@ -37,9 +37,17 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		}
 		rows[i] = r
 	}
+	// A re-fetch mostly finds every article as stored: reading first,
+	// in a read transaction, answers it without the write lock, which
+	// other processes' writers would wait on.
+	if same, err := d.allStored(ctx, rows); err != nil {
+		return res, failf("sqlite: upsert articles: %w", err)
+	} else if same {
+		return store.UpsertResult{Unchanged: len(rows)}, nil
+	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		res = store.UpsertResult{}
-		stmts := txStmts{tx: tx}
+		stmts := txStmts{tx: tx, d: d}
 		defer stmts.close()
 		for _, r := range rows {
 			var (
@@ -91,13 +99,43 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 	return res, nil
 }
 
-// The statements of an upsert, prepared once per transaction when first
-// needed.
+// allStored reports whether every row is stored with the same content
+// hash and page state, read in one read transaction: then the upsert
+// changes nothing.
+func (d *DB) allStored(ctx context.Context, rows []record.Row) (same bool, err error) {
+	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a plain BEGIN, no write lock
+	if err != nil {
+		return false, fmt.Errorf("begin: %w", err)
+	}
+	defer func() { err = errors.Join(err, rollback(tx)) }()
+	sel := tx.StmtContext(ctx, d.stmts[stmtSelect])
+	defer sel.Close()
+	var hash, page []byte
+	for _, r := range rows {
+		err := sel.QueryRowContext(ctx, r.Source, r.ID).Scan(&hash, &page)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("%s/%s: %w", r.Source, r.ID, err)
+		}
+		if !bytes.Equal(hash, r.Hash) || !record.SamePage(page, r.Page) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// The hot statements of a refresh, prepared once by Open (see prepare):
+// compiling them again for every transaction cost more than running them.
 const (
 	stmtSelect = iota
 	stmtInsert
 	stmtUpdate
 	stmtUpdatePage
+	stmtState
+	stmtSaveState
+	stmtMarkListed
 	numStmts
 )
 
@@ -119,23 +157,47 @@ func stmtSQL(i int) string {
 			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, podcast = ?, content_hash = ?,
 			sort_time = coalesce(?10, fetched_at)
 			WHERE source = ? AND id = ?`
-	default:
+	case stmtUpdatePage:
 		return `UPDATE articles SET page = ? WHERE source = ? AND id = ?`
+	case stmtState:
+		return `SELECT ` + stateColumns + ` FROM source_state WHERE name = ?`
+	case stmtSaveState:
+		return saveStateSQL
+	default:
+		return markListedSQL
 	}
 }
 
+// prepare prepares the hot statements on d.db; database/sql prepares each
+// again on every connection it runs on, once. A read-only DB prepares only
+// the reads.
+func (d *DB) prepare(ctx context.Context) error {
+	for i := range d.stmts {
+		if d.readOnly && i != stmtSelect && i != stmtState {
+			continue
+		}
+		st, err := d.db.PrepareContext(ctx, stmtSQL(i))
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		d.stmts[i] = st
+	}
+	return nil
+}
+
+// txStmts are the prepared statements of d bound to tx when first needed.
 type txStmts struct {
 	tx    *sql.Tx
+	d     *DB
 	stmts [numStmts]*sql.Stmt
 }
 
 func (s *txStmts) get(ctx context.Context, i int) (*sql.Stmt, error) {
 	if s.stmts[i] == nil {
-		st, err := s.tx.PrepareContext(ctx, stmtSQL(i))
-		if err != nil {
-			return nil, err
+		if s.d.stmts[i] == nil {
+			return nil, errReadOnly
 		}
-		s.stmts[i] = st
+		s.stmts[i] = s.tx.StmtContext(ctx, s.d.stmts[i])
 	}
 	return s.stmts[i], nil
 }

@@ -31,10 +31,14 @@ var errReadOnly = errors.New("database opened read-only")
 // the file; one that finds the file damaged wraps ErrCorrupt.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	db, unclean, err := openReadOnly(ctx, path)
-	if err != nil {
-		return nil, failf("sqlite: open %s read-only: %w", path, err)
+	if err == nil {
+		d := &DB{db: db, path: path, wsem: make(chan struct{}, 1), readOnly: true, unclean: unclean}
+		if err = d.prepare(ctx); err == nil {
+			return d, nil
+		}
+		db.Close()
 	}
-	return &DB{db: db, path: path, wsem: make(chan struct{}, 1), readOnly: true, unclean: unclean}, nil
+	return nil, failf("sqlite: open %s read-only: %w", path, err)
 }
 
 func openReadOnly(ctx context.Context, path string) (*sql.DB, int, error) {

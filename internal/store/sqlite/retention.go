@@ -22,7 +22,7 @@ func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error 
 		return failf("sqlite: mark listed %s: %w", source, err)
 	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, markListedSQL, record.Clean(source), list)
+		_, err := tx.StmtContext(ctx, d.stmts[stmtMarkListed]).ExecContext(ctx, record.Clean(source), list)
 		return err
 	})
 	if err != nil {

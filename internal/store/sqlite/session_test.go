@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
 )
 
@@ -197,5 +198,35 @@ func TestNotADatabaseIsCorrupt(t *testing.T) {
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "not a database") {
 			t.Errorf("%s of a file that is no database: %v, want an error wrapping ErrCorrupt", name, err)
 		}
+	}
+}
+
+func TestUnchangedUpsertTakesNoWriteLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db := openFile(t, path)
+	a := article("s", "1")
+	mustUpsert(t, db, a)
+
+	// Another process holds the write lock, as a long write would.
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, `ROLLBACK`)
+
+	// Waiting for it would end in SQLITE_BUSY after busyTimeout.
+	res, err := db.UpsertArticles(ctx, []feeds.Article{a})
+	if err != nil || res != (store.UpsertResult{Unchanged: 1}) {
+		t.Errorf("unchanged upsert while another process writes: %+v, %v; want 1 unchanged at once", res, err)
 	}
 }

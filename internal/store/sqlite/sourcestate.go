@@ -42,7 +42,7 @@ func scanState(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 // SourceState returns the saved fetch state of source, or a zero state
 // with Name set when the source was never saved.
 func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
-	st, err := scanState(d.db.QueryRowContext(ctx, `SELECT `+stateColumns+` FROM source_state WHERE name = ?`, record.Clean(source)))
+	st, err := scanState(d.stmts[stmtState].QueryRowContext(ctx, record.Clean(source)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.SourceState{Name: source}, nil
 	}
@@ -68,7 +68,7 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 		return failf("sqlite: save source state %s: %w", st.Name, err)
 	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, saveStateSQL,
+		_, err := tx.StmtContext(ctx, d.stmts[stmtSaveState]).ExecContext(ctx,
 			name, record.Clean(st.ETag), record.Clean(st.LastModified), record.Unix(st.LastAttempt), record.Unix(st.LastSuccess),
 			record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, record.Unix(st.NextAttempt), text(boilerplate),
 			record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),

@@ -48,8 +48,10 @@ type DB struct {
 	// session is this process's record of having the file open, nil for
 	// a read-only DB; unclean is how many earlier sessions Open found
 	// ended without Close.
-	session   *session
-	unclean   int
+	session *session
+	unclean int
+	// stmts are the hot statements, prepared once (see prepare).
+	stmts     [numStmts]*sql.Stmt
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -94,6 +96,13 @@ func open(ctx context.Context, db *sql.DB, path string) (*DB, error) {
 		if d.session, d.unclean, err = startSession(ctx, db, path); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.prepare(ctx); err != nil {
+		if d.session != nil {
+			d.session.end(db)
+			d.session.release()
+		}
+		return nil, err
 	}
 	return d, nil
 }
@@ -144,6 +153,11 @@ func (d *DB) Close() error {
 		// failure here is no reason to report Close as failed.
 		if !d.readOnly {
 			_, _ = d.db.Exec(`PRAGMA optimize`)
+		}
+		for _, st := range d.stmts {
+			if st != nil {
+				st.Close()
+			}
 		}
 		if d.session != nil {
 			d.session.end(d.db)
