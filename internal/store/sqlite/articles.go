@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,8 +39,8 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		rows[i] = r
 	}
 	// A re-fetch mostly finds every article as stored: reading first,
-	// in a read transaction, answers it without the write lock, which
-	// other processes' writers would wait on.
+	// one statement for the batch, answers it without the write lock,
+	// which other processes' writers would wait on.
 	if same, err := d.allStored(ctx, rows); err != nil {
 		return res, failf("sqlite: upsert articles: %w", err)
 	} else if same {
@@ -100,30 +101,48 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 }
 
 // allStored reports whether every row is stored with the same content
-// hash and page state, read in one read transaction: then the upsert
-// changes nothing.
-func (d *DB) allStored(ctx context.Context, rows []record.Row) (same bool, err error) {
-	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a plain BEGIN, no write lock
+// hash and page state, read by one statement (one snapshot): then the
+// upsert changes nothing. A batch of several sources, or naming an
+// article twice, takes the long way.
+func (d *DB) allStored(ctx context.Context, rows []record.Row) (bool, error) {
+	src := rows[0].Source
+	want := make(map[string]*record.Row, len(rows))
+	ids := make([]string, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		if _, dup := want[r.ID]; dup || r.Source != src {
+			return false, nil
+		}
+		want[r.ID], ids[i] = r, r.ID
+	}
+	list, err := json.Marshal(ids)
 	if err != nil {
-		return false, fmt.Errorf("begin: %w", err)
+		return false, err
 	}
-	defer func() { err = errors.Join(err, rollback(tx)) }()
-	sel := tx.StmtContext(ctx, d.stmts[stmtSelect])
-	defer sel.Close()
-	var hash, page []byte
-	for _, r := range rows {
-		err := sel.QueryRowContext(ctx, r.Source, r.ID).Scan(&hash, &page)
-		if errors.Is(err, sql.ErrNoRows) {
+	found, err := d.stmts[stmtStored].QueryContext(ctx, src, string(list))
+	if err != nil {
+		return false, err
+	}
+	defer found.Close()
+	var (
+		id         string
+		hash, page sql.RawBytes
+		n          int
+	)
+	for found.Next() {
+		if err := found.Scan(&id, &hash, &page); err != nil {
+			return false, err
+		}
+		r := want[id]
+		if r == nil || !bytes.Equal(hash, r.Hash) || !record.SamePage(page, r.Page) {
 			return false, nil
 		}
-		if err != nil {
-			return false, fmt.Errorf("%s/%s: %w", r.Source, r.ID, err)
-		}
-		if !bytes.Equal(hash, r.Hash) || !record.SamePage(page, r.Page) {
-			return false, nil
-		}
+		n++
 	}
-	return true, nil
+	if err := found.Err(); err != nil {
+		return false, err
+	}
+	return n == len(rows), nil
 }
 
 // The hot statements of a refresh, prepared once by Open (see prepare):
@@ -136,6 +155,8 @@ const (
 	stmtState
 	stmtSaveState
 	stmtMarkListed
+	stmtListedChanges
+	stmtStored
 	numStmts
 )
 
@@ -163,8 +184,13 @@ func stmtSQL(i int) string {
 		return `SELECT ` + stateColumns + ` FROM source_state WHERE name = ?`
 	case stmtSaveState:
 		return saveStateSQL
-	default:
+	case stmtMarkListed:
 		return markListedSQL
+	case stmtListedChanges:
+		return listedChangesSQL
+	default:
+		// The stored version of a source's articles by id, a JSON array.
+		return `SELECT id, content_hash, page FROM articles WHERE source = ?1 AND id IN (SELECT value FROM json_each(?2))`
 	}
 }
 
@@ -173,7 +199,7 @@ func stmtSQL(i int) string {
 // the reads.
 func (d *DB) prepare(ctx context.Context) error {
 	for i := range d.stmts {
-		if d.readOnly && i != stmtSelect && i != stmtState {
+		if d.readOnly && i != stmtSelect && i != stmtState && i != stmtListedChanges && i != stmtStored {
 			continue
 		}
 		st, err := d.db.PrepareContext(ctx, stmtSQL(i))

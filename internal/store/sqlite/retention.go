@@ -21,6 +21,18 @@ func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error 
 	if err != nil {
 		return failf("sqlite: mark listed %s: %w", source, err)
 	}
+	if d.readOnly {
+		return failf("sqlite: mark listed %s: %w", source, errReadOnly)
+	}
+	// A re-fetch of an unchanged feed lists what it listed: reading first
+	// spares the write lock.
+	var changes bool
+	if err := d.stmts[stmtListedChanges].QueryRowContext(ctx, record.Clean(source), list).Scan(&changes); err != nil {
+		return failf("sqlite: mark listed %s: %w", source, err)
+	}
+	if !changes {
+		return nil
+	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, d.stmts[stmtMarkListed]).ExecContext(ctx, record.Clean(source), list)
 		return err
@@ -35,6 +47,10 @@ func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error 
 // articles of one source (?1), writing only the rows that change.
 const markListedSQL = `UPDATE articles SET listed = (id IN (SELECT value FROM json_each(?2)))
 	WHERE source = ?1 AND listed != (id IN (SELECT value FROM json_each(?2)))`
+
+// listedChangesSQL reports whether markListedSQL would change a row.
+const listedChangesSQL = `SELECT EXISTS (SELECT 1 FROM articles
+	WHERE source = ?1 AND listed != (id IN (SELECT value FROM json_each(?2))))`
 
 // cleanJSON returns names cleaned as the stores write them, as a JSON array.
 func cleanJSON(names []string) (string, error) {
