@@ -17,7 +17,17 @@ import (
 )
 
 const articleColumns = `source, id, origin, title, link, summary, content,
-	authors, image, enclosures, categories, published, updated, fetched_at, page, podcast`
+	authors, image, enclosures, categories, published, updated, fetched_at, page, podcast, summary_is_content`
+
+// storedSummary returns what the summary column holds for r and the
+// summary_is_content flag: a summary equal to a non-empty content is
+// stored once, as the content.
+func storedSummary(r *record.Row) (string, bool) {
+	if r.Summary == r.Content && r.Content != "" {
+		return "", true
+	}
+	return r.Summary, false
+}
 
 // UpsertArticles stores arts in one transaction, in order. An article new
 // to the store is inserted (a zero FetchedAt becomes now); one whose
@@ -60,19 +70,20 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 				return err
 			}
 			err = sel.QueryRowContext(ctx, r.Source, r.ID).Scan(&hash, &page)
+			summary, same := storedSummary(&r)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				err = stmts.exec(ctx, stmtInsert,
-					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					r.Source, r.ID, r.Origin, r.Title, r.Link, summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
-					r.Published, r.Updated, r.FetchedAt, text(r.Page), text(r.Podcast), r.Hash)
+					r.Published, r.Updated, r.FetchedAt, text(r.Page), text(r.Podcast), same, r.Hash)
 				res.New++
 			case err != nil:
 			case !bytes.Equal(hash, r.Hash):
 				err = stmts.exec(ctx, stmtUpdate,
-					r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					r.Origin, r.Title, r.Link, summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
-					r.Published, r.Updated, text(r.Page), text(r.Podcast), r.Hash, r.Source, r.ID)
+					r.Published, r.Updated, text(r.Page), text(r.Podcast), same, r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
 				if !record.SamePage(page, r.Page) {
@@ -172,10 +183,11 @@ func stmtSQL(i int) string {
 		// listed until MarkListed says otherwise: a cleanup running
 		// between the insert and MarkListed must not delete it.
 		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time, listed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
 	case stmtUpdate:
 		return `UPDATE articles SET origin = ?, title = ?, link = ?, summary = ?, content = ?,
-			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, podcast = ?, content_hash = ?,
+			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, podcast = ?,
+			summary_is_content = ?, content_hash = ?,
 			sort_time = coalesce(?10, fetched_at)
 			WHERE source = ? AND id = ?`
 	case stmtUpdatePage:
@@ -378,10 +390,14 @@ func scanArticle(sc interface{ Scan(...any) error }) (feeds.Article, error) {
 		podcast                                      []byte
 		published, updated                           sql.NullInt64
 		fetchedAt                                    int64
+		summaryIsContent                             bool
 	)
 	if err := sc.Scan(&a.Source, &a.ID, &a.Origin, &a.Title, &a.Link, &a.Summary, &a.Content,
-		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page, &podcast); err != nil {
+		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page, &podcast, &summaryIsContent); err != nil {
 		return feeds.Article{}, err
+	}
+	if summaryIsContent {
+		a.Summary = a.Content // the same string, not a copy
 	}
 	a.Published = fromUnix(published)
 	a.Updated = fromUnix(updated)

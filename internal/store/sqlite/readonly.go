@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"strings"
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -82,7 +81,7 @@ func openReadOnly(ctx context.Context, path string) (*sql.DB, int, error) {
 // process that had the file open for writing ended without Close, runs
 // the full integrity check. It returns how many such processes it found.
 func openChecked(ctx context.Context, path string, want int, immutable bool) (*sql.DB, int, error) {
-	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) +
+	dsn := fileURI(path) +
 		fmt.Sprintf("?mode=ro&_busy_timeout=%d&_pragma=query_only(1)", busyTimeout.Milliseconds())
 	if immutable {
 		dsn += "&immutable=1"

@@ -159,7 +159,7 @@ func TestDamagedStore(t *testing.T) {
 		t.Errorf("an empty upsert reads nothing: %v", err)
 	}
 	err = db.IntegrityCheck(ctx)
-	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "integrity check failed") {
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "integrity check") {
 		t.Errorf("IntegrityCheck: %v, want a failed check wrapping ErrCorrupt", err)
 	}
 	if err := db.Close(); err != nil {

@@ -18,6 +18,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -117,16 +119,53 @@ func readSchema(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// fileURI returns a file: URI for path, so that '?' or '#' in the path
+// cannot be taken for the parameters; SQLite decodes the %-escapes.
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// pageSize is the page size of a new database file. An article of a few
+// KB left about half of a 4 KiB page, SQLite's default, empty: the store
+// took 2.1x the bytes of the HTML it held, 1.4x with 16 KiB pages. An
+// existing file keeps its page size (docs/operations.md says how to
+// convert one).
+const pageSize = 16384
+
+// initNewFile gives a file that does not exist yet, or is empty, its page
+// size and incremental auto_vacuum, then WAL mode, in that order: SQLite
+// fixes the first two when the file's first page is written, which WAL
+// mode does. The driver's own parameters would run auto_vacuum before
+// page_size, which then has no effect. Two processes creating the file at
+// once are safe: the second finds the first's settings in place.
+func initNewFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil // not new; or Open reports the problem
+	}
+	db, err := sql.Open("sqlite", fileURI(path)+fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // the pragmas below act on one connection
+	for _, p := range []string{fmt.Sprintf("page_size = %d", pageSize), "auto_vacuum = INCREMENTAL", "journal_mode = WAL"} {
+		if _, err := db.Exec(`PRAGMA ` + p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // openDB returns a connection pool on path with Tributary's settings
 // applied to every connection.
 func openDB(path string) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("empty path")
 	}
-	// A file: URI, so that '?' or '#' in the path cannot be taken for the
-	// parameters; SQLite decodes the %-escapes.
-	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) +
-		fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()) +
+	if err := initNewFile(path); err != nil {
+		return nil, err
+	}
+	dsn := fileURI(path) + fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()) +
 		"&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate" +
 		// A new file frees the pages of deleted articles with Reclaim's
 		// incremental vacuum; on an existing file created without it this

@@ -186,7 +186,7 @@ func TestOpenErrors(t *testing.T) {
 		want       []string
 	}{
 		{"NotADatabase", garbage, []string{"sqlite: open " + garbage, "not a database"}},
-		{"Damaged", damaged, []string{"sqlite: open " + damaged, "integrity check failed", "the database is corrupt"}},
+		{"Damaged", damaged, []string{"sqlite: open " + damaged, "integrity check", "the database is corrupt"}},
 		{"MissingDirectory", filepath.Join(dir, "no", "such", "dir", "x.db"), []string{"sqlite: open " + filepath.Join(dir, "no")}},
 		{"Empty", "", []string{"sqlite: open", "empty path"}},
 	}
