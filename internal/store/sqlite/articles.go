@@ -60,33 +60,36 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		res = store.UpsertResult{}
 		stmts := txStmts{tx: tx, d: d}
 		defer stmts.close()
+		sel, err := stmts.get(ctx, stmtStored)
+		if err != nil {
+			return err
+		}
+		stored, err := storedVersions(ctx, sel, rows)
+		if err != nil {
+			return err
+		}
 		for _, r := range rows {
-			var (
-				hash []byte
-				page []byte
-			)
-			sel, err := stmts.get(ctx, stmtSelect)
-			if err != nil {
-				return err
-			}
-			err = sel.QueryRowContext(ctx, r.Source, r.ID).Scan(&hash, &page)
+			k := [2]string{r.Source, r.ID}
+			old, found := stored[k]
+			// A later article of the batch with the same key sees this one.
+			stored[k] = version{hash: r.Hash, page: r.Page}
 			summary, same := storedSummary(&r)
+			var err error
 			switch {
-			case errors.Is(err, sql.ErrNoRows):
+			case !found:
 				err = stmts.exec(ctx, stmtInsert,
 					r.Source, r.ID, r.Origin, r.Title, r.Link, summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
 					r.Published, r.Updated, r.FetchedAt, text(r.Page), text(r.Podcast), same, r.Hash)
 				res.New++
-			case err != nil:
-			case !bytes.Equal(hash, r.Hash):
+			case !bytes.Equal(old.hash, r.Hash):
 				err = stmts.exec(ctx, stmtUpdate,
 					r.Origin, r.Title, r.Link, summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
 					r.Published, r.Updated, text(r.Page), text(r.Podcast), same, r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
-				if !record.SamePage(page, r.Page) {
+				if !record.SamePage(old.page, r.Page) {
 					err = stmts.exec(ctx, stmtUpdatePage, text(r.Page), r.Source, r.ID)
 				}
 				res.Unchanged++
@@ -118,48 +121,85 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 func (d *DB) allStored(ctx context.Context, rows []record.Row) (bool, error) {
 	src := rows[0].Source
 	want := make(map[string]*record.Row, len(rows))
-	ids := make([]string, len(rows))
 	for i := range rows {
 		r := &rows[i]
 		if _, dup := want[r.ID]; dup || r.Source != src {
 			return false, nil
 		}
-		want[r.ID], ids[i] = r, r.ID
+		want[r.ID] = r
+	}
+	n, same := 0, true
+	err := eachStored(ctx, d.stmts[stmtStored], src, rows, func(id string, hash, page []byte) bool {
+		r := want[id]
+		same = r != nil && bytes.Equal(hash, r.Hash) && record.SamePage(page, r.Page)
+		n++
+		return same
+	})
+	return same && n == len(rows), err
+}
+
+// version is what an upsert compares of a stored article.
+type version struct{ hash, page []byte }
+
+// storedVersions returns the stored version of every article of rows
+// that is stored, by (source, id), with one statement per source.
+func storedVersions(ctx context.Context, sel *sql.Stmt, rows []record.Row) (map[[2]string]version, error) {
+	out := make(map[[2]string]version, len(rows))
+	done := map[string]bool{}
+	for _, r := range rows {
+		if done[r.Source] {
+			continue
+		}
+		done[r.Source] = true
+		err := eachStored(ctx, sel, r.Source, rows, func(id string, hash, page []byte) bool {
+			out[[2]string{r.Source, id}] = version{bytes.Clone(hash), bytes.Clone(page)}
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// eachStored calls fn with the id, content hash and page of each stored
+// article of src among rows, until fn returns false. hash and page are
+// valid only during the call.
+func eachStored(ctx context.Context, sel *sql.Stmt, src string, rows []record.Row, fn func(id string, hash, page []byte) bool) error {
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if r.Source == src {
+			ids = append(ids, r.ID)
+		}
 	}
 	list, err := json.Marshal(ids)
 	if err != nil {
-		return false, err
+		return err
 	}
-	found, err := d.stmts[stmtStored].QueryContext(ctx, src, string(list))
+	found, err := sel.QueryContext(ctx, src, string(list))
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer found.Close()
 	var (
 		id         string
 		hash, page sql.RawBytes
-		n          int
 	)
 	for found.Next() {
 		if err := found.Scan(&id, &hash, &page); err != nil {
-			return false, err
+			return err
 		}
-		r := want[id]
-		if r == nil || !bytes.Equal(hash, r.Hash) || !record.SamePage(page, r.Page) {
-			return false, nil
+		if !fn(id, hash, page) {
+			return nil
 		}
-		n++
 	}
-	if err := found.Err(); err != nil {
-		return false, err
-	}
-	return n == len(rows), nil
+	return found.Err()
 }
 
 // The hot statements of a refresh, prepared once by Open (see prepare):
 // compiling them again for every transaction cost more than running them.
 const (
-	stmtSelect = iota
+	stmtStored = iota
 	stmtInsert
 	stmtUpdate
 	stmtUpdatePage
@@ -167,7 +207,6 @@ const (
 	stmtSaveState
 	stmtMarkListed
 	stmtListedChanges
-	stmtStored
 	numStmts
 )
 
@@ -176,8 +215,9 @@ const (
 // number; an unnumbered ? takes the number after the largest so far.
 func stmtSQL(i int) string {
 	switch i {
-	case stmtSelect:
-		return `SELECT content_hash, page FROM articles WHERE source = ? AND id = ?`
+	case stmtStored:
+		// The stored version of a source's articles by id, a JSON array.
+		return `SELECT id, content_hash, page FROM articles WHERE source = ?1 AND id IN (SELECT value FROM json_each(?2))`
 	case stmtInsert:
 		// A new article comes from the document being stored, so it is
 		// listed until MarkListed says otherwise: a cleanup running
@@ -198,11 +238,8 @@ func stmtSQL(i int) string {
 		return saveStateSQL
 	case stmtMarkListed:
 		return markListedSQL
-	case stmtListedChanges:
-		return listedChangesSQL
 	default:
-		// The stored version of a source's articles by id, a JSON array.
-		return `SELECT id, content_hash, page FROM articles WHERE source = ?1 AND id IN (SELECT value FROM json_each(?2))`
+		return listedChangesSQL
 	}
 }
 
@@ -211,7 +248,7 @@ func stmtSQL(i int) string {
 // the reads.
 func (d *DB) prepare(ctx context.Context) error {
 	for i := range d.stmts {
-		if d.readOnly && i != stmtSelect && i != stmtState && i != stmtListedChanges && i != stmtStored {
+		if d.readOnly && i != stmtStored && i != stmtState && i != stmtListedChanges {
 			continue
 		}
 		st, err := d.db.PrepareContext(ctx, stmtSQL(i))

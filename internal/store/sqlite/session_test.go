@@ -230,3 +230,13 @@ func TestUnchangedUpsertTakesNoWriteLock(t *testing.T) {
 		t.Errorf("unchanged upsert while another process writes: %+v, %v; want 1 unchanged at once", res, err)
 	}
 }
+
+func TestStoredVersionsUsesPrimaryKey(t *testing.T) {
+	// The read before every upsert looks each article up by its key: a
+	// scan of the source's articles would grow with the store.
+	db := openFile(t, filepath.Join(t.TempDir(), "plan.db"))
+	plan := strings.Join(queryPlan(t, db, stmtSQL(stmtStored), "s", `["a","b"]`), "\n")
+	if !strings.Contains(plan, "SEARCH articles USING INDEX sqlite_autoindex_articles_1 (source=? AND id=?)") {
+		t.Errorf("plan of the stored versions read:\n%s\nwant a search of the primary key", plan)
+	}
+}
