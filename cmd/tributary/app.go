@@ -76,6 +76,17 @@ func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
 	return nil, usagef("unknown storage driver %q", cfg.Storage.Driver)
 }
 
+// logUncleanEnd logs, once at WARN, that opening the store found
+// processes that had ended without closing it (killed, out of memory, a
+// power loss) and so checked the whole file, which was sound: a damaged
+// one fails the open instead.
+func logUncleanEnd(log *slog.Logger, st store.Store) {
+	if u, ok := st.(interface{ UncleanSessions() int }); ok && u.UncleanSessions() > 0 {
+		log.Warn("store: a process ended without closing the store; the full integrity check found it sound",
+			slog.Int("unclean_sessions", u.UncleanSessions()))
+	}
+}
+
 // newFetcher builds the shared HTTP client from the fetch settings.
 func newFetcher(cfg *config.Config, log *slog.Logger) *fetch.Client {
 	f := cfg.Fetch

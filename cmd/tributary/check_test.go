@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store/sqlite"
 )
 
 // TestCheckWarns runs check on a valid file with one of each warning:
@@ -93,5 +99,78 @@ metrics:
 		if !tc.warn && (errOut != "" || !strings.HasSuffix(out, "ok (1 sources, 1 feeds)\n")) {
 			t.Errorf("pprof %s, allow %s: stderr %q, stdout %q, want no warning", tc.pprof, tc.network, errOut, out)
 		}
+	}
+}
+
+// TestCheckStore runs check --store on a sound store, then on the same
+// store with a page overwritten: the full integrity check finds the
+// damage, which an open after a clean close does not look for.
+func TestCheckStore(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "tributary.db")
+	conf := filepath.Join(dir, "config.yaml")
+	writeFile(t, conf, "storage:\n  dsn: "+dbPath+"\nsources:\n  - name: a\n    url: https://news.example.org/feed\nfeeds:\n  - name: all\n")
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arts []feeds.Article
+	for i := range 300 {
+		arts = append(arts, feeds.Article{Source: "a", ID: fmt.Sprintf("urn:%d", i), Title: "Story",
+			Content: strings.Repeat(fmt.Sprintf("<p>Story %d.</p>", i), 100)})
+	}
+	if _, err := db.UpsertArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runCmd(t, ctx, "--config", conf, "check", "--store")
+	if code != exitOK || !strings.Contains(out, dbPath+": ok (integrity_check)") {
+		t.Fatalf("check --store on a sound store: exit %d\n%s%s", code, out, errOut)
+	}
+
+	overwriteTableRoot(t, dbPath, "articles")
+	// A clean close was the last thing done to the file: open looks no
+	// further than the schema and succeeds.
+	db, err = sqlite.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatalf("open after a clean close reads the whole file: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCmd(t, ctx, "--config", conf, "check", "--store")
+	if code != exitFailed || !strings.Contains(errOut, "the database is corrupt") || !strings.Contains(errOut, dbPath) {
+		t.Errorf("check --store on a damaged store: exit %d, want 1 naming the file and the corruption\n%s%s", code, out, errOut)
+	}
+}
+
+// overwriteTableRoot overwrites the root page of table in the SQLite
+// file at path (closed cleanly, so its WAL is empty) with garbage.
+func overwriteTableRoot(t *testing.T, path, table string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root, pageSize int64
+	err = raw.QueryRow(`SELECT rootpage FROM sqlite_schema WHERE name = ?`, table).Scan(&root)
+	if err == nil {
+		err = raw.QueryRow(`PRAGMA page_size`).Scan(&pageSize)
+	}
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xa5}, int(pageSize)), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
 	}
 }

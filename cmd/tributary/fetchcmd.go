@@ -62,6 +62,7 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 		return err
 	}
 	defer closeStore(st, &err)
+	logUncleanEnd(log, st)
 	client := newFetcher(cfg, log)
 	defer client.Close()
 	runner := &pipeline.Runner{Doer: client, Store: st, Log: log}

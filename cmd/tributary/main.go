@@ -108,7 +108,8 @@ Commands:
   preview URL|FILE    fetch a feed or page and print how Tributary would read it, storing nothing; --fulltext, --kind page --selector KEY=CSS, --json
   build --out DIR     write the site as served: DIR/index.html, DIR/feeds/NAME.rss|atom|json and their pages; --base-url URL
   status [--json]     list every source: state, last fetch, errors, next run, articles stored
-  check               validate the configuration, print every problem and warning with its line
+  check               validate the configuration, print every problem and warning with its line;
+                      --store also checks every page of the store
   add URL             add a source to the configuration file (--name, --tags, --fulltext), comments kept
   import-opml FILE    add the feeds of an OPML file (a feed reader's export) as sources; --dry-run
   prune               delete the articles retention no longer keeps, once; --source NAME --yes deletes one source's
@@ -158,7 +159,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "status":
 		err = cmdStatus(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "check":
-		err = cmdCheck(*confPath, cmdArgs, stdout, stderr)
+		err = cmdCheck(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "add":
 		err = cmdAdd(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "import-opml":

@@ -110,6 +110,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	logWarnings(log, cfg)
+	logUncleanEnd(log, st)
 	log.Info("serving", slog.String("listen", ln.Addr().String()), slog.String("base_url", cfg.BaseURL),
 		slog.Int("sources", len(enabledSources(cfg))), slog.Int("feeds", len(cfg.Feeds)), slog.Bool("watch", *watchConf), slog.Bool("pprof", cfg.Metrics.Pprof))
 	serveErr := make(chan error, 1)

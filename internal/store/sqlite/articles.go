@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,7 +17,17 @@ import (
 )
 
 const articleColumns = `source, id, origin, title, link, summary, content,
-	authors, image, enclosures, categories, published, updated, fetched_at, page, podcast`
+	authors, image, enclosures, categories, published, updated, fetched_at, page, podcast, summary_is_content`
+
+// storedSummary returns what the summary column holds for r and the
+// summary_is_content flag: a summary equal to a non-empty content is
+// stored once, as the content.
+func storedSummary(r *record.Row) (string, bool) {
+	if r.Summary == r.Content && r.Content != "" {
+		return "", true
+	}
+	return r.Summary, false
+}
 
 // UpsertArticles stores arts in one transaction, in order. An article new
 // to the store is inserted (a zero FetchedAt becomes now); one whose
@@ -33,40 +44,52 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 	for i := range arts {
 		r, err := record.Encode(&arts[i], now)
 		if err != nil {
-			return res, fmt.Errorf("sqlite: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
+			return res, failf("sqlite: upsert %s/%s: %w", arts[i].Source, arts[i].ID, err)
 		}
 		rows[i] = r
 	}
+	// A re-fetch mostly finds every article as stored: reading first,
+	// one statement for the batch, answers it without the write lock,
+	// which other processes' writers would wait on.
+	if same, err := d.allStored(ctx, rows); err != nil {
+		return res, failf("sqlite: upsert articles: %w", err)
+	} else if same {
+		return store.UpsertResult{Unchanged: len(rows)}, nil
+	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		res = store.UpsertResult{}
-		stmts := txStmts{tx: tx}
+		stmts := txStmts{tx: tx, d: d}
 		defer stmts.close()
+		sel, err := stmts.get(ctx, stmtStored)
+		if err != nil {
+			return err
+		}
+		stored, err := storedVersions(ctx, sel, rows)
+		if err != nil {
+			return err
+		}
 		for _, r := range rows {
-			var (
-				hash []byte
-				page []byte
-			)
-			sel, err := stmts.get(ctx, stmtSelect)
-			if err != nil {
-				return err
-			}
-			err = sel.QueryRowContext(ctx, r.Source, r.ID).Scan(&hash, &page)
+			k := [2]string{r.Source, r.ID}
+			old, found := stored[k]
+			// A later article of the batch with the same key sees this one.
+			stored[k] = version{hash: r.Hash, page: r.Page}
+			summary, same := storedSummary(&r)
+			var err error
 			switch {
-			case errors.Is(err, sql.ErrNoRows):
+			case !found:
 				err = stmts.exec(ctx, stmtInsert,
-					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					r.Source, r.ID, r.Origin, r.Title, r.Link, summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
-					r.Published, r.Updated, r.FetchedAt, text(r.Page), text(r.Podcast), r.Hash)
+					r.Published, r.Updated, r.FetchedAt, text(r.Page), text(r.Podcast), same, r.Hash)
 				res.New++
-			case err != nil:
-			case !bytes.Equal(hash, r.Hash):
+			case !bytes.Equal(old.hash, r.Hash):
 				err = stmts.exec(ctx, stmtUpdate,
-					r.Origin, r.Title, r.Link, r.Summary, r.Content,
+					r.Origin, r.Title, r.Link, summary, r.Content,
 					text(r.Authors), text(r.Image), text(r.Enclosures), text(r.Categories),
-					r.Published, r.Updated, text(r.Page), text(r.Podcast), r.Hash, r.Source, r.ID)
+					r.Published, r.Updated, text(r.Page), text(r.Podcast), same, r.Hash, r.Source, r.ID)
 				res.Updated++
 			default:
-				if !record.SamePage(page, r.Page) {
+				if !record.SamePage(old.page, r.Page) {
 					err = stmts.exec(ctx, stmtUpdatePage, text(r.Page), r.Source, r.ID)
 				}
 				res.Unchanged++
@@ -86,18 +109,104 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		return bumpVersion(ctx, tx)
 	})
 	if err != nil {
-		return store.UpsertResult{}, fmt.Errorf("sqlite: upsert articles: %w", err)
+		return store.UpsertResult{}, failf("sqlite: upsert articles: %w", err)
 	}
 	return res, nil
 }
 
-// The statements of an upsert, prepared once per transaction when first
-// needed.
+// allStored reports whether every row is stored with the same content
+// hash and page state, read by one statement (one snapshot): then the
+// upsert changes nothing. A batch of several sources, or naming an
+// article twice, takes the long way.
+func (d *DB) allStored(ctx context.Context, rows []record.Row) (bool, error) {
+	src := rows[0].Source
+	want := make(map[string]*record.Row, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		if _, dup := want[r.ID]; dup || r.Source != src {
+			return false, nil
+		}
+		want[r.ID] = r
+	}
+	n, same := 0, true
+	err := eachStored(ctx, d.stmts[stmtStored], src, rows, func(id string, hash, page []byte) bool {
+		r := want[id]
+		same = r != nil && bytes.Equal(hash, r.Hash) && record.SamePage(page, r.Page)
+		n++
+		return same
+	})
+	return same && n == len(rows), err
+}
+
+// version is what an upsert compares of a stored article.
+type version struct{ hash, page []byte }
+
+// storedVersions returns the stored version of every article of rows
+// that is stored, by (source, id), with one statement per source.
+func storedVersions(ctx context.Context, sel *sql.Stmt, rows []record.Row) (map[[2]string]version, error) {
+	out := make(map[[2]string]version, len(rows))
+	done := map[string]bool{}
+	for _, r := range rows {
+		if done[r.Source] {
+			continue
+		}
+		done[r.Source] = true
+		err := eachStored(ctx, sel, r.Source, rows, func(id string, hash, page []byte) bool {
+			out[[2]string{r.Source, id}] = version{bytes.Clone(hash), bytes.Clone(page)}
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// eachStored calls fn with the id, content hash and page of each stored
+// article of src among rows, until fn returns false. hash and page are
+// valid only during the call.
+func eachStored(ctx context.Context, sel *sql.Stmt, src string, rows []record.Row, fn func(id string, hash, page []byte) bool) error {
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if r.Source == src {
+			ids = append(ids, r.ID)
+		}
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	found, err := sel.QueryContext(ctx, src, string(list))
+	if err != nil {
+		return err
+	}
+	defer found.Close()
+	var (
+		id         string
+		hash, page sql.RawBytes
+	)
+	for found.Next() {
+		if err := found.Scan(&id, &hash, &page); err != nil {
+			return err
+		}
+		if !fn(id, hash, page) {
+			return nil
+		}
+	}
+	return found.Err()
+}
+
+// The hot statements of a refresh, prepared once by Open (see prepare):
+// compiling them again for every transaction cost more than running them.
 const (
-	stmtSelect = iota
+	stmtStored = iota
 	stmtInsert
 	stmtUpdate
 	stmtUpdatePage
+	stmtState
+	stmtSaveState
+	stmtMarkListed
+	stmtListedChanges
 	numStmts
 )
 
@@ -106,36 +215,64 @@ const (
 // number; an unnumbered ? takes the number after the largest so far.
 func stmtSQL(i int) string {
 	switch i {
-	case stmtSelect:
-		return `SELECT content_hash, page FROM articles WHERE source = ? AND id = ?`
+	case stmtStored:
+		// The stored version of a source's articles by id, a JSON array.
+		return `SELECT id, content_hash, page FROM articles WHERE source = ?1 AND id IN (SELECT value FROM json_each(?2))`
 	case stmtInsert:
 		// A new article comes from the document being stored, so it is
 		// listed until MarkListed says otherwise: a cleanup running
 		// between the insert and MarkListed must not delete it.
 		return `INSERT INTO articles (` + articleColumns + `, content_hash, sort_time, listed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?12, ?14), 1)`
 	case stmtUpdate:
 		return `UPDATE articles SET origin = ?, title = ?, link = ?, summary = ?, content = ?,
-			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, podcast = ?, content_hash = ?,
+			authors = ?, image = ?, enclosures = ?, categories = ?, published = ?10, updated = ?, page = ?, podcast = ?,
+			summary_is_content = ?, content_hash = ?,
 			sort_time = coalesce(?10, fetched_at)
 			WHERE source = ? AND id = ?`
-	default:
+	case stmtUpdatePage:
 		return `UPDATE articles SET page = ? WHERE source = ? AND id = ?`
+	case stmtState:
+		return `SELECT ` + stateColumns + ` FROM source_state WHERE name = ?`
+	case stmtSaveState:
+		return saveStateSQL
+	case stmtMarkListed:
+		return markListedSQL
+	default:
+		return listedChangesSQL
 	}
 }
 
+// prepare prepares the hot statements on d.db; database/sql prepares each
+// again on every connection it runs on, once. A read-only DB prepares only
+// the reads.
+func (d *DB) prepare(ctx context.Context) error {
+	for i := range d.stmts {
+		if d.readOnly && i != stmtStored && i != stmtState && i != stmtListedChanges {
+			continue
+		}
+		st, err := d.db.PrepareContext(ctx, stmtSQL(i))
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		d.stmts[i] = st
+	}
+	return nil
+}
+
+// txStmts are the prepared statements of d bound to tx when first needed.
 type txStmts struct {
 	tx    *sql.Tx
+	d     *DB
 	stmts [numStmts]*sql.Stmt
 }
 
 func (s *txStmts) get(ctx context.Context, i int) (*sql.Stmt, error) {
 	if s.stmts[i] == nil {
-		st, err := s.tx.PrepareContext(ctx, stmtSQL(i))
-		if err != nil {
-			return nil, err
+		if s.d.stmts[i] == nil {
+			return nil, errReadOnly
 		}
-		s.stmts[i] = st
+		s.stmts[i] = s.tx.StmtContext(ctx, s.d.stmts[i])
 	}
 	return s.stmts[i], nil
 }
@@ -163,11 +300,11 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 	query, args := articlesQuery(q)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: articles: %w", err)
+		return nil, failf("sqlite: articles: %w", err)
 	}
 	out, err := scanArticles(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: articles: %w", err)
+		return nil, failf("sqlite: articles: %w", err)
 	}
 	if q.Limit > 0 {
 		slices.SortFunc(out, compareNewestFirst)
@@ -216,10 +353,10 @@ func (d *DB) Article(ctx context.Context, source, id string) (feeds.Article, err
 	a, err := scanArticle(d.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE source = ? AND id = ?`,
 		record.Clean(source), record.Clean(id)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, store.ErrNotFound)
+		return feeds.Article{}, failf("sqlite: article %s/%s: %w", source, id, store.ErrNotFound)
 	}
 	if err != nil {
-		return feeds.Article{}, fmt.Errorf("sqlite: article %s/%s: %w", source, id, err)
+		return feeds.Article{}, failf("sqlite: article %s/%s: %w", source, id, err)
 	}
 	return a, nil
 }
@@ -240,11 +377,11 @@ func (d *DB) PagesDue(ctx context.Context, source string, t time.Time, limit int
 		WHERE source = ? AND json_extract(page, '$.error') IS NOT NULL AND `+due+` <= ?
 		ORDER BY `+due+`, id LIMIT ?`, record.Clean(source), t.Unix(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: pages due %s: %w", source, err)
+		return nil, failf("sqlite: pages due %s: %w", source, err)
 	}
 	out, err := scanArticles(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: pages due %s: %w", source, err)
+		return nil, failf("sqlite: pages due %s: %w", source, err)
 	}
 	return out, nil
 }
@@ -290,10 +427,14 @@ func scanArticle(sc interface{ Scan(...any) error }) (feeds.Article, error) {
 		podcast                                      []byte
 		published, updated                           sql.NullInt64
 		fetchedAt                                    int64
+		summaryIsContent                             bool
 	)
 	if err := sc.Scan(&a.Source, &a.ID, &a.Origin, &a.Title, &a.Link, &a.Summary, &a.Content,
-		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page, &podcast); err != nil {
+		&authors, &image, &enclosures, &categories, &published, &updated, &fetchedAt, &page, &podcast, &summaryIsContent); err != nil {
 		return feeds.Article{}, err
+	}
+	if summaryIsContent {
+		a.Summary = a.Content // the same string, not a copy
 	}
 	a.Published = fromUnix(published)
 	a.Updated = fromUnix(updated)

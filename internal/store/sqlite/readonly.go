@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"strings"
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -23,77 +22,99 @@ var errReadOnly = errors.New("database opened read-only")
 // for commands that never write (build). It never creates, migrates or
 // writes the file, so it works when the file or its directory is read-only
 // to this process (a read-only mount, a database owned by the daemon's
-// user); writes through the returned DB fail. The file must exist, pass
-// the integrity check (PRAGMA quick_check) and carry exactly this
-// program's schema version. Errors name the file.
+// user); writes through the returned DB fail. The file must exist and
+// carry exactly this program's schema version. Like Open it reads only the
+// header and schema unless a process ended without closing the file: then
+// it runs the full integrity check (PRAGMA quick_check), at every
+// read-only open until a read-write Open clears the record. Errors name
+// the file; one that finds the file damaged wraps ErrCorrupt.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
-	db, err := openReadOnly(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s read-only: %w", path, err)
+	db, unclean, err := openReadOnly(ctx, path)
+	if err == nil {
+		d := &DB{db: db, path: path, wsem: make(chan struct{}, 1), readOnly: true, unclean: unclean}
+		if err = d.prepare(ctx); err == nil {
+			return d, nil
+		}
+		db.Close()
 	}
-	return &DB{db: db, path: path, wsem: make(chan struct{}, 1), readOnly: true}, nil
+	return nil, failf("sqlite: open %s read-only: %w", path, err)
 }
 
-func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+func openReadOnly(ctx context.Context, path string) (*sql.DB, int, error) {
 	if path == "" {
-		return nil, errors.New("empty path")
+		return nil, 0, errors.New("empty path")
 	}
 	// Unlike Open, never create the file: a build from a mistyped path
 	// would otherwise publish empty feeds over the real ones.
 	fi, err := os.Stat(path)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			return nil, pe.Err // the caller names the file
+			return nil, 0, pe.Err // the caller names the file
 		}
-		return nil, err
+		return nil, 0, err
 	}
 	if fi.IsDir() {
-		return nil, errors.New("is a directory, not a database file")
+		return nil, 0, errors.New("is a directory, not a database file")
 	}
 	// SQLite reports an unreadable file as "unable to open database file".
 	f, err := os.Open(path)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			return nil, pe.Err
+			return nil, 0, pe.Err
 		}
-		return nil, err
+		return nil, 0, err
 	}
 	f.Close()
 	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	db, err := openChecked(ctx, path, len(migs), false)
+	db, unclean, err := openChecked(ctx, path, len(migs), false)
 	if err != nil && immutableSafe(err, path) {
-		db, err = openChecked(ctx, path, len(migs), true)
+		db, unclean, err = openChecked(ctx, path, len(migs), true)
 	}
-	return db, err
+	return db, unclean, err
 }
 
-// openChecked opens path read-only (or as immutable), runs the integrity
-// check and verifies that the schema is at version want.
-func openChecked(ctx context.Context, path string, want int, immutable bool) (*sql.DB, error) {
-	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) +
+// openChecked opens path read-only (or as immutable), reads its header
+// and schema, verifies that the schema is at version want and, when a
+// process that had the file open for writing ended without Close, runs
+// the full integrity check. It returns how many such processes it found.
+func openChecked(ctx context.Context, path string, want int, immutable bool) (*sql.DB, int, error) {
+	dsn := fileURI(path) +
 		fmt.Sprintf("?mode=ro&_busy_timeout=%d&_pragma=query_only(1)", busyTimeout.Milliseconds())
 	if immutable {
 		dsn += "&immutable=1"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
-	if err := check(ctx, db); err != nil {
+	unclean, err := func() (int, error) {
+		if err := readSchema(ctx, db); err != nil {
+			return 0, err
+		}
+		if !sessionLocks {
+			if err := check(ctx, db); err != nil {
+				return 0, err
+			}
+		}
+		if err := checkSchema(ctx, db, want); err != nil {
+			return 0, err
+		}
+		if !sessionLocks {
+			return 0, nil
+		}
+		return checkUnclean(ctx, db, path)
+	}()
+	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, 0, err
 	}
-	if err := checkSchema(ctx, db, want); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return db, unclean, nil
 }
 
 // immutableSafe reports whether a read-only open that failed with err may

@@ -19,18 +19,38 @@ import (
 func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error {
 	list, err := cleanJSON(ids)
 	if err != nil {
-		return fmt.Errorf("sqlite: mark listed %s: %w", source, err)
+		return failf("sqlite: mark listed %s: %w", source, err)
+	}
+	if d.readOnly {
+		return failf("sqlite: mark listed %s: %w", source, errReadOnly)
+	}
+	// A re-fetch of an unchanged feed lists what it listed: reading first
+	// spares the write lock.
+	var changes bool
+	if err := d.stmts[stmtListedChanges].QueryRowContext(ctx, record.Clean(source), list).Scan(&changes); err != nil {
+		return failf("sqlite: mark listed %s: %w", source, err)
+	}
+	if !changes {
+		return nil
 	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE articles SET listed = (id IN (SELECT value FROM json_each(?2)))
-			WHERE source = ?1 AND listed != (id IN (SELECT value FROM json_each(?2)))`, record.Clean(source), list)
+		_, err := tx.StmtContext(ctx, d.stmts[stmtMarkListed]).ExecContext(ctx, record.Clean(source), list)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: mark listed %s: %w", source, err)
+		return failf("sqlite: mark listed %s: %w", source, err)
 	}
 	return nil
 }
+
+// markListedSQL sets listed from a JSON array of ids (?2) for the
+// articles of one source (?1), writing only the rows that change.
+const markListedSQL = `UPDATE articles SET listed = (id IN (SELECT value FROM json_each(?2)))
+	WHERE source = ?1 AND listed != (id IN (SELECT value FROM json_each(?2)))`
+
+// listedChangesSQL reports whether markListedSQL would change a row.
+const listedChangesSQL = `SELECT EXISTS (SELECT 1 FROM articles
+	WHERE source = ?1 AND listed != (id IN (SELECT value FROM json_each(?2))))`
 
 // cleanJSON returns names cleaned as the stores write them, as a JSON array.
 func cleanJSON(names []string) (string, error) {
@@ -59,7 +79,7 @@ func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (stor
 			WHERE listed = 0 LIMIT ?)`, src, n, store.DeleteBatch)
 	})
 	if err != nil {
-		return out, fmt.Errorf("sqlite: expire %s: %w", r.Source, err)
+		return out, failf("sqlite: expire %s: %w", r.Source, err)
 	}
 	return out, nil
 }
@@ -97,7 +117,7 @@ func bumpVersion(ctx context.Context, tx *sql.Tx) error {
 func (d *DB) Orphans(ctx context.Context, known []string) ([]store.Orphan, error) {
 	list, err := cleanJSON(known)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: orphans: %w", err)
+		return nil, failf("sqlite: orphans: %w", err)
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT s.name,
 			coalesce((SELECT last_attempt FROM source_state WHERE name = s.name),
@@ -106,7 +126,7 @@ func (d *DB) Orphans(ctx context.Context, known []string) ([]store.Orphan, error
 		FROM (SELECT DISTINCT source AS name FROM articles UNION SELECT name FROM source_state) AS s
 		WHERE s.name NOT IN (SELECT value FROM json_each(?)) ORDER BY s.name`, list)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: orphans: %w", err)
+		return nil, failf("sqlite: orphans: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Orphan
@@ -116,13 +136,13 @@ func (d *DB) Orphans(ctx context.Context, known []string) ([]store.Orphan, error
 			seen sql.NullInt64
 		)
 		if err := rows.Scan(&o.Name, &seen, &o.Articles); err != nil {
-			return nil, fmt.Errorf("sqlite: orphans: %w", err)
+			return nil, failf("sqlite: orphans: %w", err)
 		}
 		o.LastSeen = fromUnix(seen)
 		out = append(out, o)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: orphans: %w", err)
+		return nil, failf("sqlite: orphans: %w", err)
 	}
 	return out, nil
 }
@@ -139,7 +159,7 @@ func (d *DB) DeleteSource(ctx context.Context, source string) (int, error) {
 		})
 	}
 	if err != nil {
-		return n, fmt.Errorf("sqlite: delete source %s: %w", source, err)
+		return n, failf("sqlite: delete source %s: %w", source, err)
 	}
 	return n, nil
 }
@@ -148,7 +168,7 @@ func (d *DB) DeleteSource(ctx context.Context, source string) (int, error) {
 func (d *DB) CountArticles(ctx context.Context, source string) (int, error) {
 	var n int
 	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE source = ?`, record.Clean(source)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: count articles %s: %w", source, err)
+		return 0, failf("sqlite: count articles %s: %w", source, err)
 	}
 	return n, nil
 }
@@ -166,7 +186,7 @@ const vacuumPages = 1024
 func (d *DB) Reclaim(ctx context.Context) error {
 	var mode int
 	if err := d.db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
-		return fmt.Errorf("sqlite: reclaim: %w", err)
+		return failf("sqlite: reclaim: %w", err)
 	}
 	if mode != 2 { // INCREMENTAL
 		return nil
@@ -174,7 +194,7 @@ func (d *DB) Reclaim(ctx context.Context) error {
 	for {
 		var free int
 		if err := d.db.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
-			return fmt.Errorf("sqlite: reclaim: %w", err)
+			return failf("sqlite: reclaim: %w", err)
 		}
 		if free == 0 {
 			return nil
@@ -189,7 +209,7 @@ func (d *DB) Reclaim(ctx context.Context) error {
 			return errors.Join(rows.Err(), rows.Close())
 		})
 		if err != nil {
-			return fmt.Errorf("sqlite: reclaim: %w", err)
+			return failf("sqlite: reclaim: %w", err)
 		}
 	}
 }
@@ -203,7 +223,7 @@ func (d *DB) Size(ctx context.Context) (int64, error) {
 			continue
 		}
 		if err != nil {
-			return 0, fmt.Errorf("sqlite: size: %w", err)
+			return 0, failf("sqlite: size: %w", err)
 		}
 		total += fi.Size()
 	}
@@ -220,7 +240,7 @@ func (d *DB) SaveRetention(ctx context.Context, rr store.RetentionRun) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: save retention run: %w", err)
+		return failf("sqlite: save retention run: %w", err)
 	}
 	return nil
 }
@@ -237,7 +257,7 @@ func (d *DB) LastRetention(ctx context.Context) (store.RetentionRun, error) {
 		return store.RetentionRun{}, nil
 	}
 	if err != nil {
-		return store.RetentionRun{}, fmt.Errorf("sqlite: last retention run: %w", err)
+		return store.RetentionRun{}, failf("sqlite: last retention run: %w", err)
 	}
 	rr.At, rr.Duration = time.Unix(at, 0).UTC(), time.Duration(ms)*time.Millisecond
 	return rr, nil

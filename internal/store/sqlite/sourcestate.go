@@ -42,12 +42,12 @@ func scanState(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 // SourceState returns the saved fetch state of source, or a zero state
 // with Name set when the source was never saved.
 func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState, error) {
-	st, err := scanState(d.db.QueryRowContext(ctx, `SELECT `+stateColumns+` FROM source_state WHERE name = ?`, record.Clean(source)))
+	st, err := scanState(d.stmts[stmtState].QueryRowContext(ctx, record.Clean(source)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.SourceState{Name: source}, nil
 	}
 	if err != nil {
-		return store.SourceState{}, fmt.Errorf("sqlite: source state %s: %w", source, err)
+		return store.SourceState{}, failf("sqlite: source state %s: %w", source, err)
 	}
 	st.Name = source
 	return st, nil
@@ -61,24 +61,14 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	}
 	boilerplate, err := record.EncodeStrings(st.Boilerplate)
 	if err != nil {
-		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
+		return failf("sqlite: save source state %s: %w", st.Name, err)
 	}
 	sourceFeed, err := record.EncodeSourceFeed(st.Feed)
 	if err != nil {
-		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
+		return failf("sqlite: save source state %s: %w", st.Name, err)
 	}
 	err = d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
-				last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
-				config_fingerprint, pages_fingerprint, source_feed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-				last_attempt = excluded.last_attempt, last_success = excluded.last_success,
-				last_status = excluded.last_status, last_error = excluded.last_error,
-				failures = excluded.failures, next_attempt = excluded.next_attempt,
-				boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
-				discovered_from = excluded.discovered_from, config_fingerprint = excluded.config_fingerprint,
-				pages_fingerprint = excluded.pages_fingerprint, source_feed = excluded.source_feed`,
+		_, err := tx.StmtContext(ctx, d.stmts[stmtSaveState]).ExecContext(ctx,
 			name, record.Clean(st.ETag), record.Clean(st.LastModified), record.Unix(st.LastAttempt), record.Unix(st.LastSuccess),
 			record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, record.Unix(st.NextAttempt), text(boilerplate),
 			record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),
@@ -86,7 +76,20 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: save source state %s: %w", st.Name, err)
+		return failf("sqlite: save source state %s: %w", st.Name, err)
 	}
 	return nil
 }
+
+// saveStateSQL replaces the saved state of one source.
+const saveStateSQL = `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
+		last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
+		config_fingerprint, pages_fingerprint, source_feed)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+		last_attempt = excluded.last_attempt, last_success = excluded.last_success,
+		last_status = excluded.last_status, last_error = excluded.last_error,
+		failures = excluded.failures, next_attempt = excluded.next_attempt,
+		boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
+		discovered_from = excluded.discovered_from, config_fingerprint = excluded.config_fingerprint,
+		pages_fingerprint = excluded.pages_fingerprint, source_feed = excluded.source_feed`

@@ -18,6 +18,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -44,33 +46,114 @@ type DB struct {
 	wsem chan struct{}
 	// readOnly is set by OpenReadOnly: writes fail before reaching SQLite
 	// and Close skips PRAGMA optimize, which would write statistics.
-	readOnly  bool
+	readOnly bool
+	// session is this process's record of having the file open, nil for
+	// a read-only DB; unclean is how many earlier sessions Open found
+	// ended without Close.
+	session *session
+	unclean int
+	// stmts are the hot statements, prepared once (see prepare).
+	stmts     [numStmts]*sql.Stmt
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // Open opens the SQLite database at path, creating the file if needed,
-// checks its integrity (PRAGMA quick_check) and brings its schema up to
-// date. Errors name the file.
+// and brings its schema up to date. It reads only the file's header and
+// schema; the full integrity check (PRAGMA quick_check), which reads the
+// whole file, runs only when a process that had the file open ended
+// without Close (see session.go). Errors name the file; one that finds
+// the file damaged wraps ErrCorrupt.
 func Open(ctx context.Context, path string) (*DB, error) {
 	db, err := openDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := check(ctx, db); err != nil {
+	d, err := open(ctx, db, path)
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, failf("sqlite: open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func open(ctx context.Context, db *sql.DB, path string) (*DB, error) {
+	if err := readSchema(ctx, db); err != nil {
+		return nil, err
+	}
+	if !sessionLocks {
+		if err := check(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, err
 	}
 	if err := migrate(ctx, db, migs); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, err
 	}
-	return &DB{db: db, path: path, wsem: make(chan struct{}, 1)}, nil
+	d := &DB{db: db, path: path, wsem: make(chan struct{}, 1)}
+	if sessionLocks {
+		if d.session, d.unclean, err = startSession(ctx, db, path); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.prepare(ctx); err != nil {
+		if d.session != nil {
+			d.session.end(db)
+			d.session.release()
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// readSchema reads the file's header and schema, all that Open checks of
+// a file closed cleanly: a file that is no database fails here.
+func readSchema(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	return nil
+}
+
+// fileURI returns a file: URI for path, so that '?' or '#' in the path
+// cannot be taken for the parameters; SQLite decodes the %-escapes.
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// pageSize is the page size of a new database file. An article of a few
+// KB left about half of a 4 KiB page, SQLite's default, empty: the store
+// took 2.1x the bytes of the HTML it held, 1.4x with 16 KiB pages. An
+// existing file keeps its page size (docs/operations.md says how to
+// convert one).
+const pageSize = 16384
+
+// initNewFile gives a file that does not exist yet, or is empty, its page
+// size and incremental auto_vacuum, then WAL mode, in that order: SQLite
+// fixes the first two when the file's first page is written, which WAL
+// mode does. The driver's own parameters would run auto_vacuum before
+// page_size, which then has no effect. Two processes creating the file at
+// once are safe: the second finds the first's settings in place.
+func initNewFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil // not new; or Open reports the problem
+	}
+	db, err := sql.Open("sqlite", fileURI(path)+fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // the pragmas below act on one connection
+	for _, p := range []string{fmt.Sprintf("page_size = %d", pageSize), "auto_vacuum = INCREMENTAL", "journal_mode = WAL"} {
+		if _, err := db.Exec(`PRAGMA ` + p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openDB returns a connection pool on path with Tributary's settings
@@ -79,10 +162,10 @@ func openDB(path string) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("empty path")
 	}
-	// A file: URI, so that '?' or '#' in the path cannot be taken for the
-	// parameters; SQLite decodes the %-escapes.
-	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) +
-		fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()) +
+	if err := initNewFile(path); err != nil {
+		return nil, err
+	}
+	dsn := fileURI(path) + fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()) +
 		"&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate" +
 		// A new file frees the pages of deleted articles with Reclaim's
 		// incremental vacuum; on an existing file created without it this
@@ -99,36 +182,6 @@ func openDB(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// check runs PRAGMA quick_check, which reads every page of the file. A
-// file that is not a database at all fails on the first statement.
-func check(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `PRAGMA quick_check`)
-	if err != nil {
-		return fmt.Errorf("integrity check: %w", err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var msg string
-		if err := rows.Scan(&msg); err != nil {
-			return fmt.Errorf("integrity check: %w", err)
-		}
-		if msg != "ok" {
-			problems = append(problems, msg)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("integrity check: %w", err)
-	}
-	if len(problems) > 0 {
-		if len(problems) > 5 {
-			problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
-		}
-		return fmt.Errorf("integrity check failed, the database is corrupt (restore a backup): %s", strings.Join(problems, "; "))
-	}
-	return nil
-}
-
 // Path returns the file the database was opened from.
 func (d *DB) Path() string { return d.path }
 
@@ -140,9 +193,20 @@ func (d *DB) Close() error {
 		if !d.readOnly {
 			_, _ = d.db.Exec(`PRAGMA optimize`)
 		}
+		for _, st := range d.stmts {
+			if st != nil {
+				st.Close()
+			}
+		}
+		if d.session != nil {
+			d.session.end(d.db)
+		}
 		if err := d.db.Close(); err != nil {
 			d.closeErr = fmt.Errorf("sqlite: close %s: %w", d.path, err)
 		}
+		// Released last: the row is gone, so the next Open sees a clean
+		// end even if this process dies now.
+		d.session.release()
 	})
 	return d.closeErr
 }
@@ -179,7 +243,7 @@ func (d *DB) Version(ctx context.Context) (store.Version, error) {
 		changed sql.NullInt64
 	)
 	if err := d.db.QueryRowContext(ctx, `SELECT counter, changed_at FROM store_version WHERE id = 1`).Scan(&v.Counter, &changed); err != nil {
-		return store.Version{}, fmt.Errorf("sqlite: version: %w", err)
+		return store.Version{}, failf("sqlite: version: %w", err)
 	}
 	v.ChangedAt = fromUnix(changed)
 	return v, nil

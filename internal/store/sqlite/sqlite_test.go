@@ -174,44 +174,19 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A real database with a damaged page: create it, then overwrite the
-	// middle of the file, where the index and table pages are.
+	// A real database with damaged pages, whose last process ended
+	// without Close: Open runs the full check (session_test.go has the
+	// rest).
 	damaged := filepath.Join(dir, "damaged.db")
-	func() {
-		db, err := Open(context.Background(), damaged)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range 40 {
-			a := article("s", strings.Repeat("x", i+1))
-			a.Content = strings.Repeat("<p>some text</p>", 200)
-			mustUpsert(t, db, a)
-		}
-		if err := db.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	// Closing the last connection checkpoints the WAL into the file.
-	b, err := os.ReadFile(damaged)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b) < 16*4096 {
-		t.Fatalf("database only %d bytes, want a larger fixture", len(b))
-	}
-	for i := 4096 * 2; i < len(b)-4096; i += 4096 {
-		copy(b[i+100:i+1000], strings.Repeat("\xff", 900))
-	}
-	if err := os.WriteFile(damaged, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	damagedStore(t, damaged)
+	leaveUncleanSession(t, damaged)
 
 	tests := []struct {
 		name, path string
 		want       []string
 	}{
 		{"NotADatabase", garbage, []string{"sqlite: open " + garbage, "not a database"}},
-		{"Damaged", damaged, []string{"sqlite: open " + damaged}},
+		{"Damaged", damaged, []string{"sqlite: open " + damaged, "integrity check", "the database is corrupt"}},
 		{"MissingDirectory", filepath.Join(dir, "no", "such", "dir", "x.db"), []string{"sqlite: open " + filepath.Join(dir, "no")}},
 		{"Empty", "", []string{"sqlite: open", "empty path"}},
 	}
@@ -326,6 +301,17 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	db := openFile(t, path)
 	wantMigrations(t, db)
 	storetest.CheckUpgradedFromV1(t, db)
+	// Nothing says how the Tributary before sessions ended: the first
+	// open after upgrading checks the whole file, once.
+	if n := db.UncleanSessions(); n != 1 {
+		t.Errorf("the open that upgraded found %d unclean sessions, want 1", n)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := openFile(t, path).UncleanSessions(); n != 0 {
+		t.Errorf("the open after the upgrade found %d unclean sessions, want 0", n)
+	}
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {

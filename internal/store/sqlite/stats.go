@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tributary/tributary/internal/store"
 )
@@ -11,19 +10,19 @@ import (
 func (d *DB) SourceStates(ctx context.Context) ([]store.SourceState, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT `+stateColumns+` FROM source_state ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: source states: %w", err)
+		return nil, failf("sqlite: source states: %w", err)
 	}
 	defer rows.Close()
 	var out []store.SourceState
 	for rows.Next() {
 		st, err := scanState(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: source states: %w", err)
+			return nil, failf("sqlite: source states: %w", err)
 		}
 		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: source states: %w", err)
+		return nil, failf("sqlite: source states: %w", err)
 	}
 	return out, nil
 }
@@ -41,7 +40,7 @@ func (d *DB) SourceStats(ctx context.Context) (map[string]store.SourceStats, err
 			q.add(&s, n)
 			out[src] = s
 		}); err != nil {
-			return nil, fmt.Errorf("sqlite: source stats: %w", err)
+			return nil, failf("sqlite: source stats: %w", err)
 		}
 	}
 	return out, nil

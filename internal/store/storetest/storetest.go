@@ -82,6 +82,7 @@ func Run(t *testing.T, o Opener) {
 		{"UpdateReplacesKeepsFetchedAt", testUpdateKeepsFetchedAt},
 		{"ZeroFetchedAtIsFilled", testZeroFetchedAt},
 		{"RoundTrip", testRoundTrip},
+		{"SummaryIsContent", testSummaryIsContent},
 		{"InvalidText", testInvalidText},
 		{"PageOnlyChange", testPageOnlyChange},
 		{"Order", testOrder},
@@ -528,6 +529,41 @@ func testRoundTrip(t *testing.T, o Opener) {
 			}
 		})
 	}
+}
+
+// testSummaryIsContent: many feeds send the same HTML as summary and
+// content, which a store may keep once; reading must give back the
+// article as written, through every change between the two.
+func testSummaryIsContent(t *testing.T, o Opener) {
+	s := o.Open(t)
+	a := art("s", "same", base)
+	a.Content = strings.Repeat("<p>The same text as summary and content.</p>", 40)
+	a.Summary = a.Content
+	empty := art("s", "empty", base.Add(time.Minute))
+	empty.Summary, empty.Content = "", ""
+	onlySummary := art("s", "only", base.Add(2*time.Minute))
+	onlySummary.Content = ""
+	wantResult(t, upsert(t, s, a, empty, onlySummary), 3, 0, 0)
+	for _, w := range []feeds.Article{a, empty, onlySummary} {
+		sameArticle(t, get(t, s, w.Source, w.ID), w)
+	}
+	wantResult(t, upsert(t, s, a), 0, 0, 1)
+
+	// The summary differs, then is the content again, then the content
+	// changes with it.
+	b := a
+	b.Summary = "<p>A summary of its own.</p>"
+	wantResult(t, upsert(t, s, b), 0, 1, 0)
+	sameArticle(t, get(t, s, b.Source, b.ID), b)
+	wantResult(t, upsert(t, s, a), 0, 1, 0)
+	sameArticle(t, get(t, s, a.Source, a.ID), a)
+	c := a
+	c.Content += "<p>More.</p>"
+	c.Summary = c.Content
+	wantResult(t, upsert(t, s, c), 0, 1, 0)
+	got := list(t, s, store.Query{Sources: []string{"s"}})
+	wantKeys(t, got, "s/only", "s/empty", "s/same")
+	sameArticle(t, got[2], c)
 }
 
 func testInvalidText(t *testing.T, o Opener) {
