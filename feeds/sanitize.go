@@ -62,34 +62,159 @@ func postSanitize(s string) string {
 		return s
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
-	var out bytes.Buffer
-	out.Grow(len(s))
+	out := lazyOut{s: s}
+	var attrs rawAttrs
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			return out.String()
 		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			kept := tok.Attr[:0]
-			for _, a := range tok.Attr {
-				if safeAttrURL(a) {
-					kept = append(kept, a)
+			name, hasAttr := z.TagName()
+			attrs = readAttrs(z, hasAttr, attrs[:0])
+			safe := 0
+			for i := range attrs {
+				a := &attrs[i]
+				if a.keep = !holdsURL(a.key) || safeAttrURL(html.Attribute{Key: a.key, Val: a.value()}); a.keep {
+					safe++
 				}
 			}
-			if len(kept) == len(tok.Attr) {
-				out.Write(z.Raw())
+			if safe == len(attrs) {
+				out.raw(z.Raw())
 				continue
 			}
-			tok.Attr = kept
-			if isMediaSource(tok.DataAtom) && !hasURLAttr(kept) {
+			if isMediaSource(atom.Lookup(name)) && !attrs.keepsURL() {
+				out.skip(z.Raw())
 				continue
 			}
-			out.WriteString(tok.String())
+			out.tag(z.Raw(), tt, name, attrs)
 		default:
-			out.Write(z.Raw())
+			out.raw(z.Raw())
 		}
 	}
+}
+
+// holdsURL tells the attributes whose value safeAttrURL checks.
+func holdsURL(key string) bool {
+	switch key {
+	case "href", "src", "poster", "cite", "longdesc", "action", "formaction", "background", "data", "codebase", "xlink:href", "dynsrc", "lowsrc", "srcset":
+		return true
+	}
+	return false
+}
+
+// rawAttr is an attribute of the tag a tokenizer is on, its value read
+// as a string only when needed.
+type rawAttr struct {
+	key  string
+	val  []byte // the tokenizer's copy, unescaped
+	str  string // val as a string once read, or its replacement
+	read bool
+	keep bool
+}
+
+// value returns the attribute's value as a string.
+func (a *rawAttr) value() string {
+	if !a.read {
+		a.str, a.read = string(a.val), true
+	}
+	return a.str
+}
+
+// rawAttrs are the attributes of one tag.
+type rawAttrs []rawAttr
+
+// readAttrs appends to buf the attributes of z's current tag, as Token
+// would read them; hasAttr is what TagName returned.
+func readAttrs(z *html.Tokenizer, hasAttr bool, buf rawAttrs) rawAttrs {
+	for hasAttr {
+		var k, v []byte
+		k, v, hasAttr = z.TagAttr()
+		buf = append(buf, rawAttr{key: atom.String(k), val: v})
+	}
+	return buf
+}
+
+// keepsURL reports whether a src or srcset is among the attributes marked
+// keep: an img, source or track without one is pointless.
+func (as rawAttrs) keepsURL() bool {
+	for _, a := range as {
+		if a.keep && (a.key == "src" || a.key == "srcset") {
+			return true
+		}
+	}
+	return false
+}
+
+// lazyOut builds the output of a pass over the tokens of s that writes
+// most of them as they are: nothing is copied until a token changes, and
+// a pass that changes none returns (a prefix of) s itself. Its output is
+// the concatenation of what it was given, as a bytes.Buffer's would be.
+type lazyOut struct {
+	s   string
+	pos int           // bytes of s the tokens given so far cover
+	out *bytes.Buffer // nil while the output is s[:pos]
+}
+
+// raw writes a token as it is: raw is what Tokenizer.Raw returned (where
+// TagName lowered the tag's name).
+func (w *lazyOut) raw(raw []byte) {
+	start := w.pos
+	w.pos += len(raw)
+	if w.out == nil {
+		if w.pos <= len(w.s) && string(raw) == w.s[start:w.pos] {
+			return
+		}
+		w.copied(start)
+	}
+	w.out.Write(raw)
+}
+
+// tag writes, in place of the token raw, the start tag of type tt named
+// name (as TagName returned it) with the attributes marked keep: what
+// html.Token.String writes, without building the token.
+func (w *lazyOut) tag(raw []byte, tt html.TokenType, name []byte, attrs rawAttrs) {
+	w.skip(raw)
+	w.out.WriteByte('<')
+	w.out.Write(name)
+	for i := range attrs {
+		if a := &attrs[i]; a.keep {
+			w.out.WriteByte(' ')
+			w.out.WriteString(a.key)
+			w.out.WriteString(`="`)
+			w.out.WriteString(html.EscapeString(a.value()))
+			w.out.WriteByte('"')
+		}
+	}
+	if tt == html.SelfClosingTagToken {
+		w.out.WriteString("/>")
+	} else {
+		w.out.WriteByte('>')
+	}
+}
+
+// skip leaves the token raw out.
+func (w *lazyOut) skip(raw []byte) {
+	start := w.pos
+	w.pos += len(raw)
+	if w.out == nil {
+		w.copied(start)
+	}
+}
+
+// copied starts the output with the first n bytes of s.
+func (w *lazyOut) copied(n int) {
+	w.out = new(bytes.Buffer)
+	w.out.Grow(len(w.s) + 64)
+	w.out.WriteString(w.s[:n])
+}
+
+// String returns the output.
+func (w *lazyOut) String() string {
+	if w.out == nil {
+		return w.s[:w.pos]
+	}
+	return w.out.String()
 }
 
 // pageHook tells the attributes that tie an element to the page it came
@@ -134,15 +259,6 @@ func isMediaSource(a atom.Atom) bool {
 	return a == atom.Img || a == atom.Source || a == atom.Track
 }
 
-func hasURLAttr(attrs []html.Attribute) bool {
-	for _, a := range attrs {
-		if a.Key == "src" || a.Key == "srcset" {
-			return true
-		}
-	}
-	return false
-}
-
 // containsFold reports whether s contains the ASCII lowercase substr in any
 // letter case, without allocating.
 func containsFold(s, substr string) bool {
@@ -153,21 +269,6 @@ func containsFold(s, substr string) bool {
 		}
 	}
 	return false
-}
-
-// isTrackingPixel reports whether an img's declared size is at most 1x1
-// (a missing or unparseable dimension is not small).
-func isTrackingPixel(attrs []html.Attribute) bool {
-	w, h := -1, -1
-	for _, a := range attrs {
-		switch a.Key {
-		case "width":
-			w = pixels(a.Val)
-		case "height":
-			h = pixels(a.Val)
-		}
-	}
-	return w >= 0 && w <= 1 && h >= 0 && h <= 1
 }
 
 func pixels(v string) int {
@@ -232,53 +333,65 @@ func ResolveHTMLURLs(s string, base *url.URL) string {
 // attributes, which it must see to keep sanitizing idempotent.
 func rewriteHTML(s string, base *url.URL, sanitizing bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
-	var out bytes.Buffer
-	out.Grow(len(s) + 64)
+	out := lazyOut{s: s}
+	var attrs rawAttrs
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			return out.String()
 		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			if sanitizing && tok.DataAtom == atom.Img && isTrackingPixel(tok.Attr) {
+			name, hasAttr := z.TagName()
+			attrs = readAttrs(z, hasAttr, attrs[:0])
+			if sanitizing && atom.Lookup(name) == atom.Img && attrs.trackingPixel() {
+				out.skip(z.Raw())
 				continue
 			}
 			changed := false
-			if sanitizing {
-				kept := tok.Attr[:0]
-				for _, a := range tok.Attr {
-					if !pageHook(a.Key) {
-						kept = append(kept, a)
-					}
+			for i := range attrs {
+				a := &attrs[i]
+				a.keep = !sanitizing || !pageHook(a.key)
+				changed = changed || !a.keep
+				if base == nil || !a.keep {
+					continue
 				}
-				changed = len(kept) < len(tok.Attr)
-				tok.Attr = kept
-			}
-			for i, a := range tok.Attr {
-				if base == nil {
-					break
-				}
+				var r string
 				switch {
-				case urlAttrs[a.Key]:
-					if r := ResolveURL(base, a.Val); r != a.Val {
-						tok.Attr[i].Val, changed = r, true
-					}
-				case a.Key == "srcset":
-					if r := resolveSrcset(base, a.Val); r != a.Val {
-						tok.Attr[i].Val, changed = r, true
-					}
+				case urlAttrs[a.key]:
+					r = ResolveURL(base, a.value())
+				case a.key == "srcset":
+					r = resolveSrcset(base, a.value())
+				default:
+					continue
+				}
+				if r != a.str {
+					a.str, changed = r, true
 				}
 			}
 			if changed {
-				out.WriteString(tok.String())
+				out.tag(z.Raw(), tt, name, attrs)
 			} else {
-				out.Write(z.Raw())
+				out.raw(z.Raw())
 			}
 		default:
-			out.Write(z.Raw())
+			out.raw(z.Raw())
 		}
 	}
+}
+
+// trackingPixel reports whether the attributes of an img declare a size
+// of at most 1x1 (a missing or unparseable dimension is not small).
+func (as rawAttrs) trackingPixel() bool {
+	w, h := -1, -1
+	for i := range as {
+		switch a := &as[i]; a.key {
+		case "width":
+			w = pixels(a.value())
+		case "height":
+			h = pixels(a.value())
+		}
+	}
+	return w >= 0 && w <= 1 && h >= 0 && h <= 1
 }
 
 // ResolveURL returns ref made absolute against base; a ref that does not

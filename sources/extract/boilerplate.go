@@ -26,6 +26,51 @@ const (
 // NFC, every run of white space (including no-break spaces) collapsed to
 // one space, trimmed. Case and punctuation are kept.
 func NormalizeText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return normalizeUnicode(s)
+		}
+	}
+	return normalizeASCII(s)
+}
+
+// normalizeASCII is NormalizeText for ASCII text, which NFC leaves as it
+// is and whose only spaces are the ASCII ones unicode.IsSpace names: s
+// itself when it is normal already, without allocating.
+func normalizeASCII(s string) string {
+	normal := len(s) == 0 || !isASCIISpace(s[0]) && !isASCIISpace(s[len(s)-1])
+	for i := 0; normal && i < len(s); i++ {
+		if c := s[i]; isASCIISpace(c) && (c != ' ' || isASCIISpace(s[i+1])) {
+			normal = false
+		}
+	}
+	if normal {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isASCIISpace(c) {
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// isASCIISpace reports whether c is an ASCII space to unicode.IsSpace.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// normalizeUnicode is NormalizeText for any text.
+func normalizeUnicode(s string) string {
 	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	b.Grow(len(s))
@@ -65,37 +110,43 @@ func isParagraph(n *html.Node) bool {
 // characters are ignored. minDocs below 2 is taken as 2, since a single
 // document proves nothing. The result is in order of first appearance.
 func FindBoilerplate(contents []string, minDocs int) []string {
+	if len(contents) < max(minDocs, 2) {
+		return nil
+	}
+	docs := make([][]string, len(contents))
+	for i, c := range contents {
+		docs[i] = Paragraphs(c)
+	}
+	return BoilerplateIn(docs, minDocs)
+}
+
+// BoilerplateIn is FindBoilerplate for documents given as their
+// Paragraphs, which a caller can keep rather than read the HTML again.
+func BoilerplateIn(docs [][]string, minDocs int) []string {
 	minDocs = max(minDocs, 2)
-	if len(contents) < minDocs {
+	if len(docs) < minDocs {
 		return nil
 	}
 	counts := make(map[string]int)
 	var order []string
-	var docs []map[string]bool
-	for _, c := range contents {
-		seen := make(map[string]bool)
-		var all []string
-		walkParagraphs(parseFragment(c), func(_ *html.Node, text string) bool {
-			all = append(all, text)
-			l := utf8.RuneCountInString(text)
-			if l < minBoilerplateLen || l > maxBoilerplateLen || seen[text] {
-				return true
-			}
-			seen[text] = true
-			return true
-		})
+	var counted []map[string]bool
+	for _, all := range docs {
 		// The same story published again (under a new id, or edited)
 		// shares most of its paragraphs with its earlier version: it counts
 		// once, or its own text would be learned as furniture.
-		if sameStory(all, docs) {
+		if sameStory(all, counted) {
 			continue
 		}
-		docs = append(docs, setOf(all))
+		counted = append(counted, setOf(all))
+		seen := make(map[string]bool)
 		for _, text := range all {
-			if !seen[text] {
+			if seen[text] {
 				continue
 			}
-			delete(seen, text)
+			seen[text] = true
+			if l := utf8.RuneCountInString(text); l < minBoilerplateLen || l > maxBoilerplateLen {
+				continue
+			}
 			if counts[text] == 0 {
 				order = append(order, text)
 			}
@@ -222,7 +273,12 @@ func textContent(n *html.Node) string {
 
 // isBlock reports whether n is a block-level element for text extraction.
 func isBlock(n *html.Node) bool {
-	switch n.DataAtom {
+	return isBlockAtom(n.DataAtom)
+}
+
+// isBlockAtom is isBlock for an element's atom.
+func isBlockAtom(a atom.Atom) bool {
+	switch a {
 	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Blockquote, atom.H1, atom.H2,
 		atom.H3, atom.H4, atom.H5, atom.H6, atom.Figure, atom.Figcaption, atom.Section,
 		atom.Article, atom.Header, atom.Footer, atom.Aside, atom.Nav, atom.Table, atom.Tr,

@@ -1,0 +1,241 @@
+package extract
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+
+	"github.com/tributary/tributary/feeds"
+)
+
+// findBoilerplateBefore is FindBoilerplate as it was before Paragraphs:
+// every document parsed into a tree. The tests below hold the new one to
+// its answers.
+func findBoilerplateBefore(contents []string, minDocs int) []string {
+	minDocs = max(minDocs, 2)
+	if len(contents) < minDocs {
+		return nil
+	}
+	counts := make(map[string]int)
+	var order []string
+	var docs []map[string]bool
+	for _, c := range contents {
+		seen := make(map[string]bool)
+		var all []string
+		walkParagraphs(parseFragment(c), func(_ *html.Node, text string) bool {
+			all = append(all, text)
+			l := utf8.RuneCountInString(text)
+			if l < minBoilerplateLen || l > maxBoilerplateLen || seen[text] {
+				return true
+			}
+			seen[text] = true
+			return true
+		})
+		if sameStory(all, docs) {
+			continue
+		}
+		docs = append(docs, setOf(all))
+		for _, text := range all {
+			if !seen[text] {
+				continue
+			}
+			delete(seen, text)
+			if counts[text] == 0 {
+				order = append(order, text)
+			}
+			counts[text]++
+		}
+	}
+	var out []string
+	for _, t := range order {
+		if counts[t] >= minDocs {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// paragraphCases are fragments whose trees differ from their tags as
+// written, and well-formed ones, for the tokenizer to read or give up on.
+var paragraphCases = []string{
+	"",
+	"plain text, no markup",
+	"<p>one</p><p>two</p>",
+	"<p>unclosed<p>second<div>third</div>",
+	"<div>a<p>b</div>c</p>",
+	"<ul><li>one<li>two</ul>",
+	"<ul><li>one<div><li>two</div></ul>",
+	"<li>alone</li><li>again</li>",
+	"<dl><dt>term<dd>definition</dl>",
+	"<p>a<b>bold</p><p>still bold?</b></p>",
+	"<a href=x>one<a href=y>two</a></a>",
+	"<h2>one<h3>two</h3></h2>",
+	"<div>text<br>more<hr>after</div>",
+	"<div>x</br>y</div>",
+	"<div/>after the slash<p>p</p>",
+	"<p>in p <table><tr><td>cell</td></tr></table></p>",
+	"<div><script>var p = '<p>not a paragraph</p>';</script>text</div>",
+	"<div><style>p { color: red }</style>styled</div>",
+	"<div>a\x00b</div>",
+	"<div>Caf&eacute; &amp; bar&nbsp;&nbsp;open</div>",
+	"<blockquote><p>quoted</p> said <cite>someone</cite></blockquote>",
+	"<pre>\nfirst line\n  indented</pre><div><pre>\ncode</pre></div>",
+	"<div>a<my-widget>custom</my-widget>b</div>",
+	"<p>x<svg><p>foreign</p></svg></p>",
+	"<div><noscript><p>no script</p></noscript></div>",
+	"<div>" + strings.Repeat("<div>", 150) + "deep" + strings.Repeat("</div>", 150) + "</div>",
+	"<div><p>one</p><p>two</p></div><div><div>nested <em>twice</em></div></div>",
+	"<figure><img src=a.jpg><figcaption>caption</figcaption></figure><p>after</p>",
+	"<p>a</p>\n<p>b</p>",
+	"</p>stray end",
+	"<div>unclosed at the end <p>and a p",
+	"<b><b><b><b>four</b></b></b></b><p>after</p>",
+	"<p>x <img src=a> y <br/> z</p>",
+	"<html><body><p>whole page</p></body></html>",
+}
+
+// TestParagraphsMatchTheParser holds Paragraphs to what a full parse
+// reads, on hand-made cases, the extractor's test pages and the contents
+// extracted from them, and the contents (raw and sanitized) of the W3C
+// feed validator suite's feeds.
+func TestParagraphsMatchTheParser(t *testing.T) {
+	inputs := slices.Clone(paragraphCases)
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".html") {
+			page := string(readTestdata(t, e.Name()))
+			res, err := Extract([]byte(page), "https://example.com/story/", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, page, res.Content)
+		}
+	}
+	inputs = append(inputs, corpusContents(t)...)
+	fast := 0
+	for _, in := range inputs {
+		want := domParagraphs(in)
+		got, ok := tokenParagraphs(in)
+		if !ok {
+			continue
+		}
+		fast++
+		if !slices.Equal(got, want) {
+			t.Errorf("tokenParagraphs(%.200q)\n = %q\nwant %q", in, got, want)
+		}
+		if p := Paragraphs(in); !slices.Equal(p, want) {
+			t.Errorf("Paragraphs(%.200q) = %q, want %q", in, p, want)
+		}
+	}
+	// The fast way must be the common one on what the sanitizer writes.
+	if fast < len(inputs)/2 {
+		t.Errorf("the tokenizer read %d of %d inputs, want most", fast, len(inputs))
+	}
+	t.Logf("%d inputs, %d read by the tokenizer", len(inputs), fast)
+}
+
+// TestFindBoilerplateAsBefore compares FindBoilerplate with the version
+// that parsed every document, on the rule cases and on the site's pages.
+func TestFindBoilerplateAsBefore(t *testing.T) {
+	var site []string
+	for i, f := range []string{"site-1.html", "site-2.html", "site-3.html"} {
+		site = append(site, extractFile(t, f, siteURL(i)).Content)
+	}
+	shared := "<p>Follow the Courier on Mastodon for breaking news alerts.</p>"
+	sets := [][]string{
+		site,
+		append(slices.Clone(site), site[0]),
+		{shared + "<p>Story one is about ducks.</p>", "<div>" + shared + "</div><li>Story two about geese, unclosed", "<ul><li>" + shared + "<li>Story three about swans and herons.</ul>"},
+		{"<p>x" + shared, "<p>" + shared + "<p>y", "<table><tr><td>" + shared + "</td></tr></table>"},
+		paragraphCases,
+	}
+	for i, docs := range sets {
+		for minDocs := 1; minDocs <= 3; minDocs++ {
+			if got, want := FindBoilerplate(docs, minDocs), findBoilerplateBefore(docs, minDocs); !slices.Equal(got, want) {
+				t.Errorf("set %d, minDocs %d: FindBoilerplate = %q, before %q", i, minDocs, got, want)
+			}
+		}
+	}
+}
+
+// FuzzParagraphs checks that the tokenizer, when it reads a fragment,
+// reads what a full parse does.
+func FuzzParagraphs(f *testing.F) {
+	for _, c := range paragraphCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, ok := tokenParagraphs(in)
+		if !ok {
+			return
+		}
+		if want := domParagraphs(in); !slices.Equal(got, want) {
+			t.Fatalf("tokenParagraphs(%q) = %q, parser %q", in, got, want)
+		}
+	})
+}
+
+// corpusDir is the W3C feed validator test suite, shared by the project.
+const corpusDir = "../../../shared/corpus/w3c-feedvalidator"
+
+// corpusContents returns the summaries and contents of the suite's feeds
+// as they are written and as the sanitizer leaves them. It skips the test
+// when the suite is missing, and fails it under CI=true.
+func corpusContents(t *testing.T) []string {
+	t.Helper()
+	if _, err := os.Stat(corpusDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("corpus %s missing: %v", corpusDir, err)
+		}
+		t.Skipf("corpus %s missing (%v); set it up to run this test", corpusDir, err)
+	}
+	var out []string
+	err := filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		feed, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+		if err != nil {
+			return nil
+		}
+		for _, it := range feed.Items {
+			for _, s := range []string{it.Description, it.Content} {
+				if s != "" {
+					out = append(out, s, feeds.SanitizeHTML(s, nil))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// FuzzNormalizeText holds NormalizeText's ASCII way to the general one.
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{"", " ", "a", " a ", "a  b", "a\tb", "a\vb\f", "a \r\n b ", "Caf\u00e9\u00a0x", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := NormalizeText(in), normalizeUnicode(in); got != want {
+			t.Fatalf("NormalizeText(%q) = %q, want %q", in, got, want)
+		}
+	})
+}
