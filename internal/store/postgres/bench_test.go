@@ -25,3 +25,7 @@ func BenchmarkPagesDue(b *testing.B) { storetest.BenchPagesDue(b, benchDB) }
 // BenchmarkSourceStats runs the shared status-count benchmark on 1,000
 // sources of 20 articles each.
 func BenchmarkSourceStats(b *testing.B) { storetest.BenchSourceStats(b, benchDB, 1000, 20) }
+
+// BenchmarkRefresh runs the shared full-refresh benchmark (Serial,
+// Parallel): the store's share of refreshing one new source of 50 articles.
+func BenchmarkRefresh(b *testing.B) { storetest.BenchRefresh(b, benchDB) }
