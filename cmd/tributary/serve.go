@@ -40,8 +40,8 @@ const (
 const retentionJob = "retention cleanup"
 
 func cmdServe(ctx context.Context, confPath string, args []string, stdout, stderr io.Writer) (err error) {
-	// Catch SIGHUP before anything slow (the store's integrity check reads
-	// the whole file): its default action would kill the process, and a
+	// Catch SIGHUP before anything slow (after an unclean end the store's
+	// open reads the whole file): its default action would kill the process, and a
 	// reload asked for during start-up is simply done once serving.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -39,7 +39,9 @@ type session struct {
 // sessions ended without Close, runs the full integrity check and clears
 // them. It returns how many it cleared.
 func startSession(ctx context.Context, db *sql.DB, path string) (_ *session, unclean int, err error) {
-	lock, err := os.OpenFile(path+lockSuffix, os.O_RDWR|os.O_CREATE, 0o644)
+	// Read access is all a read lock needs: a lock file created by
+	// another user (root running a fetch) stays usable by the daemon's.
+	lock, err := os.OpenFile(path+lockSuffix, os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, 0, fmt.Errorf("session lock: %w", err)
 	}

@@ -127,7 +127,7 @@ func fileURI(path string) string {
 
 // pageSize is the page size of a new database file. An article of a few
 // KB left about half of a 4 KiB page, SQLite's default, empty: the store
-// took 2.1x the bytes of the HTML it held, 1.4x with 16 KiB pages. An
+// took 2.1x the bytes of the HTML it held, 1.3x with 16 KiB pages. An
 // existing file keeps its page size (docs/operations.md says how to
 // convert one).
 const pageSize = 16384
