@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tributary/tributary/internal/publish"
 	"github.com/tributary/tributary/internal/store"
@@ -75,9 +76,16 @@ func TestStoreOutageServesCachedRenderings(t *testing.T) {
 	t.Cleanup(srv.Close)
 	url := srv.URL + "/feeds/all.atom"
 
+	// A feed changed within the current second is served without
+	// Last-Modified until the second is over: wait for it, so the outage
+	// is compared with a response that carries both validators.
 	before, cached := get(t, "GET", url, nil)
-	if before.StatusCode != 200 {
-		t.Fatalf("status %d before the outage", before.StatusCode)
+	for deadline := time.Now().Add(3 * time.Second); before.Header.Get("Last-Modified") == "" && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		before, cached = get(t, "GET", url, nil)
+	}
+	if before.StatusCode != 200 || before.Header.Get("Last-Modified") == "" {
+		t.Fatalf("status %d, Last-Modified %q before the outage", before.StatusCode, before.Header.Get("Last-Modified"))
 	}
 	fs.down.Store(true)
 	for i := range 5 {
