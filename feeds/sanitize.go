@@ -43,7 +43,11 @@ func SanitizeHTML(s string, base *url.URL) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	if base != nil || containsFold(s, "<img") || hasHookAttr(s) {
+	// rewriteHTML runs only where it may change a tag. Skipping it is
+	// exact: on a fragment where it changes none, it only lowercases tag
+	// names and drops an unterminated tag at the end, and bluemonday,
+	// which reads tokens and never raw bytes, tells neither apart.
+	if containsFold(s, "<img") || hasHookAttr(s) || base != nil && mayHoldURLAttr(s) {
 		s = rewriteHTML(s, base, true)
 	}
 	// Character references such as &#1; decode to characters XML forbids, and
@@ -249,6 +253,18 @@ func hasHookAttr(s string) bool {
 	return false
 }
 
+// mayHoldURLAttr reports whether s may hold an attribute whose URL
+// rewriteHTML resolves (urlAttrs and srcset): a false positive costs one
+// more pass, never a relative URL left.
+func mayHoldURLAttr(s string) bool {
+	for _, name := range []string{"href", "src", "poster", "cite", "longdesc"} {
+		if containsFold(s, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // isHTMLSpace tells the ASCII white space HTML separates attributes with.
 func isHTMLSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
@@ -264,7 +280,11 @@ func isMediaSource(a atom.Atom) bool {
 func containsFold(s, substr string) bool {
 	n := len(substr)
 	for i := 0; i+n <= len(s); i++ {
-		if s[i] == substr[0] && strings.EqualFold(s[i:i+n], substr) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == substr[0] && strings.EqualFold(s[i:i+n], substr) {
 			return true
 		}
 	}

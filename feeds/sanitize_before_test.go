@@ -143,7 +143,10 @@ func sanitizeInputs(t *testing.T) []string {
 	inputs := append(loadVectors(t), benchArticleHTML(),
 		`<P CLASS="x">Upper <A HREF="/a">case</A><IMG SRC="p.gif" WIDTH=1 HEIGHT=1></P>`,
 		`<p>unterminated <a href="/x`, "<img src=x.png width=1px height=1>", `<video poster="javascript:x" src="/v.mp4"></video>`,
-		`<source srcset="javascript:alert(1) 1x"><track src="data:x">`, "a\r\nb<br\r\nclass=x>")
+		`<source srcset="javascript:alert(1) 1x"><track src="data:x">`, "a\r\nb<br\r\nclass=x>",
+		// No URL, pixel or page hook: rewriteHTML is skipped.
+		`<P>Upper <B>bold</B> text <SPAN title="x"`, "<DIV>a</DIV><p>b<", "<p>x</p><a name=", "<SCRIPT>x</SCRIPT><P>y</P>",
+		"<STYLE>p{}</STYLE><TABLE><TR><TD>c</TD></TR></TABLE>", "<p>x</p><!-- open", "<Blockquote>q</blockquote><Q>y</q")
 	pages, _ := filepath.Glob("../sources/extract/testdata/*.html")
 	for _, p := range pages {
 		b, err := os.ReadFile(p)

@@ -123,3 +123,19 @@ func BenchmarkScrape(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRSSSameText measures a feed whose items repeat their
+// story in description and content:encoded, as many do.
+func BenchmarkParseRSSSameText(b *testing.B) {
+	doc := benchRSS()
+	var out strings.Builder
+	for i, part := range strings.Split(string(doc), "<description><![CDATA[") {
+		if i > 0 {
+			_, rest, _ := strings.Cut(part, "]]></description>")
+			part = benchBody + "]]></description>" + rest
+			out.WriteString("<description><![CDATA[")
+		}
+		out.WriteString(part)
+	}
+	benchmarkParse(b, []byte(out.String()))
+}

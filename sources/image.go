@@ -45,7 +45,7 @@ func (c *converter) itemImage(it *gofeed.Item, orig any, encs []feeds.Enclosure,
 		}
 	}
 	// content and summary are sanitized: their URLs are already absolute.
-	if img := firstHTMLImage(content); img != nil {
+	if img := firstHTMLImage(content); img != nil || summary == content {
 		return img
 	}
 	return firstHTMLImage(summary)

@@ -244,7 +244,13 @@ func (c *converter) article(it *gofeed.Item, orig any) (feeds.Article, bool) {
 		}
 	}
 	a.Summary = c.rw.sanitize(summary, summaryIsText, itemBase)
-	a.Content = c.rw.sanitize(content, contentIsText, itemBase)
+	if content == summary && contentIsText == summaryIsText {
+		// Many feeds repeat the story in both: sanitized once, as
+		// sanitizing is a function of its input.
+		a.Content = a.Summary
+	} else {
+		a.Content = c.rw.sanitize(content, contentIsText, itemBase)
+	}
 
 	a.Authors = c.itemAuthors(it, orig)
 	a.Enclosures = c.enclosures(it)

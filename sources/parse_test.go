@@ -695,3 +695,29 @@ func TestParseFeedIdentity(t *testing.T) {
 		t.Errorf("RSS feed id %q, err %v; want none", res.ID, err)
 	}
 }
+
+// TestParseSameSummaryAndContent: an item that repeats its story in
+// description and content:encoded gets the same sanitized HTML in both,
+// and a text summary beside the same HTML content is still read as text.
+func TestParseSameSummaryAndContent(t *testing.T) {
+	body := `<p class="x">Story <a href="/rel">link</a><img src="/p.gif" width="1" height="1"></p>`
+	want := `<p>Story <a href="https://feeds.example.com/rel">link</a></p>`
+	rss := `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>` +
+		`<item><guid>1</guid><description><![CDATA[` + body + `]]></description><content:encoded><![CDATA[` + body + `]]></content:encoded></item></channel></rss>`
+	res, err := Parse([]byte(rss), "", testFeedURL, "s", testNow)
+	if err != nil || len(res.Articles) != 1 {
+		t.Fatalf("Parse: %v, %d articles", err, len(res.Articles))
+	}
+	if a := res.Articles[0]; a.Summary != want || a.Content != want {
+		t.Errorf("summary %q, content %q, want both %q", a.Summary, a.Content, want)
+	}
+	atom := `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id><entry><id>urn:1</id><title>x</title>` +
+		"<summary type=\"text\">one\n\ntwo</summary><content type=\"html\">one\n\ntwo</content></entry></feed>"
+	res, err = Parse([]byte(atom), "", testFeedURL, "s", testNow)
+	if err != nil || len(res.Articles) != 1 {
+		t.Fatalf("Parse atom: %v, %d articles", err, len(res.Articles))
+	}
+	if a := res.Articles[0]; a.Summary != "<p>one</p><p>two</p>" || a.Content != "one\n\ntwo" {
+		t.Errorf("text summary %q, HTML content %q: want them read as text and as HTML", a.Summary, a.Content)
+	}
+}

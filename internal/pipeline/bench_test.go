@@ -22,6 +22,7 @@ import (
 	"github.com/tributary/tributary/internal/fetch"
 	"github.com/tributary/tributary/internal/store/sqlite"
 	"github.com/tributary/tributary/sources"
+	"github.com/tributary/tributary/sources/extract"
 )
 
 // The full refresh benchmarks: benchSources feeds of benchItems items, each
@@ -251,4 +252,36 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkLearnBoilerplate learns boilerplate from the 50 articles of a
+// document and 30 stored ones, as each run of a source does: read afresh
+// (FindBoilerplate, as before the cache) and through a Runner whose cache
+// read them in an earlier run.
+func BenchmarkLearnBoilerplate(b *testing.B) {
+	var docs []string
+	for gen := range 2 {
+		res, err := sources.Parse(benchFeed(0, gen), "", "https://site0.example/feed", "s0", time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range res.Articles {
+			docs = append(docs, boilerplateDoc(a))
+		}
+	}
+	docs = docs[:benchItems+boilerplateWindow]
+	b.Run("afresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			extract.FindBoilerplate(docs, boilerplateMinDocs)
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		r := &Runner{}
+		r.learnBoilerplate(docs)
+		b.ReportAllocs()
+		for b.Loop() {
+			r.learnBoilerplate(docs)
+		}
+	})
 }

@@ -387,7 +387,7 @@ func (r *Runner) dropBoilerplate(ctx context.Context, src Source, st *store.Sour
 	for _, p := range st.Boilerplate {
 		known[p] = true
 	}
-	for _, p := range extract.FindBoilerplate(docs, boilerplateMinDocs) {
+	for _, p := range r.learnBoilerplate(docs) {
 		if !known[p] {
 			known[p] = true
 			st.Boilerplate = append(st.Boilerplate, p)

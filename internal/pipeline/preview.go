@@ -7,7 +7,6 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/sources"
-	"github.com/tributary/tributary/sources/extract"
 )
 
 // Preview is what the first run of a source would store, made without a
@@ -72,7 +71,7 @@ func (r *Runner) Preview(ctx context.Context, src Source) (Preview, error) {
 	for i, a := range arts {
 		docs[i] = boilerplateDoc(a)
 	}
-	boilerplate := extract.FindBoilerplate(docs, boilerplateMinDocs)
+	boilerplate := r.learnBoilerplate(docs)
 	if len(boilerplate) > maxBoilerplate {
 		boilerplate = boilerplate[len(boilerplate)-maxBoilerplate:]
 	}

@@ -175,6 +175,10 @@ type Runner struct {
 	Now func() time.Time
 	// Observe, when set, is called with every outcome (metrics).
 	Observe func(Outcome)
+
+	// paragraphs keeps what boilerplate learning read of the articles
+	// of every source, so that a stored article is read once.
+	paragraphs paragraphCache
 }
 
 func (r *Runner) now() time.Time {
