@@ -191,22 +191,16 @@ func existing(ctx context.Context, tx pgx.Tx, sources, ids []string) (map[key]st
 
 // Articles returns the articles matching q, newest first by published
 // date, falling back to the first fetch time; ties go by source, then id.
+//
+// With sources and a limit (a feed's newest items, a source's boilerplate
+// window read on every run) it takes each source's newest from the
+// articles_source_sort index and merges them, so it reads at most limit
+// rows per source whatever the store holds. Written as source = ANY($1)
+// instead, the plan pgx's cached statement settles on can walk the
+// articles_sort index of the whole store, filtering: every article read
+// for a source that has none yet (a first refresh).
 func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
-	query := `SELECT ` + articleColumns + ` FROM articles`
-	var args []any
-	if len(q.Sources) > 0 {
-		srcs := make([]string, len(q.Sources))
-		for i, s := range q.Sources {
-			srcs[i] = record.Clean(s)
-		}
-		args = append(args, srcs)
-		query += ` WHERE source = ANY($1)`
-	}
-	query += ` ORDER BY sort_time DESC, source, id`
-	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		query += fmt.Sprintf(` LIMIT $%d`, len(args))
-	}
+	query, args := articlesQuery(q)
 	rows, err := d.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: articles: %w", err)
@@ -216,6 +210,36 @@ func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, erro
 		return nil, fmt.Errorf("postgres: articles: %w", err)
 	}
 	return out, nil
+}
+
+// articlesQuery returns the query of Articles and its arguments.
+func articlesQuery(q store.Query) (string, []any) {
+	query := `SELECT ` + articleColumns + ` FROM articles`
+	var args []any
+	if len(q.Sources) > 0 {
+		srcs := make([]string, 0, len(q.Sources))
+		seen := make(map[string]bool, len(q.Sources))
+		for _, s := range q.Sources {
+			if s = record.Clean(s); !seen[s] {
+				seen[s] = true
+				srcs = append(srcs, s)
+			}
+		}
+		args = append(args, srcs)
+		if q.Limit > 0 {
+			query = `SELECT ` + articleColumns + ` FROM unnest($1::text[]) AS s(name)
+				CROSS JOIN LATERAL (SELECT * FROM articles WHERE source = s.name
+					ORDER BY sort_time DESC, id LIMIT $2) AS articles`
+		} else {
+			query += ` WHERE source = ANY($1)`
+		}
+	}
+	query += ` ORDER BY sort_time DESC, source, id`
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	return query, args
 }
 
 // Article returns one article, or an error wrapping store.ErrNotFound.

@@ -404,3 +404,68 @@ func TestSourceStatsUsesIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestArticlesOfSourcesReadTheirIndex: a source's newest articles (the
+// boilerplate window every run reads, a feed's items) come from that
+// source's rows of the index, also under the generic plan that pgx's
+// cached statement ends up with and for a source with no articles yet
+// (a first refresh), which a plan walking the whole store's articles_sort
+// index read every article for.
+func TestArticlesOfSourcesReadTheirIndex(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	db := openDSN(t, testSchema(t))
+	for s := range 20 {
+		arts := make([]feeds.Article, 50)
+		for i := range arts {
+			arts[i] = article(fmt.Sprintf("s%d", s), fmt.Sprint(i))
+			arts[i].Published = arts[i].Published.Add(time.Duration(i) * time.Minute)
+		}
+		if _, err := db.UpsertArticles(ctx, arts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	query, _ := articlesQuery(store.Query{Sources: []string{"x"}, Limit: 10})
+	for _, q := range []string{`SET plan_cache_mode = force_generic_plan`, `PREPARE newest AS ` + query} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer conn.Exec(ctx, `DEALLOCATE newest; RESET plan_cache_mode`)
+	for _, tc := range []struct {
+		sources string
+		want    int
+	}{{`{new}`, 0}, {`{s3}`, 10}, {`{s3,s7}`, 10}} {
+		t.Run(tc.sources, func(t *testing.T) {
+			rows, err := conn.Query(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE newest('`+tc.sources+`', 10)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plans, err := pgx.CollectRows(rows, pgx.RowTo[[]map[string]any])
+			if err != nil || len(plans) != 1 || len(plans[0]) != 1 {
+				t.Fatal(plans, err)
+			}
+			top := plans[0][0]["Plan"].(map[string]any)
+			if got := int(top["Actual Rows"].(float64)); got != tc.want {
+				t.Errorf("%d rows, want %d", got, tc.want)
+			}
+			// No node reads more rows than the two sources' limits.
+			var walk func(n map[string]any)
+			walk = func(n map[string]any) {
+				if r := n["Actual Rows"].(float64) * n["Actual Loops"].(float64); r > 20 || n["Rows Removed by Filter"] != nil {
+					t.Errorf("%s reads %v rows (%v removed by a filter)", n["Node Type"], r, n["Rows Removed by Filter"])
+				}
+				children, _ := n["Plans"].([]any)
+				for _, c := range children {
+					walk(c.(map[string]any))
+				}
+			}
+			walk(top)
+		})
+	}
+}
