@@ -105,11 +105,8 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		rows[i], sources[i], ids[i] = r, r.Source, r.ID
 	}
 	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-		shards, err := lockShards(ctx, tx, sources...)
-		if err != nil {
-			return err
-		}
-		have, err := existing(ctx, tx, sources, ids)
+		shards := shardsOf(sources...)
+		have, err := lockAndRead(ctx, tx, shards, sources, ids)
 		if err != nil {
 			return err
 		}
@@ -160,26 +157,29 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 	return res, nil
 }
 
-// existing returns the stored hash and page of those of the given keys
-// that are stored.
-func existing(ctx context.Context, tx pgx.Tx, sources, ids []string) (map[key]stored, error) {
-	rows, err := tx.Query(ctx, `SELECT a.source, a.id, a.content_hash, a.page
-		FROM articles a JOIN unnest($1::text[], $2::text[]) AS k(source, id)
-		ON a.source = k.source AND a.id = k.id`, sources, ids)
-	if err != nil {
-		return nil, fmt.Errorf("read stored: %w", err)
-	}
+// lockAndRead takes the locks of shards (sorted) and returns the stored
+// hash and page of those of the given keys that are stored, in one round
+// trip: the read, queued after the lock, sees every write committed by
+// the writers it waited for.
+func lockAndRead(ctx context.Context, tx pgx.Tx, shards []int32, sources, ids []string) (map[key]stored, error) {
 	have := make(map[key]stored, len(ids))
-	var (
-		k key
-		s stored
-	)
-	_, err = pgx.ForEachRow(rows, []any{&k.source, &k.id, &s.hash, &s.page}, func() error {
-		have[k] = stored{hash: s.hash, page: s.page}
-		return nil
+	var b pgx.Batch
+	b.Queue(lockShardsSQL, shards)
+	b.Queue(`SELECT a.source, a.id, a.content_hash, a.page
+		FROM articles a JOIN unnest($1::text[], $2::text[]) AS k(source, id)
+		ON a.source = k.source AND a.id = k.id`, sources, ids).Query(func(rows pgx.Rows) error {
+		var (
+			k key
+			s stored
+		)
+		_, err := pgx.ForEachRow(rows, []any{&k.source, &k.id, &s.hash, &s.page}, func() error {
+			have[k] = stored{hash: s.hash, page: s.page}
+			return nil
+		})
+		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read stored: %w", err)
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, fmt.Errorf("lock version, read stored: %w", err)
 	}
 	return have, nil
 }
