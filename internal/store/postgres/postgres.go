@@ -110,35 +110,43 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		if err != nil {
 			return err
 		}
-		var b pgx.Batch
+		var (
+			fresh   newRows
+			updates []update
+		)
 		for _, r := range rows {
 			k := key{r.Source, r.ID}
 			old, ok := have[k]
 			switch {
 			case !ok:
-				b.Queue(`INSERT INTO articles (`+articleColumns+`, content_hash, listed)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, true)`,
-					r.Source, r.ID, r.Origin, r.Title, r.Link, r.Summary, r.Content,
-					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
-					ts(r.Published), ts(r.Updated), ts(r.FetchedAt), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash)
+				fresh.add(r)
 				res.New++
 			case string(old.hash) != string(r.Hash):
-				b.Queue(`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
+				updates = append(updates, update{`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
 					authors = $6, image = $7, enclosures = $8, categories = $9, published = $10, updated = $11,
 					page = $12, podcast = $13, content_hash = $14
-					WHERE source = $15 AND id = $16`,
+					WHERE source = $15 AND id = $16`, []any{
 					r.Origin, r.Title, r.Link, r.Summary, r.Content,
 					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
-					ts(r.Published), ts(r.Updated), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash, r.Source, r.ID)
+					ts(r.Published), ts(r.Updated), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash, r.Source, r.ID}})
 				res.Updated++
 			default:
 				if !record.SamePage(old.page, r.Page) {
-					b.Queue(`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`, jsonArg(r.Page), r.Source, r.ID)
+					updates = append(updates, update{`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`,
+						[]any{jsonArg(r.Page), r.Source, r.ID}})
 				}
 				res.Unchanged++
 			}
 			// Later duplicates in the batch compare against this version.
 			have[k] = stored{hash: r.Hash, page: r.Page}
+		}
+		var b pgx.Batch
+		if len(fresh.source) > 0 {
+			// Inserted first: a later duplicate's update applies to it.
+			b.Queue(insertSQL, fresh.args()...)
+		}
+		for _, u := range updates {
+			b.Queue(u.sql, u.args...)
 		}
 		if res.New+res.Updated > 0 {
 			b.Queue(bumpSQL, bumpTime(), shards[0])
@@ -155,6 +163,53 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		return store.UpsertResult{}, fmt.Errorf("postgres: upsert articles: %w", err)
 	}
 	return res, nil
+}
+
+// insertSQL inserts the articles new to the store, every column an array
+// (newRows): one statement for the whole batch, whatever its size.
+const insertSQL = `INSERT INTO articles (` + articleColumns + `, content_hash, listed)
+	SELECT source, id, origin, title, link, summary, content,
+		authors::jsonb, image::jsonb, enclosures::jsonb, categories::jsonb,
+		published, updated, fetched_at, page::jsonb, podcast::jsonb, content_hash, true
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+		$8::text[], $9::text[], $10::text[], $11::text[],
+		$12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[], $17::bytea[])
+	AS t(source, id, origin, title, link, summary, content, authors, image, enclosures, categories,
+		published, updated, fetched_at, page, podcast, content_hash)`
+
+// update is one statement of an upsert that changes a stored article.
+type update struct {
+	sql  string
+	args []any
+}
+
+// newRows are the columns of the articles an upsert inserts, as the
+// arrays of insertSQL; nil pointers are NULL.
+type newRows struct {
+	source, id, origin, title, link, summary, content []string
+	authors, image, enclosures, categories            []*string
+	published, updated, fetchedAt                     []*time.Time
+	page, podcast                                     []*string
+	hash                                              [][]byte
+}
+
+func (n *newRows) add(r record.Row) {
+	n.source, n.id, n.origin = append(n.source, r.Source), append(n.id, r.ID), append(n.origin, r.Origin)
+	n.title, n.link = append(n.title, r.Title), append(n.link, r.Link)
+	n.summary, n.content = append(n.summary, r.Summary), append(n.content, r.Content)
+	n.authors, n.image = append(n.authors, jsonPtr(r.Authors)), append(n.image, jsonPtr(r.Image))
+	n.enclosures, n.categories = append(n.enclosures, jsonPtr(r.Enclosures)), append(n.categories, jsonPtr(r.Categories))
+	n.published, n.updated = append(n.published, tsPtr(r.Published)), append(n.updated, tsPtr(r.Updated))
+	n.fetchedAt = append(n.fetchedAt, tsPtr(r.FetchedAt))
+	n.page, n.podcast = append(n.page, jsonPtr(r.Page)), append(n.podcast, jsonPtr(r.Podcast))
+	n.hash = append(n.hash, r.Hash)
+}
+
+// args returns the arguments of insertSQL.
+func (n *newRows) args() []any {
+	return []any{n.source, n.id, n.origin, n.title, n.link, n.summary, n.content,
+		n.authors, n.image, n.enclosures, n.categories, n.published, n.updated, n.fetchedAt,
+		n.page, n.podcast, n.hash}
 }
 
 // lockAndRead takes the locks of shards (sorted) and returns the stored
