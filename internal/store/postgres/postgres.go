@@ -104,65 +104,69 @@ func (d *DB) UpsertArticles(ctx context.Context, arts []feeds.Article) (store.Up
 		}
 		rows[i], sources[i], ids[i] = r, r.Source, r.ID
 	}
-	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-		shards := shardsOf(sources...)
-		have, err := lockAndRead(ctx, tx, shards, sources, ids)
-		if err != nil {
-			return err
-		}
-		var (
-			fresh   newRows
-			updates []update
-		)
-		for _, r := range rows {
-			k := key{r.Source, r.ID}
-			old, ok := have[k]
-			switch {
-			case !ok:
-				fresh.add(r)
-				res.New++
-			case string(old.hash) != string(r.Hash):
-				updates = append(updates, update{`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
-					authors = $6, image = $7, enclosures = $8, categories = $9, published = $10, updated = $11,
-					page = $12, podcast = $13, content_hash = $14
-					WHERE source = $15 AND id = $16`, []any{
-					r.Origin, r.Title, r.Link, r.Summary, r.Content,
-					jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
-					ts(r.Published), ts(r.Updated), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash, r.Source, r.ID}})
-				res.Updated++
-			default:
-				if !record.SamePage(old.page, r.Page) {
-					updates = append(updates, update{`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`,
-						[]any{jsonArg(r.Page), r.Source, r.ID}})
-				}
-				res.Unchanged++
-			}
-			// Later duplicates in the batch compare against this version.
-			have[k] = stored{hash: r.Hash, page: r.Page}
-		}
-		var b pgx.Batch
-		if len(fresh.source) > 0 {
-			// Inserted first: a later duplicate's update applies to it.
-			b.Queue(insertSQL, fresh.args()...)
-		}
-		for _, u := range updates {
-			b.Queue(u.sql, u.args...)
-		}
-		if res.New+res.Updated > 0 {
-			b.Queue(bumpSQL, bumpTime(), shards[0])
-		}
-		if b.Len() == 0 {
-			return nil
-		}
-		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		return nil
+	shards := shardsOf(sources...)
+	err := retry(ctx, func() error {
+		res = store.UpsertResult{}
+		var have map[key]stored
+		return pipelineTx(ctx, d.pool, func(b *pgx.Batch) {
+			have = lockAndRead(b, shards, sources, ids)
+		}, func() (*pgx.Batch, error) {
+			return writes(rows, have, shards, &res), nil
+		})
 	})
 	if err != nil {
 		return store.UpsertResult{}, fmt.Errorf("postgres: upsert articles: %w", err)
 	}
 	return res, nil
+}
+
+// writes returns the statements that store rows, given the stored hash
+// and page of those already stored (have, which it updates), and counts
+// them in res: the new ones in one INSERT, then each update, then the
+// version bump on the first of shards if anything was new or updated.
+func writes(rows []record.Row, have map[key]stored, shards []int32, res *store.UpsertResult) *pgx.Batch {
+	var (
+		fresh   newRows
+		updates []update
+	)
+	for _, r := range rows {
+		k := key{r.Source, r.ID}
+		old, ok := have[k]
+		switch {
+		case !ok:
+			fresh.add(r)
+			res.New++
+		case string(old.hash) != string(r.Hash):
+			updates = append(updates, update{`UPDATE articles SET origin = $1, title = $2, link = $3, summary = $4, content = $5,
+				authors = $6, image = $7, enclosures = $8, categories = $9, published = $10, updated = $11,
+				page = $12, podcast = $13, content_hash = $14
+				WHERE source = $15 AND id = $16`, []any{
+				r.Origin, r.Title, r.Link, r.Summary, r.Content,
+				jsonArg(r.Authors), jsonArg(r.Image), jsonArg(r.Enclosures), jsonArg(r.Categories),
+				ts(r.Published), ts(r.Updated), jsonArg(r.Page), jsonArg(r.Podcast), r.Hash, r.Source, r.ID}})
+			res.Updated++
+		default:
+			if !record.SamePage(old.page, r.Page) {
+				updates = append(updates, update{`UPDATE articles SET page = $1 WHERE source = $2 AND id = $3`,
+					[]any{jsonArg(r.Page), r.Source, r.ID}})
+			}
+			res.Unchanged++
+		}
+		// Later duplicates in the batch compare against this version.
+		have[k] = stored{hash: r.Hash, page: r.Page}
+	}
+	var b pgx.Batch
+	if len(fresh.source) > 0 {
+		// Inserted first: a later duplicate's update applies to it.
+		b.Queue(insertSQL, fresh.args()...)
+	}
+	for _, u := range updates {
+		b.Queue(u.sql, u.args...)
+	}
+	if res.New+res.Updated > 0 {
+		b.Queue(bumpSQL, bumpTime(), shards[0])
+	}
+	return &b
 }
 
 // insertSQL inserts the articles new to the store, every column an array
@@ -212,13 +216,13 @@ func (n *newRows) args() []any {
 		n.page, n.podcast, n.hash}
 }
 
-// lockAndRead takes the locks of shards (sorted) and returns the stored
-// hash and page of those of the given keys that are stored, in one round
-// trip: the read, queued after the lock, sees every write committed by
-// the writers it waited for.
-func lockAndRead(ctx context.Context, tx pgx.Tx, shards []int32, sources, ids []string) (map[key]stored, error) {
+// lockAndRead queues in b the locks of shards (sorted), then the read of
+// the stored hash and page of those of the given keys that are stored,
+// which fills the map it returns when b runs: one round trip, and the
+// read, queued after the lock, sees every write committed by the writers
+// it waited for.
+func lockAndRead(b *pgx.Batch, shards []int32, sources, ids []string) map[key]stored {
 	have := make(map[key]stored, len(ids))
-	var b pgx.Batch
 	b.Queue(lockShardsSQL, shards)
 	b.Queue(`SELECT a.source, a.id, a.content_hash, a.page
 		FROM articles a JOIN unnest($1::text[], $2::text[]) AS k(source, id)
@@ -233,10 +237,7 @@ func lockAndRead(ctx context.Context, tx pgx.Tx, shards []int32, sources, ids []
 		})
 		return err
 	})
-	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-		return nil, fmt.Errorf("lock version, read stored: %w", err)
-	}
-	return have, nil
+	return have
 }
 
 // Articles returns the articles matching q, newest first by published

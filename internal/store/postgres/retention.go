@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/tributary/tributary/internal/store"
@@ -57,22 +58,24 @@ func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (stor
 // deletes fewer. Each locks the source's version shard first, as upserts
 // do (see the package comment), and moves the version when it deletes.
 func (d *DB) deleteBatches(ctx context.Context, source, query string, args ...any) (int, error) {
+	shards := shardsOf(source)
 	return store.DeleteInBatches(func() (int, error) {
 		var n int64
-		err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-			shards, err := lockShards(ctx, tx, source)
-			if err != nil {
-				return err
-			}
-			tag, err := tx.Exec(ctx, query, args...)
-			if err != nil {
-				return err
-			}
-			if n = tag.RowsAffected(); n == 0 {
-				return nil
-			}
-			_, err = tx.Exec(ctx, bumpSQL, bumpTime(), shards[0])
-			return err
+		err := retry(ctx, func() error {
+			n = 0
+			return pipelineTx(ctx, d.pool, func(b *pgx.Batch) {
+				b.Queue(lockShardsSQL, shards)
+				b.Queue(query, args...).Exec(func(ct pgconn.CommandTag) error {
+					n = ct.RowsAffected()
+					return nil
+				})
+			}, func() (*pgx.Batch, error) {
+				var b pgx.Batch
+				if n > 0 {
+					b.Queue(bumpSQL, bumpTime(), shards[0])
+				}
+				return &b, nil
+			})
 		})
 		return int(n), err
 	})

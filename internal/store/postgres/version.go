@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/tributary/tributary/internal/store"
@@ -70,13 +69,4 @@ func (d *DB) Version(ctx context.Context) (store.Version, error) {
 	}
 	v.ChangedAt = fromTS(changed)
 	return v, nil
-}
-
-// lockShards takes the shard locks of sources in tx.
-func lockShards(ctx context.Context, tx pgx.Tx, sources ...string) ([]int32, error) {
-	shards := shardsOf(sources...)
-	if _, err := tx.Exec(ctx, lockShardsSQL, shards); err != nil {
-		return nil, fmt.Errorf("lock version: %w", err)
-	}
-	return shards, nil
 }
