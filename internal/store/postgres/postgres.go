@@ -2,13 +2,14 @@
 // deployments where several Tributary daemons share one database.
 //
 // The change counter is kept in 64 rows (shards, version.go), summed on
-// read. Every write of articles locks the shards of the sources it touches
-// first, in order, so two writers of one source take turns: each sees the
-// articles committed before it (READ COMMITTED), decides
-// new/updated/unchanged without racing another daemon for the same
-// (source, id), and moves the version in the same transaction. Writers of
-// different sources mostly lock different shards and do not wait for each
-// other's commits, as they did on one row. Readers are never blocked.
+// read. Every write of articles first takes the locks of the shards of
+// the sources it touches, in order, so two writers of one source take
+// turns: each sees the articles committed before it (READ COMMITTED),
+// decides new/updated/unchanged without racing another daemon for the
+// same (source, id), and moves the version in the same transaction.
+// Writers of different sources mostly take different shards and do not
+// wait for each other's commits, as they all did on one row. Readers are
+// never blocked.
 package postgres
 
 import (

@@ -39,9 +39,13 @@ func shardsOf(sources ...string) []int32 {
 }
 
 // lockShardsSQL locks shards ($1, sorted) in their order, waiting for any
-// writer that holds one. The rows are locked as the sorted scan returns
-// them.
-const lockShardsSQL = `SELECT id FROM store_version WHERE id = ANY($1) ORDER BY id FOR UPDATE`
+// writer that holds one: transaction-level advisory locks on the pair
+// (hashtext of the schema the tables are in, shard), so that stores in
+// other schemas of the database do not wait for each other. Unlike a row
+// lock (SELECT ... FOR UPDATE on store_version) an advisory lock writes
+// nothing: a transaction that then finds nothing to change commits
+// without a WAL flush. unnest returns the shards in array order.
+const lockShardsSQL = `SELECT pg_advisory_xact_lock(hashtext(current_schema()), s) FROM unnest($1::int4[]) AS s`
 
 // bumpSQL moves the version once: shard $2 (one the transaction locked)
 // counts the change, dated $1 or its previous change if later (see
