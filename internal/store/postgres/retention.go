@@ -25,9 +25,19 @@ func cleanAll(names []string) []string {
 
 // MarkListed marks the stored articles of source among ids as listed and
 // every other article of source as not, writing only the rows that change.
+// It takes the source's version shard as upserts do (without moving the
+// version), so that it never deadlocks with another daemon's upsert of
+// the same source, in one round trip.
 func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error {
-	_, err := d.pool.Exec(ctx, `UPDATE articles SET listed = (id = ANY($2))
-		WHERE source = $1 AND listed IS DISTINCT FROM (id = ANY($2))`, record.Clean(source), cleanAll(ids))
+	src := record.Clean(source)
+	shards, cleaned := shardsOf(src), cleanAll(ids)
+	err := retry(ctx, func() error {
+		return pipelineTx(ctx, d.pool, func(b *pgx.Batch) {
+			b.Queue(lockShardsSQL, shards)
+			b.Queue(`UPDATE articles SET listed = (id = ANY($2))
+				WHERE source = $1 AND listed IS DISTINCT FROM (id = ANY($2))`, src, cleaned)
+		}, nil)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: mark listed %s: %w", source, err)
 	}

@@ -41,36 +41,44 @@ func retry(ctx context.Context, fn func() error) error {
 // pipelineTx runs a READ COMMITTED transaction on one connection in two
 // round trips instead of four: BEGIN goes in the pipeline of first's
 // statements, COMMIT in that of the statements then returns, which may
-// depend on what first's read. A nil batch from then commits alone. Any
-// error rolls the transaction back; a connection whose rollback fails is
-// closed by the pool on release (it is not idle).
+// depend on what first's read. A nil then commits with first's
+// statements: one round trip. Any error rolls the transaction back; a
+// connection whose rollback fails is closed by the pool on release (it is
+// not idle).
 func pipelineTx(ctx context.Context, pool *pgxpool.Pool, first func(*pgx.Batch), then func() (*pgx.Batch, error)) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection: %w", err)
 	}
 	defer conn.Release()
-	var b pgx.Batch
-	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-	first(&b)
-	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
-		return rollback(ctx, conn, err)
-	}
-	next, err := then()
-	if err != nil {
-		return rollback(ctx, conn, err)
-	}
-	if next == nil {
-		next = &pgx.Batch{}
-	}
 	committed := false
-	next.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
-		// COMMIT of a transaction aborted before it reports ROLLBACK.
-		committed = ct.String() == "COMMIT"
-		return nil
-	})
-	if err := conn.SendBatch(ctx, next).Close(); err != nil {
+	commit := func(b *pgx.Batch) {
+		b.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
+			// COMMIT of a transaction aborted before it reports ROLLBACK.
+			committed = ct.String() == "COMMIT"
+			return nil
+		})
+	}
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	first(b)
+	if then == nil {
+		commit(b)
+	}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return rollback(ctx, conn, err)
+	}
+	if then != nil {
+		if b, err = then(); err != nil {
+			return rollback(ctx, conn, err)
+		}
+		if b == nil {
+			b = &pgx.Batch{}
+		}
+		commit(b)
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			return rollback(ctx, conn, err)
+		}
 	}
 	if !committed {
 		return rollback(ctx, conn, errors.New("commit: the transaction was rolled back"))

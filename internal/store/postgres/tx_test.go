@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,54 @@ func TestUpsertRetriesDeadlock(t *testing.T) {
 	}
 	if a, err := db.Article(ctx, "s", "1"); err != nil || a.Title != "changed" {
 		t.Fatalf("article after the retried upsert: %q, %v", a.Title, err)
+	}
+}
+
+// TestMarkListedBesideUpserts: two daemons, one storing updates of all of
+// a source's articles (in the reverse of their stored order) while the
+// other marks half, then all, of the source's articles listed, over and
+// over. They take turns on the source's shard, so neither fails (when
+// MarkListed took no lock, its UPDATE and the upsert's locked rows in
+// opposite orders and the server aborted one as a deadlock).
+func TestMarkListedBesideUpserts(t *testing.T) {
+	ctx := context.Background()
+	dsn := testSchema(t)
+	a, b := openDSN(t, dsn), openDSN(t, dsn)
+	const n, rounds = 40, 30
+	arts := make([]feeds.Article, n)
+	ids := make([]string, n)
+	for i := range arts {
+		arts[i] = article("s", fmt.Sprintf("%03d", n-i))
+		ids[i] = arts[i].ID
+	}
+	if _, err := a.UpsertArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	go func() {
+		for r := range rounds {
+			for i := range arts {
+				arts[i].Title = fmt.Sprintf("round %d", r)
+			}
+			if _, err := a.UpsertArticles(ctx, arts); err != nil {
+				errs <- err
+				return
+			}
+		}
+		errs <- nil
+	}()
+	go func() {
+		for r := range rounds {
+			if err := b.MarkListed(ctx, "s", ids[:n/2+r%2*n/2]); err != nil {
+				errs <- err
+				return
+			}
+		}
+		errs <- nil
+	}()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
