@@ -469,3 +469,28 @@ func TestArticlesOfSourcesReadTheirIndex(t *testing.T) {
 		})
 	}
 }
+
+// TestContentCompressedWithLZ4: on a server that has lz4 (14 and later,
+// built with it), an article's HTML is stored compressed with lz4
+// (migration 0011); elsewhere with the default, pglz.
+func TestContentCompressedWithLZ4(t *testing.T) {
+	conn := requireServer(t)
+	ctx := context.Background()
+	want := "lz4"
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)`); err != nil {
+		t.Logf("no lz4 on this server (%v): want pglz", err)
+		want = "pglz"
+	}
+	db := openDSN(t, testSchema(t))
+	a := storetest.RefreshArticle("s", 1) // 2 KB: compressed to fit the row in its page
+	if _, err := db.UpsertArticles(ctx, []feeds.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	var got *string
+	if err := db.pool.QueryRow(ctx, `SELECT pg_column_compression(content) FROM articles`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || *got != want {
+		t.Fatalf("content compressed with %v, want %s", got, want)
+	}
+}
