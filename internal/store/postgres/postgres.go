@@ -397,7 +397,16 @@ func (d *DB) SourceState(ctx context.Context, source string) (store.SourceState,
 	return st, nil
 }
 
-// SaveSourceState replaces the saved state of st.Name with st.
+// SaveSourceState replaces the saved state of st.Name with st, in one
+// round trip. It commits without waiting for the WAL flush
+// (synchronous_commit off for its transaction alone): a crash of the
+// server or its machine, not of Tributary, may lose the states saved in
+// the last moment (at most three times wal_writer_delay, 600 ms by
+// default) unless a later commit flushed them. A state taken back that
+// way is an older one: the next run fetches with older validators and
+// finds its articles unchanged, a failing source is retried sooner.
+// Articles and the version, what readers are served, are always flushed
+// before their upsert returns (see docs/operations.md).
 func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	name := record.Clean(st.Name)
 	if name == "" {
@@ -411,7 +420,22 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 	if err != nil {
 		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
 	}
-	_, err = d.pool.Exec(ctx, `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
+	args := []any{name, record.Clean(st.ETag), record.Clean(st.LastModified), ts(record.Unix(st.LastAttempt)), ts(record.Unix(st.LastSuccess)),
+		record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, ts(record.Unix(st.NextAttempt)), jsonArg(boilerplate),
+		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),
+		record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint), jsonArg(sourceFeed)}
+	err = pipelineTx(ctx, d.pool, func(b *pgx.Batch) {
+		b.Queue(`SET LOCAL synchronous_commit TO off`)
+		b.Queue(saveStateSQL, args...)
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
+	}
+	return nil
+}
+
+// saveStateSQL inserts or replaces one source's state.
+const saveStateSQL = `INSERT INTO source_state (name, etag, last_modified, last_attempt, last_success,
 			last_status, last_error, failures, next_attempt, boilerplate, feed_url, discovered_from, validators_url,
 				config_fingerprint, pages_fingerprint, source_feed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
@@ -421,13 +445,4 @@ func (d *DB) SaveSourceState(ctx context.Context, st store.SourceState) error {
 			failures = excluded.failures, next_attempt = excluded.next_attempt,
 			boilerplate = excluded.boilerplate, feed_url = excluded.feed_url, validators_url = excluded.validators_url,
 			discovered_from = excluded.discovered_from, config_fingerprint = excluded.config_fingerprint,
-				pages_fingerprint = excluded.pages_fingerprint, source_feed = excluded.source_feed`,
-		name, record.Clean(st.ETag), record.Clean(st.LastModified), ts(record.Unix(st.LastAttempt)), ts(record.Unix(st.LastSuccess)),
-		record.Clean(st.LastStatus), record.Clean(st.LastError), st.Failures, ts(record.Unix(st.NextAttempt)), jsonArg(boilerplate),
-		record.Clean(st.FeedURL), record.Clean(st.DiscoveredFrom), record.Clean(st.ValidatorsURL),
-		record.Clean(st.ConfigFingerprint), record.Clean(st.PagesFingerprint), jsonArg(sourceFeed))
-	if err != nil {
-		return fmt.Errorf("postgres: save source state %s: %w", st.Name, err)
-	}
-	return nil
-}
+				pages_fingerprint = excluded.pages_fingerprint, source_feed = excluded.source_feed`

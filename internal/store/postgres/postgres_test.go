@@ -494,3 +494,35 @@ func TestContentCompressedWithLZ4(t *testing.T) {
 		t.Fatalf("content compressed with %v, want %s", got, want)
 	}
 }
+
+// TestStateSaveLeavesCommitsSynchronous: SaveSourceState commits without
+// waiting for the WAL flush, for its own transaction only: the
+// connection it used, the pool's only one here, flushes the upsert that
+// comes next before it returns.
+func TestStateSaveLeavesCommitsSynchronous(t *testing.T) {
+	ctx := context.Background()
+	dsn := testSchema(t)
+	if strings.Contains(dsn, "://") {
+		dsn += "&pool_max_conns=1" // testSchema set search_path
+	} else {
+		dsn += " pool_max_conns=1"
+	}
+	db := openDSN(t, dsn)
+	var before string
+	if err := db.pool.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveSourceState(ctx, store.SourceState{Name: "s", ETag: `"e"`}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := db.SourceState(ctx, "s"); err != nil || st.ETag != `"e"` {
+		t.Fatalf("state saved: %+v, %v", st, err)
+	}
+	var after string
+	if err := db.pool.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before || after == "off" {
+		t.Fatalf("synchronous_commit = %q after saving a state, want the server's %q (not off)", after, before)
+	}
+}
