@@ -33,3 +33,21 @@ func jsonArg(b []byte) any {
 	}
 	return string(b)
 }
+
+// tsPtr is ts for an array element: nil for NULL.
+func tsPtr(p *int64) *time.Time {
+	if p == nil {
+		return nil
+	}
+	t := time.Unix(*p, 0).UTC()
+	return &t
+}
+
+// jsonPtr is jsonArg for an array element: nil for NULL.
+func jsonPtr(b []byte) *string {
+	if b == nil {
+		return nil
+	}
+	s := string(b)
+	return &s
+}

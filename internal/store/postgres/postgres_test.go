@@ -404,3 +404,125 @@ func TestSourceStatsUsesIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestArticlesOfSourcesReadTheirIndex: a source's newest articles (the
+// boilerplate window every run reads, a feed's items) come from that
+// source's rows of the index, also under the generic plan that pgx's
+// cached statement ends up with and for a source with no articles yet
+// (a first refresh), which a plan walking the whole store's articles_sort
+// index read every article for.
+func TestArticlesOfSourcesReadTheirIndex(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	db := openDSN(t, testSchema(t))
+	for s := range 20 {
+		arts := make([]feeds.Article, 50)
+		for i := range arts {
+			arts[i] = article(fmt.Sprintf("s%d", s), fmt.Sprint(i))
+			arts[i].Published = arts[i].Published.Add(time.Duration(i) * time.Minute)
+		}
+		if _, err := db.UpsertArticles(ctx, arts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	query, _ := articlesQuery(store.Query{Sources: []string{"x"}, Limit: 10})
+	for _, q := range []string{`SET plan_cache_mode = force_generic_plan`, `PREPARE newest AS ` + query} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer conn.Exec(ctx, `DEALLOCATE newest; RESET plan_cache_mode`)
+	for _, tc := range []struct {
+		sources string
+		want    int
+	}{{`{new}`, 0}, {`{s3}`, 10}, {`{s3,s7}`, 10}} {
+		t.Run(tc.sources, func(t *testing.T) {
+			rows, err := conn.Query(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE newest('`+tc.sources+`', 10)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plans, err := pgx.CollectRows(rows, pgx.RowTo[[]map[string]any])
+			if err != nil || len(plans) != 1 || len(plans[0]) != 1 {
+				t.Fatal(plans, err)
+			}
+			top := plans[0][0]["Plan"].(map[string]any)
+			if got := int(top["Actual Rows"].(float64)); got != tc.want {
+				t.Errorf("%d rows, want %d", got, tc.want)
+			}
+			// No node reads more rows than the two sources' limits.
+			var walk func(n map[string]any)
+			walk = func(n map[string]any) {
+				if r := n["Actual Rows"].(float64) * n["Actual Loops"].(float64); r > 20 || n["Rows Removed by Filter"] != nil {
+					t.Errorf("%s reads %v rows (%v removed by a filter)", n["Node Type"], r, n["Rows Removed by Filter"])
+				}
+				children, _ := n["Plans"].([]any)
+				for _, c := range children {
+					walk(c.(map[string]any))
+				}
+			}
+			walk(top)
+		})
+	}
+}
+
+// TestContentCompressedWithLZ4: on a server that has lz4 (14 and later,
+// built with it), an article's HTML is stored compressed with lz4
+// (migration 0011); elsewhere with the default, pglz.
+func TestContentCompressedWithLZ4(t *testing.T) {
+	conn := requireServer(t)
+	ctx := context.Background()
+	want := "lz4"
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)`); err != nil {
+		t.Logf("no lz4 on this server (%v): want pglz", err)
+		want = "pglz"
+	}
+	db := openDSN(t, testSchema(t))
+	a := storetest.RefreshArticle("s", 1) // 2 KB: compressed to fit the row in its page
+	if _, err := db.UpsertArticles(ctx, []feeds.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	var got *string
+	if err := db.pool.QueryRow(ctx, `SELECT pg_column_compression(content) FROM articles`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || *got != want {
+		t.Fatalf("content compressed with %v, want %s", got, want)
+	}
+}
+
+// TestStateSaveLeavesCommitsSynchronous: SaveSourceState commits without
+// waiting for the WAL flush, for its own transaction only: the
+// connection it used, the pool's only one here, flushes the upsert that
+// comes next before it returns.
+func TestStateSaveLeavesCommitsSynchronous(t *testing.T) {
+	ctx := context.Background()
+	dsn := testSchema(t)
+	if strings.Contains(dsn, "://") {
+		dsn += "&pool_max_conns=1" // testSchema set search_path
+	} else {
+		dsn += " pool_max_conns=1"
+	}
+	db := openDSN(t, dsn)
+	var before string
+	if err := db.pool.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveSourceState(ctx, store.SourceState{Name: "s", ETag: `"e"`}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := db.SourceState(ctx, "s"); err != nil || st.ETag != `"e"` {
+		t.Fatalf("state saved: %+v, %v", st, err)
+	}
+	var after string
+	if err := db.pool.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before || after == "off" {
+		t.Fatalf("synchronous_commit = %q after saving a state, want the server's %q (not off)", after, before)
+	}
+}

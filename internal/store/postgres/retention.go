@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/tributary/tributary/internal/store"
@@ -24,9 +25,19 @@ func cleanAll(names []string) []string {
 
 // MarkListed marks the stored articles of source among ids as listed and
 // every other article of source as not, writing only the rows that change.
+// It takes the source's version shard as upserts do (without moving the
+// version), so that it never deadlocks with another daemon's upsert of
+// the same source, in one round trip.
 func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error {
-	_, err := d.pool.Exec(ctx, `UPDATE articles SET listed = (id = ANY($2))
-		WHERE source = $1 AND listed IS DISTINCT FROM (id = ANY($2))`, record.Clean(source), cleanAll(ids))
+	src := record.Clean(source)
+	shards, cleaned := shardsOf(src), cleanAll(ids)
+	err := retry(ctx, func() error {
+		return pipelineTx(ctx, d.pool, func(b *pgx.Batch) {
+			b.Queue(lockShardsSQL, shards)
+			b.Queue(`UPDATE articles SET listed = (id = ANY($2))
+				WHERE source = $1 AND listed IS DISTINCT FROM (id = ANY($2))`, src, cleaned)
+		}, nil)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: mark listed %s: %w", source, err)
 	}
@@ -39,10 +50,10 @@ func (d *DB) MarkListed(ctx context.Context, source string, ids []string) error 
 func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (store.Expired, error) {
 	src := record.Clean(r.Source)
 	out, err := store.ExpireBy(r, now, func(cutoff time.Time) (int, error) {
-		return d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM articles
+		return d.deleteBatches(ctx, src, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM articles
 			WHERE source = $1 AND sort_time < $2 AND NOT listed LIMIT $3)`, src, cutoff.UTC(), store.DeleteBatch)
 	}, func(n int) (int, error) {
-		return d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM (
+		return d.deleteBatches(ctx, src, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM (
 			SELECT source, id, listed FROM articles WHERE source = $1 ORDER BY sort_time DESC, id OFFSET $2) AS ranked
 			WHERE NOT listed LIMIT $3)`, src, n, store.DeleteBatch)
 	})
@@ -53,26 +64,28 @@ func (d *DB) Expire(ctx context.Context, r store.Retention, now time.Time) (stor
 }
 
 // deleteBatches runs the DELETE query, which deletes at most
-// store.DeleteBatch rows, in transactions of its own until it deletes
-// fewer. Each locks the version row first, as upserts do (see the package
-// comment), and moves the version when it deletes.
-func (d *DB) deleteBatches(ctx context.Context, query string, args ...any) (int, error) {
+// store.DeleteBatch rows of source, in transactions of its own until it
+// deletes fewer. Each locks the source's version shard first, as upserts
+// do (see the package comment), and moves the version when it deletes.
+func (d *DB) deleteBatches(ctx context.Context, source, query string, args ...any) (int, error) {
+	shards := shardsOf(source)
 	return store.DeleteInBatches(func() (int, error) {
 		var n int64
-		err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT counter FROM store_version WHERE id = 1 FOR UPDATE`); err != nil {
-				return fmt.Errorf("lock version: %w", err)
-			}
-			tag, err := tx.Exec(ctx, query, args...)
-			if err != nil {
-				return err
-			}
-			if n = tag.RowsAffected(); n == 0 {
-				return nil
-			}
-			_, err = tx.Exec(ctx, `UPDATE store_version SET counter = counter + 1,
-				changed_at = greatest($1, changed_at) WHERE id = 1`, time.Now().UTC().Truncate(time.Second))
-			return err
+		err := retry(ctx, func() error {
+			n = 0
+			return pipelineTx(ctx, d.pool, func(b *pgx.Batch) {
+				b.Queue(lockShardsSQL, shards)
+				b.Queue(query, args...).Exec(func(ct pgconn.CommandTag) error {
+					n = ct.RowsAffected()
+					return nil
+				})
+			}, func() (*pgx.Batch, error) {
+				var b pgx.Batch
+				if n > 0 {
+					b.Queue(bumpSQL, bumpTime(), shards[0])
+				}
+				return &b, nil
+			})
 		})
 		return int(n), err
 	})
@@ -109,7 +122,7 @@ func (d *DB) Orphans(ctx context.Context, known []string) ([]store.Orphan, error
 // DeleteSource deletes the articles of source in batches, then its state.
 func (d *DB) DeleteSource(ctx context.Context, source string) (int, error) {
 	src := record.Clean(source)
-	n, err := d.deleteBatches(ctx, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM articles
+	n, err := d.deleteBatches(ctx, src, `DELETE FROM articles WHERE (source, id) IN (SELECT source, id FROM articles
 		WHERE source = $1 LIMIT $2)`, src, store.DeleteBatch)
 	if err == nil {
 		_, err = d.pool.Exec(ctx, `DELETE FROM source_state WHERE name = $1`, src)

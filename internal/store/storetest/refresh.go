@@ -75,7 +75,7 @@ func refreshSource(b *testing.B, s store.Store, src string) {
 	arts := make([]feeds.Article, RefreshArticles)
 	ids := make([]string, len(arts))
 	for i := range arts {
-		arts[i] = refreshArticle(src, i)
+		arts[i] = RefreshArticle(src, i)
 		ids[i] = arts[i].ID
 	}
 	res, err := s.UpsertArticles(ctx, arts)
@@ -96,17 +96,17 @@ func refreshSource(b *testing.B, s store.Store, src string) {
 	}
 }
 
-// refreshWords are the words refreshArticle's text is drawn from.
+// refreshWords are the words RefreshArticle's text is drawn from.
 var refreshWords = strings.Fields(`the a of and to in is that it for on was with as by at from
 	this be are or have not which one had but all were when there can an their more said new
 	city council report water river school market season plan study year people week data team
 	early later under over after before while during between against around through because`)
 
-// refreshArticle is the n-th item of a generated feed for src: a short
+// RefreshArticle is the n-th item of a generated feed for src: a short
 // summary and about 2 KB of HTML paragraphs of text distinct from every
 // other item's (a small deterministic generator picks the words), so that
 // compression sees text, not repetition.
-func refreshArticle(src string, n int) feeds.Article {
+func RefreshArticle(src string, n int) feeds.Article {
 	seed := uint64(n+1)*0x9e3779b97f4a7c15 ^ uint64(len(src))*0xbf58476d1ce4e5b9
 	for _, c := range src {
 		seed = seed*31 + uint64(c)
