@@ -1,0 +1,68 @@
+package main
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const results = "store\tsources\tbaseline_wall_s\tfull_wall_s\tnote\n" +
+	"sqlite\t100\t0.3\t1.2\tx\n" +
+	"sqlite\t1000\t2.5\t11.7\tx\n" +
+	"sqlite\t10000\t\t137\tbaseline missing\n"
+
+// TestPlotWritesPNG: the PNG decodes, has the documented size, and shows
+// each series' colour (a line was drawn).
+func TestPlotWritesPNG(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "r.tsv"), filepath.Join(dir, "p.png")
+	if err := os.WriteFile(in, []byte(results), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(in, out, []string{"baseline_wall_s", "full_wall_s"}, "cycle time"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != Width || b.Dy() != Height {
+		t.Fatalf("size %dx%d, want %dx%d", b.Dx(), b.Dy(), Width, Height)
+	}
+	for i := range 2 {
+		want := palette[i]
+		found := 0
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				if uint8(r>>8) == want.R && uint8(g>>8) == want.G && uint8(bl>>8) == want.B {
+					found++
+				}
+			}
+		}
+		if found < 300 { // legend square 144, two markers 162, then the line
+			t.Errorf("series %d: %d pixels of its colour, want a drawn line", i, found)
+		}
+	}
+}
+
+func TestReadSeriesSkipsEmptyCells(t *testing.T) {
+	ss, err := readSeries(strings.NewReader(results), []string{"baseline_wall_s", "full_wall_s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 2 || ss[0].name != "baseline (sqlite)" || len(ss[0].points) != 2 || len(ss[1].points) != 3 {
+		t.Fatalf("series: %+v", ss)
+	}
+	if _, err := readSeries(strings.NewReader(results), []string{"nope"}); err == nil {
+		t.Error("a missing column was not refused")
+	}
+}
