@@ -189,6 +189,7 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	})
 }
+
 // BenchmarkRefresh runs the shared full-refresh benchmark (Serial,
 // Parallel): the store's share of refreshing one new source of 50 articles.
 func BenchmarkRefresh(b *testing.B) { storetest.BenchRefresh(b, benchDB) }
