@@ -44,9 +44,9 @@ func SanitizeHTML(s string, base *url.URL) string {
 		return ""
 	}
 	// rewriteHTML runs only where it may change a tag. Skipping it is
-	// exact: on a fragment where it changes none, it only lowercases tag
-	// names and drops an unterminated tag at the end, and bluemonday,
-	// which reads tokens and never raw bytes, tells neither apart.
+	// exact: where it changes none, its output is the fragment's tokens as
+	// written, less an unterminated tag at the end, which bluemonday (it
+	// reads tokens, never raw bytes) drops too.
 	if containsFold(s, "<img") || hasHookAttr(s) || base != nil && mayHoldURLAttr(s) {
 		s = rewriteHTML(s, base, true)
 	}
@@ -160,8 +160,8 @@ type lazyOut struct {
 	out *bytes.Buffer // nil while the output is s[:pos]
 }
 
-// raw writes a token as it is: raw is what Tokenizer.Raw returned (where
-// TagName lowered the tag's name).
+// raw writes a token as it is: raw is what Tokenizer.Raw returned, which
+// is compared with s rather than assumed to be its next bytes.
 func (w *lazyOut) raw(raw []byte) {
 	start := w.pos
 	w.pos += len(raw)
