@@ -88,7 +88,7 @@ type CopyResult struct {
 	sample []ArticleKey
 }
 
-// Copy copies everything from holds into to: every article with its
+// Copy copies everything the store from holds into to: every article with its
 // bookkeeping, every source's saved state (validators, backoff, learned
 // boilerplate, discovered feed, fingerprints...), and the last cleanup
 // run. It reads and writes a batch of articles at a time, in key order,
