@@ -282,3 +282,26 @@ func TestCopyRefusesNewerDestination(t *testing.T) {
 		t.Fatalf("copy from a newer store: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestCopyReportsMismatch copies into a store that already holds another
+// source: everything is copied, the verification names the extra source
+// and the command exits 1.
+func TestCopyReportsMismatch(t *testing.T) {
+	ctx := context.Background()
+	dir := feedDir(t)
+	src, dst := filepath.Join(dir, "src.db"), filepath.Join(dir, "dst.db")
+	for _, c := range []struct{ db, name string }{{src, "local"}, {dst, "elsewhere"}} {
+		conf := filepath.Join(dir, c.name+".yaml")
+		writeFile(t, conf, fmt.Sprintf("storage:\n  dsn: %s\nsources:\n  - name: %s\n    url: %s\nfeeds:\n  - name: all\n", filepath.Base(c.db), c.name, sourceURL))
+		if code, out, errOut := runCmd(t, ctx, "--config", conf, "fetch"); code != exitOK {
+			t.Fatalf("fetch: exit %d\n%s%s", code, out, errOut)
+		}
+	}
+	code, out, errOut := runCmd(t, ctx, "copy", "--from", "sqlite:"+src, "--to", "sqlite:"+dst)
+	if code != exitFailed || !strings.Contains(out, "articles: 2 read, 2 written") ||
+		!strings.Contains(out, `source "elsewhere": 0 articles (0 pages extracted, 0 failed) in the source, 2 (0, 0) in the destination`) ||
+		!strings.Contains(out, `source state "elsewhere": in the destination only`) ||
+		!strings.Contains(errOut, "the destination differs from the source") {
+		t.Fatalf("copy into a store with another source: exit %d\n%s%s", code, out, errOut)
+	}
+}
