@@ -113,6 +113,8 @@ Commands:
   add URL             add a source to the configuration file (--name, --tags, --fulltext), comments kept
   import-opml FILE    add the feeds of an OPML file (a feed reader's export) as sources; --dry-run
   prune               delete the articles retention no longer keeps, once; --source NAME --yes deletes one source's
+  migrate status|up   list the store's schema migrations (applied or pending), or apply the pending ones
+  copy --from --to    copy the whole store (articles, source states) from sqlite:PATH or postgres:DSN to another, then verify
   healthcheck         GET /healthz of the configured listener: exit 0 when healthy, else 1 (for containers)
   version             print the version (also --version)
 
@@ -166,6 +168,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdImportOPML(*confPath, cmdArgs, stdout, stderr)
 	case "prune":
 		err = cmdPrune(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(ctx, *confPath, cmdArgs, stdout, stderr)
+	case "copy":
+		err = cmdCopy(ctx, cmdArgs, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, *confPath, cmdArgs, stdout, stderr)
 	case "version":
