@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/tributary/tributary/feeds"
@@ -60,4 +61,64 @@ func FillScale(ctx context.Context, st store.Store, sources, perSource int, url 
 		}
 	}
 	return nil
+}
+
+// testManySources checks that Articles of several sources with a limit
+// returns the newest of them, whichever sources dominate the newest
+// articles of the store: a feed of most sources, one of a few quiet
+// sources among busy ones, one whose articles are all old.
+func testManySources(t *testing.T, o Opener) {
+	s := o.Open(t)
+	var batch []feeds.Article
+	// busy0..busy4 publish every hour of the last 40; quiet0..quiet9 once
+	// a day for 10 days; old0 and old1 long ago. Some share an instant.
+	for b := range 5 {
+		for h := range 40 {
+			batch = append(batch, art(fmt.Sprintf("busy%d", b), fmt.Sprint(h), base.Add(-time.Duration(h+b%2)*time.Hour)))
+		}
+	}
+	for q := range 10 {
+		for d := range 10 {
+			batch = append(batch, art(fmt.Sprintf("quiet%d", q), fmt.Sprint(d), base.Add(-time.Duration(d*24+q)*time.Hour)))
+		}
+	}
+	for o := range 2 {
+		for i := range 5 {
+			batch = append(batch, art(fmt.Sprintf("old%d", o), fmt.Sprint(i), base.AddDate(-1, 0, -i)))
+		}
+	}
+	upsert(t, s, batch...)
+	all := list(t, s, store.Query{})
+	names := func(prefix string, n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf("%s%d", prefix, i))
+		}
+		return out
+	}
+	sets := map[string][]string{
+		"Busy":          names("busy", 5),
+		"QuietFew":      names("quiet", 3),
+		"QuietAll":      names("quiet", 10),
+		"Old":           names("old", 2),
+		"MostAndOld":    append(append(names("busy", 4), names("quiet", 9)...), "old1"),
+		"OneBusyAndOld": {"busy3", "old0", "nope"},
+	}
+	for name, srcs := range sets {
+		for _, limit := range []int{1, 7, 40, 150, 1000} {
+			t.Run(fmt.Sprintf("%s/%d", name, limit), func(t *testing.T) {
+				in := map[string]bool{}
+				for _, src := range srcs {
+					in[src] = true
+				}
+				var want []string
+				for _, a := range all {
+					if in[a.Source] && len(want) < limit {
+						want = append(want, a.Source+"/"+a.ID)
+					}
+				}
+				wantKeys(t, list(t, s, store.Query{Sources: srcs, Limit: limit}), want...)
+			})
+		}
+	}
 }

@@ -87,6 +87,7 @@ func Run(t *testing.T, o Opener) {
 		{"PageOnlyChange", testPageOnlyChange},
 		{"Order", testOrder},
 		{"FilterAndLimit", testFilterAndLimit},
+		{"ManySources", testManySources},
 		{"NotFound", testNotFound},
 		{"PagesDue", testPagesDue},
 		{"SourceState", testSourceState},
