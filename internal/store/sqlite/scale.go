@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
@@ -51,4 +52,47 @@ func (d *DB) newestOf(ctx context.Context, q store.Query) (arts []feeds.Article,
 		return nil, false, err
 	}
 	return arts, true, nil
+}
+
+// SourceFeeds returns how the feed of each of names described itself at
+// its last successful fetch (store.SourceState.Feed), for those with a
+// saved state, by name: what attributing a feed's items needs, read from
+// those sources' rows alone, whatever the number of sources stored.
+func (d *DB) SourceFeeds(ctx context.Context, names []string) (map[string]feeds.SourceFeed, error) {
+	out := make(map[string]feeds.SourceFeed, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	clean := make([]string, len(names))
+	for i, n := range names {
+		clean[i] = record.Clean(n)
+	}
+	list, err := json.Marshal(clean)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: source feeds: %w", err)
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT name, source_feed FROM source_state
+		WHERE name IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, failf("sqlite: source feeds: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			name string
+			sf   []byte
+		)
+		if err := rows.Scan(&name, &sf); err != nil {
+			return nil, failf("sqlite: source feeds: %w", err)
+		}
+		f, err := record.DecodeSourceFeed(sf)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: source feeds: %s: decode source feed: %w", name, err)
+		}
+		out[name] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, failf("sqlite: source feeds: %w", err)
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -120,5 +121,39 @@ func testManySources(t *testing.T, o Opener) {
 				wantKeys(t, list(t, s, store.Query{Sources: srcs, Limit: limit}), want...)
 			})
 		}
+	}
+}
+
+// testSourceFeeds checks SourceFeeds, for a store that offers it: the
+// described feed of each source asked for that has a state, by name.
+func testSourceFeeds(t *testing.T, o Opener) {
+	s := o.Open(t)
+	fr, ok := s.(interface {
+		SourceFeeds(ctx context.Context, names []string) (map[string]feeds.SourceFeed, error)
+	})
+	if !ok {
+		t.Skip("the store does not offer SourceFeeds")
+	}
+	ctx := context.Background()
+	described := feeds.SourceFeed{Title: "A's own title", ID: "urn:a", Link: "https://a.example/", URL: "https://a.example/feed.xml"}
+	for _, st := range []store.SourceState{
+		{Name: "a", LastStatus: "new", Feed: described},
+		{Name: "b", LastStatus: "new", Feed: feeds.SourceFeed{Title: "B"}},
+		{Name: "plain", LastStatus: "failed"},
+	} {
+		if err := s.SaveSourceState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := fr.SourceFeeds(ctx, []string{"a", "plain", "never-saved", "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]feeds.SourceFeed{"a": described, "plain": {}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SourceFeeds = %+v, want %+v", got, want)
+	}
+	if got, err := fr.SourceFeeds(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("SourceFeeds(nil) = %v, %v; want none", got, err)
 	}
 }

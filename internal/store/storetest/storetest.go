@@ -97,6 +97,7 @@ func Run(t *testing.T, o Opener) {
 		{"SecondHandle", testSecondHandle},
 		{"SecondHandleConcurrentWriters", testSecondHandleConcurrent},
 		{"SourceStates", testSourceStates},
+		{"SourceFeeds", testSourceFeeds},
 		{"SourceStats", testSourceStats},
 		{"ExpireByAge", testExpireByAge},
 		{"ExpireByCount", testExpireByCount},
