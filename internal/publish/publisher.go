@@ -70,6 +70,14 @@ type StateReader interface {
 	SourceStates(ctx context.Context) ([]store.SourceState, error)
 }
 
+// FeedReader is what a Reader may offer instead of StateReader: how the
+// feed of each named source described itself (store.SourceState.Feed),
+// by name, read for those sources alone. A rendering then reads the
+// states of the sources of its items, not of every source stored.
+type FeedReader interface {
+	SourceFeeds(ctx context.Context, names []string) (map[string]feeds.SourceFeed, error)
+}
+
 // Options configure a Publisher.
 type Options struct {
 	// BaseURL is the absolute URL prefix of the published site, without a
@@ -477,7 +485,20 @@ func (p *Publisher) Filtered(ctx context.Context, name string) (Filtered, int, e
 // the store saved, when it offers them.
 func (p *Publisher) attribute(ctx context.Context, f Feed, items []feeds.Article) error {
 	var described map[string]feeds.SourceFeed
-	if sr, ok := p.r.(StateReader); ok && len(items) > 0 {
+	if fr, ok := p.r.(FeedReader); ok && len(items) > 0 {
+		seen := map[string]bool{}
+		var names []string
+		for i := range items {
+			if s := items[i].Source; !seen[s] {
+				seen[s] = true
+				names = append(names, s)
+			}
+		}
+		var err error
+		if described, err = fr.SourceFeeds(ctx, names); err != nil {
+			return fmt.Errorf("%w: read source states of feed %q: %w", ErrStoreUnavailable, f.Name, err)
+		}
+	} else if sr, ok := p.r.(StateReader); ok && len(items) > 0 {
 		states, err := sr.SourceStates(ctx)
 		if err != nil {
 			return fmt.Errorf("%w: read source states of feed %q: %w", ErrStoreUnavailable, f.Name, err)

@@ -297,6 +297,16 @@ func (s *txStmts) close() {
 // Articles returns the articles matching q, newest first by published
 // date, falling back to the first fetch time; ties go by source, then id.
 func (d *DB) Articles(ctx context.Context, q store.Query) ([]feeds.Article, error) {
+	if q.Limit > 0 && len(q.Sources) > 1 {
+		out, ok, err := d.newestOf(ctx, q)
+		if err != nil {
+			return nil, failf("sqlite: articles: %w", err)
+		}
+		if ok {
+			slices.SortFunc(out, compareNewestFirst)
+			return out, nil
+		}
+	}
 	query, args := articlesQuery(q)
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
