@@ -104,6 +104,7 @@ func readSeries(r io.Reader, cols []string) ([]series, error) {
 		idx = append(idx, i)
 	}
 	byName := map[string]*series{}
+	stores := map[string]bool{}
 	var order []string
 	for sc.Scan() {
 		cells := strings.Split(sc.Text(), "\t")
@@ -121,7 +122,8 @@ func readSeries(r io.Reader, cols []string) ([]series, error) {
 			}
 			name := label(cols[k])
 			if si >= 0 {
-				name += " (" + cells[si] + ")"
+				name += "\x00" + cells[si]
+				stores[cells[si]] = true
 			}
 			s := byName[name]
 			if s == nil {
@@ -138,6 +140,13 @@ func readSeries(r io.Reader, cols []string) ([]series, error) {
 	out := make([]series, 0, len(order))
 	for _, n := range order {
 		s := byName[n]
+		// The store names a line only when the results hold several.
+		if col, store, ok := strings.Cut(n, "\x00"); ok {
+			s.name = col
+			if len(stores) > 1 {
+				s.name += " (" + store + ")"
+			}
+		}
 		slices.SortFunc(s.points, func(a, b point) int { return int(math.Copysign(1, a.x-b.x)) })
 		out = append(out, *s)
 	}
@@ -201,8 +210,8 @@ func render(ss []series, title string) *image.RGBA {
 	line(img, x0, y0, x1, y0, 2, black)
 	line(img, x0, y0, x0, y1, 2, black)
 	drawText(img, (x0+x1-textWidth("sources", 2))/2, Height-24, "sources", 2, black)
-	drawText(img, 8, top-30, "seconds", 2, black)
-	drawText(img, (x0+x1-textWidth(title, 2))/2, 12, title, 2, black)
+	drawText(img, 8, top-24, "seconds", 2, black)
+	drawText(img, (Width-textWidth(title, 2))/2, 6, title, 2, black)
 
 	for i, s := range ss {
 		c := palette[i%len(palette)]

@@ -59,8 +59,16 @@ func TestReadSeriesSkipsEmptyCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ss) != 2 || ss[0].name != "baseline (sqlite)" || len(ss[0].points) != 2 || len(ss[1].points) != 3 {
+	if len(ss) != 2 || ss[0].name != "baseline" || len(ss[0].points) != 2 || len(ss[1].points) != 3 {
 		t.Fatalf("series: %+v", ss)
+	}
+	two := results + "postgres\t100\t0.3\t2.0\tx\n"
+	ss, err = readSeries(strings.NewReader(two), []string{"full_wall_s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 2 || ss[0].name != "full (sqlite)" || ss[1].name != "full (postgres)" {
+		t.Fatalf("two stores: %+v", ss)
 	}
 	if _, err := readSeries(strings.NewReader(results), []string{"nope"}); err == nil {
 		t.Error("a missing column was not refused")
