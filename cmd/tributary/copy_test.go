@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -193,6 +194,9 @@ func TestCopyRoundTripsShippedExample(t *testing.T) {
 	// The copies are the daemon's stores: status reads the same sources.
 	_, statusFirst, _ := runCmd(t, ctx, "--config", conf, "status", "--json")
 	_, statusBack, _ := runCmd(t, ctx, "--config", backConf, "status", "--json")
+	// generated_at and each next_run are read off the clock when status
+	// runs: the two runs may straddle a second.
+	statusFirst, statusBack = withoutClock(t, statusFirst), withoutClock(t, statusBack)
 	if statusFirst == "" || statusFirst != statusBack {
 		t.Errorf("status differs between the original and the copy:\n%s\n---\n%s", statusFirst, statusBack)
 	}
@@ -304,4 +308,27 @@ func TestCopyReportsMismatch(t *testing.T) {
 		!strings.Contains(errOut, "the destination differs from the source") {
 		t.Fatalf("copy into a store with another source: exit %d\n%s%s", code, out, errOut)
 	}
+}
+
+// withoutClock returns status --json output without the fields status
+// reads off the clock when it runs (generated_at, each source's next_run).
+func withoutClock(t *testing.T, out string) string {
+	t.Helper()
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	delete(rep, "generated_at")
+	srcs, _ := rep["sources"].([]any)
+	if len(srcs) == 0 {
+		t.Fatalf("status --json lists no sources:\n%s", out)
+	}
+	for _, s := range srcs {
+		delete(s.(map[string]any), "next_run")
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
