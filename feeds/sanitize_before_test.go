@@ -239,3 +239,31 @@ func hasURLAttr(attrs []html.Attribute) bool {
 	}
 	return false
 }
+
+// TestPostSanitizeAsBefore holds postSanitize, with its byte-scan fast
+// path, to the tokenizer pass before it on bluemonday's output of every
+// input (the only HTML it is given).
+func TestPostSanitizeAsBefore(t *testing.T) {
+	inputs := append(sanitizeInputs(t),
+		`<a href="javascript:x">a</a>`, `<img src="mailto:x@y">`, `<a href="/a?b=1&amp;c=&#34;2">x</a>`,
+		`<img srcset="/a.png 1x, javascript:x 2x" src="/b.png">`, `<p title=" src=&#34;javascript:x&#34;">t</p>`,
+		`<a href="https://x.example/ a">b</a>`, `<video poster="data:x" src="/v.mp4"></video>`, `<a href="java&#115;cript:x">y</a>`)
+	for _, in := range inputs {
+		s := policy().Sanitize(in)
+		if got, want := postSanitize(s), postSanitizeBefore(s); got != want {
+			t.Errorf("postSanitize(%.200q)\n = %q\nwant %q", s, got, want)
+		}
+	}
+}
+
+// FuzzPostSanitizeAsBefore is TestPostSanitizeAsBefore on any input.
+func FuzzPostSanitizeAsBefore(f *testing.F) {
+	f.Add(`<a href="javascript:x">a</a><img src="mailto:x@y"><p title=" src=&#34;x&#34;">t</p>`)
+	f.Add(benchArticleHTML())
+	f.Fuzz(func(t *testing.T, in string) {
+		s := policy().Sanitize(in)
+		if got, want := postSanitize(s), postSanitizeBefore(s); got != want {
+			t.Fatalf("postSanitize(%q)\n = %q\nwant %q", s, got, want)
+		}
+	})
+}
