@@ -52,7 +52,22 @@ func SanitizeHTML(s string, base *url.URL) string {
 	}
 	// Character references such as &#1; decode to characters XML forbids, and
 	// bluemonday writes decoded text back unescaped: strip them again.
-	return strings.TrimSpace(StripControl(postSanitize(policy().Sanitize(s))))
+	return strings.TrimSpace(StripControl(postSanitize(bluemondaySanitize(s))))
+}
+
+// bluemondaySanitize is policy().Sanitize(s), written into a buffer sized
+// for s once instead of one grown from nothing and copied into a string:
+// the output of a fragment is about as long as the fragment.
+func bluemondaySanitize(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s // as Sanitize does
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	if err := policy().SanitizeReaderToWriter(strings.NewReader(s), &b); err != nil {
+		return "" // as Sanitize does
+	}
+	return b.String()
 }
 
 // postSanitize covers what bluemonday's policy cannot express: it checks

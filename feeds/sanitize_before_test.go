@@ -267,3 +267,25 @@ func FuzzPostSanitizeAsBefore(f *testing.F) {
 		}
 	})
 }
+
+// TestBluemondaySanitizeAsSanitize holds bluemondaySanitize to
+// bluemonday's own Sanitize, byte for byte.
+func TestBluemondaySanitizeAsSanitize(t *testing.T) {
+	for _, in := range append(sanitizeInputs(t), "", " \n ", "<p>x</p>") {
+		if got, want := bluemondaySanitize(in), policy().Sanitize(in); got != want {
+			t.Errorf("bluemondaySanitize(%.200q)\n = %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+// FuzzBluemondaySanitizeAsSanitize is TestBluemondaySanitizeAsSanitize on
+// any input.
+func FuzzBluemondaySanitizeAsSanitize(f *testing.F) {
+	f.Add(benchArticleHTML())
+	f.Add(`<p class="x">a <a href="/b">b</a><script>c</script></p>`)
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := bluemondaySanitize(in), policy().Sanitize(in); got != want {
+			t.Fatalf("bluemondaySanitize(%q)\n = %q\nwant %q", in, got, want)
+		}
+	})
+}
