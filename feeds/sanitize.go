@@ -476,11 +476,44 @@ func ResolveURL(base *url.URL, ref string) string {
 	if ref == "" || base == nil {
 		return ref
 	}
+	if r, ok := resolveRootPath(base, ref); ok {
+		return r
+	}
 	u, err := url.Parse(ref)
 	if err != nil {
 		return ref
 	}
 	return base.ResolveReference(u).String()
+}
+
+// resolveRootPath is ResolveURL's fast path for the commonest relative
+// reference of a feed, a path from the root ("/story/12-a.html"): when the
+// path holds only letters, digits, "-", "_", "~", "." and single slashes,
+// with no dot segment, and base is a plain scheme://host, parsing and
+// resolving give base's scheme and host followed by the path as it is. ok
+// is false for anything else, which takes the general way.
+func resolveRootPath(base *url.URL, ref string) (string, bool) {
+	if ref[0] != '/' || strings.Contains(ref, "//") || strings.Contains(ref, "/.") ||
+		base.Scheme == "" || base.Host == "" || base.Opaque != "" || base.User != nil {
+		return "", false
+	}
+	for i := 0; i < len(ref); i++ {
+		if c := ref[i]; !unreservedByte(c) && c != '/' {
+			return "", false
+		}
+	}
+	for i := 0; i < len(base.Host); i++ {
+		if c := base.Host[i]; !unreservedByte(c) && c != ':' || c == '~' || c == '_' {
+			return "", false
+		}
+	}
+	return base.Scheme + "://" + base.Host + ref, true
+}
+
+// unreservedByte tells the characters RFC 3986 leaves unescaped anywhere
+// in a URL.
+func unreservedByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func resolveSrcset(base *url.URL, v string) string {

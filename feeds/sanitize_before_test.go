@@ -289,3 +289,61 @@ func FuzzBluemondaySanitizeAsSanitize(f *testing.F) {
 		}
 	})
 }
+
+// resolveURLBefore is ResolveURL without its fast path.
+func resolveURLBefore(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || base == nil {
+		return ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return base.ResolveReference(u).String()
+}
+
+// resolveBases are the bases the ResolveURL differential tests resolve
+// against: plain, with a port, user, query, fragment, an IPv6 host, an
+// upper-case scheme and host, and an opaque URL.
+func resolveBases(t testing.TB) []*url.URL {
+	t.Helper()
+	var bases []*url.URL
+	for _, s := range []string{"https://example.com/dir/page.html", "http://h.example:8080", "https://u:p@h.example/a/",
+		"https://h.example/a?q=1#f", "http://[::1]:80/x", "HTTPS://H.Example/A", "mailto:x@y.example", "https://h_x.example/", "//h.example/p"} {
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, u)
+	}
+	return append(bases, &url.URL{Scheme: "https", Host: "h~x.example"}, &url.URL{Scheme: "Https", Host: "H.example", Path: "/p"})
+}
+
+// TestResolveURLAsBefore holds ResolveURL, with its fast path, to the
+// general way.
+func TestResolveURLAsBefore(t *testing.T) {
+	refs := []string{"/", "/a", "/a/b.html", "/a//b", "//h2.example/a", "/./a", "/a/..", "/a/../b", "/a/.", "/.well-known/x",
+		"/a b", "/a%20b", "/a?b", "/a#b", "/é", "/a:b", "/~u/_x-y.z", " /a ", "/a.", "/..a", "a/b", "/A/B"}
+	for _, b := range resolveBases(t) {
+		for _, r := range refs {
+			if got, want := ResolveURL(b, r), resolveURLBefore(b, r); got != want {
+				t.Errorf("ResolveURL(%v, %q) = %q, want %q", b, r, got, want)
+			}
+		}
+	}
+}
+
+// FuzzResolveURLAsBefore is TestResolveURLAsBefore on any reference.
+func FuzzResolveURLAsBefore(f *testing.F) {
+	f.Add("/a/b.html")
+	f.Add("/a//b/./c")
+	bases := resolveBases(f)
+	f.Fuzz(func(t *testing.T, ref string) {
+		for _, b := range bases {
+			if got, want := ResolveURL(b, ref), resolveURLBefore(b, ref); got != want {
+				t.Fatalf("ResolveURL(%v, %q) = %q, want %q", b, ref, got, want)
+			}
+		}
+	})
+}
