@@ -132,7 +132,7 @@ func BoilerplateIn(docs [][]string, minDocs int) []string {
 	// held lists, for each paragraph, the counted documents holding it, so
 	// that a document is compared with the ones it shares paragraphs with
 	// rather than with every one counted before it.
-	held := make(map[string][]int)
+	held := make(map[string]holders)
 	var shared []int // per counted document, sameStory's scratch
 	for _, all := range docs {
 		// The same story published again (under a new id, or edited)
@@ -144,10 +144,16 @@ func BoilerplateIn(docs [][]string, minDocs int) []string {
 		n := len(shared)
 		shared = append(shared, 0)
 		for _, text := range all {
-			if ids := held[text]; len(ids) > 0 && ids[len(ids)-1] == n {
+			h, ok := held[text]
+			switch {
+			case !ok:
+				held[text] = holders{first: n}
+			case h.last() == n:
 				continue // seen in this document
+			default:
+				h.rest = append(h.rest, n)
+				held[text] = h
 			}
-			held[text] = append(held[text], n)
 			if l := utf8.RuneCountInString(text); l < minBoilerplateLen || l > maxBoilerplateLen {
 				continue
 			}
@@ -170,19 +176,41 @@ func BoilerplateIn(docs [][]string, minDocs int) []string {
 // (counted with repeats) appear in one of the documents already counted;
 // held lists the counted documents holding each paragraph and shared has
 // an element for each of them, which sameStory overwrites.
-func sameStory(paras []string, held map[string][]int, shared []int) bool {
+func sameStory(paras []string, held map[string]holders, shared []int) bool {
 	if len(paras) == 0 {
 		return false
 	}
 	clear(shared)
 	for _, p := range paras {
-		for _, d := range held[p] {
+		h, ok := held[p]
+		if !ok {
+			continue
+		}
+		if shared[h.first]++; shared[h.first]*2 > len(paras) {
+			return true
+		}
+		for _, d := range h.rest {
 			if shared[d]++; shared[d]*2 > len(paras) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// holders are the counted documents holding a paragraph, in the order
+// counted: most paragraphs are held by one, kept without a slice.
+type holders struct {
+	first int
+	rest  []int
+}
+
+// last returns the document counted last among h.
+func (h holders) last() int {
+	if len(h.rest) > 0 {
+		return h.rest[len(h.rest)-1]
+	}
+	return h.first
 }
 
 // StripParagraphs removes from the HTML fragment s the p, div, li and
