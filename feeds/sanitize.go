@@ -52,7 +52,22 @@ func SanitizeHTML(s string, base *url.URL) string {
 	}
 	// Character references such as &#1; decode to characters XML forbids, and
 	// bluemonday writes decoded text back unescaped: strip them again.
-	return strings.TrimSpace(StripControl(postSanitize(policy().Sanitize(s))))
+	return strings.TrimSpace(StripControl(postSanitize(bluemondaySanitize(s))))
+}
+
+// bluemondaySanitize is policy().Sanitize(s), written into a buffer sized
+// for s once instead of one grown from nothing and copied into a string:
+// the output of a fragment is about as long as the fragment.
+func bluemondaySanitize(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s // as Sanitize does
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	if err := policy().SanitizeReaderToWriter(strings.NewReader(s), &b); err != nil {
+		return "" // as Sanitize does
+	}
+	return b.String()
 }
 
 // postSanitize covers what bluemonday's policy cannot express: it checks
@@ -62,7 +77,7 @@ func SanitizeHTML(s string, base *url.URL) string {
 // input is bluemonday's own well-formed output, so re-serializing its tokens
 // is safe.
 func postSanitize(s string) string {
-	if !strings.Contains(s, "<") {
+	if !strings.Contains(s, "<") || sanitizedURLsSafe(s) {
 		return s
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
@@ -95,6 +110,46 @@ func postSanitize(s string) string {
 		default:
 			out.raw(z.Raw())
 		}
+	}
+}
+
+// sanitizedURLsSafe is postSanitize's fast path: it reports whether every
+// attribute of s, bluemonday's output, that holdsURL names holds only safe
+// URLs, reading bytes instead of tokens. bluemonday writes every tag
+// attribute as ` key="value"` with the value escaped and escapes every '"'
+// of text, so each `="` in s opens an attribute, its key runs back to the
+// space before it and its value to the next '"'. When it reports true the
+// tokenizer pass would write every token as it is: postSanitize returns s.
+// Anything out of that shape reports false, and the pass decides.
+func sanitizedURLsSafe(s string) bool {
+	for {
+		i := strings.Index(s, `="`)
+		if i < 0 {
+			return true
+		}
+		k := strings.LastIndexByte(s[:i], ' ')
+		if k < 0 {
+			return false
+		}
+		key := s[k+1 : i]
+		s = s[i+2:]
+		j := strings.IndexByte(s, '"')
+		if j < 0 {
+			return false
+		}
+		if holdsURL(key) {
+			// The value's only references are the ones escaping wrote,
+			// each ended by ';': UnescapeString reads them as the
+			// tokenizer does.
+			v := s[:j]
+			if strings.IndexByte(v, '&') >= 0 {
+				v = html.UnescapeString(v)
+			}
+			if !safeAttrURL(html.Attribute{Key: key, Val: v}) {
+				return false
+			}
+		}
+		s = s[j+1:]
 	}
 }
 
@@ -421,11 +476,44 @@ func ResolveURL(base *url.URL, ref string) string {
 	if ref == "" || base == nil {
 		return ref
 	}
+	if r, ok := resolveRootPath(base, ref); ok {
+		return r
+	}
 	u, err := url.Parse(ref)
 	if err != nil {
 		return ref
 	}
 	return base.ResolveReference(u).String()
+}
+
+// resolveRootPath is ResolveURL's fast path for the commonest relative
+// reference of a feed, a path from the root ("/story/12-a.html"): when the
+// path holds only letters, digits, "-", "_", "~", "." and single slashes,
+// with no dot segment, and base is a plain scheme://host, parsing and
+// resolving give base's scheme and host followed by the path as it is. ok
+// is false for anything else, which takes the general way.
+func resolveRootPath(base *url.URL, ref string) (string, bool) {
+	if ref[0] != '/' || strings.Contains(ref, "//") || strings.Contains(ref, "/.") ||
+		base.Scheme == "" || base.Host == "" || base.Opaque != "" || base.User != nil {
+		return "", false
+	}
+	for i := 0; i < len(ref); i++ {
+		if c := ref[i]; !unreservedByte(c) && c != '/' {
+			return "", false
+		}
+	}
+	for i := 0; i < len(base.Host); i++ {
+		if c := base.Host[i]; !unreservedByte(c) && c != ':' || c == '~' || c == '_' {
+			return "", false
+		}
+	}
+	return base.Scheme + "://" + base.Host + ref, true
+}
+
+// unreservedByte tells the characters RFC 3986 leaves unescaped anywhere
+// in a URL.
+func unreservedByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func resolveSrcset(base *url.URL, v string) string {

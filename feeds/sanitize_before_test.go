@@ -239,3 +239,111 @@ func hasURLAttr(attrs []html.Attribute) bool {
 	}
 	return false
 }
+
+// TestPostSanitizeAsBefore holds postSanitize, with its byte-scan fast
+// path, to the tokenizer pass before it on bluemonday's output of every
+// input (the only HTML it is given).
+func TestPostSanitizeAsBefore(t *testing.T) {
+	inputs := append(sanitizeInputs(t),
+		`<a href="javascript:x">a</a>`, `<img src="mailto:x@y">`, `<a href="/a?b=1&amp;c=&#34;2">x</a>`,
+		`<img srcset="/a.png 1x, javascript:x 2x" src="/b.png">`, `<p title=" src=&#34;javascript:x&#34;">t</p>`,
+		`<a href="https://x.example/ a">b</a>`, `<video poster="data:x" src="/v.mp4"></video>`, `<a href="java&#115;cript:x">y</a>`)
+	for _, in := range inputs {
+		s := policy().Sanitize(in)
+		if got, want := postSanitize(s), postSanitizeBefore(s); got != want {
+			t.Errorf("postSanitize(%.200q)\n = %q\nwant %q", s, got, want)
+		}
+	}
+}
+
+// FuzzPostSanitizeAsBefore is TestPostSanitizeAsBefore on any input.
+func FuzzPostSanitizeAsBefore(f *testing.F) {
+	f.Add(`<a href="javascript:x">a</a><img src="mailto:x@y"><p title=" src=&#34;x&#34;">t</p>`)
+	f.Add(benchArticleHTML())
+	f.Fuzz(func(t *testing.T, in string) {
+		s := policy().Sanitize(in)
+		if got, want := postSanitize(s), postSanitizeBefore(s); got != want {
+			t.Fatalf("postSanitize(%q)\n = %q\nwant %q", s, got, want)
+		}
+	})
+}
+
+// TestBluemondaySanitizeAsSanitize holds bluemondaySanitize to
+// bluemonday's own Sanitize, byte for byte.
+func TestBluemondaySanitizeAsSanitize(t *testing.T) {
+	for _, in := range append(sanitizeInputs(t), "", " \n ", "<p>x</p>") {
+		if got, want := bluemondaySanitize(in), policy().Sanitize(in); got != want {
+			t.Errorf("bluemondaySanitize(%.200q)\n = %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+// FuzzBluemondaySanitizeAsSanitize is TestBluemondaySanitizeAsSanitize on
+// any input.
+func FuzzBluemondaySanitizeAsSanitize(f *testing.F) {
+	f.Add(benchArticleHTML())
+	f.Add(`<p class="x">a <a href="/b">b</a><script>c</script></p>`)
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := bluemondaySanitize(in), policy().Sanitize(in); got != want {
+			t.Fatalf("bluemondaySanitize(%q)\n = %q\nwant %q", in, got, want)
+		}
+	})
+}
+
+// resolveURLBefore is ResolveURL without its fast path.
+func resolveURLBefore(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || base == nil {
+		return ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return base.ResolveReference(u).String()
+}
+
+// resolveBases are the bases the ResolveURL differential tests resolve
+// against: plain, with a port, user, query, fragment, an IPv6 host, an
+// upper-case scheme and host, and an opaque URL.
+func resolveBases(t testing.TB) []*url.URL {
+	t.Helper()
+	var bases []*url.URL
+	for _, s := range []string{"https://example.com/dir/page.html", "http://h.example:8080", "https://u:p@h.example/a/",
+		"https://h.example/a?q=1#f", "http://[::1]:80/x", "HTTPS://H.Example/A", "mailto:x@y.example", "https://h_x.example/", "//h.example/p"} {
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, u)
+	}
+	return append(bases, &url.URL{Scheme: "https", Host: "h~x.example"}, &url.URL{Scheme: "Https", Host: "H.example", Path: "/p"})
+}
+
+// TestResolveURLAsBefore holds ResolveURL, with its fast path, to the
+// general way.
+func TestResolveURLAsBefore(t *testing.T) {
+	refs := []string{"/", "/a", "/a/b.html", "/a//b", "//h2.example/a", "/./a", "/a/..", "/a/../b", "/a/.", "/.well-known/x",
+		"/a b", "/a%20b", "/a?b", "/a#b", "/é", "/a:b", "/~u/_x-y.z", " /a ", "/a.", "/..a", "a/b", "/A/B"}
+	for _, b := range resolveBases(t) {
+		for _, r := range refs {
+			if got, want := ResolveURL(b, r), resolveURLBefore(b, r); got != want {
+				t.Errorf("ResolveURL(%v, %q) = %q, want %q", b, r, got, want)
+			}
+		}
+	}
+}
+
+// FuzzResolveURLAsBefore is TestResolveURLAsBefore on any reference.
+func FuzzResolveURLAsBefore(f *testing.F) {
+	f.Add("/a/b.html")
+	f.Add("/a//b/./c")
+	bases := resolveBases(f)
+	f.Fuzz(func(t *testing.T, ref string) {
+		for _, b := range bases {
+			if got, want := ResolveURL(b, ref), resolveURLBefore(b, ref); got != want {
+				t.Fatalf("ResolveURL(%v, %q) = %q, want %q", b, ref, got, want)
+			}
+		}
+	})
+}

@@ -129,21 +129,31 @@ func BoilerplateIn(docs [][]string, minDocs int) []string {
 	}
 	counts := make(map[string]int)
 	var order []string
-	var counted []map[string]bool
+	// held lists, for each paragraph, the counted documents holding it, so
+	// that a document is compared with the ones it shares paragraphs with
+	// rather than with every one counted before it.
+	held := make(map[string]holders)
+	var shared []int // per counted document, sameStory's scratch
 	for _, all := range docs {
 		// The same story published again (under a new id, or edited)
 		// shares most of its paragraphs with its earlier version: it counts
 		// once, or its own text would be learned as furniture.
-		if sameStory(all, counted) {
+		if sameStory(all, held, shared) {
 			continue
 		}
-		counted = append(counted, setOf(all))
-		seen := make(map[string]bool)
+		n := len(shared)
+		shared = append(shared, 0)
 		for _, text := range all {
-			if seen[text] {
-				continue
+			h, ok := held[text]
+			switch {
+			case !ok:
+				held[text] = holders{first: n}
+			case h.last() == n:
+				continue // seen in this document
+			default:
+				h.rest = append(h.rest, n)
+				held[text] = h
 			}
-			seen[text] = true
 			if l := utf8.RuneCountInString(text); l < minBoilerplateLen || l > maxBoilerplateLen {
 				continue
 			}
@@ -163,31 +173,44 @@ func BoilerplateIn(docs [][]string, minDocs int) []string {
 }
 
 // sameStory reports whether more than half of the paragraphs of a document
-// appear in one of the documents already counted.
-func sameStory(paras []string, docs []map[string]bool) bool {
+// (counted with repeats) appear in one of the documents already counted;
+// held lists the counted documents holding each paragraph and shared has
+// an element for each of them, which sameStory overwrites.
+func sameStory(paras []string, held map[string]holders, shared []int) bool {
 	if len(paras) == 0 {
 		return false
 	}
-	for _, d := range docs {
-		shared := 0
-		for _, p := range paras {
-			if d[p] {
-				shared++
-			}
+	clear(shared)
+	for _, p := range paras {
+		h, ok := held[p]
+		if !ok {
+			continue
 		}
-		if shared*2 > len(paras) {
+		if shared[h.first]++; shared[h.first]*2 > len(paras) {
 			return true
+		}
+		for _, d := range h.rest {
+			if shared[d]++; shared[d]*2 > len(paras) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-func setOf(ss []string) map[string]bool {
-	m := make(map[string]bool, len(ss))
-	for _, s := range ss {
-		m[s] = true
+// holders are the counted documents holding a paragraph, in the order
+// counted: most paragraphs are held by one, kept without a slice.
+type holders struct {
+	first int
+	rest  []int
+}
+
+// last returns the document counted last among h.
+func (h holders) last() int {
+	if len(h.rest) > 0 {
+		return h.rest[len(h.rest)-1]
 	}
-	return m
+	return h.first
 }
 
 // StripParagraphs removes from the HTML fragment s the p, div, li and

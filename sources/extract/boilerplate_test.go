@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -273,5 +274,21 @@ func TestFindBoilerplateCountsARepublishedStoryOnce(t *testing.T) {
 	got := FindBoilerplate(docs, 3)
 	if len(got) != 1 || got[0] != NormalizeText("Support local journalism: become a member of the Gazette today.") {
 		t.Fatalf("learned %q, want only the call to action", got)
+	}
+}
+
+// BenchmarkBoilerplateIn learns from 250 stories of eight paragraphs of
+// their own and two of furniture, a source's stored window.
+func BenchmarkBoilerplateIn(b *testing.B) {
+	docs := make([][]string, 250)
+	for i := range docs {
+		for p := range 8 {
+			docs[i] = append(docs[i], fmt.Sprintf("Story %d tells, in its paragraph %d, what happened in the town this week.", i, p))
+		}
+		docs[i] = append(docs[i], "Subscribe to our newsletter for more local news.", "Follow us on social media for updates every day.")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		BoilerplateIn(docs, 3)
 	}
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,7 +40,7 @@ func findBoilerplateBefore(contents []string, minDocs int) []string {
 			seen[text] = true
 			return true
 		})
-		if sameStory(all, docs) {
+		if sameStoryBefore(all, docs) {
 			continue
 		}
 		docs = append(docs, setOf(all))
@@ -61,6 +62,124 @@ func findBoilerplateBefore(contents []string, minDocs int) []string {
 		}
 	}
 	return out
+}
+
+// sameStoryBefore is sameStory as it was before the paragraph index: a
+// document compared with every document counted.
+func sameStoryBefore(paras []string, docs []map[string]bool) bool {
+	if len(paras) == 0 {
+		return false
+	}
+	for _, d := range docs {
+		shared := 0
+		for _, p := range paras {
+			if d[p] {
+				shared++
+			}
+		}
+		if shared*2 > len(paras) {
+			return true
+		}
+	}
+	return false
+}
+
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+// boilerplateInBefore is BoilerplateIn as it was before the paragraph
+// index; TestBoilerplateInAsBefore and FuzzBoilerplateInAsBefore hold the
+// new one to its answers.
+func boilerplateInBefore(docs [][]string, minDocs int) []string {
+	minDocs = max(minDocs, 2)
+	if len(docs) < minDocs {
+		return nil
+	}
+	counts := make(map[string]int)
+	var order []string
+	var counted []map[string]bool
+	for _, all := range docs {
+		if sameStoryBefore(all, counted) {
+			continue
+		}
+		counted = append(counted, setOf(all))
+		seen := make(map[string]bool)
+		for _, text := range all {
+			if seen[text] {
+				continue
+			}
+			seen[text] = true
+			if l := utf8.RuneCountInString(text); l < minBoilerplateLen || l > maxBoilerplateLen {
+				continue
+			}
+			if counts[text] == 0 {
+				order = append(order, text)
+			}
+			counts[text]++
+		}
+	}
+	var out []string
+	for _, t := range order {
+		if counts[t] >= minDocs {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// boilerplateDocs makes n documents from a seed: paragraphs drawn from a
+// small pool (furniture and stories shared, repeated within a document),
+// some of them too short or too long to be boilerplate.
+func boilerplateDocs(seed uint64, n int) [][]string {
+	r := rand.New(rand.NewPCG(seed, 7))
+	pool := []string{"Subscribe to our newsletter for more local news.", "short", strings.Repeat("long ", 200),
+		"Follow us on social media for updates every day.", "Council votes on the new harbour budget tonight.",
+		"Residents gather at the library to discuss repairs.", "The ferry route changes from Monday morning.",
+		"Teachers and parents meet about school funding.", "", "Weather: storm warnings along the river all week."}
+	docs := make([][]string, n)
+	for i := range docs {
+		for range r.IntN(8) {
+			docs[i] = append(docs[i], pool[r.IntN(len(pool))])
+		}
+	}
+	return docs
+}
+
+// TestBoilerplateInAsBefore holds BoilerplateIn to the version before the
+// paragraph index on generated documents and the extractor's pages.
+func TestBoilerplateInAsBefore(t *testing.T) {
+	found := 0
+	for seed := range uint64(300) {
+		docs := boilerplateDocs(seed, int(seed%60))
+		for _, min := range []int{0, 2, 3, 5} {
+			got, want := BoilerplateIn(docs, min), boilerplateInBefore(docs, min)
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d, min %d: BoilerplateIn = %q, want %q", seed, min, got, want)
+			}
+			found += len(got)
+		}
+	}
+	if found == 0 {
+		t.Fatal("no boilerplate found in any generated set: the comparison proves nothing")
+	}
+	t.Logf("%d paragraphs of boilerplate found", found)
+}
+
+// FuzzBoilerplateInAsBefore is TestBoilerplateInAsBefore on any seed,
+// number of documents and threshold.
+func FuzzBoilerplateInAsBefore(f *testing.F) {
+	f.Add(uint64(1), uint8(40), uint8(2))
+	f.Fuzz(func(t *testing.T, seed uint64, n, min uint8) {
+		docs := boilerplateDocs(seed, int(n))
+		if got, want := BoilerplateIn(docs, int(min%8)), boilerplateInBefore(docs, int(min%8)); !slices.Equal(got, want) {
+			t.Fatalf("BoilerplateIn = %q, want %q", got, want)
+		}
+	})
 }
 
 // paragraphCases are fragments whose trees differ from their tags as

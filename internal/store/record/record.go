@@ -19,6 +19,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -366,18 +367,51 @@ func Encode(a *feeds.Article, fetchedAt time.Time) (Row, error) {
 	if r.Page, err = encodePage(a.Page); err != nil {
 		return Row{}, fmt.Errorf("encode page: %w", err)
 	}
-	content, err := Marshal(contentJSON{
+	if r.Hash, err = hashJSON(&contentJSON{
 		ID: r.ID, Source: r.Source, Origin: r.Origin, Title: r.Title, Link: r.Link,
 		Summary: r.Summary, Content: r.Content,
 		Authors: r.Authors, Image: r.Image, Enclosures: r.Enclosures, Categories: r.Categories,
 		Published: r.Published, Updated: r.Updated, Podcast: r.Podcast,
-	})
-	if err != nil {
+	}); err != nil {
 		return Row{}, fmt.Errorf("encode content: %w", err)
 	}
-	sum := sha256.Sum256(content)
-	r.Hash = sum[:]
 	return r, nil
+}
+
+// hashJSON returns the SHA-256 of Marshal(v). The encoder's output goes
+// straight into the hash, never kept: the JSON of an article's content is
+// as long as its HTML and only its hash is stored.
+func hashJSON(v any) ([]byte, error) {
+	w := hashWriter{h: sha256.New()}
+	enc := json.NewEncoder(&w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if w.held && w.last != '\n' {
+		w.h.Write([]byte{w.last}) // Marshal trims only a newline
+	}
+	return w.h.Sum(nil), nil
+}
+
+// hashWriter hashes what is written to it but the last byte, held back
+// because Marshal trims the newline an Encoder ends with.
+type hashWriter struct {
+	h    hash.Hash
+	last byte
+	held bool
+}
+
+func (w *hashWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if w.held {
+		w.h.Write([]byte{w.last})
+	}
+	w.h.Write(p[:len(p)-1])
+	w.last, w.held = p[len(p)-1], true
+	return len(p), nil
 }
 
 // SamePage reports whether the stored page JSON old encodes the same page

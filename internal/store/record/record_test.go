@@ -1,6 +1,8 @@
 package record
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"reflect"
 	"strings"
@@ -477,4 +479,54 @@ func TestPodcastShape(t *testing.T) {
 	if none.Podcast != nil || empty.Podcast != nil || string(none.Hash) != string(empty.Hash) {
 		t.Errorf("no podcast stored %s, an empty one %s; hashes equal: %v", none.Podcast, empty.Podcast, string(none.Hash) == string(empty.Hash))
 	}
+}
+
+// hashBefore is how Encode hashed an article's content before hashJSON:
+// the SHA-256 of the Marshal output.
+func hashBefore(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// TestHashAsBefore holds hashJSON, which streams the encoder's output into
+// the hash, to the SHA-256 of Marshal: every stored content hash depends
+// on it.
+func TestHashAsBefore(t *testing.T) {
+	a := goldenArticle()
+	r, err := Encode(&a, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := contentJSON{ID: r.ID, Source: r.Source, Origin: r.Origin, Title: r.Title, Link: r.Link,
+		Summary: r.Summary, Content: strings.Repeat(r.Content, 200), Authors: r.Authors, Image: r.Image,
+		Enclosures: r.Enclosures, Categories: r.Categories, Published: r.Published, Updated: r.Updated}
+	for _, v := range []any{&full, &contentJSON{}, "x", "line\n", 42, []string{"a\n"}} {
+		got, err := hashJSON(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := hashBefore(t, v); !bytes.Equal(got, want) {
+			t.Errorf("hashJSON(%.80v) = %x, want %x", v, got, want)
+		}
+	}
+}
+
+// FuzzHashAsBefore is TestHashAsBefore on any text.
+func FuzzHashAsBefore(f *testing.F) {
+	f.Add("Cats & <Dogs>", "<p>Body\u2028\n</p>", "\xff\x00")
+	f.Fuzz(func(t *testing.T, title, content, link string) {
+		v := &contentJSON{ID: link, Title: title, Content: content, Summary: content, Link: link}
+		got, err := hashJSON(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := hashBefore(t, v); !bytes.Equal(got, want) {
+			t.Fatalf("hashJSON = %x, want %x", got, want)
+		}
+	})
 }
