@@ -85,7 +85,7 @@ func TestReplicasFetchEachSourceOncePerDueTime(t *testing.T) {
 	bin := tributaryBinary(t)
 	src := newReplicaSources(t)
 	const (
-		every   = time.Minute // the shortest @every a configuration may have
+		every   = time.Minute     // the shortest @every a configuration may have
 		timeout = 3 * time.Second // lease: leaseFactor x timeout = 9s
 		lease   = leaseFactor * timeout
 	)
