@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -16,7 +17,10 @@ import (
 type memLeases struct {
 	mu   sync.Mutex
 	rows map[string]*memLease
+	down atomic.Bool // the database is unreachable
 }
+
+var errDown = errors.New("connection refused")
 
 type memLease struct {
 	due, until time.Time
@@ -24,6 +28,9 @@ type memLease struct {
 }
 
 func (m *memLeases) ScheduleSources(ctx context.Context, due []store.SourceDue) error {
+	if m.down.Load() {
+		return errDown
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.rows == nil {
@@ -42,6 +49,9 @@ func (m *memLeases) ScheduleSources(ctx context.Context, due []store.SourceDue) 
 }
 
 func (m *memLeases) ClaimDue(ctx context.Context, holder string, sources []string, limit int, lease time.Duration) ([]string, error) {
+	if m.down.Load() {
+		return nil, errDown
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
@@ -139,5 +149,28 @@ func TestClaimerStopReleasesCancelledJobsDueNow(t *testing.T) {
 	other, err := leases.ClaimDue(context.Background(), "other", []string{"slow"}, 1, time.Minute)
 	if err != nil || len(other) != 1 {
 		t.Fatalf("another daemon claims %v, %v; want the cancelled job", other, err)
+	}
+}
+
+func TestClaimerResumesWhenTheStoreIsBack(t *testing.T) {
+	leases := &memLeases{}
+	leases.down.Store(true)
+	ran := make(chan struct{}, 1)
+	c := NewClaimer(leases, ClaimerOptions{Holder: "h", Lease: time.Minute, Poll: 10 * time.Millisecond})
+	if err := c.Add("a", "@every 1h", func(ctx context.Context) { ran <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	c.Start(context.Background())
+	defer c.Stop(context.Background())
+	select {
+	case <-ran:
+		t.Fatal("ran while the store was down")
+	case <-time.After(200 * time.Millisecond):
+	}
+	leases.down.Store(false)
+	select {
+	case <-ran:
+	case <-time.After(5 * time.Second):
+		t.Fatal("did not run within 5s of the store coming back")
 	}
 }
