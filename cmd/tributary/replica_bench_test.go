@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +28,9 @@ import (
 //	go test -run '^$' -bench BenchmarkReplicaRefresh -benchtime 1x -count 3 ./cmd/tributary/
 func BenchmarkReplicaRefresh(b *testing.B) {
 	const sources = 1000
+	var requests atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		w.Header().Set("Content-Type", "application/rss+xml")
 		var sb strings.Builder
@@ -70,6 +73,7 @@ func BenchmarkReplicaRefresh(b *testing.B) {
 				if out, err := exec.Command(bin, "--config", confs[0], "migrate", "up").CombinedOutput(); err != nil {
 					b.Fatalf("migrate up: %v\n%s", err, out)
 				}
+				before := requests.Load()
 				b.StartTimer()
 				start := time.Now()
 				for _, conf := range confs {
@@ -89,6 +93,9 @@ func BenchmarkReplicaRefresh(b *testing.B) {
 				}
 				b.StopTimer()
 				b.ReportMetric(sources/time.Since(start).Seconds(), "sources/s")
+				if got := requests.Load() - before; got != sources {
+					b.Fatalf("%d requests for %d sources: want each fetched once", got, sources)
+				}
 				conn.Close(context.Background())
 			}
 		})
