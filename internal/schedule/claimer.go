@@ -30,15 +30,19 @@ type Claimer struct {
 	jobs   map[string]*claimJob
 	names  []string
 
-	slots    chan struct{}
-	wake     chan struct{}
-	ctx      context.Context
-	cancel   context.CancelFunc
-	stopping chan struct{}
-	haltOnce sync.Once
-	loopDone chan struct{}
-	wg       sync.WaitGroup
-	started  bool
+	slots  chan struct{}
+	wake   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+	// claimCtx is the claim loop's: Halt cancels it, so a store that
+	// hangs does not hold up a shutdown in the loop.
+	claimCtx    context.Context
+	claimCancel context.CancelFunc
+	stopping    chan struct{}
+	haltOnce    sync.Once
+	loopDone    chan struct{}
+	wg          sync.WaitGroup
+	started     bool
 }
 
 // ClaimerOptions are a Claimer's settings.
@@ -107,6 +111,7 @@ func (c *Claimer) Add(name, spec string, fn Func) error {
 // another daemon ran moments ago waits for its next due time.
 func (c *Claimer) Start(ctx context.Context) {
 	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.claimCtx, c.claimCancel = context.WithCancel(c.ctx)
 	c.started = true
 	go c.loop()
 }
@@ -120,6 +125,8 @@ func (c *Claimer) loop() {
 	for {
 		err := c.claim(&scheduled)
 		switch {
+		case err != nil && c.claimCtx.Err() != nil:
+			// Halted mid-claim: not the store's fault.
 		case err != nil && !failing:
 			failing = true
 			c.opts.Log.Warn("cannot claim due sources from the store; retrying", slog.Any("error", err), slog.Duration("every", c.opts.Poll))
@@ -148,7 +155,7 @@ func (c *Claimer) claim(scheduled *bool) error {
 			next, _ := Next(c.jobs[n].spec, now) // parsed by Add
 			due = append(due, store.SourceDue{Source: n, Cap: next})
 		}
-		if err := c.leases.ScheduleSources(c.ctx, due); err != nil {
+		if err := c.leases.ScheduleSources(c.claimCtx, due); err != nil {
 			return err
 		}
 		*scheduled = true
@@ -157,7 +164,7 @@ func (c *Claimer) claim(scheduled *bool) error {
 	if free == 0 || len(c.names) == 0 {
 		return nil
 	}
-	claimed, err := c.leases.ClaimDue(c.ctx, c.opts.Holder, c.names, free, c.opts.Lease)
+	claimed, err := c.leases.ClaimDue(c.claimCtx, c.opts.Holder, c.names, free, c.opts.Lease)
 	if err != nil {
 		return err
 	}
@@ -240,7 +247,12 @@ func (c *Claimer) Halt() {
 	if !c.started {
 		return
 	}
-	c.haltOnce.Do(func() { close(c.stopping) })
+	c.haltOnce.Do(func() {
+		close(c.stopping)
+		// A claim that commits as it is cancelled leaves its leases to
+		// expire; the sources stay due for the other daemons.
+		c.claimCancel()
+	})
 }
 
 // Stop stops claiming and waits for running jobs to finish and release
