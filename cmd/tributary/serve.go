@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -93,7 +94,7 @@ func cmdServe(ctx context.Context, confPath string, args []string, stdout, stder
 		return fmt.Errorf("serve: %w", err)
 	}
 	m := metrics.New(metrics.Options{SourceDurations: cfg.Metrics.SourceDurations, Version: version})
-	d := &daemon{st: st, log: log, metrics: m, logs: logs, stderr: stderr}
+	d := &daemon{st: st, log: log, metrics: m, logs: logs, stderr: stderr, holder: replicaID()}
 	next, err := d.prepare(cfg)
 	if err != nil {
 		ln.Close()
@@ -167,8 +168,13 @@ type daemon struct {
 	changes feedChanges
 	pending []websub.Topic
 
+	// holder names this process in the store's source leases (replicas
+	// on PostgreSQL).
+	holder string
+
 	handler  atomic.Pointer[server.Server]
 	sched    *schedule.Scheduler
+	claimer  *schedule.Claimer // nil unless the store is shared (store.Leaser)
 	client   *fetch.Client
 	notifier *websub.Notifier // nil without websub.hub
 	cfg      *config.Config
@@ -184,6 +190,7 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type generation struct {
 	cfg      *config.Config
 	sched    *schedule.Scheduler
+	claimer  *schedule.Claimer // runs the sources on a shared store; nil on SQLite
 	client   *fetch.Client
 	pub      *publish.Publisher
 	notifier *websub.Notifier // nil without websub.hub
@@ -207,9 +214,17 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 	}
 	runner := &pipeline.Runner{Doer: client, Store: d.st, Log: d.log, Observe: observe}
 	sched := schedule.New(cfg.Fetch.Workers, d.log)
+	// On a store shared by replicas, the sources are claimed from it when
+	// due (each runs on one replica per due time); the cron scheduler
+	// keeps only the cleanup.
+	claimer := newClaimer(cfg, d.st, d.holder, d.log)
+	add := sched.Add
+	if claimer != nil {
+		add = claimer.Add
+	}
 	for _, s := range enabledSources(cfg) {
 		src := pipelineSource(cfg, s)
-		if err := sched.Add(s.Name, s.Schedule, func(ctx context.Context) { runner.Run(ctx, src, false) }); err != nil {
+		if err := add(s.Name, s.Schedule, func(ctx context.Context) { runner.Run(ctx, src, false) }); err != nil {
 			client.Close()
 			return nil, usagef("%v", err)
 		}
@@ -241,7 +256,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		},
 		Logger: d.log,
 	})
-	return &generation{cfg: cfg, sched: sched, client: client, pub: pub, notifier: notifier, handler: h}, nil
+	return &generation{cfg: cfg, sched: sched, claimer: claimer, client: client, pub: pub, notifier: notifier, handler: h}, nil
 }
 
 // start serves g and starts its jobs, each source fetched once at start
@@ -268,6 +283,10 @@ func (d *daemon) start(ctx context.Context, g *generation) {
 	}
 	d.pending = nil
 	g.sched.Start(context.WithoutCancel(ctx), true)
+	if g.claimer != nil {
+		g.claimer.Start(context.WithoutCancel(ctx))
+	}
+	d.claimer = g.claimer
 	d.sched, d.client, d.notifier, d.cfg = g.sched, g.client, g.notifier, g.cfg
 }
 
@@ -313,6 +332,9 @@ func (d *daemon) halt() {
 	if d.sched != nil {
 		d.sched.Halt()
 	}
+	if d.claimer != nil {
+		d.claimer.Halt()
+	}
 }
 
 // stop stops the jobs, letting running fetches finish for fetchGrace; why
@@ -323,7 +345,14 @@ func (d *daemon) stop(why string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), fetchGrace)
 	defer cancel()
-	if err := d.sched.Stop(ctx); err != nil {
+	err := d.sched.Stop(ctx)
+	if d.claimer != nil {
+		// Its sources still running are released due at once when
+		// cancelled: another replica takes them.
+		err = errors.Join(err, d.claimer.Stop(ctx))
+		d.claimer = nil
+	}
+	if err != nil {
 		d.log.Warn("fetches still running after the grace period were cancelled", slog.String("reason", why),
 			slog.Duration("grace", fetchGrace), slog.Any("error", err))
 	}

@@ -98,6 +98,40 @@ type Store interface {
 	Close() error
 }
 
+// Leaser is the optional capability of a store shared by several daemons
+// (PostgreSQL): per-source due times and leases, so that across the
+// daemons each source is fetched once per due time. A store without it
+// (SQLite) has one daemon, which schedules on its own. Times are the
+// database's clock, so the daemons' clocks need not agree.
+type Leaser interface {
+	// ScheduleSources records sources as known: a source without a due
+	// time is due now, and one due after its cap (the next time its cron
+	// spec fires, from now) is brought forward to it, so a spec changed to
+	// fire sooner applies at once. Due times already earlier are kept.
+	ScheduleSources(ctx context.Context, due []SourceDue) error
+	// ClaimDue leases to holder, for lease, up to limit of sources that
+	// are due and not leased by a live holder (its lease has not
+	// expired), earliest due first, and returns their names. A source
+	// claimed by one holder is not returned to another until released or
+	// expired, even by concurrent calls.
+	ClaimDue(ctx context.Context, holder string, sources []string, limit int, lease time.Duration) ([]string, error)
+	// RenewLease extends holder's lease of source to lease from now. It
+	// returns ErrNotFound when holder no longer holds it (it expired and
+	// another holder claimed it).
+	RenewLease(ctx context.Context, holder, source string, lease time.Duration) error
+	// ReleaseLease ends holder's lease of source and makes it due next at
+	// next. It returns ErrNotFound when holder no longer holds it; the
+	// due time is then left to the holder that does.
+	ReleaseLease(ctx context.Context, holder, source string, next time.Time) error
+}
+
+// SourceDue is a source's due-time cap for Leaser.ScheduleSources: when its
+// schedule next fires, counting from now.
+type SourceDue struct {
+	Source string
+	Cap    time.Time
+}
+
 // Query selects articles.
 type Query struct {
 	// Sources restricts the result to these source names; empty means all.

@@ -1,0 +1,117 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary/tributary/internal/store"
+)
+
+func TestLeasesClaimEachDueSourceOnce(t *testing.T) {
+	dsn := testSchema(t)
+	ctx := context.Background()
+	dbs := []*DB{openDSN(t, dsn), openDSN(t, dsn), openDSN(t, dsn)}
+	var names []string
+	var due []store.SourceDue
+	for i := range 50 {
+		n := fmt.Sprintf("s%02d", i)
+		names = append(names, n)
+		due = append(due, store.SourceDue{Source: n, Cap: time.Now().Add(time.Hour)})
+	}
+	for _, db := range dbs { // every daemon registers the same sources at start
+		if err := db.ScheduleSources(ctx, due); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	got := map[string]int{}
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c, err := db.ClaimDue(ctx, fmt.Sprint("h", i), names, 4, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(c) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, s := range c {
+					got[s]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, n := range names {
+		if got[n] != 1 {
+			t.Errorf("%s claimed %d times, want once", n, got[n])
+		}
+	}
+}
+
+func TestLeaseReleaseRenewAndExpiry(t *testing.T) {
+	db := openDSN(t, testSchema(t))
+	ctx := context.Background()
+	src := []string{"a"}
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Cap: time.Now().Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(holder string, lease time.Duration) []string {
+		t.Helper()
+		c, err := db.ClaimDue(ctx, holder, src, 10, lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := claim("h1", 300*time.Millisecond); !slices.Equal(c, src) {
+		t.Fatalf("first claim = %v, want [a]", c)
+	}
+	if c := claim("h2", time.Minute); len(c) != 0 {
+		t.Fatalf("claim of a held source = %v, want none", c)
+	}
+	if err := db.RenewLease(ctx, "h1", "a", 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RenewLease(ctx, "h2", "a", time.Minute); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("renew by a non-holder: %v, want ErrNotFound", err)
+	}
+	time.Sleep(400 * time.Millisecond) // h1 died: its lease expires
+	if c := claim("h2", time.Minute); !slices.Equal(c, src) {
+		t.Fatalf("claim after expiry = %v, want [a]", c)
+	}
+	if err := db.ReleaseLease(ctx, "h1", "a", time.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("release by the expired holder: %v, want ErrNotFound", err)
+	}
+	if err := db.ReleaseLease(ctx, "h2", "a", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if c := claim("h3", time.Minute); len(c) != 0 {
+		t.Fatalf("claim before the next due time = %v, want none", c)
+	}
+	// A restart with the same spec keeps the due time; a spec that fires
+	// sooner brings it forward.
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Cap: time.Now().Add(2 * time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := claim("h3", time.Minute); len(c) != 0 {
+		t.Fatalf("claim after a restart = %v, want none (fetched moments ago)", c)
+	}
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Cap: time.Now().Add(-time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := claim("h3", time.Minute); !slices.Equal(c, src) {
+		t.Fatalf("claim after the spec fires sooner = %v, want [a]", c)
+	}
+}
