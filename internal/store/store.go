@@ -105,9 +105,10 @@ type Store interface {
 // database's clock, so the daemons' clocks need not agree.
 type Leaser interface {
 	// ScheduleSources records sources as known: a source without a due
-	// time is due now, and one due after its cap (the next time its cron
-	// spec fires, from now) is brought forward to it, so a spec changed to
-	// fire sooner applies at once. Due times already earlier are kept.
+	// time is due now, and one due later than its Within from now (when
+	// its cron spec next fires) is brought forward to that, so a spec
+	// changed to fire sooner applies at once. Due times already earlier
+	// are kept.
 	ScheduleSources(ctx context.Context, due []SourceDue) error
 	// ClaimDue leases to holder, for lease, up to limit of sources that
 	// are due and not leased by a live holder (its lease has not
@@ -119,17 +120,20 @@ type Leaser interface {
 	// returns ErrNotFound when holder no longer holds it (it expired and
 	// another holder claimed it).
 	RenewLease(ctx context.Context, holder, source string, lease time.Duration) error
-	// ReleaseLease ends holder's lease of source and makes it due next at
-	// next. It returns ErrNotFound when holder no longer holds it; the
-	// due time is then left to the holder that does.
-	ReleaseLease(ctx context.Context, holder, source string, next time.Time) error
+	// ReleaseLease ends holder's lease of source and makes it due next
+	// after that long from now (0: due at once). It returns ErrNotFound
+	// when holder no longer holds it; the due time is then left to the
+	// holder that does.
+	ReleaseLease(ctx context.Context, holder, source string, after time.Duration) error
 }
 
-// SourceDue is a source's due-time cap for Leaser.ScheduleSources: when its
-// schedule next fires, counting from now.
+// SourceDue is a source's due-time cap for Leaser.ScheduleSources: how long
+// from now until its schedule next fires. A duration, not a time: the
+// store adds it to its own clock, so a daemon whose clock is off cannot
+// make a source due at once, again and again, or hold it back.
 type SourceDue struct {
 	Source string
-	Cap    time.Time
+	Within time.Duration
 }
 
 // Query selects articles.
