@@ -204,6 +204,22 @@ func (c *Claimer) run(name string) {
 	j := c.jobs[name]
 	ctx, cancel := context.WithCancel(c.ctx)
 	defer cancel()
+	var lose sync.Once
+	renew := func(ctx context.Context) error {
+		err := c.leases.RenewLease(ctx, c.opts.Holder, name, c.opts.Lease)
+		if errors.Is(err, store.ErrNotFound) {
+			lose.Do(func() {
+				c.opts.Log.Warn("lease lost to another daemon, run cancelled", slog.String("source", name))
+				cancel()
+			})
+		}
+		return err
+	}
+	// The job asks before it writes (store.CheckLease): a run that lost
+	// its lease while this process was paused, or cut off from the
+	// store, must not write over what the new holder stored, and the
+	// ticker below may not have noticed yet.
+	ctx = store.WithLeaseCheck(ctx, renew)
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
@@ -215,10 +231,8 @@ func (c *Claimer) run(name string) {
 				return
 			case <-t.C:
 			}
-			err := c.leases.RenewLease(ctx, c.opts.Holder, name, c.opts.Lease)
+			err := renew(ctx)
 			if errors.Is(err, store.ErrNotFound) {
-				c.opts.Log.Warn("lease lost to another daemon, run cancelled", slog.String("source", name))
-				cancel()
 				return
 			}
 			if err != nil && ctx.Err() == nil {

@@ -127,6 +127,28 @@ type Leaser interface {
 	ReleaseLease(ctx context.Context, holder, source string, after time.Duration) error
 }
 
+// leaseCheckKey is the context key of WithLeaseCheck.
+type leaseCheckKey struct{}
+
+// WithLeaseCheck returns ctx carrying check, which says whether the run
+// that ctx belongs to still holds its lease (see Leaser): nil when it
+// does, an error wrapping ErrNotFound when another daemon took it.
+func WithLeaseCheck(ctx context.Context, check func(context.Context) error) context.Context {
+	return context.WithValue(ctx, leaseCheckKey{}, check)
+}
+
+// CheckLease asks the check ctx carries (WithLeaseCheck) whether its run
+// still holds its lease, and returns nil without one (a store not shared,
+// a run not leased). A run calls it before it writes what it fetched: an
+// error wrapping ErrNotFound means another daemon runs the source now,
+// and what this run would write is stale.
+func CheckLease(ctx context.Context) error {
+	if check, ok := ctx.Value(leaseCheckKey{}).(func(context.Context) error); ok {
+		return check(ctx)
+	}
+	return nil
+}
+
 // SourceDue is a source's due-time cap for Leaser.ScheduleSources: how long
 // from now until its schedule next fires. A duration, not a time: the
 // store adds it to its own clock, so a daemon whose clock is off cannot
