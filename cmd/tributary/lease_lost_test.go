@@ -23,10 +23,11 @@ import (
 func TestReplicaPausedPastItsLeaseWritesNothing(t *testing.T) {
 	dsn := pgtest.Schema(t) // skips without a server (fails under CI=true)
 	bin := tributaryBinary(t)
-	const timeout = 2 * time.Second // lease 6s
+	const timeout = 3 * time.Second // lease 9s
 	var mu sync.Mutex
 	var first string // the replica whose request is answered late, with a 503
 	got := make(chan string, 1)
+	release := make(chan struct{}) // closed once that replica is paused
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		isFirst := first == ""
@@ -36,7 +37,8 @@ func TestReplicaPausedPastItsLeaseWritesNothing(t *testing.T) {
 		mu.Unlock()
 		if isFirst {
 			got <- r.UserAgent()
-			time.Sleep(500 * time.Millisecond) // paused meanwhile
+			<-release
+			time.Sleep(200 * time.Millisecond)
 			http.Error(w, "overloaded", http.StatusServiceUnavailable)
 			return
 		}
@@ -75,9 +77,16 @@ feeds:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("source s not fetched in 30s; logs:\n%s\n%s", logs["replica-0"], logs["replica-1"])
 	}
+	// Paused mid-fetch, not inside the cleanup it runs at start: a process
+	// paused in a transaction holds its locks, and the other replica's
+	// writes would wait for it.
+	for wait := time.Now().Add(timeout / 2); !strings.Contains(logs[paused].String(), "retention cleanup") && time.Now().Before(wait); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	procs[paused].Process.Signal(syscall.SIGSTOP)
-	// The other replica takes the source after the lease (6s) and a poll.
-	deadline := time.Now().Add(20 * time.Second)
+	close(release)
+	// The other replica takes the source after the lease (9s) and a poll.
+	deadline := time.Now().Add(25 * time.Second)
 	for {
 		n, err := runSQL(t, "postgres", dsn, `SELECT count(*) FROM source_state WHERE name = 's' AND last_status = 'new'`)
 		if err != nil {
@@ -88,7 +97,7 @@ feeds:
 		}
 		if time.Now().After(deadline) {
 			procs[paused].Process.Signal(syscall.SIGCONT)
-			t.Fatalf("the source was not fetched by the other replica within 20s of pausing %s; logs:\n%s\n%s", paused, logs["replica-0"], logs["replica-1"])
+			t.Fatalf("the source was not fetched by the other replica within 25s of pausing %s; logs:\n%s\n%s", paused, logs["replica-0"], logs["replica-1"])
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
