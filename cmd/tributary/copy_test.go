@@ -332,3 +332,37 @@ func withoutClock(t *testing.T, out string) string {
 	}
 	return string(b)
 }
+
+// TestCopyRefusesTheSameFile refuses to copy a SQLite file onto itself,
+// however the two paths name it (a symbolic link, a hard link, a path
+// that is not clean), and leaves it as it was.
+func TestCopyRefusesTheSameFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	writeFile(t, filepath.Join(dir, "feed.xml"), atomFeed)
+	conf := filepath.Join(dir, "config.yaml")
+	writeFile(t, conf, "storage:\n  dsn: src.db\nsources:\n  - name: local\n    url: "+sourceURL+"\nfeeds:\n  - name: all\n")
+	if code, out, errOut := runCmd(t, ctx, "--config", conf, "fetch"); code != exitOK {
+		t.Fatalf("fetch: exit %d\n%s%s", code, out, errOut)
+	}
+	if err := os.Symlink("src.db", filepath.Join(dir, "symlink.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(src, filepath.Join(dir, "hardlink.db")); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{src, filepath.Join(dir, ".", "sub", "..", "src.db"), filepath.Join(dir, "symlink.db"), filepath.Join(dir, "hardlink.db")} {
+		t.Run(filepath.Base(to), func(t *testing.T) {
+			for _, args := range [][]string{{"--from", "sqlite:" + src, "--to", "sqlite:" + to}, {"--from", "sqlite:" + to, "--to", "sqlite:" + src}} {
+				code, out, errOut := runCmd(t, ctx, append([]string{"copy"}, args...)...)
+				if code != exitUsage || !strings.Contains(errOut, "--from and --to name the same store") {
+					t.Errorf("copy %s: exit %d, want %d and the same store refused\n%s%s", strings.Join(args, " "), code, exitUsage, out, errOut)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "symlink.db-lock")); err == nil {
+		t.Errorf("the refused copy opened the file under its other name")
+	}
+}

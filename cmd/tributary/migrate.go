@@ -24,7 +24,14 @@ func cmdMigrate(ctx context.Context, confPath string, args []string, stdout, std
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || (fs.Arg(0) != "status" && fs.Arg(0) != "up") {
+	// The flags may follow the action too: `migrate status --config FILE`.
+	action := fs.Arg(0)
+	if fs.NArg() > 0 {
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if fs.NArg() != 0 || (action != "status" && action != "up") {
 		fs.Usage()
 		return usagef("migrate needs one of: status, up")
 	}
@@ -36,7 +43,7 @@ func cmdMigrate(ctx context.Context, confPath string, args []string, stdout, std
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if fs.Arg(0) == "status" {
+	if action == "status" {
 		err = migrateStatus(ctx, addr, stdout)
 	} else {
 		err = migrateUp(ctx, addr, stdout)

@@ -207,3 +207,22 @@ func regexpLine(out, name string) string {
 	}
 	return ""
 }
+
+// TestMigrateFlagsAfterTheAction takes --config after status or up too,
+// as an operator types it (`tributary migrate status --config prod.yaml`),
+// instead of answering that status or up is missing.
+func TestMigrateFlagsAfterTheAction(t *testing.T) {
+	ctx := context.Background()
+	dir := feedDir(t)
+	conf := filepath.Join(dir, "prod.yaml")
+	writeFile(t, conf, "storage:\n  dsn: news.db\nsources:\n  - name: local\n    url: "+sourceURL+"\nfeeds:\n  - name: all\n")
+	for _, sub := range []string{"status", "up"} {
+		code, out, errOut := runCmd(t, ctx, "migrate", sub, "--config", conf)
+		if code != exitOK || !strings.Contains(out, "store: sqlite "+filepath.Join(dir, "news.db")) {
+			t.Errorf("migrate %s --config FILE: exit %d, want 0 on that file's store\n%s%s", sub, code, out, errOut)
+		}
+	}
+	if code, _, errOut := runCmd(t, ctx, "migrate", "status", "extra", "--config", conf); code != exitUsage || !strings.Contains(errOut, "migrate needs one of") {
+		t.Errorf("migrate status extra: exit %d, want %d\n%s", code, exitUsage, errOut)
+	}
+}

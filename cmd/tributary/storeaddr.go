@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -69,13 +70,19 @@ func newStoreAddr(driver, dsn string) (storeAddr, error) {
 	return storeAddr{}, usagef("unknown storage driver %q", driver)
 }
 
-// same reports whether a and b are the same store: the same file, or the
-// same server, database and search_path.
+// same reports whether a and b are the same store: the same file, however
+// named (a symbolic or hard link, a path not clean), or the same server,
+// database and search_path.
 func (a storeAddr) same(b storeAddr) bool {
 	if a.driver != b.driver {
 		return false
 	}
 	if a.driver == config.DriverSQLite {
+		fa, erra := os.Stat(a.dsn)
+		fb, errb := os.Stat(b.dsn)
+		if erra == nil && errb == nil {
+			return os.SameFile(fa, fb)
+		}
 		pa, erra := filepath.Abs(a.dsn)
 		pb, errb := filepath.Abs(b.dsn)
 		return erra == nil && errb == nil && pa == pb

@@ -325,6 +325,10 @@ func (r *Runner) run(ctx context.Context, src Source, mode runMode, now time.Tim
 	kept := len(arts)
 	arts = budget.kept(arts)
 	out.LeftOut = kept - len(arts)
+	if leaseLost(ctx) {
+		out.Status, out.Err = StatusCancelled, errLeaseLost
+		return out
+	}
 	if out.NotModified && len(arts) == 0 {
 		out.Status = StatusUnchanged
 		return r.succeed(ctx, st, out, run, res, fp, now)
@@ -413,9 +417,10 @@ func (r *Runner) succeed(ctx context.Context, st store.SourceState, out Outcome,
 }
 
 func (r *Runner) fail(ctx context.Context, st store.SourceState, out Outcome, err error, now time.Time) Outcome {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || leaseLost(ctx) {
 		// Cancelled by a shutdown or reload, not failed: no backoff, no
-		// failure count; the next start fetches it again.
+		// failure count; the next start fetches it again. Likewise a
+		// run whose lease another daemon took: it runs the source now.
 		out.Status, out.Err = StatusCancelled, err
 		return out
 	}
@@ -435,6 +440,20 @@ func (r *Runner) fail(ctx context.Context, st store.SourceState, out Outcome, er
 		out.Err = errors.Join(err, fmt.Errorf("save source state: %w", serr))
 	}
 	return out
+}
+
+// errLeaseLost is the error of a run cancelled before it wrote anything
+// because another daemon took its source's lease.
+var errLeaseLost = errors.New("lease lost to another daemon: nothing stored")
+
+// leaseLost says whether the run of ctx lost its source's lease to another
+// daemon sharing the store (store.CheckLease), so what it fetched is stale
+// and must not be written; never on a store that is not shared.
+func leaseLost(ctx context.Context) bool {
+	err := store.CheckLease(ctx)
+	// The claimer's own renewal may find the lease lost first and cancel
+	// ctx while the check runs: the check then fails with ctx's error.
+	return errors.Is(err, store.ErrNotFound) || (err != nil && ctx.Err() != nil)
 }
 
 // memo is what st remembers of the URL its source fetches and the

@@ -57,6 +57,11 @@ type ClaimerOptions struct {
 	// Poll is how often due jobs are looked for (DefaultPoll when zero).
 	Poll time.Duration
 	Log  *slog.Logger
+	// Now is this process's clock (time.Now when nil). Only the interval
+	// until a job is next due is read from it: the due times themselves
+	// are the store's clock, so a process whose clock is off cannot make
+	// a job due at once again, or hold it back.
+	Now func() time.Time
 }
 
 type claimJob struct {
@@ -77,6 +82,9 @@ func NewClaimer(leases store.Leaser, opts ClaimerOptions) *Claimer {
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	return &Claimer{
 		leases:   leases,
@@ -149,11 +157,11 @@ func (c *Claimer) loop() {
 // due jobs as there are free workers and starts them.
 func (c *Claimer) claim(scheduled *bool) error {
 	if !*scheduled {
-		now := time.Now()
+		now := c.opts.Now()
 		due := make([]store.SourceDue, 0, len(c.names))
 		for _, n := range c.names {
 			next, _ := Next(c.jobs[n].spec, now) // parsed by Add
-			due = append(due, store.SourceDue{Source: n, Cap: next})
+			due = append(due, store.SourceDue{Source: n, Within: next.Sub(now)})
 		}
 		if err := c.leases.ScheduleSources(c.claimCtx, due); err != nil {
 			return err
@@ -171,7 +179,7 @@ func (c *Claimer) claim(scheduled *bool) error {
 	for _, name := range claimed {
 		select {
 		case <-c.stopping:
-			c.release(name, time.Now()) // due still: another daemon takes it
+			c.release(name, 0) // due still: another daemon takes it
 			continue
 		default:
 		}
@@ -196,6 +204,22 @@ func (c *Claimer) run(name string) {
 	j := c.jobs[name]
 	ctx, cancel := context.WithCancel(c.ctx)
 	defer cancel()
+	var lose sync.Once
+	renew := func(ctx context.Context) error {
+		err := c.leases.RenewLease(ctx, c.opts.Holder, name, c.opts.Lease)
+		if errors.Is(err, store.ErrNotFound) {
+			lose.Do(func() {
+				c.opts.Log.Warn("lease lost to another daemon, run cancelled", slog.String("source", name))
+				cancel()
+			})
+		}
+		return err
+	}
+	// The job asks before it writes (store.CheckLease): a run that lost
+	// its lease while this process was paused, or cut off from the
+	// store, must not write over what the new holder stored, and the
+	// ticker below may not have noticed yet.
+	ctx = store.WithLeaseCheck(ctx, renew)
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
@@ -207,10 +231,8 @@ func (c *Claimer) run(name string) {
 				return
 			case <-t.C:
 			}
-			err := c.leases.RenewLease(ctx, c.opts.Holder, name, c.opts.Lease)
+			err := renew(ctx)
 			if errors.Is(err, store.ErrNotFound) {
-				c.opts.Log.Warn("lease lost to another daemon, run cancelled", slog.String("source", name))
-				cancel()
 				return
 			}
 			if err != nil && ctx.Err() == nil {
@@ -225,17 +247,21 @@ func (c *Claimer) run(name string) {
 	if lost {
 		return
 	}
-	next := time.Now()
+	var after time.Duration // cancelled by Stop: due now
 	if c.ctx.Err() == nil {
-		next, _ = Next(j.spec, next)
+		now := c.opts.Now()
+		next, _ := Next(j.spec, now)
+		after = next.Sub(now)
 	}
-	c.release(name, next)
+	c.release(name, after)
 }
 
-func (c *Claimer) release(name string, next time.Time) {
+// release ends the lease of name, due again after that long by the
+// store's clock.
+func (c *Claimer) release(name string, after time.Duration) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 10*time.Second)
 	defer cancel()
-	if err := c.leases.ReleaseLease(ctx, c.opts.Holder, name, next); err != nil {
+	if err := c.leases.ReleaseLease(ctx, c.opts.Holder, name, after); err != nil {
 		// The lease expires on its own; the source is then run again.
 		c.opts.Log.Warn("cannot release lease", slog.String("source", name), slog.Any("error", err))
 	}

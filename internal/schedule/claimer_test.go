@@ -13,7 +13,8 @@ import (
 )
 
 // memLeases is store.Leaser in memory, as the PostgreSQL store behaves (its
-// own test runs the real claims against the server).
+// own test runs the real claims against the server); time.Now is the
+// store's clock.
 type memLeases struct {
 	mu   sync.Mutex
 	rows map[string]*memLease
@@ -41,8 +42,8 @@ func (m *memLeases) ScheduleSources(ctx context.Context, due []store.SourceDue) 
 		switch {
 		case !ok:
 			m.rows[d.Source] = &memLease{due: time.Now()}
-		case r.due.After(d.Cap):
-			r.due = d.Cap
+		case r.due.After(time.Now().Add(d.Within)):
+			r.due = time.Now().Add(d.Within)
 		}
 	}
 	return nil
@@ -77,11 +78,11 @@ func (m *memLeases) RenewLease(ctx context.Context, holder, source string, lease
 	return store.ErrNotFound
 }
 
-func (m *memLeases) ReleaseLease(ctx context.Context, holder, source string, next time.Time) error {
+func (m *memLeases) ReleaseLease(ctx context.Context, holder, source string, after time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if r := m.rows[source]; r != nil && r.holder == holder {
-		r.holder, r.until, r.due = "", time.Time{}, next
+		r.holder, r.until, r.due = "", time.Time{}, time.Now().Add(after)
 		return nil
 	}
 	return store.ErrNotFound
@@ -172,5 +173,33 @@ func TestClaimerResumesWhenTheStoreIsBack(t *testing.T) {
 	case <-ran:
 	case <-time.After(5 * time.Second):
 		t.Fatal("did not run within 5s of the store coming back")
+	}
+}
+
+// A process whose clock is behind the store's by more than a job's
+// interval must not find the job due again as soon as it ran: due times
+// are the store's clock, only the interval comes from the process.
+func TestClaimerDueTimesAreTheStoresClock(t *testing.T) {
+	for _, skew := range []time.Duration{-10 * time.Minute, 10 * time.Minute} {
+		t.Run(fmt.Sprint("clock ", skew), func(t *testing.T) {
+			leases := &memLeases{}
+			var runs atomic.Int32
+			c := NewClaimer(leases, ClaimerOptions{Holder: "h", Lease: time.Minute, Poll: 10 * time.Millisecond,
+				Now: func() time.Time { return time.Now().Add(skew) }})
+			if err := c.Add("job", "@every 1m", func(ctx context.Context) { runs.Add(1) }); err != nil {
+				t.Fatal(err)
+			}
+			c.Start(context.Background())
+			time.Sleep(500 * time.Millisecond)
+			if err := c.Stop(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := runs.Load(); n != 1 {
+				t.Errorf("job on @every 1m ran %d times in 0.5s with the process clock %s off the store's, want once", n, skew)
+			}
+			if d := time.Until(leases.due("job")); d < 55*time.Second || d > time.Minute {
+				t.Errorf("job next due in %s by the store's clock, want a minute (its spec) whatever the process clock", d)
+			}
+		})
 	}
 }

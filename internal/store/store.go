@@ -105,9 +105,10 @@ type Store interface {
 // database's clock, so the daemons' clocks need not agree.
 type Leaser interface {
 	// ScheduleSources records sources as known: a source without a due
-	// time is due now, and one due after its cap (the next time its cron
-	// spec fires, from now) is brought forward to it, so a spec changed to
-	// fire sooner applies at once. Due times already earlier are kept.
+	// time is due now, and one due later than its Within from now (when
+	// its cron spec next fires) is brought forward to that, so a spec
+	// changed to fire sooner applies at once. Due times already earlier
+	// are kept.
 	ScheduleSources(ctx context.Context, due []SourceDue) error
 	// ClaimDue leases to holder, for lease, up to limit of sources that
 	// are due and not leased by a live holder (its lease has not
@@ -119,17 +120,42 @@ type Leaser interface {
 	// returns ErrNotFound when holder no longer holds it (it expired and
 	// another holder claimed it).
 	RenewLease(ctx context.Context, holder, source string, lease time.Duration) error
-	// ReleaseLease ends holder's lease of source and makes it due next at
-	// next. It returns ErrNotFound when holder no longer holds it; the
-	// due time is then left to the holder that does.
-	ReleaseLease(ctx context.Context, holder, source string, next time.Time) error
+	// ReleaseLease ends holder's lease of source and makes it due next
+	// after that long from now (0: due at once). It returns ErrNotFound
+	// when holder no longer holds it; the due time is then left to the
+	// holder that does.
+	ReleaseLease(ctx context.Context, holder, source string, after time.Duration) error
 }
 
-// SourceDue is a source's due-time cap for Leaser.ScheduleSources: when its
-// schedule next fires, counting from now.
+// leaseCheckKey is the context key of WithLeaseCheck.
+type leaseCheckKey struct{}
+
+// WithLeaseCheck returns ctx carrying check, which says whether the run
+// that ctx belongs to still holds its lease (see Leaser): nil when it
+// does, an error wrapping ErrNotFound when another daemon took it.
+func WithLeaseCheck(ctx context.Context, check func(context.Context) error) context.Context {
+	return context.WithValue(ctx, leaseCheckKey{}, check)
+}
+
+// CheckLease asks the check ctx carries (WithLeaseCheck) whether its run
+// still holds its lease, and returns nil without one (a store not shared,
+// a run not leased). A run calls it before it writes what it fetched: an
+// error wrapping ErrNotFound means another daemon runs the source now,
+// and what this run would write is stale.
+func CheckLease(ctx context.Context) error {
+	if check, ok := ctx.Value(leaseCheckKey{}).(func(context.Context) error); ok {
+		return check(ctx)
+	}
+	return nil
+}
+
+// SourceDue is a source's due-time cap for Leaser.ScheduleSources: how long
+// from now until its schedule next fires. A duration, not a time: the
+// store adds it to its own clock, so a daemon whose clock is off cannot
+// make a source due at once, again and again, or hold it back.
 type SourceDue struct {
 	Source string
-	Cap    time.Time
+	Within time.Duration
 }
 
 // Query selects articles.

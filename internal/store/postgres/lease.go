@@ -12,19 +12,21 @@ var _ store.Leaser = (*DB)(nil)
 
 // ScheduleSources inserts the sources not yet in source_leases, due now,
 // and brings forward to their cap those due after it, in one statement.
+// Every time is the database's now(): the caps are intervals from it.
 func (d *DB) ScheduleSources(ctx context.Context, due []store.SourceDue) error {
 	if len(due) == 0 {
 		return nil
 	}
 	names := make([]string, len(due))
-	caps := make([]time.Time, len(due))
+	within := make([]int64, len(due))
 	for i, s := range due {
-		names[i], caps[i] = s.Source, s.Cap.UTC()
+		names[i], within[i] = s.Source, s.Within.Microseconds()
 	}
-	_, err := d.pool.Exec(ctx, `WITH s AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS s(source, cap))
+	_, err := d.pool.Exec(ctx, `WITH s AS (SELECT source, now() + ms * interval '1 microsecond' AS cap
+			FROM unnest($1::text[], $2::bigint[]) AS s(source, ms))
 		INSERT INTO source_leases AS l (source, next_due) SELECT source, now() FROM s
 		ON CONFLICT (source) DO UPDATE SET next_due = (SELECT cap FROM s WHERE s.source = excluded.source)
-		WHERE l.next_due > (SELECT cap FROM s WHERE s.source = excluded.source)`, names, caps)
+		WHERE l.next_due > (SELECT cap FROM s WHERE s.source = excluded.source)`, names, within)
 	if err != nil {
 		return fmt.Errorf("postgres: schedule sources: %w", err)
 	}
@@ -74,10 +76,11 @@ func (d *DB) RenewLease(ctx context.Context, holder, source string, lease time.D
 	return nil
 }
 
-// ReleaseLease ends holder's lease of source, due next at next.
-func (d *DB) ReleaseLease(ctx context.Context, holder, source string, next time.Time) error {
-	tag, err := d.pool.Exec(ctx, `UPDATE source_leases SET next_due = $3, holder = NULL, lease_until = NULL
-		WHERE source = $1 AND holder = $2`, source, holder, next.UTC())
+// ReleaseLease ends holder's lease of source, due next after that long
+// from the database's now().
+func (d *DB) ReleaseLease(ctx context.Context, holder, source string, after time.Duration) error {
+	tag, err := d.pool.Exec(ctx, `UPDATE source_leases SET next_due = now() + $3::bigint * interval '1 microsecond', holder = NULL, lease_until = NULL
+		WHERE source = $1 AND holder = $2`, source, holder, after.Microseconds())
 	if err != nil {
 		return fmt.Errorf("postgres: release lease of %s: %w", source, err)
 	}

@@ -21,7 +21,7 @@ func TestLeasesClaimEachDueSourceOnce(t *testing.T) {
 	for i := range 50 {
 		n := fmt.Sprintf("s%02d", i)
 		names = append(names, n)
-		due = append(due, store.SourceDue{Source: n, Cap: time.Now().Add(time.Hour)})
+		due = append(due, store.SourceDue{Source: n, Within: time.Hour})
 	}
 	for _, db := range dbs { // every daemon registers the same sources at start
 		if err := db.ScheduleSources(ctx, due); err != nil {
@@ -64,7 +64,7 @@ func TestLeaseReleaseRenewAndExpiry(t *testing.T) {
 	db := openDSN(t, testSchema(t))
 	ctx := context.Background()
 	src := []string{"a"}
-	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Cap: time.Now().Add(time.Hour)}}); err != nil {
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Within: time.Hour}}); err != nil {
 		t.Fatal(err)
 	}
 	claim := func(holder string, lease time.Duration) []string {
@@ -91,10 +91,10 @@ func TestLeaseReleaseRenewAndExpiry(t *testing.T) {
 	if c := claim("h2", time.Minute); !slices.Equal(c, src) {
 		t.Fatalf("claim after expiry = %v, want [a]", c)
 	}
-	if err := db.ReleaseLease(ctx, "h1", "a", time.Now()); !errors.Is(err, store.ErrNotFound) {
+	if err := db.ReleaseLease(ctx, "h1", "a", 0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("release by the expired holder: %v, want ErrNotFound", err)
 	}
-	if err := db.ReleaseLease(ctx, "h2", "a", time.Now().Add(time.Hour)); err != nil {
+	if err := db.ReleaseLease(ctx, "h2", "a", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if c := claim("h3", time.Minute); len(c) != 0 {
@@ -102,16 +102,52 @@ func TestLeaseReleaseRenewAndExpiry(t *testing.T) {
 	}
 	// A restart with the same spec keeps the due time; a spec that fires
 	// sooner brings it forward.
-	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Cap: time.Now().Add(2 * time.Hour)}}); err != nil {
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Within: 2 * time.Hour}}); err != nil {
 		t.Fatal(err)
 	}
 	if c := claim("h3", time.Minute); len(c) != 0 {
 		t.Fatalf("claim after a restart = %v, want none (fetched moments ago)", c)
 	}
-	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Cap: time.Now().Add(-time.Second)}}); err != nil {
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Within: -time.Second}}); err != nil {
 		t.Fatal(err)
 	}
 	if c := claim("h3", time.Minute); !slices.Equal(c, src) {
 		t.Fatalf("claim after the spec fires sooner = %v, want [a]", c)
 	}
+}
+
+// Due times are the database's clock: what a daemon passes is how long
+// from the database's now(), whatever its own clock says.
+func TestLeaseDueTimesAreTheDatabaseClock(t *testing.T) {
+	db := openDSN(t, testSchema(t))
+	ctx := context.Background()
+	untilDue := func() time.Duration {
+		t.Helper()
+		var us int64
+		if err := db.pool.QueryRow(ctx, `SELECT (extract(epoch FROM next_due - now()) * 1e6)::bigint FROM source_leases WHERE source = 'a'`).Scan(&us); err != nil {
+			t.Fatal(err)
+		}
+		return time.Duration(us) * time.Microsecond
+	}
+	near := func(what string, got, want time.Duration) {
+		t.Helper()
+		if got < want-5*time.Second || got > want+time.Second {
+			t.Errorf("%s: next due %s from the database's now, want %s", what, got, want)
+		}
+	}
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Within: time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	near("new source", untilDue(), 0)
+	if c, err := db.ClaimDue(ctx, "h", []string{"a"}, 1, time.Minute); err != nil || len(c) != 1 {
+		t.Fatalf("claim = %v, %v; want [a]", c, err)
+	}
+	if err := db.ReleaseLease(ctx, "h", "a", 90*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	near("released", untilDue(), 90*time.Minute)
+	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Within: 10 * time.Minute}}); err != nil {
+		t.Fatal(err)
+	}
+	near("brought forward", untilDue(), 10*time.Minute)
 }
