@@ -45,6 +45,12 @@ func newReplicaSources(t *testing.T) *replicaSources {
 			s.armed = false
 		}
 		s.mu.Unlock()
+		if name == "later" {
+			// Busy for an hour: no replica may ask again within the test.
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
 		if hang {
 			s.hanging <- r.UserAgent()
 			<-r.Context().Done() // the replica was killed
@@ -91,7 +97,7 @@ func TestReplicasFetchEachSourceOncePerDueTime(t *testing.T) {
 	)
 	names := []string{"s0", "s1", "s2", "s3", "s4", "s5", "hang"}
 	var srcConf strings.Builder
-	for _, n := range names {
+	for _, n := range append(names, "later") {
 		fmt.Fprintf(&srcConf, "  - name: %s\n    url: %s/%s\n", n, src.URL, n)
 	}
 	type replica struct {
@@ -187,6 +193,14 @@ sources:
 		t.Errorf("hang taken over %s after the kill, want within the lease %s plus a poll", wait, lease)
 	}
 	t.Logf("hang: held by %s, taken by %s %s after the kill", killedUA, took.replica, took.at.Sub(killedAt).Round(100*time.Millisecond))
+
+	// Retry-After is honoured across replicas: "later" answered 503 with
+	// an hour's Retry-After at start; it came due again after a minute,
+	// and whichever replica claimed it deferred the run (the backoff of
+	// one failure alone, 48-72 s, would let it run about half the time).
+	if h := hits["later"]; len(h) != 1 {
+		t.Errorf("later (503, Retry-After: 3600) fetched %d times, want once: %v", len(h), h)
+	}
 
 	// Never twice for one due time: consecutive fetches of a source are at
 	// least its interval apart, except a lease taken over from a dead
