@@ -452,8 +452,9 @@ var errLeaseLost = errors.New("lease lost to another daemon: nothing stored")
 func leaseLost(ctx context.Context) bool {
 	err := store.CheckLease(ctx)
 	// The claimer's own renewal may find the lease lost first and cancel
-	// ctx while the check runs: the check then fails with ctx's error.
-	return errors.Is(err, store.ErrNotFound) || (err != nil && ctx.Err() != nil)
+	// ctx while the check runs: the check then fails with ctx's error, and
+	// ctx's cause says the lease was lost (a shutdown's says nothing of it).
+	return errors.Is(err, store.ErrNotFound) || (err != nil && errors.Is(context.Cause(ctx), store.ErrNotFound))
 }
 
 // memo is what st remembers of the URL its source fetches and the

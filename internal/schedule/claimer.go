@@ -202,15 +202,17 @@ func (c *Claimer) run(name string) {
 		}
 	}()
 	j := c.jobs[name]
-	ctx, cancel := context.WithCancel(c.ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	defer cancel(nil)
 	var lose sync.Once
 	renew := func(ctx context.Context) error {
 		err := c.leases.RenewLease(ctx, c.opts.Holder, name, c.opts.Lease)
 		if errors.Is(err, store.ErrNotFound) {
 			lose.Do(func() {
 				c.opts.Log.Warn("lease lost to another daemon, run cancelled", slog.String("source", name))
-				cancel()
+				// The cause tells the run (store.CheckLease's callers) a
+				// lost lease from a shutdown.
+				cancel(fmt.Errorf("lease of %s lost to another daemon: %w", name, store.ErrNotFound))
 			})
 		}
 		return err
@@ -242,7 +244,7 @@ func (c *Claimer) run(name string) {
 	}()
 	j.fn(ctx)
 	lost := ctx.Err() != nil && c.ctx.Err() == nil
-	cancel()
+	cancel(nil)
 	<-renewed
 	if lost {
 		return
