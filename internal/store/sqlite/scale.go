@@ -38,11 +38,14 @@ func (d *DB) newestOf(ctx context.Context, q store.Query) (arts []feeds.Article,
 		return nil, false, err
 	}
 	// The inner scan reads only the index (sort_time, source, id and the
-	// rowid are in it); the table is read for the rows picked alone.
+	// rowid are in it); the table is read for the rows picked alone. The
+	// middle query orders what it keeps again: SQL promises no order of a
+	// subquery's rows, and the newest must be the ones kept.
 	rows, err := d.db.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE rowid IN (
-		SELECT rowid FROM (SELECT rowid, source FROM articles INDEXED BY articles_sort
+		SELECT rowid FROM (SELECT rowid, sort_time, source, id FROM articles INDEXED BY articles_sort
 			ORDER BY sort_time DESC, source, id LIMIT ?1)
-		WHERE source IN (SELECT value FROM json_each(?2)) LIMIT ?3)`,
+		WHERE source IN (SELECT value FROM json_each(?2))
+		ORDER BY sort_time DESC, source, id LIMIT ?3)`,
 		newestScanFactor*q.Limit, string(list), q.Limit)
 	if err != nil {
 		return nil, false, err
