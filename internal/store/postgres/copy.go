@@ -159,30 +159,36 @@ func (d *DB) ImportArticles(ctx context.Context, arts []store.StoredArticle) (in
 		}
 		rows[i] = r
 	}
+	names := make([]string, len(rows))
+	for i := range rows {
+		names[i] = rows[i].Source
+	}
+	// The shards of the batch's sources are locked as every writer locks
+	// them (lockShardsSQL, in order), so an import and a daemon's upsert
+	// of the same source wait for each other instead of both inserting.
+	shards := shardsOf(names...)
 	written := 0
-	err := pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-		written = 0
-		if _, err := tx.Exec(ctx, `SELECT counter FROM store_version WHERE id = 1 FOR UPDATE`); err != nil {
-			return fmt.Errorf("lock version: %w", err)
-		}
-		var cols importColumns
-		for i := range rows {
-			cols.add(&rows[i], arts[i].Listed)
-		}
-		tag, err := tx.Exec(ctx, importSQL, cols.args()...)
-		if err != nil {
+	err := retry(ctx, func() error {
+		return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+			written = 0
+			if _, err := tx.Exec(ctx, lockShardsSQL, shards); err != nil {
+				return fmt.Errorf("lock version shards: %w", err)
+			}
+			var cols importColumns
+			for i := range rows {
+				cols.add(&rows[i], arts[i].Listed)
+			}
+			tag, err := tx.Exec(ctx, importSQL, cols.args()...)
+			if err != nil {
+				return err
+			}
+			written = int(tag.RowsAffected())
+			if written == 0 {
+				return nil
+			}
+			_, err = tx.Exec(ctx, bumpSQL, bumpTime(), shards[0])
 			return err
-		}
-		written = int(tag.RowsAffected())
-		if written == 0 {
-			return nil
-		}
-		// Row 1 is the version's row, or the first of its shards where
-		// writers count their changes in several: the sum moves either
-		// way.
-		_, err = tx.Exec(ctx, `UPDATE store_version SET counter = counter + 1,
-			changed_at = greatest($1, changed_at) WHERE id = 1`, time.Now().UTC().Truncate(time.Second))
-		return err
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: import articles: %w", err)
