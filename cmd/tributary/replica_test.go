@@ -102,7 +102,6 @@ func TestReplicasFetchEachSourceOncePerDueTime(t *testing.T) {
 	}
 	type replica struct {
 		addr string
-		cmd  interface{ Signal(syscall.Signal) error }
 		log  *syncBuffer
 		kill func()
 	}
