@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/postgres/pgtest"
 	"github.com/tributary/tributary/internal/store/storetest"
 )
 
 // benchDB opens a store on a schema of its own, dropped when b ends.
 func benchDB(b *testing.B) store.Store {
 	b.Helper()
-	return openDSN(b, testSchema(b))
+	return openDSN(b, pgtest.Schema(b))
 }
 
 // BenchmarkUpsert runs the shared upsert benchmarks (New, Unchanged).

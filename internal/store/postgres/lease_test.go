@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/postgres/pgtest"
 )
 
 func TestLeasesClaimEachDueSourceOnce(t *testing.T) {
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	ctx := context.Background()
 	dbs := []*DB{openDSN(t, dsn), openDSN(t, dsn), openDSN(t, dsn)}
 	var names []string
@@ -61,7 +62,7 @@ func TestLeasesClaimEachDueSourceOnce(t *testing.T) {
 }
 
 func TestLeaseReleaseRenewAndExpiry(t *testing.T) {
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	ctx := context.Background()
 	src := []string{"a"}
 	if err := db.ScheduleSources(ctx, []store.SourceDue{{Source: "a", Within: time.Hour}}); err != nil {
@@ -119,7 +120,7 @@ func TestLeaseReleaseRenewAndExpiry(t *testing.T) {
 // Due times are the database's clock: what a daemon passes is how long
 // from the database's now(), whatever its own clock says.
 func TestLeaseDueTimesAreTheDatabaseClock(t *testing.T) {
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	ctx := context.Background()
 	untilDue := func() time.Duration {
 		t.Helper()

@@ -2,12 +2,8 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,75 +14,11 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/postgres/pgtest"
 	"github.com/tributary/tributary/internal/store/record"
 	"github.com/tributary/tributary/internal/store/schema"
 	"github.com/tributary/tributary/internal/store/storetest"
 )
-
-const defaultTestDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// testDSN returns the server the tests use: $TRIBUTARY_TEST_POSTGRES, or a
-// local default.
-func testDSN() string {
-	if dsn := os.Getenv("TRIBUTARY_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	return defaultTestDSN
-}
-
-// requireServer connects to the test server, skipping the test when there
-// is none, except under CI=true, where a missing server is a failure.
-func requireServer(tb testing.TB) *pgx.Conn {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, testDSN())
-	if err != nil {
-		msg := "postgres: no test server (set TRIBUTARY_TEST_POSTGRES to a DSN, default " + defaultTestDSN + "): " + err.Error()
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	tb.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
-
-// testSchema creates a schema of its own for the test, dropped when it
-// ends, and returns a DSN whose search_path points at it.
-func testSchema(tb testing.TB) string {
-	tb.Helper()
-	conn := requireServer(tb)
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "tributary_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSearchPath(tb, testDSN(), schema)
-}
-
-// withSearchPath adds search_path=schema to dsn, a URL or key=value DSN.
-func withSearchPath(tb testing.TB, dsn, schema string) string {
-	tb.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatalf("parse TRIBUTARY_TEST_POSTGRES: %v", err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema
-}
 
 // openDSN opens dsn and closes it when tb ends.
 func openDSN(tb testing.TB, dsn string) *DB {
@@ -100,11 +32,11 @@ func openDSN(tb testing.TB, dsn string) *DB {
 }
 
 func TestConformance(t *testing.T) {
-	requireServer(t)
+	pgtest.RequireServer(t)
 	var dsns sync.Map // store.Store -> DSN of its schema
 	storetest.Run(t, storetest.Opener{
 		Open: func(t *testing.T) store.Store {
-			dsn := testSchema(t)
+			dsn := pgtest.Schema(t)
 			db := openDSN(t, dsn)
 			dsns.Store(db, dsn)
 			return db
@@ -148,7 +80,7 @@ func wantMigrations(t *testing.T, db *DB) {
 }
 
 func TestMigrateTwiceIsIdempotent(t *testing.T) {
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	ctx := context.Background()
 	for range 3 {
 		db, err := Open(ctx, dsn)
@@ -168,7 +100,7 @@ func TestMigrateTwiceIsIdempotent(t *testing.T) {
 }
 
 func TestConcurrentOpenOfNewSchema(t *testing.T) {
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	var wg sync.WaitGroup
 	dbs := make([]*DB, 4)
 	errs := make([]error, len(dbs))
@@ -187,7 +119,7 @@ func TestConcurrentOpenOfNewSchema(t *testing.T) {
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +155,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	db := openDSN(t, dsn)
 	if _, err := db.pool.Exec(context.Background(), `INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future')`); err != nil {
 		t.Fatal(err)
@@ -236,7 +168,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 
 func TestSchemasAreIsolated(t *testing.T) {
 	ctx := context.Background()
-	a, b := openDSN(t, testSchema(t)), openDSN(t, testSchema(t))
+	a, b := openDSN(t, pgtest.Schema(t)), openDSN(t, pgtest.Schema(t))
 	if _, err := a.UpsertArticles(ctx, []feeds.Article{article("s", "1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -281,8 +213,8 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestMissingSchemaIsClear(t *testing.T) {
-	requireServer(t)
-	_, err := Open(context.Background(), withSearchPath(t, testDSN(), "tributary_no_such_schema"))
+	pgtest.RequireServer(t)
+	_, err := Open(context.Background(), pgtest.WithSearchPath(t, pgtest.DSN(), "tributary_no_such_schema"))
 	if err == nil || !strings.Contains(err.Error(), "migrate") {
 		t.Fatalf("Open with a search_path naming no schema: error %v, want a migration error", err)
 	}
@@ -330,8 +262,8 @@ func TestOpenNeverShowsTheDSN(t *testing.T) {
 // not know: the server refuses it at authentication, and the error names the
 // server, the database and the role, not the password.
 func TestConnectErrorsNeverShowThePassword(t *testing.T) {
-	requireServer(t)
-	cfg, err := pgx.ParseConfig(testDSN())
+	pgtest.RequireServer(t)
+	cfg, err := pgx.ParseConfig(pgtest.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,9 +288,9 @@ func TestConnectErrorsNeverShowThePassword(t *testing.T) {
 // discouraged, which they would still be chosen over none). At 10,000
 // sources of 1,000 articles a table scan took 50 s.
 func TestSourceStatsUsesIndexes(t *testing.T) {
-	requireServer(t)
+	pgtest.RequireServer(t)
 	ctx := context.Background()
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	at := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	var arts []feeds.Article
 	for i := range 200 {
@@ -412,9 +344,9 @@ func TestSourceStatsUsesIndexes(t *testing.T) {
 // (a first refresh), which a plan walking the whole store's articles_sort
 // index read every article for.
 func TestArticlesOfSourcesReadTheirIndex(t *testing.T) {
-	requireServer(t)
+	pgtest.RequireServer(t)
 	ctx := context.Background()
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	for s := range 20 {
 		arts := make([]feeds.Article, 50)
 		for i := range arts {
@@ -474,14 +406,14 @@ func TestArticlesOfSourcesReadTheirIndex(t *testing.T) {
 // built with it), an article's HTML is stored compressed with lz4
 // (migration 0011); elsewhere with the default, pglz.
 func TestContentCompressedWithLZ4(t *testing.T) {
-	conn := requireServer(t)
+	conn := pgtest.RequireServer(t)
 	ctx := context.Background()
 	want := "lz4"
 	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)`); err != nil {
 		t.Logf("no lz4 on this server (%v): want pglz", err)
 		want = "pglz"
 	}
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	a := storetest.RefreshArticle("s", 1) // 2 KB: compressed to fit the row in its page
 	if _, err := db.UpsertArticles(ctx, []feeds.Article{a}); err != nil {
 		t.Fatal(err)
@@ -501,7 +433,7 @@ func TestContentCompressedWithLZ4(t *testing.T) {
 // comes next before it returns.
 func TestStateSaveLeavesCommitsSynchronous(t *testing.T) {
 	ctx := context.Background()
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	if strings.Contains(dsn, "://") {
 		dsn += "&pool_max_conns=1" // testSchema set search_path
 	} else {

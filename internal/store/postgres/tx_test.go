@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/postgres/pgtest"
 )
 
 // TestFailedUpsertStoresNothing: a write the server refuses in the second
@@ -18,7 +19,7 @@ import (
 // leaves the version alone, and leaves every connection usable.
 func TestFailedUpsertStoresNothing(t *testing.T) {
 	ctx := context.Background()
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	b := make([]byte, 8000)
 	rand.Read(b)
 	huge := article("s", hex.EncodeToString(b)) // random, so it does not compress under the limit
@@ -46,7 +47,7 @@ func TestFailedUpsertStoresNothing(t *testing.T) {
 // the other session is through, and succeeds.
 func TestUpsertRetriesDeadlock(t *testing.T) {
 	ctx := context.Background()
-	db := openDSN(t, testSchema(t))
+	db := openDSN(t, pgtest.Schema(t))
 	if _, err := db.UpsertArticles(ctx, []feeds.Article{article("s", "1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestUpsertRetriesDeadlock(t *testing.T) {
 // opposite orders and the server aborted one as a deadlock).
 func TestMarkListedBesideUpserts(t *testing.T) {
 	ctx := context.Background()
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)
 	const n, rounds = 40, 30
 	arts := make([]feeds.Article, n)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
+	"github.com/tributary/tributary/internal/store/postgres/pgtest"
 	"github.com/tributary/tributary/internal/store/schema"
 	"github.com/tributary/tributary/internal/store/storetest"
 )
@@ -37,7 +38,7 @@ func TestShardIsStable(t *testing.T) {
 // after it, and the first write after the upgrade makes it 42.
 func TestUpgradeKeepsVersion(t *testing.T) {
 	ctx := context.Background()
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func TestUpgradeKeepsVersion(t *testing.T) {
 // reader never sees it go backwards.
 func TestConcurrentRefreshes(t *testing.T) {
 	ctx := context.Background()
-	dsn := testSchema(t)
+	dsn := pgtest.Schema(t)
 	daemons := []*DB{openDSN(t, dsn), openDSN(t, dsn)}
 	const sources, workers = 40, 8
 
