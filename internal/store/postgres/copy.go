@@ -144,8 +144,8 @@ func timePtr(p *int64) *time.Time {
 
 // ImportArticles writes arts as given in one transaction and one
 // statement, each only when it differs from the stored one, and moves the
-// version once when it wrote any. It takes the version row's lock first,
-// as writers do.
+// version once when it wrote any. It locks the version shards of its
+// sources first, as writers do.
 func (d *DB) ImportArticles(ctx context.Context, arts []store.StoredArticle) (int, error) {
 	if len(arts) == 0 {
 		return 0, nil
