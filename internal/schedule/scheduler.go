@@ -20,15 +20,20 @@ type Func func(ctx context.Context)
 // Scheduler triggers jobs on their cron specs and runs at most Workers of
 // them at once. Create it with New, add jobs, then Start; Stop undoes Start.
 type Scheduler struct {
-	cron   *cron.Cron
-	log    *slog.Logger
-	slots  chan struct{}
-	jobs   []*job
-	ctx    context.Context
-	cancel context.CancelFunc
-	// stopping is closed by Stop: jobs still waiting for a worker give up
-	// instead of starting during the shutdown grace period.
-	stopping chan struct{}
+	cron    *cron.Cron
+	log     *slog.Logger
+	workers int
+	jobs    []*job
+	ctx     context.Context
+	cancel  context.CancelFunc
+	// The jobs triggered and waiting for a worker, oldest first. They
+	// wait in this queue, not each in a goroutine of its own: a daemon of
+	// 10,000 sources triggers them all at start and on every reload, and
+	// 10,000 parked goroutines held some 20 MB of stacks.
+	mu       sync.Mutex
+	ready    *sync.Cond // signalled when queue grows or halted is set
+	queue    []*job
+	halted   bool // set by Halt, or when ctx ends: queued jobs give up
 	haltOnce sync.Once
 	cronDone context.Context // done when cron's running triggers returned
 	wg       sync.WaitGroup
@@ -50,12 +55,13 @@ func New(workers int, logger *slog.Logger) *Scheduler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{
-		cron:     cron.New(cron.WithParser(parser())),
-		log:      logger,
-		slots:    make(chan struct{}, workers),
-		stopping: make(chan struct{}),
+	s := &Scheduler{
+		cron:    cron.New(cron.WithParser(parser())),
+		log:     logger,
+		workers: workers,
 	}
+	s.ready = sync.NewCond(&s.mu)
+	return s
 }
 
 // parser reads the cron specs jobs are added with: five fields or a
@@ -94,6 +100,15 @@ func (s *Scheduler) Add(name, spec string, fn Func) error {
 func (s *Scheduler) Start(ctx context.Context, runNow bool) {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.started = true
+	for range s.workers {
+		s.wg.Add(1)
+		go s.work()
+	}
+	// Jobs still queued when the context ends give up, as after Halt.
+	go func() {
+		<-s.ctx.Done()
+		s.setHalted()
+	}()
 	s.cron.Start()
 	if runNow {
 		for _, j := range s.jobs {
@@ -102,8 +117,8 @@ func (s *Scheduler) Start(ctx context.Context, runNow bool) {
 	}
 }
 
-// trigger runs j in its own goroutine once a worker slot is free, unless a
-// run of j is already queued or running.
+// trigger queues j for the next free worker, unless a run of j is already
+// queued or running, or the scheduler is halted.
 //
 // The guard is j.running rather than cron.SkipIfStillRunning, which wraps a
 // cron entry's job: the start-up run (Start with runNow) is triggered
@@ -121,32 +136,63 @@ func (s *Scheduler) trigger(j *job) {
 	}
 	j.running = true
 	j.mu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() {
-			j.mu.Lock()
-			j.running = false
-			j.mu.Unlock()
-		}()
-		select {
-		case s.slots <- struct{}{}:
-		case <-s.ctx.Done():
-			return
-		case <-s.stopping:
+	s.mu.Lock()
+	if s.halted {
+		s.mu.Unlock()
+		j.done()
+		return
+	}
+	s.queue = append(s.queue, j)
+	s.mu.Unlock()
+	s.ready.Signal()
+}
+
+// work is one worker: it runs queued jobs, oldest first, until the
+// scheduler is halted; the jobs still queued then are dropped.
+func (s *Scheduler) work() {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		for len(s.queue) == 0 && !s.halted {
+			s.ready.Wait()
+		}
+		if s.halted {
+			dropped := s.queue
+			s.queue = nil
+			s.mu.Unlock()
+			for _, j := range dropped {
+				j.done()
+			}
 			return
 		}
-		defer func() { <-s.slots }()
-		select {
-		case <-s.stopping:
-			return
-		default:
+		j := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		if len(s.queue) == 0 {
+			s.queue = nil // let the backing array go once drained
 		}
-		if s.ctx.Err() != nil {
-			return
+		s.mu.Unlock()
+		if s.ctx.Err() == nil {
+			j.fn(s.ctx)
 		}
-		j.fn(s.ctx)
-	}()
+		j.done()
+	}
+}
+
+// done marks j as neither queued nor running: its next trigger runs it.
+func (j *job) done() {
+	j.mu.Lock()
+	j.running = false
+	j.mu.Unlock()
+}
+
+// setHalted stops the workers taking queued jobs: each finishes the job it
+// runs, if any, and returns.
+func (s *Scheduler) setHalted() {
+	s.mu.Lock()
+	s.halted = true
+	s.mu.Unlock()
+	s.ready.Broadcast()
 }
 
 // Halt stops triggering without waiting: from its return on no job
@@ -159,7 +205,7 @@ func (s *Scheduler) Halt() {
 	}
 	s.haltOnce.Do(func() {
 		s.cronDone = s.cron.Stop()
-		close(s.stopping)
+		s.setHalted()
 	})
 }
 

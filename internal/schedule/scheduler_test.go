@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -181,10 +182,13 @@ func TestStopDropsQueuedJobs(t *testing.T) {
 	<-running
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.Stop(context.Background()) }()
-	select { // Stop closes the queue before it waits for the running job
-	case <-s.stopping:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stop never closed the queue")
+	// Stop halts the queue before it waits for the running job.
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.isHalted() {
+		if time.Now().After(deadline) {
+			t.Fatal("Stop never halted the queue")
+		}
+		time.Sleep(time.Millisecond)
 	}
 	close(release)
 	if err := <-stopped; err != nil {
@@ -236,5 +240,45 @@ func TestNext(t *testing.T) {
 	}
 	if _, err := Next("every day", at); err == nil {
 		t.Error("Next of an invalid spec succeeded")
+	}
+}
+
+// isHalted reports whether queued jobs give up (after Halt or Stop).
+func (s *Scheduler) isHalted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.halted
+}
+
+func TestTenThousandQueuedJobsHoldNoGoroutines(t *testing.T) {
+	// A daemon of 10,000 sources triggers them all at once; they wait in
+	// the queue, not in goroutines of their own, and each still runs once.
+	s := New(2, nil)
+	release := make(chan struct{})
+	var ran atomic.Int32
+	const n = 10000
+	for range n {
+		if err := s.Add("job", "@every 1h", func(context.Context) {
+			<-release
+			ran.Add(1)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := runtime.NumGoroutine()
+	s.Start(context.Background(), true)
+	if g := runtime.NumGoroutine() - before; g > 20 {
+		t.Errorf("%d goroutines after triggering %d jobs on 2 workers, want a handful", g, n)
+	}
+	close(release)
+	deadline := time.Now().Add(30 * time.Second)
+	for ran.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := ran.Load(); got != n {
+		t.Fatalf("%d of %d jobs ran", got, n)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
