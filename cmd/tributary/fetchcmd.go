@@ -24,7 +24,7 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	var srcs []config.Source
+	var srcs []*config.Source
 	if len(names) == 0 {
 		srcs = enabledSources(cfg)
 	} else {
@@ -40,7 +40,7 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 				continue
 			}
 			seen[name] = true
-			srcs = append(srcs, s)
+			srcs = append(srcs, &s)
 		}
 	}
 	// On a terminal, one live line stands for the per-source lines; the
@@ -80,9 +80,9 @@ func cmdFetch(ctx context.Context, confPath string, args []string, stdout, stder
 			// A manual fetch is the operator asking now: it does not wait
 			// for a backoff to end.
 			if *force {
-				outcomes[i] = runner.RunAfresh(ctx, pipelineSource(cfg, s))
+				outcomes[i] = runner.RunAfresh(ctx, pipelineSource(cfg, *s))
 			} else {
-				outcomes[i] = runner.Run(ctx, pipelineSource(cfg, s), true)
+				outcomes[i] = runner.Run(ctx, pipelineSource(cfg, *s), true)
 			}
 			if live != nil {
 				live.add(outcomes[i])

@@ -223,7 +223,7 @@ func (d *daemon) prepare(cfg *config.Config) (*generation, error) {
 		add = claimer.Add
 	}
 	for _, s := range enabledSources(cfg) {
-		src := pipelineSource(cfg, s)
+		src := pipelineSource(cfg, *s)
 		if err := add(s.Name, s.Schedule, func(ctx context.Context) { runner.Run(ctx, src, false) }); err != nil {
 			client.Close()
 			return nil, usagef("%v", err)
