@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -20,10 +21,12 @@ import (
 // which the kernel drops when the process dies, however it dies). Close
 // deletes the row. A row whose byte nobody holds belongs to a process that
 // ended without Close (killed, out of memory, the machine lost power):
-// the next Open runs the check, inside the write transaction that then
-// deletes the row, so only one process runs it. A check that fails leaves
-// the rows, so every later Open fails the same way until the file is
-// restored.
+// the next Open runs the check before anything writes to the file (its
+// pending migrations included), in a read transaction, so that other
+// processes sharing the file go on writing meanwhile; then it deletes the
+// rows it checked for. Two processes opening at once may both check. A
+// check that fails leaves the rows, so every later Open fails the same
+// way until the file is restored.
 
 // lockSuffix names the session lock file beside the database.
 const lockSuffix = "-lock"
@@ -35,10 +38,12 @@ type session struct {
 	lock *os.File
 }
 
-// startSession records a session for this process and, when earlier
-// sessions ended without Close, runs the full integrity check and clears
-// them. It returns how many it cleared.
-func startSession(ctx context.Context, db *sql.DB, path string) (_ *session, unclean int, err error) {
+// startSession records a session for this process and clears the earlier
+// sessions that ended without Close, which Open checked for (checked, by
+// uncleanChecked). A session found dead now that was not among them (its
+// process died meanwhile) is checked here, inside the write transaction
+// that clears it. It returns how many it cleared.
+func startSession(ctx context.Context, db *sql.DB, path string, checked []int64) (_ *session, unclean int, err error) {
 	// Read access is all a read lock needs: a lock file created by
 	// another user (root running a fetch) stays usable by the daemon's.
 	lock, err := os.OpenFile(path+lockSuffix, os.O_RDONLY|os.O_CREATE, 0o644)
@@ -74,8 +79,10 @@ func startSession(ctx context.Context, db *sql.DB, path string) (_ *session, unc
 		return nil, 0, err
 	}
 	if len(dead) > 0 {
-		if err := check(ctx, tx); err != nil {
-			return nil, 0, err
+		if !subset(dead, checked) {
+			if err := check(ctx, tx); err != nil {
+				return nil, 0, err
+			}
 		}
 		for _, d := range dead {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, d); err != nil {
@@ -121,32 +128,58 @@ func deadSessions(ctx context.Context, q querier, lock *os.File, own int64) ([]i
 	return dead, nil
 }
 
-// checkUnclean is what a read-only open does instead of a session: it
-// runs the full integrity check when a recorded session ended without
-// Close, and returns how many did. It cannot clear them; the next
-// read-write Open does.
-func checkUnclean(ctx context.Context, db *sql.DB, path string) (int, error) {
+// subset reports whether every id of ids is in of.
+func subset(ids, of []int64) bool {
+	for _, id := range ids {
+		if !slices.Contains(of, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// uncleanChecked runs the full integrity check when a recorded session
+// ended without Close, in a read transaction of its own: other processes
+// keep writing meanwhile. It returns the ids of those sessions, checked,
+// for startSession to clear; none when the file has no sessions table
+// yet (a store from before it: the migration that adds it runs next).
+func uncleanChecked(ctx context.Context, db *sql.DB, path string) ([]int64, error) {
 	var tables int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sessions'`).Scan(&tables); err != nil {
-		return 0, fmt.Errorf("session: %w", err)
+		return nil, fmt.Errorf("session: %w", err)
 	}
 	if tables == 0 {
-		return 0, nil // checkSchema has refused an older schema already
+		return nil, nil
 	}
 	lock, err := os.Open(path + lockSuffix)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		lock = nil
 	case err != nil:
-		return 0, fmt.Errorf("session lock: %w", err)
+		return nil, fmt.Errorf("session lock: %w", err)
 	default:
 		defer lock.Close()
 	}
 	dead, err := deadSessions(ctx, db, lock, -1)
 	if err != nil || len(dead) == 0 {
-		return 0, err
+		return nil, err
 	}
-	return len(dead), check(ctx, db)
+	if checkHook != nil {
+		checkHook()
+	}
+	return dead, check(ctx, db)
+}
+
+// checkHook, when set (by tests), runs before uncleanChecked's check.
+var checkHook func()
+
+// checkUnclean is what a read-only open does instead of a session: it
+// runs the full integrity check when a recorded session ended without
+// Close, and returns how many did. It cannot clear them; the next
+// read-write Open does.
+func checkUnclean(ctx context.Context, db *sql.DB, path string) (int, error) {
+	dead, err := uncleanChecked(ctx, db, path)
+	return len(dead), err
 }
 
 // end deletes the session's row and releases its lock: the end of a

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tributary/tributary/feeds"
 	"github.com/tributary/tributary/internal/store"
@@ -238,5 +239,58 @@ func TestStoredVersionsUsesPrimaryKey(t *testing.T) {
 	plan := strings.Join(queryPlan(t, db, stmtSQL(stmtStored), "s", `["a","b"]`), "\n")
 	if !strings.Contains(plan, "SEARCH articles USING INDEX sqlite_autoindex_articles_1 (source=? AND id=?)") {
 		t.Errorf("plan of the stored versions read:\n%s\nwant a search of the primary key", plan)
+	}
+}
+
+func TestUncleanCheckLetsOthersWrite(t *testing.T) {
+	// The check after an unclean end reads the whole file, a minute on a
+	// store of gigabytes: it must not hold the write lock meanwhile, or
+	// the processes sharing the file fail with "database is locked".
+	path := filepath.Join(t.TempDir(), "t.db")
+	live := openFile(t, path)
+	killed, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpsert(t, killed, article("s", "1"))
+	abandon(t, killed)
+
+	checking, release := make(chan struct{}), make(chan struct{})
+	checkHook = func() { close(checking); <-release }
+	t.Cleanup(func() { checkHook = nil })
+	opened := make(chan error, 1)
+	var next *DB
+	go func() {
+		var err error
+		next, err = Open(context.Background(), path)
+		opened <- err
+	}()
+	select {
+	case <-checking:
+	case err := <-opened:
+		t.Fatalf("Open returned (%v) without checking after an unclean end", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Open never started its check")
+	}
+	wrote := make(chan error, 1)
+	go func() { wrote <- live.SaveSourceState(context.Background(), store.SourceState{Name: "s", Failures: 1}) }()
+	select {
+	case err := <-wrote:
+		if err != nil {
+			t.Errorf("a write while another process checks the file: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("a write waited for another process's integrity check")
+	}
+	close(release)
+	if err := <-opened; err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if n := next.UncleanSessions(); n != 1 {
+		t.Errorf("Open found %d unclean sessions, want 1", n)
+	}
+	if again := openFile(t, path); again.UncleanSessions() != 0 {
+		t.Errorf("the next Open found %d unclean sessions, want 0: the first cleared what it checked", again.UncleanSessions())
 	}
 }

@@ -81,10 +81,17 @@ func open(ctx context.Context, db *sql.DB, path string) (*DB, error) {
 	if err := readSchema(ctx, db); err != nil {
 		return nil, err
 	}
-	if !sessionLocks {
-		if err := check(ctx, db); err != nil {
+	// A process that had the file open ended without Close: the file is
+	// checked before anything here writes to it, its pending migrations
+	// included, and outside any write transaction.
+	var checked []int64
+	if sessionLocks {
+		var err error
+		if checked, err = uncleanChecked(ctx, db, path); err != nil {
 			return nil, err
 		}
+	} else if err := check(ctx, db); err != nil {
+		return nil, err
 	}
 	migs, err := schema.Load(migrationFiles, "migrations")
 	if err != nil {
@@ -95,7 +102,7 @@ func open(ctx context.Context, db *sql.DB, path string) (*DB, error) {
 	}
 	d := &DB{db: db, path: path, wsem: make(chan struct{}, 1)}
 	if sessionLocks {
-		if d.session, d.unclean, err = startSession(ctx, db, path); err != nil {
+		if d.session, d.unclean, err = startSession(ctx, db, path, checked); err != nil {
 			return nil, err
 		}
 	}
