@@ -106,8 +106,11 @@ func TestOpenAfterCleanCloseSkipsFullCheck(t *testing.T) {
 	}
 }
 
-func TestOpenAfterUncleanEndRunsFullCheckOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "t.db")
+// uncleanEnd opens the store at path twice, as two processes would, and
+// abandons the second after it stored article s/1: a killed process. It
+// returns the first, alive.
+func uncleanEnd(t *testing.T, path string) *DB {
+	t.Helper()
 	live := openFile(t, path)
 	killed, err := Open(context.Background(), path)
 	if err != nil {
@@ -115,6 +118,12 @@ func TestOpenAfterUncleanEndRunsFullCheckOnce(t *testing.T) {
 	}
 	mustUpsert(t, killed, article("s", "1"))
 	abandon(t, killed)
+	return live
+}
+
+func TestOpenAfterUncleanEndRunsFullCheckOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.db")
+	live := uncleanEnd(t, path)
 
 	// A read-only open checks, but cannot clear the record: every one
 	// checks until a read-write Open does.
@@ -247,13 +256,7 @@ func TestUncleanCheckLetsOthersWrite(t *testing.T) {
 	// store of gigabytes: it must not hold the write lock meanwhile, or
 	// the processes sharing the file fail with "database is locked".
 	path := filepath.Join(t.TempDir(), "t.db")
-	live := openFile(t, path)
-	killed, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustUpsert(t, killed, article("s", "1"))
-	abandon(t, killed)
+	live := uncleanEnd(t, path)
 
 	checking, release := make(chan struct{}), make(chan struct{})
 	checkHook = func() { close(checking); <-release }
