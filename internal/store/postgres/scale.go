@@ -17,11 +17,7 @@ func (d *DB) SourceFeeds(ctx context.Context, names []string) (map[string]feeds.
 	if len(names) == 0 {
 		return out, nil
 	}
-	clean := make([]string, len(names))
-	for i, n := range names {
-		clean[i] = record.Clean(n)
-	}
-	rows, err := d.pool.Query(ctx, `SELECT name, source_feed FROM source_state WHERE name = ANY($1)`, clean)
+	rows, err := d.pool.Query(ctx, `SELECT name, source_feed FROM source_state WHERE name = ANY($1)`, cleanAll(names))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: source feeds: %w", err)
 	}

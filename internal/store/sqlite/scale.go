@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/tributary/tributary/feeds"
@@ -29,11 +28,7 @@ const newestScanFactor = 4
 // than q.Limit of them: the caller then asks articlesQuery, whose answer
 // is the same rows.
 func (d *DB) newestOf(ctx context.Context, q store.Query) (arts []feeds.Article, ok bool, err error) {
-	names := make([]string, len(q.Sources))
-	for i, s := range q.Sources {
-		names[i] = record.Clean(s)
-	}
-	list, err := json.Marshal(names)
+	list, err := cleanJSON(q.Sources)
 	if err != nil {
 		return nil, false, err
 	}
@@ -46,7 +41,7 @@ func (d *DB) newestOf(ctx context.Context, q store.Query) (arts []feeds.Article,
 			ORDER BY sort_time DESC, source, id LIMIT ?1)
 		WHERE source IN (SELECT value FROM json_each(?2))
 		ORDER BY sort_time DESC, source, id LIMIT ?3)`,
-		newestScanFactor*q.Limit, string(list), q.Limit)
+		newestScanFactor*q.Limit, list, q.Limit)
 	if err != nil {
 		return nil, false, err
 	}
@@ -66,16 +61,12 @@ func (d *DB) SourceFeeds(ctx context.Context, names []string) (map[string]feeds.
 	if len(names) == 0 {
 		return out, nil
 	}
-	clean := make([]string, len(names))
-	for i, n := range names {
-		clean[i] = record.Clean(n)
-	}
-	list, err := json.Marshal(clean)
+	list, err := cleanJSON(names)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: source feeds: %w", err)
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT name, source_feed FROM source_state
-		WHERE name IN (SELECT value FROM json_each(?))`, string(list))
+		WHERE name IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
 		return nil, failf("sqlite: source feeds: %w", err)
 	}
