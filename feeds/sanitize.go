@@ -47,7 +47,7 @@ func SanitizeHTML(s string, base *url.URL) string {
 	// exact: where it changes none, its output is the fragment's tokens as
 	// written, less an unterminated tag at the end, which bluemonday (it
 	// reads tokens, never raw bytes) drops too.
-	if containsFold(s, "<img") || hasHookAttr(s) || base != nil && mayHoldURLAttr(s) {
+	if containsFold(s, "<img") || hasHookAttr(s) || base != nil && !urlsResolved(s, base) {
 		s = rewriteHTML(s, base, true)
 	}
 	// Character references such as &#1; decode to characters XML forbids, and
@@ -308,16 +308,99 @@ func hasHookAttr(s string) bool {
 	return false
 }
 
-// mayHoldURLAttr reports whether s may hold an attribute whose URL
-// rewriteHTML resolves (urlAttrs and srcset): a false positive costs one
+// urlsResolved reports whether resolving the URL attributes of s against
+// base (urlAttrs and srcset, what rewriteHTML rewrites) would change none
+// of them: every such attribute's value is already what ResolveURL makes
+// of it, an absolute URL written as Go writes it. It is SanitizeHTML's
+// fast path for the feeds whose links are all absolute; false costs one
 // more pass, never a relative URL left.
-func mayHoldURLAttr(s string) bool {
-	for _, name := range []string{"href", "src", "poster", "cite", "longdesc"} {
-		if containsFold(s, name) {
+//
+// It reads s without tokenizing it, from one "=" to the next, as
+// hasHookAttr does: an attribute with a value has its name before an "="
+// (spaces allowed), and the name starts after a space, quote or slash.
+// Every such name of a URL attribute is checked, those in text or in other
+// values too; a srcset, or a value holding a character reference (which
+// the tokenizer would decode), is false. The value read is the
+// tokenizer's: between quotes, or unquoted up to a space or ">".
+func urlsResolved(s string, base *url.URL) bool {
+	for i := strings.IndexByte(s, '='); i >= 0; {
+		j := i
+		for j > 0 && isHTMLSpace(s[j-1]) {
+			j--
+		}
+		k := j
+		for k > 0 && j-k <= len("longdesc") && isASCIILetter(s[k-1]) {
+			k--
+		}
+		if name := s[k:j]; k > 0 && (isHTMLSpace(s[k-1]) || s[k-1] == '"' || s[k-1] == '\'' || s[k-1] == '/') &&
+			(strings.EqualFold(name, "srcset") || urlAttrs[asciiLower(name)]) {
+			v, ok := attrValueAt(s, i+1)
+			if strings.EqualFold(name, "srcset") || !ok || v != "" && ResolveURL(base, v) != v {
+				return false
+			}
+		}
+		next := strings.IndexByte(s[i+1:], '=')
+		if next < 0 {
 			return true
 		}
+		i += next + 1
 	}
-	return false
+	return true
+}
+
+// attrValueAt reads, as the tokenizer does, the value of an attribute
+// whose "=" ends before s[i:]. ok is false when the value holds "&", or
+// its quote is not closed.
+func attrValueAt(s string, i int) (v string, ok bool) {
+	for i < len(s) && isHTMLSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
+		end := strings.IndexByte(s[i+1:], s[i])
+		if end < 0 {
+			return "", false
+		}
+		v = s[i+1 : i+1+end]
+	} else {
+		j := i
+		for j < len(s) && !isHTMLSpace(s[j]) && s[j] != '>' {
+			j++
+		}
+		v = s[i:j]
+	}
+	return v, !strings.Contains(v, "&")
+}
+
+// isASCIILetter tells the letters of attribute names.
+func isASCIILetter(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// asciiLower returns s with its ASCII capitals lowered, allocating only
+// when there are some.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// indexFold is strings.Index for the ASCII lowercase substr in any letter
+// case, without allocating.
+func indexFold(s, substr string) int {
+	n := len(substr)
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == substr[0] && strings.EqualFold(s[i:i+n], substr) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isHTMLSpace tells the ASCII white space HTML separates attributes with.
@@ -333,17 +416,7 @@ func isMediaSource(a atom.Atom) bool {
 // containsFold reports whether s contains the ASCII lowercase substr in any
 // letter case, without allocating.
 func containsFold(s, substr string) bool {
-	n := len(substr)
-	for i := 0; i+n <= len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c == substr[0] && strings.EqualFold(s[i:i+n], substr) {
-			return true
-		}
-	}
-	return false
+	return indexFold(s, substr) >= 0
 }
 
 func pixels(v string) int {

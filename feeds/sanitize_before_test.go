@@ -146,7 +146,15 @@ func sanitizeInputs(t *testing.T) []string {
 		`<source srcset="javascript:alert(1) 1x"><track src="data:x">`, "a\r\nb<br\r\nclass=x>",
 		// No URL, pixel or page hook: rewriteHTML is skipped.
 		`<P>Upper <B>bold</B> text <SPAN title="x"`, "<DIV>a</DIV><p>b<", "<p>x</p><a name=", "<SCRIPT>x</SCRIPT><P>y</P>",
-		"<STYLE>p{}</STYLE><TABLE><TR><TD>c</TD></TR></TABLE>", "<p>x</p><!-- open", "<Blockquote>q</blockquote><Q>y</q")
+		"<STYLE>p{}</STYLE><TABLE><TR><TD>c</TD></TR></TABLE>", "<p>x</p><!-- open", "<Blockquote>q</blockquote><Q>y</q",
+		// Absolute URLs only: rewriteHTML is skipped (urlsResolved); and
+		// near misses, which take it.
+		`<p>a <a href="https://x.example/a/b-1.html">b</a> <a HREF='http://x.example:8080/'>c</a> <a href=https://x.example/q?a=1>d</a></p>`,
+		`<a href="https://x.example/a/../b">dots</a>`, `<a href="HTTPS://x.example/">case</a>`, `<a href="https://x.example/a?b=1&amp;c=2">amp</a>`,
+		`<a href = "rel/x">spaced</a>`, `<a title='x'href=rel>after a quote</a>`, `<blockquote cite=rel>q</blockquote>`, `<a href="https://x.example/ a">space</a>`,
+		`<a data-href="rel" href="https://x.example/">data</a>`, `<a href="https://x.example/`, `<p>src=rel in text</p><a href="https://x.example/">x</a>`,
+		`<picture><source srcset="rel.png 1x"></picture><a href="https://x.example/">x</a>`, `<a href="//x.example/p">scheme-relative</a>`,
+		`<a href="https://x.example/%7Ea">escaped</a>`, `<a href="https://x.example/#frag ment">fragment</a>`, "<a\fhref=rel>ff</a>")
 	pages, _ := filepath.Glob("../sources/extract/testdata/*.html")
 	for _, p := range pages {
 		b, err := os.ReadFile(p)

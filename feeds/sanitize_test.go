@@ -352,6 +352,73 @@ func BenchmarkSanitizeHTML(b *testing.B) {
 	}
 }
 
+// BenchmarkSanitizeHTMLAbsoluteLinks is a story whose links are all
+// absolute, without images or page hooks, as many feeds send them:
+// urlsResolved spares it rewriteHTML's pass.
+func BenchmarkSanitizeHTMLAbsoluteLinks(b *testing.B) {
+	story := absoluteLinksStory()
+	base, _ := url.Parse("https://news.example/2024/03/story.html")
+	if !urlsResolved(story, base) {
+		b.Fatal("the story takes rewriteHTML's pass")
+	}
+	b.SetBytes(int64(len(story)))
+	b.ReportAllocs()
+	for b.Loop() {
+		SanitizeHTML(story, base)
+	}
+}
+
+// absoluteLinksStory is the text of benchArticleHTML in paragraphs with
+// an absolute link each, and nothing rewriteHTML would change.
+func absoluteLinksStory() string {
+	var b strings.Builder
+	for i, p := range strings.Split(PlainText(benchArticleHTML()), ". ") {
+		fmt.Fprintf(&b, "<p>%s. <a href=\"https://news.example/2024/03/related-%d.html\">Related</a></p>\n", html.EscapeString(p), i)
+	}
+	return b.String()
+}
+
+// TestURLsResolved: SanitizeHTML skips rewriteHTML for fragments whose URL
+// attributes are all written as ResolveURL writes them, and only those
+// (TestSanitizeAsBefore holds the output to the pass's, whichever way).
+func TestURLsResolved(t *testing.T) {
+	base, _ := url.Parse("https://news.example/2024/03/story.html")
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`<p>no links</p>`, true},
+		{`<a href="https://x.example/a/b-1.html">b</a><a HREF='http://x.example:8080/'>c</a>`, true},
+		{`<a href=https://x.example/q?a=1>d</a><blockquote cite="https://x.example/">q</blockquote>`, true},
+		{`<a name=x href>empty</a><p>the src of it, cited</p>`, true},
+		{`<a href="rel.html">r</a>`, false},
+		{`<a href="/root">r</a>`, false},
+		{`<a href="//x.example/p">r</a>`, false},
+		{`<a HREF = 'rel'>r</a>`, false},
+		{`<a title='x'href=rel>r</a>`, false},
+		{"<a\nhref=rel>r</a>", false},
+		{`<a href="https://x.example/a/../b">r</a>`, false},
+		{`<a href="HTTPS://x.example/">r</a>`, false},
+		{`<a href=" https://x.example/">r</a>`, false},
+		{`<a href="https://x.example/a?b=1&amp;c=2">r</a>`, false},
+		{`<a href="https://x.example/`, false},
+		{`<video poster="p.jpg"></video>`, false},
+		{`<q cite=rel>q</q>`, false},
+		{`<img longdesc="d.html">`, false},
+		{`<source srcset="https://x.example/a.png 1x">`, false},
+		{`<p>src=rel starts the text</p>`, true},
+		{`<p>see src=rel in text</p>`, false}, // text read as an attribute: one more pass
+	}
+	for _, tt := range tests {
+		if got := urlsResolved(tt.in, base); got != tt.want {
+			t.Errorf("urlsResolved(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	if s := absoluteLinksStory(); !urlsResolved(s, base) {
+		t.Errorf("urlsResolved(absoluteLinksStory()) = false, want true: %.300q", s)
+	}
+}
+
 func BenchmarkStripControl(b *testing.B) {
 	story := benchArticleHTML()
 	b.SetBytes(int64(len(story)))
