@@ -93,6 +93,17 @@ func tokenParagraphs(s string) (paras []string, ok bool) {
 	if !strings.Contains(s, "<") {
 		return nil, true
 	}
+	// The bytes first; the tokenizer where they give up before the end.
+	f := fastTokens{s: s}
+	paras, ok = readParagraphs(&f)
+	if !f.failed {
+		return paras, ok
+	}
+	return readParagraphs(html.NewTokenizer(strings.NewReader(s)))
+}
+
+// readParagraphs is tokenParagraphs on the tokens of z.
+func readParagraphs(z tokenSource) (paras []string, ok bool) {
 	var (
 		stack     []openElement
 		text      []byte // the text of the open paragraphs, as textContent reads it
@@ -100,7 +111,6 @@ func tokenParagraphs(s string) (paras []string, ok bool) {
 		skipDepth int    // open script and style elements
 		pOpen     int    // open p elements
 	)
-	z := html.NewTokenizer(strings.NewReader(s))
 	for {
 		tt := z.Next()
 		switch tt {

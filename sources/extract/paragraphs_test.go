@@ -358,3 +358,97 @@ func FuzzNormalizeText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastTokens holds fastTokens to html.Tokenizer: where it reads a
+// fragment to the end, it gives the same tokens; and tokenParagraphs,
+// which reads with it first, gives what the tokenizer alone gives.
+func FuzzFastTokens(f *testing.F) {
+	for _, c := range paragraphCases {
+		f.Add(c)
+	}
+	f.Add(`<p class="a" title='b>c'>x &amp; y<br/>z<img src=a.png alt="">w</p><ul><li>1<li>2</ul>`)
+	f.Add("<P>a<BR />b</P><div\tid=x\n>c&lt;d</div></DIV><p>a < b</p><!-- c --><x y=\"1\"z=2/>")
+	f.Fuzz(func(t *testing.T, in string) {
+		fast := fastTokens{s: in}
+		z := html.NewTokenizer(strings.NewReader(in))
+		type token struct {
+			tt   html.TokenType
+			data string
+		}
+		read := func(src tokenSource) []token {
+			var out []token
+			for {
+				tt := src.Next()
+				switch tt {
+				case html.ErrorToken:
+					return out
+				case html.TextToken:
+					out = append(out, token{tt, string(src.Text())})
+				default:
+					name, _ := src.TagName()
+					out = append(out, token{tt, string(name)})
+				}
+			}
+		}
+		got := read(&fast)
+		if !fast.failed {
+			if want := read(z); !slices.Equal(got, want) {
+				t.Fatalf("fastTokens(%q)\n = %v\nwant %v", in, got, want)
+			}
+		}
+		if strings.IndexByte(in, 0) < 0 && strings.Contains(in, "<") {
+			got, gotOK := tokenParagraphs(in)
+			want, wantOK := readParagraphs(html.NewTokenizer(strings.NewReader(in)))
+			if gotOK != wantOK || !slices.Equal(got, want) {
+				t.Fatalf("tokenParagraphs(%q) = %q, %v; the tokenizer alone %q, %v", in, got, gotOK, want, wantOK)
+			}
+		}
+	})
+}
+
+// sanitizedDocs are the contents of the site's pages as extracted (and
+// sanitized), and a feed's story as the sanitizer writes it.
+func sanitizedDocs(tb testing.TB) []string {
+	var docs []string
+	for i, f := range []string{"site-1.html", "site-2.html", "site-3.html"} {
+		docs = append(docs, extractFile(tb, f, siteURL(i)).Content)
+	}
+	story := `<p class="lede">The <b>council</b> met &amp; voted.<br>Again.</p><ul><li>One</li><li>Two</li></ul>` +
+		`<blockquote cite="https://x.example/q"><p>Quoted <a href="https://x.example/a" title='a "b"'>text</a>.</p></blockquote>`
+	return append(docs, feeds.SanitizeHTML(story, nil))
+}
+
+// TestFastTokensReadSanitizedHTML: what boilerplate learning reads, the
+// sanitizer's output, fastTokens reads to the end, as the tokenizer does.
+func TestFastTokensReadSanitizedHTML(t *testing.T) {
+	for _, doc := range sanitizedDocs(t) {
+		f := fastTokens{s: doc}
+		n := 0
+		for f.Next() != html.ErrorToken {
+			n++
+		}
+		if f.failed || n == 0 {
+			t.Errorf("fastTokens gave up after %d tokens of %.300q", n, doc)
+		}
+		got, _ := tokenParagraphs(doc)
+		want, _ := readParagraphs(html.NewTokenizer(strings.NewReader(doc)))
+		if !slices.Equal(got, want) || len(got) == 0 {
+			t.Errorf("tokenParagraphs = %q, the tokenizer alone %q", got, want)
+		}
+	}
+}
+
+func BenchmarkParagraphs(b *testing.B) {
+	docs := sanitizedDocs(b)
+	n := 0
+	for _, d := range docs {
+		n += len(d)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range docs {
+			Paragraphs(d)
+		}
+	}
+}
