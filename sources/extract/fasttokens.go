@@ -112,7 +112,8 @@ func (f *fastTokens) Text() []byte { return f.text }
 // and returns where the tag ends, whether it ends with "/>" and whether it
 // has attributes. ok is false for what fastTokens leaves to the tokenizer:
 // a tag not closed, a "/" not before ">", a quote, "<" or "=" inside a
-// name, an unquoted value with a quote, "<", "=" or "`".
+// name, an unquoted value with a quote, "<", "=" or "`", or ending in "/"
+// right before ">".
 func skipAttrs(s string, i int) (end int, selfClosing, hasAttr, ok bool) {
 	for {
 		for i < len(s) && isTagSpace(s[i]) {
@@ -165,6 +166,11 @@ func skipAttrs(s string, i int) (end int, selfClosing, hasAttr, ok bool) {
 				return 0, false, false, false
 			}
 			i++
+		}
+		if i < len(s) && s[i] == '>' && s[i-1] == '/' {
+			// "a=x/>" is a start tag, but after a repeated attribute,
+			// which the tokenizer drops, a self-closing one.
+			return 0, false, false, false
 		}
 	}
 }

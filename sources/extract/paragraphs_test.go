@@ -368,6 +368,10 @@ func FuzzFastTokens(f *testing.F) {
 	}
 	f.Add(`<p class="a" title='b>c'>x &amp; y<br/>z<img src=a.png alt="">w</p><ul><li>1<li>2</ul>`)
 	f.Add("<P>a<BR />b</P><div\tid=x\n>c&lt;d</div></DIV><p>a < b</p><!-- c --><x y=\"1\"z=2/>")
+	// A repeated attribute, which the tokenizer drops, and an unquoted
+	// value ending in "/": a self-closing tag for it (found in review).
+	f.Add("<p a=1 a=x/>text</p>")
+	f.Add("x<h1 A='y'a=/>")
 	f.Fuzz(func(t *testing.T, in string) {
 		fast := fastTokens{s: in}
 		z := html.NewTokenizer(strings.NewReader(in))
