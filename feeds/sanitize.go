@@ -387,22 +387,6 @@ func asciiLower(s string) string {
 	return s
 }
 
-// indexFold is strings.Index for the ASCII lowercase substr in any letter
-// case, without allocating.
-func indexFold(s, substr string) int {
-	n := len(substr)
-	for i := 0; i+n <= len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c == substr[0] && strings.EqualFold(s[i:i+n], substr) {
-			return i
-		}
-	}
-	return -1
-}
-
 // isHTMLSpace tells the ASCII white space HTML separates attributes with.
 func isHTMLSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
@@ -416,7 +400,17 @@ func isMediaSource(a atom.Atom) bool {
 // containsFold reports whether s contains the ASCII lowercase substr in any
 // letter case, without allocating.
 func containsFold(s, substr string) bool {
-	return indexFold(s, substr) >= 0
+	n := len(substr)
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == substr[0] && strings.EqualFold(s[i:i+n], substr) {
+			return true
+		}
+	}
+	return false
 }
 
 func pixels(v string) int {
