@@ -72,7 +72,7 @@ func (p *Publisher) RenderIndex(ctx context.Context) (*Rendering, error) {
 
 // uncached renders key without the cache, for a page past CachedPages.
 func (p *Publisher) uncached(ctx context.Context, key cacheKey) (*Rendering, error) {
-	v, err := p.r.Version(ctx)
+	v, err := p.versions.read(ctx, p.r)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}

@@ -177,6 +177,8 @@ type Publisher struct {
 	// store, dated up to that moment.
 	created time.Time
 	dates   *Dates
+	// versions coalesces the requests' reads of the store's version.
+	versions versionReads
 	// onWait, when set (by tests), runs when a request starts waiting
 	// for another's rendering.
 	onWait func()
@@ -276,7 +278,7 @@ func (p *Publisher) get(ctx context.Context, key cacheKey) (*Rendering, error) {
 	if key.page > CachedPages {
 		return p.uncached(ctx, key)
 	}
-	v, err := p.r.Version(ctx)
+	v, err := p.versions.read(ctx, p.r)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("publish: read store version: %w", err) // the caller gave up; not the store's fault

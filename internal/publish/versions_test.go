@@ -1,0 +1,141 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary/tributary/feeds"
+	"github.com/tributary/tributary/internal/store"
+)
+
+// countedReader answers Version with the number of the read, each read
+// held until the test lets it go.
+type countedReader struct {
+	mu    sync.Mutex
+	reads int64
+	gate  chan struct{}
+}
+
+func (c *countedReader) Articles(context.Context, store.Query) ([]feeds.Article, error) {
+	return nil, nil
+}
+
+func (c *countedReader) Version(ctx context.Context) (store.Version, error) {
+	c.mu.Lock()
+	c.reads++
+	n := c.reads
+	c.mu.Unlock()
+	select {
+	case <-c.gate:
+		return store.Version{Counter: n}, nil
+	case <-ctx.Done():
+		return store.Version{}, ctx.Err()
+	}
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestVersionReadsShareTheNextRead: 50 requests arriving while a read runs
+// are answered by one more read, started after that one ended; none gets
+// the answer of the read that was under way when it arrived.
+func TestVersionReadsShareTheNextRead(t *testing.T) {
+	r := &countedReader{gate: make(chan struct{})}
+	var vr versionReads
+	first := make(chan store.Version)
+	go func() {
+		v, err := vr.read(context.Background(), r)
+		if err != nil {
+			t.Error(err)
+		}
+		first <- v
+	}()
+	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+
+	const n = 50
+	got := make(chan store.Version, n)
+	for range n {
+		go func() {
+			v, err := vr.read(context.Background(), r)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- v
+		}()
+	}
+	waitFor(t, "50 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == n })
+	close(r.gate) // every read answers from now on
+	if v := <-first; v.Counter != 1 {
+		t.Errorf("the first request got read %d, want 1", v.Counter)
+	}
+	for range n {
+		if v := <-got; v.Counter != 2 {
+			t.Errorf("a request that arrived during read 1 got read %d, want 2 (the one started after it)", v.Counter)
+		}
+	}
+	waitFor(t, "the reads to end", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return !vr.running })
+	r.mu.Lock()
+	reads := r.reads
+	r.mu.Unlock()
+	if reads != 2 {
+		t.Errorf("%d reads of the store for %d requests, want 2", reads, n+1)
+	}
+	// Alone, a request reads at once, on its own.
+	if v, err := vr.read(context.Background(), r); err != nil || v.Counter != 3 {
+		t.Errorf("a lone request got %v, %v; want read 3", v, err)
+	}
+}
+
+// TestVersionReadsCancelled: a waiting request that gives up returns its
+// context's error and leaves the others their read; a request whose own
+// read is cancelled fails alone, and the next request reads again.
+func TestVersionReadsCancelled(t *testing.T) {
+	r := &countedReader{gate: make(chan struct{})}
+	var vr versionReads
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	err1 := make(chan error)
+	go func() {
+		_, err := vr.read(ctx1, r)
+		err1 <- err
+	}()
+	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	err2 := make(chan error)
+	go func() {
+		_, err := vr.read(ctx2, r)
+		err2 <- err
+	}()
+	v3 := make(chan store.Version)
+	go func() {
+		v, err := vr.read(context.Background(), r)
+		if err != nil {
+			t.Error(err)
+		}
+		v3 <- v
+	}()
+	waitFor(t, "two waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == 2 })
+	cancel2()
+	if err := <-err2; !errors.Is(err, context.Canceled) {
+		t.Errorf("a waiting request that gave up got %v, want context.Canceled", err)
+	}
+	cancel1()
+	if err := <-err1; !errors.Is(err, context.Canceled) {
+		t.Errorf("the request whose read was cancelled got %v, want context.Canceled", err)
+	}
+	close(r.gate)
+	if v := <-v3; v.Counter != 2 {
+		t.Errorf("the waiting request got read %d, want 2", v.Counter)
+	}
+}
