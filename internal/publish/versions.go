@@ -8,10 +8,11 @@ import (
 	"github.com/tributary/tributary/internal/store"
 )
 
-// sharedReadTimeout bounds a version read that several requests share
-// (see versionReads); each request still waits no longer than its own
-// context allows.
-const sharedReadTimeout = 30 * time.Second
+// versionReadTimeout bounds a read of the store's version: the requests
+// queued behind a read that hangs (a database gone silent) then get the
+// cached renderings an outage serves, not a wait without end. Each
+// request also waits no longer than its own context allows.
+var versionReadTimeout = 10 * time.Second
 
 // versionReads coalesces the reads of the store's version that every
 // request makes, so that under load one read answers many requests: on
@@ -42,7 +43,9 @@ func (vr *versionReads) read(ctx context.Context, r Reader) (store.Version, erro
 		vr.mu.Unlock()
 		// On the request's own context: a request that gives up fails
 		// only its own read.
-		v, err := r.Version(ctx)
+		rctx, cancel := context.WithTimeout(ctx, versionReadTimeout)
+		v, err := r.Version(rctx)
+		cancel()
 		vr.finish(r)
 		return v, err
 	}
@@ -73,7 +76,7 @@ func (vr *versionReads) finish(r Reader) {
 	}
 	vr.mu.Unlock()
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), sharedReadTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), versionReadTimeout)
 		w.v, w.err = r.Version(ctx)
 		cancel()
 		close(w.done)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,5 +138,52 @@ func TestVersionReadsCancelled(t *testing.T) {
 	close(r.gate)
 	if v := <-v3; v.Counter != 2 {
 		t.Errorf("the waiting request got read %d, want 2", v.Counter)
+	}
+}
+
+// silentStore is a store whose version read never answers while hung is
+// set: a database gone silent.
+type silentStore struct {
+	*versionFails
+	hung atomic.Bool
+}
+
+func (s *silentStore) Version(ctx context.Context) (store.Version, error) {
+	if s.hung.Load() {
+		<-ctx.Done()
+		return store.Version{}, ctx.Err()
+	}
+	return s.versionFails.Version(ctx)
+}
+
+// TestSilentStoreServesCachedRenderings: when the store stops answering,
+// the request whose read hangs and those queued behind it get the cached
+// rendering once the read's bound passes, not a wait without end.
+func TestSilentStoreServesCachedRenderings(t *testing.T) {
+	defer func(d time.Duration) { versionReadTimeout = d }(versionReadTimeout)
+	versionReadTimeout = 100 * time.Millisecond
+	vf, _, _ := newOutagePub(t)
+	s := &silentStore{versionFails: vf}
+	p := New(s, Options{BaseURL: "http://x.test", Feeds: []Feed{{Name: "all", Sources: []string{"s"}, Limit: 10}}})
+	first, err := p.Render(context.Background(), "all", feeds.Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.hung.Store(true)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			got, err := p.Render(ctx, "all", feeds.Atom)
+			if err != nil || !same(got, first) {
+				t.Errorf("while the store is silent: %v, cached rendering %v", err, err == nil && same(got, first))
+			}
+		})
+	}
+	wg.Wait()
+	s.hung.Store(false)
+	if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || !same(got, first) {
+		t.Fatalf("once the store answers again: %v", err)
 	}
 }
