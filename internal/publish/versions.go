@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -26,13 +27,16 @@ type versionReads struct {
 	mu      sync.Mutex
 	running bool
 	next    *versionRead // what the requests arriving while a read runs wait for
-	waiting int          // requests waiting for next (for the tests)
+	waiting int          // requests that joined next (for the tests)
 }
 
 type versionRead struct {
 	done chan struct{}
-	v    store.Version
-	err  error
+	// waiters are the requests still waiting for it: none left, it is
+	// not started.
+	waiters int
+	v       store.Version
+	err     error
 }
 
 // read returns r's version, read after read was called.
@@ -41,45 +45,58 @@ func (vr *versionReads) read(ctx context.Context, r Reader) (store.Version, erro
 	if !vr.running {
 		vr.running = true
 		vr.mu.Unlock()
+		// Deferred: a Reader that panics (the HTTP server recovers the
+		// request) must not leave the reads marked running for good.
+		defer vr.finish(r)
 		// On the request's own context: a request that gives up fails
 		// only its own read.
 		rctx, cancel := context.WithTimeout(ctx, versionReadTimeout)
-		v, err := r.Version(rctx)
-		cancel()
-		vr.finish(r)
-		return v, err
+		defer cancel()
+		return r.Version(rctx)
 	}
 	if vr.next == nil {
 		vr.next = &versionRead{done: make(chan struct{})}
 	}
 	w := vr.next
+	w.waiters++
 	vr.waiting++
 	vr.mu.Unlock()
 	select {
 	case <-w.done:
 		return w.v, w.err
 	case <-ctx.Done():
+		vr.mu.Lock()
+		w.waiters--
+		vr.mu.Unlock()
 		return store.Version{}, ctx.Err()
 	}
 }
 
 // finish ends the running read, and starts the one that the requests
-// which arrived meanwhile wait for, if any.
+// which arrived meanwhile wait for, if any still do.
 func (vr *versionReads) finish(r Reader) {
 	vr.mu.Lock()
 	w := vr.next
 	vr.next, vr.waiting = nil, 0
-	if w == nil {
+	if w == nil || w.waiters == 0 {
 		vr.running = false
 		vr.mu.Unlock()
 		return
 	}
 	vr.mu.Unlock()
 	go func() {
+		defer vr.finish(r)
+		defer close(w.done)
+		defer func() {
+			// In its own goroutine, a Reader's panic would end the
+			// process: it fails the waiting requests instead, as a
+			// store that does not answer would.
+			if p := recover(); p != nil {
+				w.v, w.err = store.Version{}, fmt.Errorf("read store version: panic: %v", p)
+			}
+		}()
 		ctx, cancel := context.WithTimeout(context.Background(), versionReadTimeout)
+		defer cancel()
 		w.v, w.err = r.Version(ctx)
-		cancel()
-		close(w.done)
-		vr.finish(r)
 	}()
 }

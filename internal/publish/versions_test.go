@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -185,5 +186,82 @@ func TestSilentStoreServesCachedRenderings(t *testing.T) {
 	s.hung.Store(false)
 	if got, err := p.Render(context.Background(), "all", feeds.Atom); err != nil || !same(got, first) {
 		t.Fatalf("once the store answers again: %v", err)
+	}
+}
+
+// panicky panics on the reads whose numbers it lists, and answers the
+// others with their number.
+type panicky struct {
+	countedReader
+	on map[int64]bool
+}
+
+func (p *panicky) Version(ctx context.Context) (store.Version, error) {
+	v, err := p.countedReader.Version(ctx)
+	if p.on[v.Counter] {
+		panic("driver bug")
+	}
+	return v, err
+}
+
+// TestVersionReadsSurvivePanics: a Reader that panics in a request's own
+// read (the HTTP server recovers the request) or in a shared read (which
+// would end the process) leaves later requests their reads.
+func TestVersionReadsSurvivePanics(t *testing.T) {
+	r := &panicky{countedReader: countedReader{gate: make(chan struct{})}, on: map[int64]bool{1: true, 2: true}}
+	var vr versionReads
+	recovered := make(chan any)
+	go func() {
+		defer func() { recovered <- recover() }()
+		vr.read(context.Background(), r)
+	}()
+	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+	shared := make(chan error)
+	go func() {
+		_, err := vr.read(context.Background(), r)
+		shared <- err
+	}()
+	waitFor(t, "a waiting request", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == 1 })
+	close(r.gate)
+	if p := <-recovered; p == nil {
+		t.Error("the first read did not panic")
+	}
+	if err := <-shared; err == nil || !strings.Contains(err.Error(), "panic: driver bug") {
+		t.Errorf("the shared read that panicked gave %v, want an error", err)
+	}
+	if v, err := vr.read(context.Background(), r); err != nil || v.Counter != 3 {
+		t.Errorf("after the panics: %v, %v; want read 3", v, err)
+	}
+}
+
+// TestVersionReadsNoneLeft: when every request waiting for the next read
+// gives up, that read is not made.
+func TestVersionReadsNoneLeft(t *testing.T) {
+	r := &countedReader{gate: make(chan struct{})}
+	var vr versionReads
+	first := make(chan struct{})
+	go func() {
+		vr.read(context.Background(), r)
+		close(first)
+	}()
+	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() { vr.read(ctx, r) })
+	}
+	waitFor(t, "5 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == 5 })
+	cancel()
+	wg.Wait()
+	close(r.gate)
+	<-first
+	vr.mu.Lock()
+	running := vr.running
+	vr.mu.Unlock()
+	r.mu.Lock()
+	reads := r.reads
+	r.mu.Unlock()
+	if running || reads != 1 {
+		t.Errorf("after every waiting request gave up: running %v, %d reads; want no second read", running, reads)
 	}
 }
