@@ -27,7 +27,6 @@ type versionReads struct {
 	mu      sync.Mutex
 	running bool
 	next    *versionRead // what the requests arriving while a read runs wait for
-	waiting int          // requests that joined next (for the tests)
 }
 
 type versionRead struct {
@@ -59,7 +58,6 @@ func (vr *versionReads) read(ctx context.Context, r Reader) (store.Version, erro
 	}
 	w := vr.next
 	w.waiters++
-	vr.waiting++
 	vr.mu.Unlock()
 	select {
 	case <-w.done:
@@ -77,7 +75,7 @@ func (vr *versionReads) read(ctx context.Context, r Reader) (store.Version, erro
 func (vr *versionReads) finish(r Reader) {
 	vr.mu.Lock()
 	w := vr.next
-	vr.next, vr.waiting = nil, 0
+	vr.next = nil
 	if w == nil || w.waiters == 0 {
 		vr.running = false
 		vr.mu.Unlock()

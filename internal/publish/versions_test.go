@@ -76,7 +76,7 @@ func TestVersionReadsShareTheNextRead(t *testing.T) {
 			got <- v
 		}()
 	}
-	waitFor(t, "50 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == n })
+	waitFor(t, "50 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == n })
 	close(r.gate) // every read answers from now on
 	if v := <-first; v.Counter != 1 {
 		t.Errorf("the first request got read %d, want 1", v.Counter)
@@ -127,7 +127,7 @@ func TestVersionReadsCancelled(t *testing.T) {
 		}
 		v3 <- v
 	}()
-	waitFor(t, "two waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == 2 })
+	waitFor(t, "two waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == 2 })
 	cancel2()
 	if err := <-err2; !errors.Is(err, context.Canceled) {
 		t.Errorf("a waiting request that gave up got %v, want context.Canceled", err)
@@ -221,7 +221,7 @@ func TestVersionReadsSurvivePanics(t *testing.T) {
 		_, err := vr.read(context.Background(), r)
 		shared <- err
 	}()
-	waitFor(t, "a waiting request", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == 1 })
+	waitFor(t, "a waiting request", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == 1 })
 	close(r.gate)
 	if p := <-recovered; p == nil {
 		t.Error("the first read did not panic")
@@ -250,7 +250,7 @@ func TestVersionReadsNoneLeft(t *testing.T) {
 	for range 5 {
 		wg.Go(func() { vr.read(ctx, r) })
 	}
-	waitFor(t, "5 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.waiting == 5 })
+	waitFor(t, "5 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == 5 })
 	cancel()
 	wg.Wait()
 	close(r.gate)
