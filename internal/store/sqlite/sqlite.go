@@ -25,7 +25,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tributary/tributary/internal/store"
 	"github.com/tributary/tributary/internal/store/schema"
@@ -156,11 +157,27 @@ func initNewFile(path string) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1) // the pragmas below act on one connection
 	for _, p := range []string{fmt.Sprintf("page_size = %d", pageSize), "auto_vacuum = INCREMENTAL", "journal_mode = WAL"} {
-		if _, err := db.Exec(`PRAGMA ` + p); err != nil {
-			return err
+		// Switching to WAL answers SQLITE_BUSY at once, without the busy
+		// handler, while another process opening the new file holds a
+		// lock on it: each pragma is tried again until busyTimeout.
+		for deadline := time.Now().Add(busyTimeout); ; time.Sleep(10 * time.Millisecond) {
+			_, err := db.Exec(`PRAGMA ` + p)
+			if err == nil {
+				break
+			}
+			if !isBusy(err) || time.Now().After(deadline) {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or an extended code
+// of it).
+func isBusy(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // openDB returns a connection pool on path with Tributary's settings
@@ -170,7 +187,7 @@ func openDB(path string) (*sql.DB, error) {
 		return nil, errors.New("empty path")
 	}
 	if err := initNewFile(path); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("prepare new file: %w", err)
 	}
 	dsn := fileURI(path) + fmt.Sprintf("?_busy_timeout=%d", busyTimeout.Milliseconds()) +
 		"&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate" +
