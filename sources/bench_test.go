@@ -1,7 +1,11 @@
 package sources
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,4 +142,31 @@ func BenchmarkParseRSSSameText(b *testing.B) {
 		out.WriteString(part)
 	}
 	benchmarkParse(b, []byte(out.String()))
+}
+
+// BenchmarkGetBody is reading a feed's body over loopback, as a static
+// file server sends it (with its Content-Length) and as a dynamic one
+// streams it (chunked, no length).
+func BenchmarkGetBody(b *testing.B) {
+	doc := bodyFeed(1, 100<<10)
+	for _, mode := range []string{"length", "chunked"} {
+		b.Run(mode, func(b *testing.B) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if mode == "length" {
+					w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
+				}
+				_, _ = w.Write(doc)
+			}))
+			defer srv.Close()
+			client := srv.Client()
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := get(context.Background(), client, getRequest{url: srv.URL})
+				if err != nil || len(resp.body) != len(doc) {
+					b.Fatalf("read %d bytes, err %v", len(resp.body), err)
+				}
+			}
+		})
+	}
 }
