@@ -195,16 +195,16 @@ func render(ss []series, title string) *image.RGBA {
 	px := func(x float64) int { return x0 + int(math.Round(x/xmax*float64(x1-x0))) }
 	py := func(y float64) int { return y0 - int(math.Round(y/ymax*float64(y0-y1))) }
 
-	for v := 0.0; v <= xmax+xstep/2; v += xstep {
+	for _, v := range ticks(xmax, xstep) {
 		x := px(v)
 		line(img, x, y0, x, y1, 1, grey)
-		lbl := number(v)
+		lbl := tickLabel(v, xstep)
 		drawText(img, x-textWidth(lbl, 2)/2, y0+10, lbl, 2, black)
 	}
-	for v := 0.0; v <= ymax+ystep/2; v += ystep {
+	for _, v := range ticks(ymax, ystep) {
 		y := py(v)
 		line(img, x0, y, x1, y, 1, grey)
-		lbl := number(v)
+		lbl := tickLabel(v, ystep)
 		drawText(img, x0-10-textWidth(lbl, 2), y-7, lbl, 2, black)
 	}
 	line(img, x0, y0, x1, y0, 2, black)
@@ -246,9 +246,25 @@ func niceStep(v float64) float64 {
 	return 10 * p
 }
 
-// number formats a tick label without trailing zeros.
-func number(v float64) string {
-	return strconv.FormatFloat(v, 'f', -1, 64)
+// ticks returns the ticks of an axis from 0 to max (a multiple of step),
+// each computed as a multiple of step rather than added up.
+func ticks(max, step float64) []float64 {
+	var out []float64
+	for i := 0; float64(i)*step <= max+step/2; i++ {
+		out = append(out, float64(i)*step)
+	}
+	return out
+}
+
+// tickLabel formats the tick at v on an axis of ticks step apart (a
+// niceStep) with the decimals step has: 0.15, not the 0.15000000000000002
+// that v's binary value prints as.
+func tickLabel(v, step float64) string {
+	if v == 0 {
+		return "0"
+	}
+	decimals := max(0, int(-math.Floor(math.Log10(step))))
+	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
 // fill draws a size x size square with its top-left corner at (x, y).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,5 +73,29 @@ func TestReadSeriesSkipsEmptyCells(t *testing.T) {
 	}
 	if _, err := readSeries(strings.NewReader(results), []string{"nope"}); err == nil {
 		t.Error("a missing column was not refused")
+	}
+}
+
+// TestTickLabels: ticks are labelled with their step's decimals, never
+// with the error of adding the step up (0.15000000000000002).
+func TestTickLabels(t *testing.T) {
+	for _, tc := range []struct {
+		max  float64
+		want []string
+	}{
+		{0.141, []string{"0", "0.02", "0.04", "0.06", "0.08", "0.10", "0.12", "0.14", "0.16"}},
+		{0.35, []string{"0", "0.05", "0.10", "0.15", "0.20", "0.25", "0.30", "0.35"}},
+		{137, []string{"0", "20", "40", "60", "80", "100", "120", "140"}},
+		{10000, []string{"0", "2000", "4000", "6000", "8000", "10000"}},
+	} {
+		step := niceStep(tc.max)
+		top := math.Max(step, math.Ceil(tc.max/step)*step) // as plot rounds the axis
+		var got []string
+		for _, v := range ticks(top, step) {
+			got = append(got, tickLabel(v, step))
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("ticks up to %g (step %g): %q, want %q", tc.max, step, got, tc.want)
+		}
 	}
 }
