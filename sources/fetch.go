@@ -388,8 +388,9 @@ func get(ctx context.Context, d Doer, g getRequest) (*response, error) {
 }
 
 // maxBodyHint is the most readBody allocates up front on a response's
-// word: a Content-Length beyond it (or a false one) costs nothing before
-// the bytes arrive.
+// word: a Content-Length beyond it is read as an unknown length, and one
+// within it, true or false, costs at most this much before the bytes
+// arrive, per fetch in flight.
 const maxBodyHint = 4 << 20
 
 // readBody reads r to its end, at most MaxBodyBytes+1 bytes. A body of
