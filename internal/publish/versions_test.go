@@ -38,6 +38,44 @@ func (c *countedReader) Version(ctx context.Context) (store.Version, error) {
 	}
 }
 
+// count is how many reads r has begun.
+func (c *countedReader) count() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
+}
+
+// nextWaiters is how many requests wait for vr's next read.
+func nextWaiters(vr *versionReads) int {
+	vr.mu.Lock()
+	defer vr.mu.Unlock()
+	if vr.next == nil {
+		return 0
+	}
+	return vr.next.waiters
+}
+
+// isRunning reports whether a read of vr is under way.
+func isRunning(vr *versionReads) bool {
+	vr.mu.Lock()
+	defer vr.mu.Unlock()
+	return vr.running
+}
+
+// readAsync reads r's version through vr in a goroutine of its own and
+// sends what it got; an error fails the test.
+func readAsync(t *testing.T, vr *versionReads, r Reader) <-chan store.Version {
+	got := make(chan store.Version, 1)
+	go func() {
+		v, err := vr.read(context.Background(), r)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- v
+	}()
+	return got
+}
+
 // waitFor polls cond for up to 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -55,42 +93,26 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestVersionReadsShareTheNextRead(t *testing.T) {
 	r := &countedReader{gate: make(chan struct{})}
 	var vr versionReads
-	first := make(chan store.Version)
-	go func() {
-		v, err := vr.read(context.Background(), r)
-		if err != nil {
-			t.Error(err)
-		}
-		first <- v
-	}()
-	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+	first := readAsync(t, &vr, r)
+	waitFor(t, "the first read", func() bool { return r.count() == 1 })
 
 	const n = 50
-	got := make(chan store.Version, n)
-	for range n {
-		go func() {
-			v, err := vr.read(context.Background(), r)
-			if err != nil {
-				t.Error(err)
-			}
-			got <- v
-		}()
+	got := make([]<-chan store.Version, n)
+	for i := range got {
+		got[i] = readAsync(t, &vr, r)
 	}
-	waitFor(t, "50 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == n })
+	waitFor(t, "50 waiting requests", func() bool { return nextWaiters(&vr) == n })
 	close(r.gate) // every read answers from now on
 	if v := <-first; v.Counter != 1 {
 		t.Errorf("the first request got read %d, want 1", v.Counter)
 	}
-	for range n {
-		if v := <-got; v.Counter != 2 {
+	for _, c := range got {
+		if v := <-c; v.Counter != 2 {
 			t.Errorf("a request that arrived during read 1 got read %d, want 2 (the one started after it)", v.Counter)
 		}
 	}
-	waitFor(t, "the reads to end", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return !vr.running })
-	r.mu.Lock()
-	reads := r.reads
-	r.mu.Unlock()
-	if reads != 2 {
+	waitFor(t, "the reads to end", func() bool { return !isRunning(&vr) })
+	if reads := r.count(); reads != 2 {
 		t.Errorf("%d reads of the store for %d requests, want 2", reads, n+1)
 	}
 	// Alone, a request reads at once, on its own.
@@ -111,7 +133,7 @@ func TestVersionReadsCancelled(t *testing.T) {
 		_, err := vr.read(ctx1, r)
 		err1 <- err
 	}()
-	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+	waitFor(t, "the first read", func() bool { return r.count() == 1 })
 
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	err2 := make(chan error)
@@ -119,15 +141,8 @@ func TestVersionReadsCancelled(t *testing.T) {
 		_, err := vr.read(ctx2, r)
 		err2 <- err
 	}()
-	v3 := make(chan store.Version)
-	go func() {
-		v, err := vr.read(context.Background(), r)
-		if err != nil {
-			t.Error(err)
-		}
-		v3 <- v
-	}()
-	waitFor(t, "two waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == 2 })
+	v3 := readAsync(t, &vr, r)
+	waitFor(t, "two waiting requests", func() bool { return nextWaiters(&vr) == 2 })
 	cancel2()
 	if err := <-err2; !errors.Is(err, context.Canceled) {
 		t.Errorf("a waiting request that gave up got %v, want context.Canceled", err)
@@ -215,13 +230,13 @@ func TestVersionReadsSurvivePanics(t *testing.T) {
 		defer func() { recovered <- recover() }()
 		vr.read(context.Background(), r)
 	}()
-	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+	waitFor(t, "the first read", func() bool { return r.count() == 1 })
 	shared := make(chan error)
 	go func() {
 		_, err := vr.read(context.Background(), r)
 		shared <- err
 	}()
-	waitFor(t, "a waiting request", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == 1 })
+	waitFor(t, "a waiting request", func() bool { return nextWaiters(&vr) == 1 })
 	close(r.gate)
 	if p := <-recovered; p == nil {
 		t.Error("the first read did not panic")
@@ -244,24 +259,18 @@ func TestVersionReadsNoneLeft(t *testing.T) {
 		vr.read(context.Background(), r)
 		close(first)
 	}()
-	waitFor(t, "the first read", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.reads == 1 })
+	waitFor(t, "the first read", func() bool { return r.count() == 1 })
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range 5 {
 		wg.Go(func() { vr.read(ctx, r) })
 	}
-	waitFor(t, "5 waiting requests", func() bool { vr.mu.Lock(); defer vr.mu.Unlock(); return vr.next != nil && vr.next.waiters == 5 })
+	waitFor(t, "5 waiting requests", func() bool { return nextWaiters(&vr) == 5 })
 	cancel()
 	wg.Wait()
 	close(r.gate)
 	<-first
-	vr.mu.Lock()
-	running := vr.running
-	vr.mu.Unlock()
-	r.mu.Lock()
-	reads := r.reads
-	r.mu.Unlock()
-	if running || reads != 1 {
+	if running, reads := isRunning(&vr), r.count(); running || reads != 1 {
 		t.Errorf("after every waiting request gave up: running %v, %d reads; want no second read", running, reads)
 	}
 }
